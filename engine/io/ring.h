@@ -1,0 +1,198 @@
+// One io_uring per shard, driven by that shard's thread only (SINGLE_ISSUER). Operations are
+// awaitables: the SQE's user_data points at the suspended awaitable, whose completion resumes the
+// coroutine. A deadline is a linked timeout, so a timed-out operation completes with -ECANCELED.
+#pragma once
+
+#include <liburing.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <coroutine>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+
+namespace ringgate::io {
+
+// Anything that wants a CQE. user_data == 0 means "nobody cares" (linked timeouts, cancels).
+class IoOp {
+ public:
+  virtual void on_cqe(int res, uint32_t flags) = 0;
+
+ protected:
+  ~IoOp() = default;
+};
+
+struct IoResult {
+  int res = 0;
+  uint32_t flags = 0;
+};
+
+class Ring {
+ public:
+  Ring() = default;
+  Ring(const Ring&) = delete;
+  ~Ring();
+
+  // Tries SINGLE_ISSUER|DEFER_TASKRUN, then COOP_TASKRUN, then plain; must be called on the
+  // thread that will drive the ring.
+  bool init(unsigned entries, std::string& err);
+  const char* mode() const { return mode_; }
+
+  // Returns a free SQE, submitting queued ones first if the queue is full. `n` consecutive
+  // SQEs are guaranteed to be free (for linked pairs).
+  io_uring_sqe* sqe(unsigned n = 1);
+  // Submits and waits for at least one completion, then dispatches every ready completion.
+  void run_once();
+  io_uring* raw() { return &ring_; }
+
+  // Fire-and-forget helpers (completion ignored).
+  void cancel_fd(int fd);
+
+ private:
+  io_uring ring_{};
+  bool ready_ = false;
+  const char* mode_ = "none";
+};
+
+// Generic awaitable: `prep` fills the SQE. timeout_ms == 0 means no deadline.
+template <class Prep>
+class RingOp final : public IoOp {
+ public:
+  RingOp(Ring& ring, uint32_t timeout_ms, Prep prep)
+      : ring_(ring), timeout_ms_(timeout_ms), prep_(prep) {}
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) {
+    handle_ = h;
+    io_uring_sqe* s = ring_.sqe(timeout_ms_ ? 2 : 1);
+    prep_(s);
+    io_uring_sqe_set_data(s, static_cast<IoOp*>(this));
+    if (timeout_ms_) {
+      s->flags |= IOSQE_IO_LINK;
+      ts_.tv_sec = timeout_ms_ / 1000;
+      ts_.tv_nsec = static_cast<long long>(timeout_ms_ % 1000) * 1000000;
+      io_uring_sqe* t = ring_.sqe();
+      io_uring_prep_link_timeout(t, &ts_, 0);
+      io_uring_sqe_set_data(t, nullptr);
+    }
+  }
+  IoResult await_resume() const noexcept { return result_; }
+  void on_cqe(int res, uint32_t flags) override {
+    result_ = {res, flags};
+    handle_.resume();
+  }
+
+ private:
+  Ring& ring_;
+  uint32_t timeout_ms_;
+  Prep prep_;
+  __kernel_timespec ts_{};
+  IoResult result_{};
+  std::coroutine_handle<> handle_;
+};
+
+template <class Prep>
+RingOp<Prep> make_op(Ring& ring, uint32_t timeout_ms, Prep prep) {
+  return RingOp<Prep>(ring, timeout_ms, prep);
+}
+
+inline auto async_recv(Ring& r, int fd, void* buf, size_t len, uint32_t timeout_ms) {
+  return make_op(r, timeout_ms, [=](io_uring_sqe* s) { io_uring_prep_recv(s, fd, buf, len, 0); });
+}
+// Receives into a buffer picked from provided-buffer group `group` at completion time, so a
+// connection waiting for bytes holds no buffer. The buffer id is in flags >>
+// IORING_CQE_BUFFER_SHIFT.
+inline auto async_recv_provided(Ring& r, int fd, uint16_t group, uint32_t timeout_ms) {
+  return make_op(r, timeout_ms, [=](io_uring_sqe* s) {
+    io_uring_prep_recv(s, fd, nullptr, 0, 0);
+    s->flags |= IOSQE_BUFFER_SELECT;
+    s->buf_group = group;
+  });
+}
+inline auto async_send(Ring& r, int fd, const void* buf, size_t len, uint32_t timeout_ms) {
+  return make_op(r, timeout_ms,
+                 [=](io_uring_sqe* s) { io_uring_prep_send(s, fd, buf, len, MSG_NOSIGNAL); });
+}
+inline auto async_sendmsg(Ring& r, int fd, const msghdr* msg, uint32_t timeout_ms) {
+  return make_op(r, timeout_ms,
+                 [=](io_uring_sqe* s) { io_uring_prep_sendmsg(s, fd, msg, MSG_NOSIGNAL); });
+}
+inline auto async_connect(Ring& r, int fd, const sockaddr* addr, socklen_t len,
+                          uint32_t timeout_ms) {
+  return make_op(r, timeout_ms, [=](io_uring_sqe* s) { io_uring_prep_connect(s, fd, addr, len); });
+}
+inline auto async_read(Ring& r, int fd, void* buf, unsigned len) {
+  return make_op(r, 0, [=](io_uring_sqe* s) { io_uring_prep_read(s, fd, buf, len, 0); });
+}
+
+// Sleeps for ms (a plain timeout op; completes with -ETIME).
+class SleepOp final : public IoOp {
+ public:
+  SleepOp(Ring& r, uint32_t ms) : ring_(r) {
+    ts_.tv_sec = ms / 1000;
+    ts_.tv_nsec = static_cast<long long>(ms % 1000) * 1000000;
+  }
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) {
+    handle_ = h;
+    io_uring_sqe* s = ring_.sqe();
+    io_uring_prep_timeout(s, &ts_, 0, 0);
+    io_uring_sqe_set_data(s, static_cast<IoOp*>(this));
+  }
+  void await_resume() const noexcept {}
+  void on_cqe(int, uint32_t) override { handle_.resume(); }
+
+ private:
+  Ring& ring_;
+  __kernel_timespec ts_{};
+  std::coroutine_handle<> handle_;
+};
+
+// Watches a socket for the peer hanging up (POLLRDHUP/HUP/ERR) while the owner is busy elsewhere,
+// e.g. a client that goes away while its upstream is still generating. stop() must be awaited
+// before the watcher is destroyed, so the kernel never completes into freed memory.
+class HangupWatch final : public IoOp {
+ public:
+  explicit HangupWatch(Ring& r) : ring_(r) {}
+  // on_hangup runs once if the peer hangs up before stop().
+  template <class F>
+  void start(int fd, F&& on_hangup) {
+    on_hangup_ = std::forward<F>(on_hangup);
+    armed_ = true;
+    io_uring_sqe* s = ring_.sqe();
+    io_uring_prep_poll_add(s, fd, POLLRDHUP | POLLHUP | POLLERR);
+    io_uring_sqe_set_data(s, static_cast<IoOp*>(this));
+  }
+  bool fired() const { return fired_; }
+  void on_cqe(int res, uint32_t) override {
+    armed_ = false;
+    if (!stopping_ && res >= 0) {
+      fired_ = true;
+      if (on_hangup_) on_hangup_();
+    }
+    if (waiter_) std::exchange(waiter_, {}).resume();
+  }
+  // Awaitable stop: removes the poll if still armed and waits for its completion.
+  struct StopAwaiter {
+    HangupWatch& w;
+    bool await_ready() const noexcept { return !w.armed_; }
+    void await_suspend(std::coroutine_handle<> h) {
+      w.waiter_ = h;
+      w.stopping_ = true;
+      io_uring_sqe* s = w.ring_.sqe();
+      io_uring_prep_poll_remove(s, reinterpret_cast<uint64_t>(static_cast<IoOp*>(&w)));
+      io_uring_sqe_set_data(s, nullptr);
+    }
+    void await_resume() const noexcept {}
+  };
+  StopAwaiter stop() { return StopAwaiter{*this}; }
+
+ private:
+  Ring& ring_;
+  std::function<void()> on_hangup_;
+  bool armed_ = false, fired_ = false, stopping_ = false;
+  std::coroutine_handle<> waiter_;
+};
+
+}  // namespace ringgate::io
