@@ -1,0 +1,80 @@
+#include "engine/config/config.h"
+
+namespace ringgate::config {
+
+std::string_view to_string(ApiFormat format) {
+  return format == ApiFormat::kAnthropic ? "anthropic" : "openai";
+}
+
+const Upstream* Config::find_upstream(std::string_view name) const {
+  for (const Upstream& u : upstreams) {
+    if (u.name == name) return &u;
+  }
+  return nullptr;
+}
+
+// A linear scan: model lists are short and this is not the routing table (that is the providers'
+// model registry); what matters here is that matching is exact and happens only here.
+const Model* Config::find_model(std::string_view name) const {
+  for (const Model& m : models) {
+    if (m.name == name) return &m;
+    for (const std::string& alias : m.aliases) {
+      if (alias == name) return &m;
+    }
+  }
+  return nullptr;
+}
+
+std::string describe(const Config& c) {
+  const Server& s = c.server;
+  const Timeouts& t = c.timeouts;
+  std::string out;
+  auto line = [&out](std::string text) {
+    out += text;
+    out += '\n';
+  };
+  line("config: " + (c.source_path.empty() ? std::string("(built in)") : c.source_path));
+  std::string host =
+      s.listen_host.find(':') != std::string::npos ? "[" + s.listen_host + "]" : s.listen_host;
+  line("listen: " + host + ":" + std::to_string(s.listen_port) + ", shards: " +
+       (s.shards == 0 ? std::string("one per online CPU") : std::to_string(s.shards)));
+  line("limits: max_body_bytes=" + std::to_string(s.max_body_bytes) + " max_head_bytes=" +
+       std::to_string(s.max_head_bytes) + " max_headers=" + std::to_string(s.max_headers) +
+       " max_response_bytes=" + std::to_string(s.max_response_bytes) +
+       " max_connections=" + std::to_string(s.max_connections) + "/shard");
+  line("timeouts (ms): header_read=" + std::to_string(t.header_read_ms) + " body_read=" +
+       std::to_string(t.body_read_ms) + " keepalive_idle=" + std::to_string(t.keepalive_idle_ms) +
+       " upstream_connect=" + std::to_string(t.upstream_connect_ms) +
+       " upstream_ttfb=" + std::to_string(t.upstream_ttfb_ms) +
+       " stream_idle=" + std::to_string(t.stream_idle_ms) + " total=" + std::to_string(t.total_ms));
+  for (const Upstream& u : c.upstreams) {
+    std::string key =
+        u.api_key_ref.empty() ? std::string("none") : u.api_key_ref + " " + redact(u.api_key);
+    std::string text = "upstream " + u.name + ": " + u.url +
+                       " format=" + std::string(to_string(u.format)) + " key=" + key +
+                       " pool=" + std::to_string(u.max_connections) + " max, " +
+                       std::to_string(u.max_idle) + " idle per shard";
+    if (u.parsed.tls) {
+      text += std::string(" tls_verify=") + (u.tls_verify ? "on" : "OFF");
+      if (!u.ca_file.empty()) text += " ca_file=" + u.ca_file;
+    }
+    line(std::move(text));
+  }
+  for (const Model& m : c.models) {
+    std::string text = "model " + m.name + " -> " + m.upstream;
+    if (!m.upstream_model.empty()) text += " as " + m.upstream_model;
+    if (!m.aliases.empty()) {
+      text += " aliases=";
+      for (size_t i = 0; i < m.aliases.size(); ++i) text += (i ? "," : "") + m.aliases[i];
+    }
+    text += " max_tokens_cap=" + (m.max_tokens_cap ? std::to_string(m.max_tokens_cap) : "none") +
+            " default_max_tokens=" + std::to_string(m.default_max_tokens);
+    line(std::move(text));
+  }
+  if (c.passthrough && !c.upstreams.empty()) {
+    line("passthrough: every model and /v1/* path goes to upstream " + c.upstreams[0].name);
+  }
+  return out;
+}
+
+}  // namespace ringgate::config

@@ -1,0 +1,114 @@
+// ringgate's configuration: the in-memory shape every other part of the engine reads, and the
+// entry points that build it from a TOML file, a TOML string or the quick-mode command line.
+//
+// A Config is a plain value: copyable, immutable once loaded, safe to share read-only across
+// shards (the engine swaps whole snapshots by pointer on reload).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/config/secret.h"
+#include "engine/config/upstream_url.h"
+
+namespace ringgate::config {
+
+inline constexpr unsigned kMaxShards = 1024;
+
+// All in milliseconds. Config keys in [timeouts] carry the same names.
+struct Timeouts {
+  uint32_t header_read_ms = 10000;
+  uint32_t body_read_ms = 30000;
+  uint32_t keepalive_idle_ms = 60000;
+  uint32_t upstream_connect_ms = 5000;
+  uint32_t upstream_ttfb_ms = 120000;
+  uint32_t stream_idle_ms = 120000;
+  uint32_t total_ms = 600000;
+};
+
+enum class ApiFormat { kOpenAi, kAnthropic };
+
+std::string_view to_string(ApiFormat format);
+
+struct Upstream {
+  std::string name;
+  std::string url;  // as written; safe to log (userinfo and query strings are refused)
+  UpstreamUrl parsed;
+  ApiFormat format = ApiFormat::kOpenAi;
+  std::string api_key;      // resolved secret value; empty when no api_key is configured
+  std::string api_key_ref;  // "env:NAME" / "file:PATH" as written; safe to log
+  std::string ca_file;      // extra CA bundle for TLS; the system store otherwise
+  bool tls_verify = true;
+  uint32_t max_connections = 256;  // per shard
+  uint32_t max_idle = 32;          // per shard
+};
+
+struct Model {
+  std::string name;
+  std::vector<std::string> aliases;  // other names clients may use for this same entry
+  std::string upstream;
+  std::string upstream_model;  // "" = send `name` upstream unchanged
+  int64_t max_tokens_cap = 0;  // 0 = no cap
+  int64_t default_max_tokens = 4096;
+
+  // The model name sent to the upstream.
+  const std::string& served_name() const { return upstream_model.empty() ? name : upstream_model; }
+};
+
+struct Server {
+  std::string listen_host = "127.0.0.1";  // an IP literal; IPv6 without brackets
+  uint16_t listen_port = 8080;
+  unsigned shards = 0;  // 0 = one per online CPU
+  size_t max_body_bytes = 4 << 20;
+  size_t max_head_bytes = 16384;
+  size_t max_headers = 100;
+  size_t max_response_bytes = 64 << 20;
+  unsigned max_connections = 10000;  // per shard
+};
+
+struct Config {
+  Server server;
+  Timeouts timeouts;
+  std::vector<Upstream> upstreams;
+  std::vector<Model> models;
+  bool passthrough = false;  // every model and any /v1/* path goes to upstreams[0]
+  std::string source_path;   // the file it came from, or a description for quick mode
+
+  const Upstream* find_upstream(std::string_view name) const;
+
+  // The one place client-supplied model names are matched (seed-defect 002-7): an exact,
+  // case-sensitive comparison against each model's name and its aliases, as OpenAI and Anthropic
+  // treat model ids. No case folding, no suffix stripping: a variant a client should be able to
+  // use is listed in `aliases`. The loader refuses names that differ only in case, so a near miss
+  // is always a clear 404 and never a silent route to a different entry.
+  const Model* find_model(std::string_view name) const;
+};
+
+// "path:line:column: message", one line per problem found (all of them, in file order).
+struct ConfigError {
+  std::string message;
+};
+
+// Parse, validate and resolve secrets. On failure returns nullopt and fills err.
+std::optional<Config> load_config_file(const std::string& path, ConfigError& err);
+// source_name stands in for the path in error messages. Relative file: secret paths resolve against
+// the current directory here; load_config_file resolves them against the config file's directory.
+std::optional<Config> load_config_string(std::string_view toml, std::string_view source_name,
+                                         ConfigError& err);
+
+// Quick mode (no config file): one upstream, passthrough routing.
+//   ringgate serve --listen H:P --upstream URL --upstream-key env:NAME
+//                  --upstream-format openai|anthropic --shards N
+// key_ref and format may be empty (no key; openai).
+std::optional<Config> quick_config(std::string_view listen, std::string_view upstream_url,
+                                   std::string_view key_ref, std::string_view format,
+                                   unsigned shards, ConfigError& err);
+
+// Human summary for the startup log. Secrets appear only as their reference and redact().
+std::string describe(const Config& config);
+
+}  // namespace ringgate::config

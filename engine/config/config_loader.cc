@@ -1,0 +1,578 @@
+// TOML -> Config. Every problem is reported with the file, line and column of the key or value
+// at fault, and all problems are reported at once, in file order, so one edit-run cycle fixes a
+// whole config.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "engine/config/config.h"
+#include "engine/config/listen_address.h"
+
+namespace ringgate::config {
+namespace {
+
+constexpr size_t kMaxConfigFileBytes = 4 << 20;
+constexpr size_t kMaxModelNameBytes = 256;
+constexpr int64_t kMaxTimeoutMs = 24LL * 3600 * 1000;
+constexpr int64_t kMaxTokens = 100'000'000;
+// Enough problems to fix in one go; more is usually one mistake echoing.
+constexpr size_t kMaxReportedProblems = 50;
+
+std::string_view type_name(toml::node_type t) {
+  switch (t) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    default:
+      return "nothing";
+  }
+}
+
+std::string position(std::string_view source, const toml::source_position& p) {
+  // Nodes always carry a position; 1:1 is a fallback so every message keeps the same shape.
+  uint32_t line = p.line ? p.line : 1, column = p.line ? p.column : 1;
+  return std::string(source) + ":" + std::to_string(line) + ":" + std::to_string(column);
+}
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string lowercase(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+class Diagnostics {
+ public:
+  explicit Diagnostics(std::string source) : source_(std::move(source)) {}
+
+  void add(const toml::source_region& where, std::string text) {
+    problems_.push_back({where.begin, std::move(text)});
+  }
+  bool empty() const { return problems_.empty(); }
+  const std::string& source() const { return source_; }
+
+  std::string render() {
+    std::stable_sort(problems_.begin(), problems_.end(),
+                     [](const Problem& a, const Problem& b) { return a.where < b.where; });
+    std::string out;
+    size_t shown = std::min(problems_.size(), kMaxReportedProblems);
+    for (size_t i = 0; i < shown; ++i) {
+      if (i) out += '\n';
+      out += position(source_, problems_[i].where) + ": " + problems_[i].text;
+    }
+    if (problems_.size() > shown) {
+      out += "\n" + source_ + ": " + std::to_string(problems_.size() - shown) + " more problems";
+    }
+    return out;
+  }
+
+ private:
+  struct Problem {
+    toml::source_position where;
+    std::string text;
+  };
+  std::string source_;
+  std::vector<Problem> problems_;
+};
+
+// Reads one TOML table. Every key the schema knows is asked for by name; whatever is left at
+// finish() is a key nobody asked for, which is reported instead of ignored so a typo like
+// `max_body_byte` can't silently leave a default in force.
+class TableReader {
+ public:
+  TableReader(const toml::table& table, std::string path, Diagnostics& diag)
+      : table_(table), path_(std::move(path)), diag_(diag) {}
+
+  const toml::table& table() const { return table_; }
+  std::string key_path(std::string_view key) const {
+    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+  }
+
+  // The node under key, or nullptr; marks key as known either way.
+  const toml::node* node(std::string_view key) {
+    known_.emplace_back(key);
+    return table_.get(key);
+  }
+
+  const toml::node* typed(std::string_view key, toml::node_type want) {
+    const toml::node* n = node(key);
+    if (n == nullptr) return nullptr;
+    if (n->type() != want) {
+      diag_.add(n->source(), key_path(key) + " must be " + std::string(type_name(want)) + ", not " +
+                                 std::string(type_name(n->type())));
+      return nullptr;
+    }
+    return n;
+  }
+
+  const toml::value<std::string>* string(std::string_view key) {
+    const toml::node* n = typed(key, toml::node_type::string);
+    return n ? n->as_string() : nullptr;
+  }
+
+  bool read_string(std::string_view key, std::string& out) {
+    const auto* v = string(key);
+    if (v) out = v->get();
+    return v != nullptr;
+  }
+
+  bool read_bool(std::string_view key, bool& out) {
+    const toml::node* n = typed(key, toml::node_type::boolean);
+    if (n) out = n->as_boolean()->get();
+    return n != nullptr;
+  }
+
+  template <typename T>
+  bool read_int(std::string_view key, int64_t min, int64_t max, T& out) {
+    const toml::node* n = typed(key, toml::node_type::integer);
+    if (n == nullptr) return false;
+    int64_t v = n->as_integer()->get();
+    if (v < min || v > max) {
+      diag_.add(n->source(), key_path(key) + " must be between " + std::to_string(min) + " and " +
+                                 std::to_string(max) + ", not " + std::to_string(v));
+      return false;
+    }
+    out = static_cast<T>(v);
+    return true;
+  }
+
+  void require(std::string_view key) {
+    if (table_.get(key) == nullptr) {
+      diag_.add(table_.source(), (path_.empty() ? std::string("config") : path_) +
+                                     " is missing required key '" + std::string(key) + "'");
+    }
+  }
+
+  void finish() {
+    for (const auto& [key, value] : table_) {
+      std::string_view k = key.str();
+      if (std::find(known_.begin(), known_.end(), k) != known_.end()) continue;
+      std::string msg = "unknown key '" + key_path(k) + "'";
+      std::string_view best;
+      size_t best_distance = 3;  // suggest only close misspellings
+      for (const auto& known : known_) {
+        size_t d = edit_distance(k, known);
+        if (d < best_distance) best_distance = d, best = known;
+      }
+      if (!best.empty()) {
+        msg += " (did you mean '" + key_path(best) + "'?)";
+      } else {
+        msg += " (expected one of:";
+        for (size_t i = 0; i < known_.size(); ++i) msg += (i ? ", " : " ") + known_[i];
+        msg += ")";
+      }
+      diag_.add(key.source(), std::move(msg));
+    }
+  }
+
+ private:
+  const toml::table& table_;
+  std::string path_;
+  Diagnostics& diag_;
+  std::vector<std::string> known_;
+};
+
+bool valid_upstream_name(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Model ids travel in JSON bodies, metric labels and logs; printable ASCII without spaces covers
+// every provider's naming ("meta-llama/Llama-3-70b", "gpt-4o:free", "claude@2024").
+bool valid_model_name(std::string_view name) {
+  if (name.empty() || name.size() > kMaxModelNameBytes) return false;
+  for (unsigned char c : name) {
+    if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+constexpr std::string_view kModelNameRule =
+    "must be 1-256 printable ASCII characters without spaces, quotes or backslashes";
+
+std::string join_path(std::string_view base_dir, const std::string& path) {
+  if (base_dir.empty() || path.empty() || path[0] == '/') return path;
+  std::string out(base_dir);
+  if (out.back() != '/') out += '/';
+  return out + path;
+}
+
+class Loader {
+ public:
+  Loader(std::string source, std::string base_dir)
+      : diag_(std::move(source)), base_dir_(std::move(base_dir)) {}
+
+  std::optional<Config> load(std::string_view text, ConfigError& err) {
+    toml::table root;
+    try {
+      root = toml::parse(text, std::string_view(diag_.source()));
+    } catch (const toml::parse_error& e) {
+      err.message =
+          position(diag_.source(), e.source().begin) + ": " + std::string(e.description());
+      return std::nullopt;
+    }
+
+    Config config;
+    config.source_path = diag_.source();
+    TableReader top(root, "", diag_);
+    if (const toml::node* n = top.typed("server", toml::node_type::table)) {
+      read_server(*n->as_table(), config.server);
+    }
+    if (const toml::node* n = top.typed("timeouts", toml::node_type::table)) {
+      read_timeouts(*n->as_table(), config.timeouts);
+    }
+    top.read_bool("passthrough", config.passthrough);
+    for (auto [index, t] : array_of_tables(top, "upstreams")) read_upstream(index, *t, config);
+    for (auto [index, t] : array_of_tables(top, "models")) read_model(index, *t, config);
+    top.finish();
+    check_whole(root, config);
+
+    if (!diag_.empty()) {
+      err.message = diag_.render();
+      return std::nullopt;
+    }
+    return config;
+  }
+
+ private:
+  // Entries with their index in the file, so messages name the entry the user sees.
+  using Entries = std::vector<std::pair<size_t, const toml::table*>>;
+
+  Entries array_of_tables(TableReader& reader, std::string_view key) {
+    Entries out;
+    const toml::node* n = reader.node(key);
+    if (n == nullptr) return out;
+    const toml::array* arr = n->as_array();
+    if (arr == nullptr) {
+      diag_.add(n->source(), std::string(key) + " must be an array of tables: write [[" +
+                                 std::string(key) + "]] for each entry");
+      return out;
+    }
+    for (size_t i = 0; i < arr->size(); ++i) {
+      const toml::node& e = *arr->get(i);
+      if (const toml::table* t = e.as_table()) {
+        out.emplace_back(i, t);
+      } else {
+        diag_.add(e.source(), std::string(key) + "[" + std::to_string(i) +
+                                  "] must be a table, not " + std::string(type_name(e.type())));
+      }
+    }
+    return out;
+  }
+
+  void read_server(const toml::table& t, Server& s) {
+    TableReader r(t, "server", diag_);
+    if (const auto* v = r.string("listen")) {
+      std::string err;
+      if (auto addr = parse_listen_address(v->get(), err)) {
+        s.listen_host = addr->host;
+        s.listen_port = addr->port;
+      } else {
+        diag_.add(v->source(), "server.listen: " + err);
+      }
+    }
+    r.read_int("shards", 0, kMaxShards, s.shards);
+    r.read_int("max_body_bytes", 1, int64_t{1} << 30, s.max_body_bytes);
+    r.read_int("max_head_bytes", 1024, 1 << 20, s.max_head_bytes);
+    r.read_int("max_headers", 1, 10000, s.max_headers);
+    r.read_int("max_response_bytes", 1, int64_t{1} << 34, s.max_response_bytes);
+    r.read_int("max_connections", 1, 1'000'000, s.max_connections);
+    r.finish();
+  }
+
+  void read_timeouts(const toml::table& t, Timeouts& to) {
+    TableReader r(t, "timeouts", diag_);
+    r.read_int("header_read_ms", 1, kMaxTimeoutMs, to.header_read_ms);
+    r.read_int("body_read_ms", 1, kMaxTimeoutMs, to.body_read_ms);
+    r.read_int("keepalive_idle_ms", 1, kMaxTimeoutMs, to.keepalive_idle_ms);
+    r.read_int("upstream_connect_ms", 1, kMaxTimeoutMs, to.upstream_connect_ms);
+    r.read_int("upstream_ttfb_ms", 1, kMaxTimeoutMs, to.upstream_ttfb_ms);
+    r.read_int("stream_idle_ms", 1, kMaxTimeoutMs, to.stream_idle_ms);
+    r.read_int("total_ms", 1, kMaxTimeoutMs, to.total_ms);
+    r.finish();
+  }
+
+  void read_upstream(size_t index, const toml::table& t, Config& config) {
+    std::string path = "upstreams[" + std::to_string(index) + "]";
+    TableReader r(t, path, diag_);
+    Upstream u;
+    r.require("name");
+    r.require("url");
+    if (const auto* v = r.string("name")) {
+      u.name = v->get();
+      if (!valid_upstream_name(u.name)) {
+        diag_.add(v->source(),
+                  path + ".name must be 1-64 characters from letters, digits, '-', '_' and '.'");
+      } else if (auto it = upstream_lines_.find(u.name); it != upstream_lines_.end()) {
+        diag_.add(v->source(), "duplicate upstream name '" + u.name + "' (first defined at line " +
+                                   std::to_string(it->second) + ")");
+      }
+      // Claimed even when invalid, so models naming it don't add a second, misleading error.
+      upstream_lines_.emplace(u.name, v->source().begin.line);
+    }
+    if (const auto* v = r.string("url")) {
+      u.url = v->get();
+      std::string err;
+      if (auto parsed = parse_upstream_url(u.url, err)) {
+        u.parsed = std::move(*parsed);
+      } else {
+        diag_.add(v->source(), path + ".url: " + err);
+      }
+    }
+    if (const auto* v = r.string("format")) {
+      if (v->get() == "openai") {
+        u.format = ApiFormat::kOpenAi;
+      } else if (v->get() == "anthropic") {
+        u.format = ApiFormat::kAnthropic;
+      } else {
+        diag_.add(v->source(), path + ".format must be \"openai\" or \"anthropic\"");
+      }
+    }
+    if (const auto* v = r.string("api_key")) {
+      // Never quote the value in a message: when it is not a reference it is probably the key.
+      if (!is_secret_ref(v->get())) {
+        diag_.add(v->source(), path +
+                                   ".api_key must not hold the key itself; write \"env:NAME\" "
+                                   "(an environment variable) or \"file:PATH\" (a file holding "
+                                   "the key)");
+      } else {
+        u.api_key_ref = v->get();
+        std::string err;
+        if (auto secret = resolve_secret(u.api_key_ref, err, base_dir_)) {
+          u.api_key = std::move(*secret);
+        } else {
+          diag_.add(v->source(), path + ".api_key: " + err);
+        }
+      }
+    }
+    const auto* ca = r.string("ca_file");
+    if (ca) {
+      u.ca_file = join_path(base_dir_, ca->get());
+      struct stat st {};
+      if (u.ca_file.empty() || ::stat(u.ca_file.c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
+          ::access(u.ca_file.c_str(), R_OK) != 0) {
+        diag_.add(ca->source(), path + ".ca_file: cannot read CA file " + u.ca_file);
+      }
+    }
+    const toml::node* verify = r.node("tls_verify");
+    r.read_bool("tls_verify", u.tls_verify);
+    if (!u.url.empty() && !u.parsed.host.empty() && !u.parsed.tls) {
+      if (ca) diag_.add(ca->source(), path + ".ca_file applies only to https upstreams");
+      if (verify) diag_.add(verify->source(), path + ".tls_verify applies only to https upstreams");
+    }
+    r.read_int("max_connections", 1, 100'000, u.max_connections);
+    if (r.read_int("max_idle", 0, 100'000, u.max_idle) && u.max_idle > u.max_connections) {
+      diag_.add(t.get("max_idle")->source(), path + ".max_idle (" + std::to_string(u.max_idle) +
+                                                 ") exceeds max_connections (" +
+                                                 std::to_string(u.max_connections) + ")");
+    }
+    r.finish();
+    config.upstreams.push_back(std::move(u));
+    upstream_tables_.push_back(&t);
+  }
+
+  // Claims `name` (a model name or alias) for model `owner`; refuses exact and case-only clashes.
+  void claim_model_name(const std::string& name, const toml::node& where, const std::string& what) {
+    std::string folded = lowercase(name);
+    auto it = model_names_.find(folded);
+    if (it == model_names_.end()) {
+      model_names_.emplace(std::move(folded), NameClaim{name, where.source().begin.line});
+      return;
+    }
+    const NameClaim& prior = it->second;
+    if (prior.name == name) {
+      diag_.add(where.source(), "duplicate model name '" + name + "' in " + what +
+                                    " (already used at line " + std::to_string(prior.line) + ")");
+    } else {
+      diag_.add(where.source(),
+                "model name '" + name + "' in " + what + " differs from '" + prior.name +
+                    "' (line " + std::to_string(prior.line) +
+                    ") only in letter case; names match exactly, so this would be ambiguous");
+    }
+  }
+
+  void read_model(size_t index, const toml::table& t, Config& config) {
+    std::string path = "models[" + std::to_string(index) + "]";
+    TableReader r(t, path, diag_);
+    Model m;
+    r.require("name");
+    r.require("upstream");
+    if (const auto* v = r.string("name")) {
+      m.name = v->get();
+      if (!valid_model_name(m.name)) {
+        diag_.add(v->source(), path + ".name " + std::string(kModelNameRule));
+      } else {
+        claim_model_name(m.name, *v, path + ".name");
+      }
+    }
+    if (const auto* v = r.string("upstream")) {
+      m.upstream = v->get();
+      upstream_refs_.push_back({path, v});
+    }
+    if (const auto* v = r.string("upstream_model")) {
+      m.upstream_model = v->get();
+      if (!valid_model_name(m.upstream_model)) {
+        diag_.add(v->source(), path + ".upstream_model " + std::string(kModelNameRule));
+      }
+    }
+    if (const toml::node* n = r.typed("aliases", toml::node_type::array)) {
+      const toml::array& arr = *n->as_array();
+      for (size_t i = 0; i < arr.size(); ++i) {
+        const toml::node& e = *arr.get(i);
+        std::string what = path + ".aliases[" + std::to_string(i) + "]";
+        if (!e.is_string()) {
+          diag_.add(e.source(),
+                    what + " must be a string, not " + std::string(type_name(e.type())));
+          continue;
+        }
+        const std::string& alias = e.as_string()->get();
+        if (!valid_model_name(alias)) {
+          diag_.add(e.source(), what + " " + std::string(kModelNameRule));
+          continue;
+        }
+        claim_model_name(alias, e, what);
+        m.aliases.push_back(alias);
+      }
+    }
+    r.read_int("max_tokens_cap", 0, kMaxTokens, m.max_tokens_cap);
+    bool default_set = r.read_int("default_max_tokens", 1, kMaxTokens, m.default_max_tokens);
+    if (m.max_tokens_cap > 0 && m.default_max_tokens > m.max_tokens_cap) {
+      if (default_set) {
+        diag_.add(t.get("default_max_tokens")->source(),
+                  path + ".default_max_tokens (" + std::to_string(m.default_max_tokens) +
+                      ") exceeds max_tokens_cap (" + std::to_string(m.max_tokens_cap) + ")");
+      } else {
+        m.default_max_tokens = m.max_tokens_cap;  // the built-in default yields to a lower cap
+      }
+    }
+    r.finish();
+    config.models.push_back(std::move(m));
+  }
+
+  void check_whole(const toml::table& root, const Config& config) {
+    for (const auto& [path, node] : upstream_refs_) {
+      if (upstream_lines_.count(node->get()) == 0) {
+        diag_.add(node->source(), path + ".upstream: no upstream named '" + node->get() + "'");
+      }
+    }
+    if (config.upstreams.empty()) {
+      diag_.add(root.source(), "no upstreams configured: add an [[upstreams]] table");
+    }
+    if (config.passthrough) {
+      if (config.upstreams.size() > 1) {
+        diag_.add(upstream_tables_[1]->source(),
+                  "passthrough sends every request to the first upstream; configure exactly one");
+      }
+    } else if (config.models.empty()) {
+      diag_.add(root.source(),
+                "no models configured: add a [[models]] table (or set passthrough = true)");
+    }
+  }
+
+  struct NameClaim {
+    std::string name;
+    uint32_t line;
+  };
+
+  Diagnostics diag_;
+  std::string base_dir_;
+  std::map<std::string, uint32_t, std::less<>> upstream_lines_;
+  std::vector<const toml::table*> upstream_tables_;
+  std::map<std::string, NameClaim> model_names_;  // keyed by lower-cased name
+  std::vector<std::pair<std::string, const toml::value<std::string>*>> upstream_refs_;
+};
+
+std::string directory_of(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+}  // namespace
+
+std::optional<Config> load_config_string(std::string_view toml, std::string_view source_name,
+                                         ConfigError& err) {
+  Loader loader{std::string(source_name), std::string()};
+  return loader.load(toml, err);
+}
+
+std::optional<Config> load_config_file(const std::string& path, ConfigError& err) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    err.message = path + ": cannot open config file: " + std::strerror(errno);
+    return std::nullopt;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    err.message = path + ": config file is not a regular file";
+    return std::nullopt;
+  }
+  std::string text;
+  char buf[16384];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      err.message = path + ": cannot read config file: " + std::strerror(errno);
+      ::close(fd);
+      return std::nullopt;
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
+    if (text.size() > kMaxConfigFileBytes) {
+      ::close(fd);
+      err.message =
+          path + ": config file is larger than " + std::to_string(kMaxConfigFileBytes) + " bytes";
+      return std::nullopt;
+    }
+  }
+  ::close(fd);
+  Loader loader{path, directory_of(path)};
+  return loader.load(text, err);
+}
+
+}  // namespace ringgate::config
