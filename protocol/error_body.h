@@ -1,0 +1,30 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ringgate::protocol {
+
+// Appends `s` as the inside of a JSON string: quotes, backslashes and control characters are
+// escaped, and invalid UTF-8 becomes U+FFFD so the result is always valid JSON whatever a client
+// put in (say) a model name that an error message echoes.
+void append_json_escaped(std::string& out, std::string_view s);
+
+// {"error":{"message":...,"type":...,"param":null,"code":...}}; code is null when empty.
+std::string openai_error_body(std::string_view message, std::string_view type,
+                              std::string_view code = {});
+
+// {"type":"error","error":{"type":...,"message":...}}
+std::string anthropic_error_body(std::string_view type, std::string_view message);
+
+// "data: {openai error}\n\n": ends an OpenAI stream that failed after its first byte.
+std::string sse_openai_error_event(std::string_view message, std::string_view type,
+                                   std::string_view code = {});
+
+// "event: error\ndata: {anthropic error}\n\n": the same for Anthropic streams.
+std::string sse_anthropic_error_event(std::string_view type, std::string_view message);
+
+// Reason phrase for a status code ("Unknown" for codes we never send).
+std::string_view status_reason(int status);
+
+}  // namespace ringgate::protocol
