@@ -1,0 +1,153 @@
+#include "providers/error_translator.h"
+
+#include "providers/json_access.h"
+#include "providers/json_writer.h"
+
+namespace ringgate::providers {
+namespace {
+
+bool key_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '*' || c == '.';
+}
+
+// Pulls message/type out of whatever error shape the upstream used: OpenAI's {"error":{...}},
+// Anthropic's {"type":"error","error":{...}}, vLLM's flat {"message":...,"type":...} or a
+// FastAPI-style {"detail":"..."}.
+struct ParsedError {
+  std::string_view message, type, code, param;
+};
+
+ParsedError parse_error(std::string_view body) {
+  ParsedError e;
+  json::element root;
+  auto& parser = json::thread_parser(json::ParserSlot::kDocument);
+  if (parser.parse(body.data(), body.size()).get(root) || !json::is_object(root)) return e;
+  json::object obj = json::as_object(root), inner = obj;
+  json::element err;
+  if (json::field(obj, "error", err)) {
+    if (json::is_object(err)) {
+      inner = json::as_object(err);
+    } else if (json::is_string(err)) {
+      e.message = json::str(err);
+    }
+  }
+  if (e.message.empty()) e.message = json::field_string(inner, "message");
+  if (e.message.empty()) e.message = json::field_string(obj, "detail");
+  e.type = json::field_string(inner, "type");
+  if (e.type == "error") e.type = {};
+  e.code = json::field_string(inner, "code");
+  e.param = json::field_string(inner, "param");
+  return e;
+}
+
+std::string fallback_message(int status) {
+  return "upstream returned HTTP " + std::to_string(status);
+}
+
+}  // namespace
+
+std::string redact_keys(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text.compare(i, 3, "sk-") == 0 && (i == 0 || !key_char(text[i - 1]))) {
+      size_t end = i + 3;
+      while (end < text.size() && key_char(text[end])) ++end;
+      if (end - i >= 12) {
+        out += "sk-***";
+        i = end;
+        continue;
+      }
+    }
+    out += text[i++];
+  }
+  return out;
+}
+
+std::string_view openai_error_type_for_status(int status) {
+  switch (status) {
+    case 401:
+      return "authentication_error";
+    case 403:
+      return "permission_error";
+    case 404:
+      return "not_found_error";
+    case 429:
+      return "rate_limit_error";
+    default:
+      return status >= 500 ? "server_error" : "invalid_request_error";
+  }
+}
+
+std::string_view anthropic_error_type_for_status(int status) {
+  switch (status) {
+    case 401:
+      return "authentication_error";
+    case 403:
+      return "permission_error";
+    case 404:
+      return "not_found_error";
+    case 413:
+      return "request_too_large";
+    case 429:
+      return "rate_limit_error";
+    case 503:
+    case 529:
+      return "overloaded_error";
+    default:
+      return status >= 500 ? "api_error" : "invalid_request_error";
+  }
+}
+
+std::string openai_error_body(std::string_view message, std::string_view type,
+                              std::string_view param, std::string_view code) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object().key("error").begin_object();
+  w.key("message").string(message).key("type").string(type);
+  w.key("param");
+  param.empty() ? w.null() : w.string(param);
+  w.key("code");
+  code.empty() ? w.null() : w.string(code);
+  w.end_object().end_object();
+  return out;
+}
+
+std::string anthropic_error_body(std::string_view type, std::string_view message) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object().key("type").string("error").key("error").begin_object();
+  w.key("type").string(type).key("message").string(message);
+  w.end_object().end_object();
+  return out;
+}
+
+TranslateResult anthropic_error_to_openai(int status, std::string_view body) {
+  TranslateResult r;
+  r.ok = true;
+  const ParsedError e = parse_error(body);
+  r.status = status == 529 ? 503 : status;
+  const std::string message = e.message.empty() ? fallback_message(status) : redact_keys(e.message);
+  // Anthropic's own type (e.g. overloaded_error) is kept as the OpenAI `code`, so nothing the
+  // upstream said is lost.
+  r.body = openai_error_body(message, openai_error_type_for_status(r.status), {}, e.type);
+  r.error_message = message;
+  return r;
+}
+
+TranslateResult openai_error_to_anthropic(int status, std::string_view body) {
+  TranslateResult r;
+  r.ok = true;
+  const ParsedError e = parse_error(body);
+  r.status = status;
+  std::string message = e.message.empty() ? fallback_message(status) : redact_keys(e.message);
+  if (!e.param.empty()) message += " (param: " + std::string(e.param) + ")";
+  r.body = anthropic_error_body(anthropic_error_type_for_status(status), message);
+  r.error_message = message;
+  r.error_param = std::string(e.param);
+  return r;
+}
+
+}  // namespace ringgate::providers

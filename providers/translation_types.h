@@ -1,0 +1,67 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace ringgate::providers {
+
+// Per-request knobs for request translation.
+struct TranslateOptions {
+  // Used when an OpenAI request names no max_tokens / max_completion_tokens (Anthropic requires
+  // one) and for Anthropic requests that omit it. 0 = no default: the request is refused instead.
+  int64_t default_max_tokens = 0;
+  // The upstream's model id; empty keeps the client's model name.
+  std::string model_override;
+  // Anthropic -> OpenAI: write max_completion_tokens (OpenAI's reasoning models require it)
+  // instead of max_tokens (which every OpenAI-compatible server understands).
+  bool use_max_completion_tokens = false;
+};
+
+// Token counts as the client's API reports them, kept for accounting.
+struct TokenUsage {
+  bool seen = false;          // the upstream reported usage at all
+  int64_t prompt_tokens = 0;  // input incl. cache reads and cache writes
+  int64_t completion_tokens = 0;
+  int64_t cached_tokens = 0;          // prompt tokens read from the provider's prompt cache
+  int64_t cache_creation_tokens = 0;  // prompt tokens written to it (Anthropic only)
+};
+
+// Outcome of a one-shot translation (request, response or error body). On failure `status` and
+// `error_message`/`error_param` describe what the client gets; the caller renders it in the
+// client's error shape.
+struct TranslateResult {
+  bool ok = false;
+  std::string body;
+  int status = 400;
+  std::string error_message;
+  std::string error_param;
+
+  // Facts about a translated request the caller needs for the response leg.
+  std::string client_model;  // the model name the client asked for
+  bool stream = false;
+  bool include_usage = false;  // OpenAI client asked for a final usage chunk
+  // Set when an OpenAI response_format json_schema became a forced Anthropic tool: pass it to the
+  // response translators so that tool's input comes back as message content.
+  std::string response_format_tool;
+
+  // Usage found in a translated response.
+  TokenUsage usage;
+};
+
+// Per-response knobs for response and stream translation.
+struct ResponseOptions {
+  std::string model;                 // model name shown to the client; empty = the upstream's
+  int64_t created = 0;               // unix seconds for OpenAI's `created`; 0 = now
+  std::string response_format_tool;  // see TranslateResult::response_format_tool
+};
+
+// Per-stream knobs for the stream translators.
+struct StreamOptions {
+  std::string model;                 // model name shown to the client; empty = the upstream's
+  std::string id;                    // response id shown to the client; empty = the upstream's
+  int64_t created = 0;               // unix seconds for OpenAI's `created`; 0 = now
+  bool include_usage = false;        // OpenAI client asked for a final usage chunk
+  std::string response_format_tool;  // see TranslateResult::response_format_tool
+};
+
+}  // namespace ringgate::providers
