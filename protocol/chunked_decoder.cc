@@ -74,8 +74,10 @@ ChunkedDecoder::Result ChunkedDecoder::decode(std::string_view in, size_t& consu
         } else if (state_ == State::kSizeStart) {
           consumed = i;
           return fail(Error::kMalformed, "invalid chunk size");
-        } else if (c == ';' || c == ' ' || c == '\t') {
+        } else if (c == ';') {
           state_ = State::kExtension;
+        } else if (c == ' ' || c == '\t') {
+          state_ = State::kSizeWhitespace;
         } else if (c == '\r') {
           state_ = State::kSizeLf;
         } else {
@@ -84,6 +86,16 @@ ChunkedDecoder::Result ChunkedDecoder::decode(std::string_view in, size_t& consu
         }
         break;
       }
+      case State::kSizeWhitespace:
+        if (c == ';') {
+          state_ = State::kExtension;
+        } else if (c == '\r') {
+          state_ = State::kSizeLf;
+        } else if (c != ' ' && c != '\t') {
+          consumed = i;
+          return fail(Error::kMalformed, "invalid chunk size");
+        }
+        break;
       case State::kExtension:
         // Extensions carry nothing we use; only bytes that could end or split the line matter.
         if (c == '\r') {

@@ -40,6 +40,7 @@ class ChunkedDecoder {
   enum class State : uint8_t {
     kSizeStart,
     kSize,
+    kSizeWhitespace,  // BWS between the size and ';'
     kExtension,
     kSizeLf,
     kData,
