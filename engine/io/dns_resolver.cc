@@ -99,7 +99,8 @@ void DnsResolver::set_on_update(std::function<void()> on_update) {
 }
 
 std::shared_ptr<const DnsResolver::Table> DnsResolver::current_table() const {
-  return table_.load(std::memory_order_acquire);
+  std::lock_guard lk(snapshot_mu_);
+  return table_;
 }
 
 const DnsResolver::Table& DnsResolver::reader_table() {
@@ -212,8 +213,14 @@ void DnsResolver::store_locked(const std::string& host, uint16_t port,
 }
 
 void DnsResolver::publish_locked() {
-  table_.store(std::make_shared<const Table>(names_), std::memory_order_release);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
+  auto next = std::make_shared<const Table>(names_);
+  {
+    std::lock_guard lk(snapshot_mu_);
+    table_.swap(next);
+  }
+  // After the swap, so a reader that sees the new generation also finds the new table.
+  generation_.fetch_add(1, std::memory_order_release);
+  // `next` (the old table) is released here, outside snapshot_mu_.
 }
 
 void DnsResolver::run() {

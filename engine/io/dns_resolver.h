@@ -30,7 +30,8 @@ socklen_t sockaddr_length(const sockaddr_storage& addr);
 // asked about and re-resolves all of them every `refresh`; shards read a published snapshot.
 //
 // lookup() is the shard-side call. In the steady state it is one atomic load and a binary search
-// over a thread-local copy of the snapshot pointer: no lock, no syscall, no allocation. The first
+// over a thread-local copy of the snapshot pointer: no lock, no syscall, no allocation (after a
+// publish, each thread briefly locks once to pick up the new snapshot). The first
 // lookup of an unknown name returns nullptr and queues the name (a short, rare critical section:
 // upstream names are prefetched at config load); the engine retries on its next attempt, or is
 // poked through set_on_update().
@@ -65,7 +66,7 @@ class DnsResolver {
   bool resolve_now_blocking(const std::string& host, uint16_t port, std::string& err);
 
   // Called on the resolver thread after each published change (keep it short: e.g. write an
-  // eventfd a shard's ring polls). Set before the first lookup.
+  // eventfd a shard's ring polls). Whatever it captures must outlive the resolver.
   void set_on_update(std::function<void()> on_update);
 
   // Bumped on every published change.
@@ -100,7 +101,11 @@ class DnsResolver {
 
   Options options_;
   const uint64_t id_;  // tells this resolver's thread-local cache apart from other instances'
-  std::atomic<std::shared_ptr<const Table>> table_;
+  // Readers copy this pointer once per thread per publish (see reader_table), so the mutex is
+  // held for a refcount increment and only after a change; std::atomic<shared_ptr> in libstdc++ 12
+  // is a spin lock of its own and invisible to TSan.
+  mutable std::mutex snapshot_mu_;
+  std::shared_ptr<const Table> table_;
   std::atomic<uint64_t> generation_{0};
 
   std::mutex mu_;  // writers only: the thread, prefetch, resolve_now_blocking, first-miss requests
