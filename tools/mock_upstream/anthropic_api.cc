@@ -1,0 +1,205 @@
+#include "tools/mock_upstream/anthropic_api.h"
+
+#include <string>
+
+#include "tools/mock_upstream/json_text.h"
+#include "tools/mock_upstream/mock_content.h"
+
+namespace ringgate::mock_upstream {
+namespace {
+
+using simdjson::SUCCESS;
+using simdjson::dom::array;
+using simdjson::dom::element;
+
+constexpr size_t kPartialJsonBytes = 8;
+
+std::string AnthropicHeaders() { return "request-id: " + NewId("req_") + "\r\n"; }
+
+ResponsePlan BadRequest(const ApiRequest& r, std::string_view message) {
+  return ResponseBuilder(r.knobs, r.close_after).Error(ApiShape::kAnthropic, 400, message, "");
+}
+
+std::string Event(std::string_view name, std::string_view json) {
+  std::string event = "event: ";
+  event += name;
+  event += "\ndata: ";
+  event += json;
+  event += "\n\n";
+  return event;
+}
+
+struct ToolUse {
+  bool call = false;
+  std::string name;
+  std::string input;
+};
+
+// Plain user text last (no tool_result blocks) and tools on offer: answer with tool_use.
+ToolUse ChooseTool(element body, array messages) {
+  ToolUse use;
+  array tools;
+  if (body["tools"].get(tools) != SUCCESS || tools.size() == 0 || messages.size() == 0) return use;
+  std::string_view mode;
+  if (body["tool_choice"]["type"].get(mode) == SUCCESS && mode == "none") return use;
+  element last = messages.at(messages.size() - 1).value_unsafe();
+  std::string_view role;
+  if (last["role"].get(role) != SUCCESS || role != "user") return use;
+  array blocks;
+  if (last["content"].get(blocks) == SUCCESS) {
+    for (element block : blocks) {
+      std::string_view type;
+      if (block["type"].get(type) == SUCCESS && type == "tool_result") return use;
+    }
+  }
+  std::string_view wanted;
+  if (mode != "tool" || body["tool_choice"]["name"].get(wanted) != SUCCESS) wanted = {};
+  element chosen = tools.at(0).value_unsafe();
+  for (element tool : tools) {
+    std::string_view name;
+    if (!wanted.empty() && tool["name"].get(name) == SUCCESS && name == wanted) {
+      chosen = tool;
+      break;
+    }
+  }
+  std::string_view name;
+  if (chosen["name"].get(name) != SUCCESS) return use;
+  element schema;
+  bool has_schema = chosen["input_schema"].get(schema) == SUCCESS;
+  use.call = true;
+  use.name = std::string(name);
+  use.input = ToolArguments(schema, has_schema);
+  return use;
+}
+
+int InputTokens(element body, array messages) {
+  int tokens = EstimateTokens(messages);
+  element extra;
+  if (body["system"].get(extra) == SUCCESS) tokens += EstimateTokens(extra);
+  if (body["tools"].get(extra) == SUCCESS) tokens += EstimateTokens(extra);
+  return std::max(tokens, 1);
+}
+
+}  // namespace
+
+ResponsePlan PlanMessages(const ApiRequest& r) {
+  std::string_view model;
+  if (r.body["model"].get(model) != SUCCESS || model.empty()) {
+    return BadRequest(r, "model: Field required");
+  }
+  array messages;
+  if (r.body["messages"].get(messages) != SUCCESS) {
+    return BadRequest(r, "messages: Field required");
+  }
+  bool stream = false;
+  ReadField(r.body["stream"], stream);
+  int64_t requested = RequestedMaxTokens(r.body, {"max_tokens"});
+  bool truncated = requested >= 0 && requested < r.knobs.tokens;
+  int tokens = truncated ? static_cast<int>(requested) : r.knobs.tokens;
+  ToolUse tool = ChooseTool(r.body, messages);
+  int input_tokens = InputTokens(r.body, messages);
+  int output_tokens =
+      tool.call ? std::max<int>(1, static_cast<int>(tool.input.size() / 4)) : tokens;
+  const char* stop_reason = tool.call ? "tool_use" : truncated ? "max_tokens" : "end_turn";
+  std::string id = NewId("msg_");
+  std::string tool_id = tool.call ? NewId("toolu_") : std::string();
+  ResponseBuilder builder(r.knobs, r.close_after);
+
+  auto usage = [&](int in, int out) {
+    return "{\"input_tokens\":" + std::to_string(in) +
+           ",\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"output_tokens\":" +
+           std::to_string(out) + "}";
+  };
+  auto message = [&](std::string_view content, const char* stop, int out_tokens) {
+    std::string json = "{\"id\":";
+    AppendJsonString(json, id);
+    json += ",\"type\":\"message\",\"role\":\"assistant\",\"model\":";
+    AppendJsonString(json, model);
+    json += ",\"content\":[";
+    json += content;
+    json += "],\"stop_reason\":";
+    if (stop != nullptr) {
+      json += '"';
+      json += stop;
+      json += '"';
+    } else {
+      json += "null";
+    }
+    json += ",\"stop_sequence\":null";
+    if (r.knobs.usage) json += ",\"usage\":" + usage(input_tokens, out_tokens);
+    json += '}';
+    return json;
+  };
+  auto tool_block = [&](std::string_view input) {
+    std::string json = "{\"type\":\"tool_use\",\"id\":";
+    AppendJsonString(json, tool_id);
+    json += ",\"name\":";
+    AppendJsonString(json, tool.name);
+    json += ",\"input\":";
+    json += input;
+    json += '}';
+    return json;
+  };
+
+  if (!stream) {
+    std::string content;
+    if (tool.call) {
+      content = tool_block(tool.input);
+    } else {
+      content = "{\"type\":\"text\",\"text\":" + JsonString(MockText(tokens)) + "}";
+    }
+    return builder.Body(200, "application/json", message(content, stop_reason, output_tokens),
+                        AnthropicHeaders(), true);
+  }
+
+  builder.AddEvent(Event("message_start", "{\"type\":\"message_start\",\"message\":" +
+                                              message("", nullptr, 1) + "}"),
+                   false);
+  std::string start_block = tool.call ? tool_block("{}") : "{\"type\":\"text\",\"text\":\"\"}";
+  builder.AddEvent(
+      Event("content_block_start",
+            "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":" + start_block + "}"),
+      false);
+  builder.AddEvent(Event("ping", "{\"type\":\"ping\"}"), false);
+  auto delta = [&](std::string_view delta_json) {
+    return Event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":" +
+                                            std::string(delta_json) + "}");
+  };
+  if (tool.call) {
+    for (std::string_view piece : SplitText(tool.input, kPartialJsonBytes)) {
+      builder.AddEvent(
+          delta("{\"type\":\"input_json_delta\",\"partial_json\":" + JsonString(piece) + "}"),
+          true);
+    }
+  } else {
+    for (int i = 0; i < tokens; ++i) {
+      builder.AddEvent(delta("{\"type\":\"text_delta\",\"text\":" + JsonString(MockToken(i)) + "}"),
+                       true);
+    }
+  }
+  builder.AddEvent(Event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"),
+                   false);
+  std::string message_delta = "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"" +
+                              std::string(stop_reason) + "\",\"stop_sequence\":null}";
+  if (r.knobs.usage)
+    message_delta += ",\"usage\":{\"output_tokens\":" + std::to_string(output_tokens) + "}";
+  message_delta += '}';
+  builder.AddEvent(Event("message_delta", message_delta), false);
+  builder.AddEvent(Event("message_stop", "{\"type\":\"message_stop\"}"), false);
+  return builder.Stream(AnthropicHeaders(),
+                        Event("error",
+                              "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
+                              "\"message\":\"Overloaded\"}}"));
+}
+
+ResponsePlan PlanCountTokens(const ApiRequest& r) {
+  array messages;
+  if (r.body["messages"].get(messages) != SUCCESS) {
+    return BadRequest(r, "messages: Field required");
+  }
+  std::string body = "{\"input_tokens\":" + std::to_string(InputTokens(r.body, messages)) + "}";
+  return ResponseBuilder(r.knobs, r.close_after)
+      .Body(200, "application/json", body, AnthropicHeaders(), true);
+}
+
+}  // namespace ringgate::mock_upstream
