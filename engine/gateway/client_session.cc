@@ -1,0 +1,268 @@
+#include "engine/gateway/client_session.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+
+#include "engine/gateway/clock.h"
+#include "engine/gateway/shard.h"
+#include "protocol/error_body.h"
+#include "protocol/json_chat_request.h"
+
+namespace ringgate::gateway {
+
+using protocol::ParseStatus;
+
+ClientSession::ClientSession(Shard& shard, int fd)
+    : shard_(shard),
+      fd_(fd),
+      parser_(protocol::HttpLimits{shard.config().server.max_head_bytes,
+                                   shard.config().server.max_headers,
+                                   shard.config().server.max_body_bytes}) {
+  shard_.add_session(this);
+}
+
+ClientSession::~ClientSession() {
+  shard_.remove_session(this);
+  shard_.buffers().give(std::move(in_));
+  ::close(fd_);
+}
+
+void ClientSession::abort() {
+  aborted_ = true;
+  shard_.ring().cancel_fd(fd_);
+  if (upstream_fd_ >= 0) shard_.ring().cancel_fd(upstream_fd_);
+}
+
+uint32_t ClientSession::write_timeout_ms() const {
+  // A client that does not read for this long is gone in all but name.
+  return shard_.config().timeouts.stream_idle_ms;
+}
+
+io::Task<void> ClientSession::run() {
+  for (;;) {
+    ReadOutcome r = co_await read_request();
+    if (r == ReadOutcome::kClosed) co_return;
+    co_await handle_request();
+    ++requests_served_;
+    if (!keep_alive_ || aborted_ || client_gone_ || shard_.draining()) co_return;
+    // Keep any pipelined bytes; hand the buffer back to the pool when nothing is left.
+    in_.erase(0, parser_.consumed());
+    parser_.reset();
+    if (in_.empty()) shard_.buffers().give(std::move(in_));
+  }
+}
+
+io::Task<ClientSession::ReadOutcome> ClientSession::read_request() {
+  const config::Timeouts& t = shard_.config().timeouts;
+  uint64_t head_deadline = 0, body_deadline = 0;
+  bool sent_continue = false;
+  idle_ = in_.empty();
+  for (;;) {
+    if (!in_.empty()) {
+      idle_ = false;
+      if (head_deadline == 0) head_deadline = now_ms() + t.header_read_ms;
+      ParseStatus st = parser_.parse(in_);
+      if (st == ParseStatus::kComplete) co_return ReadOutcome::kRequest;
+      if (st == ParseStatus::kError) {
+        keep_alive_ = false;  // framing can no longer be trusted
+        front_ = Front::kOpenAi;
+        choose_request_id();
+        const protocol::HttpError& e = parser_.error();
+        co_await respond_error(e.status, e.message,
+                               e.status == 413   ? "request_too_large"
+                               : e.status == 431 ? "request_header_fields_too_large"
+                                                 : "invalid_http_request");
+        co_return ReadOutcome::kClosed;
+      }
+      if (parser_.head_complete()) {
+        if (body_deadline == 0) body_deadline = now_ms() + t.body_read_ms;
+        if (parser_.request().expect_continue && !sent_continue) {
+          sent_continue = true;
+          static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+          iovec iov{const_cast<char*>(kContinue.data()), kContinue.size()};
+          if (!co_await send_all(&iov, 1)) co_return ReadOutcome::kClosed;
+        }
+      }
+    }
+    if (shard_.draining() && idle_) co_return ReadOutcome::kClosed;
+    // A new connection must send its first request as promptly as any header (slowloris);
+    // between requests the keep-alive idle timeout applies.
+    uint32_t timeout = idle_ && requests_served_ == 0 ? t.header_read_ms
+                       : idle_                        ? t.keepalive_idle_ms
+                       : !parser_.head_complete()     ? remaining_ms(head_deadline)
+                                                      : remaining_ms(body_deadline);
+    auto r = co_await io::async_recv_provided(shard_.ring(), fd_, shard_.recv_buffers().group(),
+                                              timeout);
+    if (r.res == -ENOBUFS) {
+      // Every provided buffer is in use: read into our own buffer instead of stalling.
+      size_t old = in_.size();
+      in_.resize(old + 16384);
+      auto d = co_await io::async_recv(shard_.ring(), fd_, in_.data() + old, 16384, timeout);
+      in_.resize(old + size_t(d.res > 0 ? d.res : 0));
+      if (d.res > 0) continue;
+      r.res = d.res;
+    } else if (r.res > 0) {
+      unsigned bid = r.flags >> IORING_CQE_BUFFER_SHIFT;
+      if (in_.capacity() == 0) in_ = shard_.buffers().take();
+      std::string_view data = shard_.recv_buffers().data(bid, unsigned(r.res));
+      in_.append(data);
+      shard_.recv_buffers().recycle(bid);
+      continue;
+    }
+    if (r.res == 0 || aborted_ || shard_.draining() || (idle_ && requests_served_ > 0)) {
+      co_return ReadOutcome::kClosed;
+    }
+    if (r.res == -ECANCELED || r.res == -ETIME) {
+      // Slowloris or a stalled body: tell the client why, then close.
+      shard_.counters().timeouts.add();
+      keep_alive_ = false;
+      choose_request_id();
+      co_await respond_error(408,
+                             parser_.head_complete() ? "request body not received in time"
+                                                     : "request headers not received in time",
+                             "request_timeout");
+    }
+    co_return ReadOutcome::kClosed;
+  }
+}
+
+void ClientSession::choose_request_id() {
+  // seed-defect: 000-H1 — accept a sane client id, else make one; echoed and sent upstream.
+  std::string_view given = parser_.head_complete() ? parser_.request().header("x-request-id") : "";
+  bool ok = !given.empty() && given.size() <= 128;
+  for (char c : given) {
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':')) {
+      ok = false;
+      break;
+    }
+  }
+  if (ok) {
+    request_id_.assign(given);
+  } else {
+    shard_.next_request_id(request_id_);
+  }
+}
+
+void ClientSession::build_head(int status, std::string_view content_type, size_t content_length,
+                               bool chunked) {
+  head_.clear();
+  head_.append("HTTP/1.1 ");
+  char num[24];
+  auto [end, ec] = std::to_chars(num, num + sizeof num, status);
+  head_.append(num, end);
+  head_.push_back(' ');
+  head_.append(protocol::status_reason(status));
+  head_.append("\r\n");
+  if (!content_type.empty()) {
+    head_.append("Content-Type: ");
+    head_.append(content_type);
+    head_.append("\r\n");
+  }
+  if (chunked) {
+    head_.append("Transfer-Encoding: chunked\r\n");
+  } else {
+    head_.append("Content-Length: ");
+    auto [e2, ec2] = std::to_chars(num, num + sizeof num, content_length);
+    head_.append(num, e2);
+    head_.append("\r\n");
+  }
+  head_.append("X-Request-ID: ");
+  head_.append(request_id_);
+  head_.append("\r\n");
+  if (!keep_alive_ || shard_.draining()) head_.append("Connection: close\r\n");
+}
+
+io::Task<bool> ClientSession::send_all(iovec* iov, int iovcnt) {
+  msghdr msg{};
+  while (iovcnt > 0) {
+    msg.msg_iov = iov;
+    msg.msg_iovlen = size_t(iovcnt);
+    auto r = co_await io::async_sendmsg(shard_.ring(), fd_, &msg, write_timeout_ms());
+    if (r.res <= 0) {
+      client_gone_ = true;
+      co_return false;
+    }
+    size_t sent = size_t(r.res);
+    while (iovcnt > 0 && sent >= iov->iov_len) {
+      sent -= iov->iov_len;
+      ++iov;
+      --iovcnt;
+    }
+    if (iovcnt > 0) {
+      iov->iov_base = static_cast<char*>(iov->iov_base) + sent;
+      iov->iov_len -= sent;
+    }
+  }
+  co_return true;
+}
+
+io::Task<void> ClientSession::respond(int status, std::string_view content_type,
+                                      std::string_view body) {
+  ShardCounters& c = shard_.counters();
+  (status < 300 ? c.responses_2xx : status < 500 ? c.responses_4xx : c.responses_5xx).add();
+  build_head(status, content_type, body.size(), false);
+  head_.append("\r\n");
+  iovec iov[2] = {{head_.data(), head_.size()}, {const_cast<char*>(body.data()), body.size()}};
+  co_await send_all(iov, body.empty() ? 1 : 2);
+}
+
+namespace {
+// The error `type` each API uses for a status.
+std::string_view openai_error_type(int status) {
+  switch (status) {
+    case 401:
+      return "authentication_error";
+    case 403:
+      return "permission_error";
+    case 404:
+      return "invalid_request_error";
+    case 408:
+      return "timeout_error";
+    case 429:
+      return "rate_limit_error";
+    case 502:
+      return "upstream_error";
+    case 503:
+      return "service_unavailable";
+    case 504:
+      return "timeout_error";
+    default:
+      return status >= 500 ? "server_error" : "invalid_request_error";
+  }
+}
+std::string_view anthropic_error_type(int status) {
+  switch (status) {
+    case 401:
+      return "authentication_error";
+    case 403:
+      return "permission_error";
+    case 404:
+      return "not_found_error";
+    case 413:
+      return "request_too_large";
+    case 429:
+      return "rate_limit_error";
+    case 503:
+    case 529:
+      return "overloaded_error";
+    case 504:
+      return "timeout_error";
+    default:
+      return status >= 500 ? "api_error" : "invalid_request_error";
+  }
+}
+}  // namespace
+
+io::Task<void> ClientSession::respond_error(int status, std::string_view message,
+                                            std::string_view code) {
+  scratch_ = front_ == Front::kAnthropic
+                 ? protocol::anthropic_error_body(anthropic_error_type(status), message)
+                 : protocol::openai_error_body(message, openai_error_type(status), code);
+  std::string body = std::move(scratch_);
+  co_await respond(status, "application/json", body);
+  scratch_ = std::move(body);
+}
+
+}  // namespace ringgate::gateway

@@ -1,0 +1,97 @@
+// One client connection on a shard, as one coroutine: read a request, answer it (locally or by
+// proxying), repeat while keep-alive holds. Everything it touches is shard-local.
+#pragma once
+
+#include <sys/uio.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/io/task.h"
+#include "protocol/http_request_parser.h"
+#include "protocol/http_response_parser.h"
+
+namespace ringgate::config {
+struct Upstream;
+struct Model;
+}  // namespace ringgate::config
+
+namespace ringgate::gateway {
+
+class Shard;
+class UpstreamConnection;
+
+// Which API the client speaks decides the shape of every error it gets.
+enum class Front { kOpenAi, kAnthropic };
+
+// Where a request goes once it is validated.
+struct Route {
+  size_t upstream_index = 0;
+  const config::Upstream* upstream = nullptr;
+  const config::Model* model = nullptr;  // nullptr in pass-through mode
+  std::string_view upstream_suffix;      // path after /v1, e.g. "/chat/completions"
+  bool client_wants_stream = false;
+};
+
+class ClientSession {
+ public:
+  ClientSession(Shard& shard, int fd);
+  ~ClientSession();
+  ClientSession(const ClientSession&) = delete;
+
+  io::Task<void> run();
+  int fd() const { return fd_; }
+  // Waiting for the next request (nothing in flight): safe to close on drain.
+  bool idle() const { return idle_; }
+  // Cuts the connection: pending operations on it complete with errors.
+  void abort();
+
+ private:
+  enum class ReadOutcome { kRequest, kClosed };
+
+  io::Task<ReadOutcome> read_request();
+  io::Task<void> handle_request();
+  io::Task<void> proxy(const Route& route);
+  io::Task<bool> send_all(iovec* iov, int iovcnt);
+  io::Task<void> respond(int status, std::string_view content_type, std::string_view body);
+  io::Task<void> respond_error(int status, std::string_view message, std::string_view code = {});
+  void build_head(int status, std::string_view content_type, size_t content_length, bool chunked);
+  void choose_request_id();
+  uint32_t write_timeout_ms() const;
+
+  // proxy() helpers
+  void build_upstream_head(const Route& route, size_t body_len);
+  io::Task<bool> forward_pieces(bool chunked, bool sse, bool last);
+  io::Task<bool> send_pieces(bool chunked, bool last);
+
+  Shard& shard_;
+  int fd_;
+  ClientSession* prev_ = nullptr;
+  ClientSession* next_ = nullptr;
+  friend class Shard;
+
+  std::string in_;  // bytes of the current (and any pipelined) request; pooled while idle
+  protocol::HttpRequestParser parser_;
+  std::string head_;           // response head being written to the client
+  std::string upstream_head_;  // request head being written upstream
+  std::string body_rewrite_;   // request body when the model name is rewritten
+  std::string request_id_;
+  std::string scratch_;    // small per-request scratch (error bodies)
+  std::string sse_carry_;  // the unfinished tail of an SSE event, until its end arrives
+  protocol::HttpResponseParser upstream_parser_;
+  std::vector<std::string_view> pieces_;  // body pieces of the last upstream read
+  std::vector<iovec> iov_;
+  bool head_pending_ = false;  // the response head is built but not yet sent
+  Front front_ = Front::kOpenAi;
+  bool idle_ = true;
+  bool aborted_ = false;
+  bool keep_alive_ = true;
+  bool client_gone_ = false;
+  int upstream_fd_ = -1;  // the upstream socket in use, so a hangup can cancel its I/O
+  uint64_t request_start_ms_ = 0;
+  uint64_t requests_served_ = 0;
+};
+
+}  // namespace ringgate::gateway

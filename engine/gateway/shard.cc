@@ -1,0 +1,252 @@
+#include "engine/gateway/shard.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <future>
+#include <random>
+
+#include "engine/gateway/client_session.h"
+#include "engine/io/socket_util.h"
+
+namespace ringgate::gateway {
+
+namespace {
+constexpr uint16_t kRecvGroup = 1;
+constexpr unsigned kRecvBuffers = 1024;  // power of two
+constexpr unsigned kRecvBufferSize = 16384;
+}  // namespace
+
+// Multishot accept: one SQE yields a CQE per connection until the kernel drops it (re-armed).
+class Shard::AcceptOp final : public io::IoOp {
+ public:
+  explicit AcceptOp(Shard& s) : shard_(s) {}
+  void arm() {
+    io_uring_sqe* sqe = shard_.ring_.sqe();
+    io_uring_prep_multishot_accept(sqe, shard_.listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    io_uring_sqe_set_data(sqe, static_cast<io::IoOp*>(this));
+    armed = true;
+  }
+  void cancel() {
+    io_uring_sqe* sqe = shard_.ring_.sqe();
+    io_uring_prep_cancel64(sqe, reinterpret_cast<uint64_t>(static_cast<io::IoOp*>(this)), 0);
+    io_uring_sqe_set_data(sqe, nullptr);
+  }
+  void on_cqe(int res, uint32_t flags) override {
+    if (res >= 0) shard_.on_accept(res);
+    if (!(flags & IORING_CQE_F_MORE)) {
+      armed = false;
+      if (!shard_.draining_) arm();
+    }
+  }
+  bool armed = false;
+
+ private:
+  Shard& shard_;
+};
+
+// Reads the shard's eventfd: the only cross-thread signal a shard receives (stop).
+class Shard::WakeOp final : public io::IoOp {
+ public:
+  explicit WakeOp(Shard& s) : shard_(s) {}
+  void arm() {
+    io_uring_sqe* sqe = shard_.ring_.sqe();
+    io_uring_prep_read(sqe, shard_.wake_fd_, &value_, sizeof value_, 0);
+    io_uring_sqe_set_data(sqe, static_cast<io::IoOp*>(this));
+    armed = true;
+  }
+  void on_cqe(int, uint32_t) override {
+    armed = false;
+    shard_.begin_drain();
+  }
+  bool armed = false;
+
+ private:
+  Shard& shard_;
+  uint64_t value_ = 0;
+};
+
+// Bounds the drain: past the deadline, connections still busy are cut.
+class Shard::DrainTimer final : public io::IoOp {
+ public:
+  explicit DrainTimer(Shard& s) : shard_(s) {}
+  void arm(uint32_t ms) {
+    ts_.tv_sec = ms / 1000;
+    ts_.tv_nsec = static_cast<long long>(ms % 1000) * 1000000;
+    io_uring_sqe* sqe = shard_.ring_.sqe();
+    io_uring_prep_timeout(sqe, &ts_, 0, 0);
+    io_uring_sqe_set_data(sqe, static_cast<io::IoOp*>(this));
+    armed = true;
+  }
+  void disarm() {
+    if (!armed || removing_) return;
+    removing_ = true;
+    io_uring_sqe* sqe = shard_.ring_.sqe();
+    io_uring_prep_timeout_remove(sqe, reinterpret_cast<uint64_t>(static_cast<io::IoOp*>(this)), 0);
+    io_uring_sqe_set_data(sqe, nullptr);
+  }
+  void on_cqe(int res, uint32_t) override {
+    armed = false;
+    if (res == -ETIME) shard_.force_close_all();
+  }
+  bool armed = false;
+
+ private:
+  Shard& shard_;
+  __kernel_timespec ts_{};
+  bool removing_ = false;
+};
+
+Shard::Shard(unsigned id, int listen_fd, GatewayState& state)
+    : id_(id), listen_fd_(listen_fd), state_(state), config_(state.config) {
+  std::random_device rd;
+  id_salt_ = (uint64_t(rd()) << 32) ^ rd();
+}
+
+Shard::~Shard() {
+  if (thread_.joinable()) thread_.join();
+  if (wake_fd_ >= 0) close(wake_fd_);
+}
+
+bool Shard::start(std::string& err) {
+  wake_fd_ = eventfd(0, EFD_CLOEXEC);
+  if (wake_fd_ < 0) {
+    err = std::string("eventfd: ") + std::strerror(errno);
+    return false;
+  }
+  std::promise<std::string> started;
+  std::future<std::string> result = started.get_future();
+  thread_ = std::thread([this, &started] {
+    std::string e;
+    bool ok = setup(e);
+    started.set_value(ok ? std::string() : e);
+    if (ok) run();
+  });
+  err = result.get();
+  if (!err.empty()) {
+    thread_.join();
+    return false;
+  }
+  return true;
+}
+
+bool Shard::setup(std::string& err) {
+  char name[16];
+  std::snprintf(name, sizeof name, "ringgate-s%u", id_);
+  pthread_setname_np(pthread_self(), name);
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  if (cpus > 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(id_ % unsigned(cpus), &set);
+    pthread_setaffinity_np(pthread_self(), sizeof set, &set);  // best effort
+  }
+  if (!ring_.init(4096, err)) return false;
+  if (!recv_buffers_.init(ring_.raw(), kRecvGroup, kRecvBuffers, kRecvBufferSize, err))
+    return false;
+  const config::Config& cfg = *config_;
+  for (const config::Upstream& up : cfg.upstreams) {
+    pools_.push_back(std::make_unique<UpstreamPool>(up.max_connections, up.max_idle,
+                                                    cfg.timeouts.keepalive_idle_ms));
+    std::unique_ptr<io::TlsContext> ctx;
+    if (up.parsed.tls) {
+      ctx = io::TlsContext::create(up.ca_file, up.tls_verify, err);
+      if (!ctx) return false;
+    }
+    tls_.push_back(std::move(ctx));
+    authorities_.push_back(up.parsed.authority());
+  }
+  accept_ = std::make_unique<AcceptOp>(*this);
+  wake_ = std::make_unique<WakeOp>(*this);
+  drain_timer_ = std::make_unique<DrainTimer>(*this);
+  accept_->arm();
+  wake_->arm();
+  return true;
+}
+
+void Shard::run() {
+  state_.shards_ready.fetch_add(1, std::memory_order_relaxed);
+  for (;;) {
+    if (draining_ && session_count_ == 0) {
+      drain_timer_->disarm();
+      if (!accept_->armed && !drain_timer_->armed && !wake_->armed) break;
+    }
+    ring_.run_once();
+  }
+  for (auto& p : pools_) p->close_idle();
+}
+
+void Shard::request_stop() {
+  uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof one);
+}
+
+void Shard::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Shard::on_accept(int fd) {
+  counters_.connections_accepted.add();
+  if (draining_ || session_count_ >= config_->server.max_connections) {
+    close(fd);  // over the limit: refuse fast rather than queue without bound
+    return;
+  }
+  io::set_tcp_nodelay(fd);
+  serve(fd);
+}
+
+io::Detached Shard::serve(int fd) {
+  ClientSession session(*this, fd);
+  counters_.connections_open.add();
+  co_await session.run();
+  counters_.connections_open.sub();
+  // `session` is destroyed after this point; its destructor unlinks it and closes the fd.
+}
+
+void Shard::add_session(ClientSession* s) {
+  s->next_ = sessions_;
+  s->prev_ = nullptr;
+  if (sessions_) sessions_->prev_ = s;
+  sessions_ = s;
+  ++session_count_;
+}
+
+void Shard::remove_session(ClientSession* s) {
+  if (s->prev_)
+    s->prev_->next_ = s->next_;
+  else
+    sessions_ = s->next_;
+  if (s->next_) s->next_->prev_ = s->prev_;
+  --session_count_;
+}
+
+void Shard::begin_drain() {
+  if (draining_) return;
+  draining_ = true;
+  if (accept_->armed) accept_->cancel();
+  // Idle keep-alive connections are closed now; busy ones finish their request first.
+  for (ClientSession* s = sessions_; s; s = s->next_) {
+    if (s->idle()) ring_.cancel_fd(s->fd());
+  }
+  drain_timer_->arm(state_.drain_timeout_ms);
+}
+
+void Shard::force_close_all() {
+  for (ClientSession* s = sessions_; s; s = s->next_) s->abort();
+}
+
+void Shard::next_request_id(std::string& out) {
+  char buf[48];
+  int n = std::snprintf(buf, sizeof buf, "rg-%016llx-%u-%llu",
+                        static_cast<unsigned long long>(id_salt_), id_,
+                        static_cast<unsigned long long>(++request_seq_));
+  out.assign(buf, size_t(n));
+}
+
+}  // namespace ringgate::gateway

@@ -1,0 +1,52 @@
+// One connection from a shard to an upstream, plain TCP or TLS over memory BIOs. All socket I/O
+// goes through the shard's ring; TLS only transforms bytes.
+#pragma once
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "engine/io/ring.h"
+#include "engine/io/task.h"
+#include "engine/io/tls_client_session.h"
+
+namespace ringgate::gateway {
+
+class UpstreamConnection {
+ public:
+  UpstreamConnection() = default;
+  UpstreamConnection(const UpstreamConnection&) = delete;
+  ~UpstreamConnection();
+
+  // TCP connect (and TLS handshake when tls_ctx is set), all within timeout_ms.
+  // Returns 0 or a negative errno (-ETIME / -ECANCELED on timeout, -EPROTO on TLS failure).
+  io::Task<int> connect(io::Ring& ring, const sockaddr_storage& addr, socklen_t len,
+                        io::TlsContext* tls_ctx, const std::string& server_name,
+                        uint32_t timeout_ms);
+  // Writes every byte of the vectors. 0 or a negative errno.
+  io::Task<int> write_all(io::Ring& ring, iovec* iov, int iovcnt, uint32_t timeout_ms);
+  // Reads some bytes into buf: >0 bytes, 0 at a clean end of stream, negative errno otherwise.
+  io::Task<int> read_some(io::Ring& ring, char* buf, size_t cap, uint32_t timeout_ms);
+
+  int fd() const { return fd_; }
+  bool is_tls() const { return tls_ != nullptr; }
+  const std::string& tls_error() const { return tls_error_; }
+  void close();
+
+  uint64_t idle_since_ms = 0;  // set when parked in a pool
+  uint32_t requests = 0;       // served on this connection (reuse tells a stale-connection retry)
+
+ private:
+  io::Task<int> flush_tls(io::Ring& ring, uint32_t timeout_ms);
+  io::Task<int> fill_tls(io::Ring& ring, uint32_t timeout_ms);
+
+  int fd_ = -1;
+  std::unique_ptr<io::TlsClientSession> tls_;
+  std::string tls_error_;
+  char cipher_buf_[16384];
+};
+
+}  // namespace ringgate::gateway
