@@ -183,12 +183,18 @@ ParseStatus HttpResponseParser::finish_head(std::string_view buf) {
   return state_ == State::kComplete ? ParseStatus::kComplete : ParseStatus::kNeedMore;
 }
 
-bool HttpResponseParser::count_body(size_t n) {
-  body_bytes_ += n;
-  if (body_bytes_ > max_body_bytes_) {
+// Never hands out a byte past the cap, so what was forwarded before the error is the same however
+// the bytes arrived.
+bool HttpResponseParser::emit(std::string_view piece, std::vector<std::string_view>& out) {
+  const size_t room = max_body_bytes_ - body_bytes_;
+  if (piece.size() > room) {
+    if (room > 0) out.push_back(piece.substr(0, room));
+    body_bytes_ += room;
     fail("upstream response body too large");
     return false;
   }
+  out.push_back(piece);
+  body_bytes_ += piece.size();
   return true;
 }
 
@@ -198,10 +204,7 @@ ParseStatus HttpResponseParser::feed_body(std::string_view data, size_t from,
   switch (body_kind_) {
     case BodyKind::kLength: {
       const size_t take = std::min(body_remaining_, n - from);
-      if (take > 0) {
-        out.push_back(data.substr(from, take));
-        if (!count_body(take)) return ParseStatus::kError;
-      }
+      if (take > 0 && !emit(data.substr(from, take), out)) return ParseStatus::kError;
       body_remaining_ -= take;
       consumed_ = from + take;
       if (body_remaining_ == 0) {
@@ -211,10 +214,7 @@ ParseStatus HttpResponseParser::feed_body(std::string_view data, size_t from,
       return ParseStatus::kNeedMore;
     }
     case BodyKind::kUntilClose:
-      if (n > from) {
-        out.push_back(data.substr(from));
-        if (!count_body(n - from)) return ParseStatus::kError;
-      }
+      if (n > from && !emit(data.substr(from), out)) return ParseStatus::kError;
       consumed_ = n;
       return ParseStatus::kNeedMore;
     case BodyKind::kChunked: {
@@ -227,8 +227,7 @@ ParseStatus HttpResponseParser::feed_body(std::string_view data, size_t from,
         consumed_ = pos;
         switch (r) {
           case ChunkedDecoder::Result::kData:
-            out.push_back(piece);
-            if (!count_body(piece.size())) return ParseStatus::kError;
+            if (!emit(piece, out)) return ParseStatus::kError;
             break;
           case ChunkedDecoder::Result::kNeedMore:
             return ParseStatus::kNeedMore;

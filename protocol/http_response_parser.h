@@ -76,7 +76,7 @@ class HttpResponseParser {
   bool parse_status_line(std::string_view line);
   ParseStatus finish_head(std::string_view buf);
   ParseStatus feed_body(std::string_view data, size_t from, std::vector<std::string_view>& out);
-  bool count_body(size_t n);
+  bool emit(std::string_view piece, std::vector<std::string_view>& out);
 
   size_t max_head_bytes_;
   size_t max_body_bytes_ = std::numeric_limits<size_t>::max();
