@@ -428,8 +428,11 @@ void LoadWorker::run(uint64_t start_ns, uint64_t measure_start_ns, uint64_t end_
   }
   running_ = false;
   if (plan_.rate > 0) {
+    // A request that fell due in the last moment before the end is not a sign of an overloaded
+    // target, only of where the run stopped.
+    constexpr uint64_t kBacklogSlackNs = 1'000'000;
     const uint64_t stop = std::min(now_ns_, end_ns_);
-    uint64_t backlog = schedule_.backlog(stop);
+    uint64_t backlog = schedule_.backlog(stop > kBacklogSlackNs ? stop - kBacklogSlackNs : 0);
     if (plan_.request_quota != 0) {
       backlog =
           std::min(backlog, plan_.request_quota - std::min(plan_.request_quota, issued_measured_));
