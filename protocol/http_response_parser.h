@@ -36,7 +36,8 @@ class HttpResponseParser {
   explicit HttpResponseParser(size_t max_head_bytes = 65536);
 
   // The response has no body whatever its headers say (answer to HEAD, or the caller knows).
-  // 1xx, 204 and 304 are recognised without this.
+  // 1xx, 204 and 304 are recognised without this. An interim 1xx completes at its head: the
+  // caller resets and keeps parsing the bytes after consumed() for the final response.
   void set_no_body() { no_body_ = true; }
   // Cap on de-framed body bytes; exceeding it is an error. Unlimited by default.
   void set_max_body_bytes(size_t max) { max_body_bytes_ = max; }
