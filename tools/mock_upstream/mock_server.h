@@ -31,6 +31,7 @@ class MockServer {
   void Stop();
 
   uint16_t port() const { return port_; }
+  MockStats& stats() { return stats_; }
   // "127.0.0.1:PORT" or "[::1]:PORT".
   std::string address() const;
 

@@ -1,0 +1,568 @@
+#include "tools/mock_upstream/mock_server.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <simdjson.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tools/mock_upstream/json_text.h"
+
+namespace ringgate::mock_upstream {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Response {
+  int status = 0;
+  std::string head;  // lower-cased
+  std::string body;  // de-chunked
+  bool complete = false;
+};
+
+// Minimal blocking HTTP/1.1 client; every read has a deadline so a hung server fails the test.
+class Client {
+ public:
+  explicit Client(uint16_t port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval timeout{10, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  }
+  ~Client() { Close(); }
+
+  bool connected() const { return connected_; }
+  void Close() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+
+  void Send(std::string_view raw) {
+    while (!raw.empty()) {
+      ssize_t n = send(fd_, raw.data(), raw.size(), MSG_NOSIGNAL);
+      if (n <= 0) return;
+      raw.remove_prefix(static_cast<size_t>(n));
+    }
+  }
+
+  Response Request(std::string_view method, std::string_view path, std::string_view body,
+                   std::string_view headers = "") {
+    std::string raw = std::string(method) + " " + std::string(path) + " HTTP/1.1\r\nHost: t\r\n";
+    raw += headers;
+    raw += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+    raw += body;
+    Send(raw);
+    return Read();
+  }
+
+  Response Post(std::string_view path, std::string_view body, std::string_view headers = "") {
+    return Request("POST", path, body, headers);
+  }
+
+  // Reads the head only; the body stays unread.
+  bool ReadHead(Response& response) {
+    size_t end;
+    while ((end = buffer_.find("\r\n\r\n")) == std::string::npos) {
+      if (!Fill()) return false;
+    }
+    response.head = buffer_.substr(0, end + 2);
+    for (char& c : response.head)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    buffer_.erase(0, end + 4);
+    response.status = std::stoi(response.head.substr(9, 3));
+    return true;
+  }
+
+  Response Read() {
+    Response response;
+    if (!ReadHead(response)) return response;
+    if (response.status == 100) return Read();
+    size_t length_at = response.head.find("content-length: ");
+    if (length_at != std::string::npos) {
+      size_t length = std::stoul(response.head.substr(length_at + 16));
+      while (buffer_.size() < length) {
+        if (!Fill()) return response;
+      }
+      response.body = buffer_.substr(0, length);
+      buffer_.erase(0, length);
+      response.complete = true;
+      return response;
+    }
+    for (;;) {  // chunked
+      size_t eol;
+      while ((eol = buffer_.find("\r\n")) == std::string::npos) {
+        if (!Fill()) return response;
+      }
+      size_t size = std::stoul(buffer_.substr(0, eol), nullptr, 16);
+      while (buffer_.size() < eol + 2 + size + 2) {
+        if (!Fill()) return response;
+      }
+      response.body += buffer_.substr(eol + 2, size);
+      buffer_.erase(0, eol + 2 + size + 2);
+      if (size == 0) {
+        response.complete = true;
+        return response;
+      }
+    }
+  }
+
+  // True once the server has closed the connection (EOF), within the read deadline.
+  bool ServerClosed() {
+    while (Fill()) {
+    }
+    return eof_;
+  }
+
+ private:
+  bool Fill() {
+    char chunk[16384];
+    ssize_t n = recv(fd_, chunk, sizeof(chunk), 0);
+    if (n == 0 || (n < 0 && errno == ECONNRESET)) eof_ = true;
+    if (n <= 0) return false;
+    buffer_.append(chunk, static_cast<size_t>(n));
+    return true;
+  }
+
+  int fd_ = -1;
+  bool connected_ = false;
+  bool eof_ = false;
+  std::string buffer_;
+};
+
+class MockServerTest : public testing::Test {
+ protected:
+  void Start(MockOptions options = {}) {
+    options.threads = 1;
+    server_ = std::make_unique<MockServer>(std::move(options));
+    auto error = server_->Start();
+    ASSERT_FALSE(error.has_value()) << *error;
+  }
+  uint16_t port() const { return server_->port(); }
+  MockStats& stats() { return server_->stats(); }
+
+  // Waits for a condition the server reaches asynchronously.
+  static bool WaitFor(const std::function<bool()>& condition) {
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (condition()) return true;
+      std::this_thread::sleep_for(5ms);
+    }
+    return condition();
+  }
+
+  std::unique_ptr<MockServer> server_;
+  simdjson::dom::parser parser_;
+};
+
+// The JSON payloads of an SSE body, with the event names ("" when absent).
+struct SseEvent {
+  std::string name;
+  std::string data;
+};
+std::vector<SseEvent> ParseSse(const std::string& body) {
+  std::vector<SseEvent> events;
+  size_t start = 0;
+  while (start < body.size()) {
+    size_t end = body.find("\n\n", start);
+    if (end == std::string::npos) break;
+    SseEvent event;
+    std::string_view block(body.data() + start, end - start);
+    while (!block.empty()) {
+      size_t eol = block.find('\n');
+      std::string_view line = block.substr(0, eol);
+      if (line.starts_with("event: ")) event.name = std::string(line.substr(7));
+      if (line.starts_with("data: ")) event.data = std::string(line.substr(6));
+      if (eol == std::string_view::npos) break;
+      block.remove_prefix(eol + 1);
+    }
+    events.push_back(std::move(event));
+    start = end + 2;
+  }
+  return events;
+}
+
+constexpr std::string_view kChat =
+    R"({"model":"gpt-4o-mini","max_tokens":5,"messages":[{"role":"user","content":"hello"}]})";
+
+TEST_F(MockServerTest, ChatCompletionHasTheRealShapeAndEchoesTheModel) {
+  Start();
+  Client client(port());
+  Response response = client.Post("/v1/chat/completions", kChat);
+  ASSERT_EQ(response.status, 200);
+  EXPECT_NE(response.head.find("content-type: application/json"), std::string::npos);
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser_.parse(response.body).get(doc), simdjson::SUCCESS) << response.body;
+  EXPECT_EQ(doc["object"].get_string().value(), "chat.completion");
+  EXPECT_EQ(doc["model"].get_string().value(), "gpt-4o-mini");
+  EXPECT_TRUE(doc["id"].get_string().value().starts_with("chatcmpl-"));
+  EXPECT_GT(doc["created"].get_int64().value(), 0);
+  EXPECT_EQ(doc["choices"].at(0)["message"]["content"].get_string().value(),
+            "lorem ipsum dolor sit amet");
+  EXPECT_EQ(doc["choices"].at(0)["finish_reason"].get_string().value(), "length");
+  int64_t prompt = doc["usage"]["prompt_tokens"].get_int64().value();
+  EXPECT_EQ(doc["usage"]["completion_tokens"].get_int64().value(), 5);
+  EXPECT_EQ(doc["usage"]["total_tokens"].get_int64().value(), prompt + 5);
+}
+
+TEST_F(MockServerTest, ChatStreamSendsRoleDeltasFinishUsageAndDone) {
+  Start();
+  Client client(port());
+  Response response = client.Post(
+      "/v1/chat/completions",
+      R"({"model":"m","stream":true,"stream_options":{"include_usage":true},"max_tokens":3,)"
+      R"("messages":[{"role":"user","content":"hi"}]})");
+  ASSERT_EQ(response.status, 200);
+  ASSERT_TRUE(response.complete);
+  EXPECT_NE(response.head.find("content-type: text/event-stream"), std::string::npos);
+  EXPECT_NE(response.head.find("transfer-encoding: chunked"), std::string::npos);
+  std::vector<SseEvent> events = ParseSse(response.body);
+  ASSERT_EQ(events.size(), 1u + 3u + 1u + 1u + 1u);
+  EXPECT_EQ(events.back().data, "[DONE]");
+  simdjson::dom::element chunk;
+  ASSERT_EQ(parser_.parse(events[0].data).get(chunk), simdjson::SUCCESS);
+  EXPECT_EQ(chunk["object"].get_string().value(), "chat.completion.chunk");
+  EXPECT_EQ(chunk["choices"].at(0)["delta"]["role"].get_string().value(), "assistant");
+  std::string text;
+  for (size_t i = 1; i <= 3; ++i) {
+    ASSERT_EQ(parser_.parse(events[i].data).get(chunk), simdjson::SUCCESS);
+    text += chunk["choices"].at(0)["delta"]["content"].get_string().value();
+  }
+  EXPECT_EQ(text, "lorem ipsum dolor");
+  ASSERT_EQ(parser_.parse(events[4].data).get(chunk), simdjson::SUCCESS);
+  EXPECT_EQ(chunk["choices"].at(0)["finish_reason"].get_string().value(), "length");
+  ASSERT_EQ(parser_.parse(events[5].data).get(chunk), simdjson::SUCCESS);
+  EXPECT_EQ(chunk["choices"].get_array().value().size(), 0u);
+  EXPECT_EQ(chunk["usage"]["completion_tokens"].get_int64().value(), 3);
+  // The server finishes its bookkeeping just after the last byte is sent.
+  EXPECT_TRUE(WaitFor([&] { return stats().streams_completed.load() == 1; }));
+  EXPECT_EQ(stats().active_streams.load(), 0);
+}
+
+TEST_F(MockServerTest, UsageOffOmitsUsage) {
+  MockOptions options;
+  options.usage = false;
+  Start(options);
+  Client client(port());
+  Response response = client.Post("/v1/chat/completions", kChat);
+  ASSERT_EQ(response.status, 200);
+  EXPECT_EQ(response.body.find("usage"), std::string::npos);
+}
+
+constexpr std::string_view kWeatherTool =
+    R"("tools":[{"type":"function","function":{"name":"get_weather","parameters":)"
+    R"({"type":"object","properties":{"location":{"type":"string"}}}}}])";
+
+TEST_F(MockServerTest, ChatStreamCallsTheFirstToolWithArgumentsSplitAcrossChunks) {
+  Start();
+  Client client(port());
+  Response response = client.Post(
+      "/v1/chat/completions",
+      R"({"model":"m","stream":true,"messages":[{"role":"user","content":"weather?"}],)" +
+          std::string(kWeatherTool) + "}");
+  ASSERT_TRUE(response.complete);
+  std::string arguments;
+  std::string finish;
+  std::string name;
+  int argument_chunks = 0;
+  for (const SseEvent& event : ParseSse(response.body)) {
+    if (event.data == "[DONE]") continue;
+    simdjson::dom::element chunk;
+    ASSERT_EQ(parser_.parse(event.data).get(chunk), simdjson::SUCCESS);
+    simdjson::dom::element choice = chunk["choices"].at(0);
+    std::string_view value;
+    if (choice["finish_reason"].get(value) == simdjson::SUCCESS) finish = value;
+    simdjson::dom::element call;
+    if (choice["delta"]["tool_calls"].at(0).get(call) != simdjson::SUCCESS) continue;
+    if (call["function"]["name"].get(value) == simdjson::SUCCESS) name = value;
+    if (call["function"]["arguments"].get(value) == simdjson::SUCCESS && !value.empty()) {
+      arguments += value;
+      ++argument_chunks;
+    }
+  }
+  EXPECT_EQ(name, "get_weather");
+  EXPECT_EQ(finish, "tool_calls");
+  EXPECT_GT(argument_chunks, 1);
+  simdjson::dom::element parsed;
+  ASSERT_EQ(parser_.parse(arguments).get(parsed), simdjson::SUCCESS) << arguments;
+  EXPECT_EQ(parsed["location"].get_string().value(), "Paris");
+}
+
+TEST_F(MockServerTest, ChatAnswersAToolResultWithText) {
+  Start();
+  Client client(port());
+  Response response = client.Post(
+      "/v1/chat/completions", R"({"model":"m","messages":[{"role":"user","content":"weather?"},)"
+                              R"({"role":"assistant","content":null,"tool_calls":[]},)"
+                              R"({"role":"tool","tool_call_id":"call_1","content":"sunny"}],)" +
+                                  std::string(kWeatherTool) + "}");
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser_.parse(response.body).get(doc), simdjson::SUCCESS);
+  EXPECT_EQ(doc["choices"].at(0)["finish_reason"].get_string().value(), "stop");
+  EXPECT_FALSE(doc["choices"].at(0)["message"]["content"].get_string().value().empty());
+}
+
+TEST_F(MockServerTest, AnthropicStreamFollowsTheRealEventSequence) {
+  Start();
+  Client client(port());
+  Response response = client.Post(
+      "/v1/messages",
+      R"({"model":"claude-x","max_tokens":2,"stream":true,"messages":[{"role":"user","content":"hi"}]})");
+  ASSERT_TRUE(response.complete);
+  std::vector<std::string> names;
+  for (const SseEvent& event : ParseSse(response.body)) names.push_back(event.name);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"message_start", "content_block_start", "ping",
+                                      "content_block_delta", "content_block_delta",
+                                      "content_block_stop", "message_delta", "message_stop"}));
+  simdjson::dom::element delta;
+  ASSERT_EQ(parser_.parse(ParseSse(response.body)[6].data).get(delta), simdjson::SUCCESS);
+  EXPECT_EQ(delta["delta"]["stop_reason"].get_string().value(), "max_tokens");
+  EXPECT_EQ(delta["usage"]["output_tokens"].get_int64().value(), 2);
+}
+
+TEST_F(MockServerTest, AnthropicToolUseStreamsPartialJson) {
+  Start();
+  Client client(port());
+  Response response = client.Post(
+      "/v1/messages",
+      R"({"model":"c","max_tokens":100,"stream":true,"messages":[{"role":"user","content":[{"type":"text","text":"weather"}]}],)"
+      R"("tools":[{"name":"get_weather","input_schema":{"type":"object","properties":{"city":{"type":"string"},"days":{"type":"integer"}}}}]})");
+  std::string partial;
+  std::string stop_reason;
+  for (const SseEvent& event : ParseSse(response.body)) {
+    simdjson::dom::element data;
+    ASSERT_EQ(parser_.parse(event.data).get(data), simdjson::SUCCESS);
+    std::string_view value;
+    if (data["delta"]["partial_json"].get(value) == simdjson::SUCCESS) partial += value;
+    if (data["delta"]["stop_reason"].get(value) == simdjson::SUCCESS) stop_reason = value;
+  }
+  EXPECT_EQ(stop_reason, "tool_use");
+  simdjson::dom::element input;
+  ASSERT_EQ(parser_.parse(partial).get(input), simdjson::SUCCESS) << partial;
+  EXPECT_EQ(input["city"].get_string().value(), "Paris");
+  EXPECT_EQ(input["days"].get_int64().value(), 1);
+}
+
+TEST_F(MockServerTest, AnthropicMessageAnswersAToolResultWithText) {
+  Start();
+  Client client(port());
+  Response response = client.Post(
+      "/v1/messages",
+      R"({"model":"c","max_tokens":100,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"sunny"}]}],)"
+      R"("tools":[{"name":"get_weather"}]})");
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser_.parse(response.body).get(doc), simdjson::SUCCESS);
+  EXPECT_EQ(doc["type"].get_string().value(), "message");
+  EXPECT_EQ(doc["stop_reason"].get_string().value(), "end_turn");
+  EXPECT_EQ(doc["content"].at(0)["type"].get_string().value(), "text");
+  EXPECT_GT(doc["usage"]["input_tokens"].get_int64().value(), 0);
+}
+
+TEST_F(MockServerTest, EmbeddingsAreDeterministicUnitVectors) {
+  Start();
+  Client client(port());
+  auto vectors = [&](std::string_view body) {
+    std::vector<std::vector<double>> out;
+    Response response = client.Post("/v1/embeddings", body);
+    simdjson::dom::element doc;
+    EXPECT_EQ(parser_.parse(response.body).get(doc), simdjson::SUCCESS) << response.body;
+    simdjson::dom::array items;
+    EXPECT_EQ(doc["data"].get(items), simdjson::SUCCESS);
+    for (simdjson::dom::element item : items) {
+      simdjson::dom::array values;
+      EXPECT_EQ(item["embedding"].get(values), simdjson::SUCCESS);
+      std::vector<double> vector;
+      for (simdjson::dom::element x : values) vector.push_back(x.get_double().value());
+      out.push_back(std::move(vector));
+    }
+    return out;
+  };
+  auto first = vectors(R"({"model":"e","input":["alpha","beta"]})");
+  auto again = vectors(R"({"model":"e","input":"alpha"})");
+  ASSERT_EQ(first.size(), 2u);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(first[0], again[0]);
+  EXPECT_NE(first[0], first[1]);
+  EXPECT_EQ(first[0].size(), 8u);
+  double norm = 0;
+  for (double x : first[0]) norm += x * x;
+  EXPECT_NEAR(norm, 1.0, 1e-5);
+  EXPECT_EQ(vectors(R"({"model":"e","input":"alpha","dimensions":32})")[0].size(), 32u);
+}
+
+TEST_F(MockServerTest, ModelsListsTheConfiguredIds) {
+  MockOptions options;
+  options.models = {"a", "b"};
+  Start(options);
+  Client client(port());
+  Response response = client.Request("GET", "/v1/models", "");
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser_.parse(response.body).get(doc), simdjson::SUCCESS);
+  EXPECT_EQ(doc["object"].get_string().value(), "list");
+  ASSERT_EQ(doc["data"].get_array().value().size(), 2u);
+  EXPECT_EQ(doc["data"].at(1)["id"].get_string().value(), "b");
+}
+
+TEST_F(MockServerTest, RequireKeyRefusesAnonymousAndStatsKeepOnlyTheKeyDigest) {
+  MockOptions options;
+  options.require_key = true;
+  Start(options);
+  Client client(port());
+  const std::string body =
+      R"({"model":"c","max_tokens":1,"messages":[{"role":"user","content":"hi"}]})";
+  Response refused = client.Post("/v1/messages", body);
+  EXPECT_EQ(refused.status, 401);
+  simdjson::dom::element error;
+  ASSERT_EQ(parser_.parse(refused.body).get(error), simdjson::SUCCESS);
+  EXPECT_EQ(error["error"]["type"].get_string().value(), "authentication_error");
+
+  const std::string key = "sk-ant-mock-secret-value";
+  Response accepted = client.Post("/v1/messages", body, "x-api-key: " + key + "\r\n");
+  EXPECT_EQ(accepted.status, 200);
+  Response stats_response = client.Request("GET", "/mock/stats", "");
+  Response last = client.Request("GET", "/mock/last_request", "");
+  for (const Response* r : {&stats_response, &last}) {
+    EXPECT_EQ(r->body.find(key), std::string::npos) << r->body;
+  }
+  simdjson::dom::element stats_doc;
+  ASSERT_EQ(parser_.parse(stats_response.body).get(stats_doc), simdjson::SUCCESS);
+  EXPECT_EQ(stats_doc["last_authorization"].get_string().value(), Sha256Hex(key));
+  EXPECT_EQ(stats_doc["last_body_sha256"].get_string().value(), Sha256Hex(body));
+  EXPECT_TRUE(stats_doc["last_request_headers"]["x-api-key"].get_bool().value());
+  simdjson::dom::element last_doc;
+  ASSERT_EQ(parser_.parse(last.body).get(last_doc), simdjson::SUCCESS);
+  EXPECT_EQ(last_doc["body"].get_string().value(), body);
+  EXPECT_EQ(last_doc["path"].get_string().value(), "/v1/messages");
+  EXPECT_TRUE(last_doc["headers"]["x-api-key"]["present"].get_bool().value());
+}
+
+TEST_F(MockServerTest, FailEveryInjectsErrorsInTheApiShape) {
+  MockOptions options;
+  options.fail_status = 503;
+  options.fail_every = 2;
+  Start(options);
+  Client client(port());
+  std::vector<int> statuses;
+  for (int i = 0; i < 4; ++i) statuses.push_back(client.Post("/v1/chat/completions", kChat).status);
+  EXPECT_EQ(statuses, (std::vector<int>{200, 503, 200, 503}));
+  Response overridden =
+      client.Post("/v1/messages", R"({"model":"c","messages":[]})", "x-mock-fail-status: 429\r\n");
+  EXPECT_EQ(overridden.status, 429);
+  EXPECT_NE(overridden.head.find("retry-after: "), std::string::npos);
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser_.parse(overridden.body).get(doc), simdjson::SUCCESS);
+  EXPECT_EQ(doc["error"]["type"].get_string().value(), "rate_limit_error");
+  EXPECT_EQ(stats().failures_injected.load(), 3u);
+}
+
+TEST_F(MockServerTest, DisconnectAfterEventsCutsTheStreamWithoutTerminator) {
+  Start();
+  Client client(port());
+  Response response =
+      client.Post("/v1/chat/completions", R"({"model":"m","stream":true,"messages":[]})",
+                  "x-mock-disconnect-after-events: 2\r\n");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_FALSE(response.complete);
+  EXPECT_EQ(ParseSse(response.body).size(), 2u);
+  EXPECT_TRUE(client.ServerClosed());
+  EXPECT_EQ(stats().disconnects_injected.load(), 1u);
+  EXPECT_TRUE(WaitFor([&] { return stats().active_streams.load() == 0; }));
+}
+
+TEST_F(MockServerTest, CountsAClientThatLeavesMidStream) {
+  Start();
+  Client client(port());
+  const std::string body = R"({"model":"m","stream":true,"messages":[]})";
+  client.Send(
+      "POST /v1/chat/completions HTTP/1.1\r\nHost: t\r\nx-mock-interval-ms: 50\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body);
+  Response head;
+  ASSERT_TRUE(client.ReadHead(head));
+  ASSERT_EQ(head.status, 200);
+  EXPECT_TRUE(WaitFor([&] { return stats().active_streams.load() == 1; }));
+  client.Close();
+  EXPECT_TRUE(WaitFor([&] { return stats().client_disconnects_midstream.load() == 1; }));
+  EXPECT_TRUE(WaitFor([&] { return stats().active_streams.load() == 0; }));
+  EXPECT_EQ(stats().streams_completed.load(), 0u);
+}
+
+TEST_F(MockServerTest, KeepsConnectionsAliveUnlessToldOtherwise) {
+  Start();
+  Client client(port());
+  EXPECT_EQ(client.Post("/v1/chat/completions", kChat).status, 200);
+  EXPECT_EQ(client.Post("/v1/chat/completions", kChat).status, 200);
+  EXPECT_EQ(stats().connections_accepted.load(), 1u);
+  Response closing = client.Post("/v1/chat/completions", kChat, "Connection: close\r\n");
+  EXPECT_NE(closing.head.find("connection: close"), std::string::npos);
+  EXPECT_TRUE(client.ServerClosed());
+}
+
+TEST_F(MockServerTest, BadInputGetsA400AndNeverTakesTheServerDown) {
+  Start();
+  {
+    Client client(port());
+    client.Send("GARBAGE\r\n\r\n");
+    Response response = client.Read();
+    EXPECT_EQ(response.status, 400);
+    EXPECT_NE(response.body.find("\"error\""), std::string::npos);
+    EXPECT_TRUE(client.ServerClosed());
+  }
+  Client client(port());
+  for (std::string_view body :
+       {"{not json", "[1,2]", "", R"({"model":"m"})", R"({"messages":[]})"}) {
+    Response response = client.Post("/v1/chat/completions", body);
+    EXPECT_EQ(response.status, 400) << body;
+    simdjson::dom::element doc;
+    ASSERT_EQ(parser_.parse(response.body).get(doc), simdjson::SUCCESS);
+    EXPECT_FALSE(doc["error"]["message"].get_string().value().empty());
+  }
+  EXPECT_EQ(client.Post("/v1/chat/completions", kChat, "x-mock-tokens: lots\r\n").status, 400);
+  EXPECT_EQ(client.Post("/v1/unknown", "{}").status, 404);
+  EXPECT_EQ(client.Request("GET", "/v1/chat/completions", "").status, 405);
+  EXPECT_EQ(client.Post("/v1/chat/completions", kChat).status, 200);
+}
+
+TEST_F(MockServerTest, AcceptsChunkedRequestBodies) {
+  Start();
+  Client client(port());
+  std::string body(kChat);
+  client.Send(
+      "POST /v1/chat/completions HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n");
+  for (size_t i = 0; i < body.size(); i += 10) {
+    std::string piece = body.substr(i, 10);
+    char size[16];
+    std::snprintf(size, sizeof(size), "%zx\r\n", piece.size());
+    client.Send(std::string(size) + piece + "\r\n");
+  }
+  client.Send("0\r\n\r\n");
+  Response response = client.Read();
+  EXPECT_EQ(response.status, 200);
+  EXPECT_NE(response.body.find("\"model\":\"gpt-4o-mini\""), std::string::npos);
+}
+
+TEST_F(MockServerTest, RefuseClosesEveryConnection) {
+  MockOptions options;
+  options.refuse = true;
+  Start(options);
+  Client client(port());
+  ASSERT_TRUE(client.connected());
+  client.Send("GET /health HTTP/1.1\r\n\r\n");
+  EXPECT_TRUE(client.ServerClosed());
+  EXPECT_EQ(stats().connections_accepted.load(), 1u);
+}
+
+}  // namespace
+}  // namespace ringgate::mock_upstream
