@@ -1,0 +1,41 @@
+#include "engine/gateway/model_rewrite.h"
+
+#include <gtest/gtest.h>
+
+namespace ringgate::gateway {
+namespace {
+
+TEST(ModelRewrite, ReplacesOnlyTheTopLevelModel) {
+  std::string out;
+  ASSERT_TRUE(rewrite_model(
+      R"({"messages":[{"role":"user","content":"model"}],"metadata":{"model":"x"},"model":"fast"})",
+      "gpt-4o-mini", out));
+  EXPECT_EQ(
+      out,
+      R"({"messages":[{"role":"user","content":"model"}],"metadata":{"model":"x"},"model":"gpt-4o-mini"})");
+}
+
+TEST(ModelRewrite, KeysInsideStringsAndEscapesDoNotConfuseIt) {
+  std::string out;
+  ASSERT_TRUE(
+      rewrite_model(R"({ "a" : "\"model\":\"no\"" , "model" : "m\"1" , "z":1})", "new", out));
+  EXPECT_EQ(out, R"({ "a" : "\"model\":\"no\"" , "model" : "new" , "z":1})");
+}
+
+TEST(ModelRewrite, EscapesTheNewName) {
+  std::string out;
+  ASSERT_TRUE(rewrite_model(R"({"model":"a"})", "we\"ird", out));
+  EXPECT_EQ(out, R"({"model":"we\"ird"})");
+}
+
+TEST(ModelRewrite, RefusesWithoutATopLevelStringModel) {
+  std::string out = "untouched";
+  EXPECT_FALSE(rewrite_model(R"({"x":{"model":"a"}})", "b", out));
+  EXPECT_FALSE(rewrite_model(R"({"model":5})", "b", out));
+  EXPECT_FALSE(rewrite_model(R"([{"model":"a"}])", "b", out));
+  EXPECT_FALSE(rewrite_model(R"({"model":"unterminated)", "b", out));
+  EXPECT_EQ(out, "untouched");
+}
+
+}  // namespace
+}  // namespace ringgate::gateway

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# One command from a fresh Debian 12 machine to a passing test run: installs packages, builds,
+# runs the unit and integration tests, runs the unit tests again under ASan+UBSan, and runs
+# every fuzz target for a bounded time (FUZZ_SECONDS, default 30) under ASan+UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/setup.sh
+tools/build.sh
+meson test -C build --print-errorlogs
+
+echo "== unit tests under ASan+UBSan =="
+[ -f build-asan/build.ninja ] || meson setup build-asan --buildtype=debugoptimized \
+  -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+ninja -C build-asan
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+  meson test -C build-asan --print-errorlogs --no-suite integration --no-suite benchmark
+
+echo "== fuzzers =="
+tools/fuzz.sh "${FUZZ_SECONDS:-30}"
+echo "== all tests passed =="
