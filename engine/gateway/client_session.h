@@ -32,8 +32,13 @@ struct Route {
   const config::Upstream* upstream = nullptr;
   const config::Model* model = nullptr;  // nullptr in pass-through mode
   std::string_view upstream_suffix;      // path after /v1, e.g. "/chat/completions"
+  std::string_view requested_model;      // as the client wrote it (alias included)
   bool client_wants_stream = false;
+  bool include_usage = false;
 };
+
+// Client API -> upstream API, when they differ.
+enum class Translation { kNone, kOpenAiClientToAnthropic, kAnthropicClientToOpenAi };
 
 class ClientSession {
  public:
@@ -62,9 +67,13 @@ class ClientSession {
   uint32_t write_timeout_ms() const;
 
   // proxy() helpers
-  void build_upstream_head(const Route& route, size_t body_len);
+  void build_upstream_head(const Route& route, std::string_view suffix, size_t body_len);
   io::Task<bool> forward_pieces(bool chunked, bool sse, bool last);
   io::Task<bool> send_pieces(bool chunked, bool last);
+  // Reads the rest of a response whose head is parsed, translating it into the client's API.
+  // Returns true when the upstream connection ended cleanly (reusable).
+  io::Task<bool> relay_translated(const Route& route, UpstreamConnection& conn, std::string& ubuf,
+                                  uint64_t total_deadline);
 
   Shard& shard_;
   int fd_;
@@ -76,7 +85,10 @@ class ClientSession {
   protocol::HttpRequestParser parser_;
   std::string head_;           // response head being written to the client
   std::string upstream_head_;  // request head being written upstream
-  std::string body_rewrite_;   // request body when the model name is rewritten
+  std::string body_rewrite_;   // request body when the model name is rewritten or translated
+  std::string translated_;     // translated response bytes on their way to the client
+  Translation translation_ = Translation::kNone;
+  std::string response_format_tool_;  // see providers::TranslateResult
   std::string request_id_;
   std::string scratch_;    // small per-request scratch (error bodies)
   std::string sse_carry_;  // the unfinished tail of an SSE event, until its end arrives

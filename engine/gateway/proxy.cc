@@ -16,6 +16,7 @@
 #include "protocol/chunked_encoder.h"
 #include "protocol/error_body.h"
 #include "protocol/http_response_parser.h"
+#include "providers/request_translator.h"
 
 namespace ringgate::gateway {
 
@@ -50,7 +51,8 @@ bool ends_on_event_boundary(std::string_view s) {
 
 }  // namespace
 
-void ClientSession::build_upstream_head(const Route& route, size_t body_len) {
+void ClientSession::build_upstream_head(const Route& route, std::string_view suffix,
+                                        size_t body_len) {
   const protocol::HttpRequest& req = parser_.request();
   const config::Upstream& up = *route.upstream;
   std::string& h = upstream_head_;
@@ -58,7 +60,7 @@ void ClientSession::build_upstream_head(const Route& route, size_t body_len) {
   h.append(req.method);
   h.push_back(' ');
   h.append(up.parsed.base_path);
-  h.append(route.upstream_suffix);
+  h.append(suffix);
   if (!req.query.empty()) {
     h.push_back('?');
     h.append(req.query);
@@ -84,8 +86,13 @@ void ClientSession::build_upstream_head(const Route& route, size_t body_len) {
   }
   append_header(h, "X-Request-ID", request_id_);
   for (const protocol::HttpHeader& hd : req.headers) {
-    if (forward_to_upstream(hd.name)) append_header(h, hd.name, hd.value);
+    if (!forward_to_upstream(hd.name)) continue;
+    // A translated body is JSON we wrote; the client's content headers describe the old one.
+    if (translation_ != Translation::kNone && protocol::ascii_iequals(hd.name, "content-type"))
+      continue;
+    append_header(h, hd.name, hd.value);
   }
+  if (translation_ != Translation::kNone) append_header(h, "Content-Type", "application/json");
   h.append("\r\n");
 }
 
@@ -98,19 +105,50 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   const uint64_t total_deadline = request_start_ms_ + t.total_ms;
   auto within_total = [&](uint32_t ms) { return std::min(ms, remaining_ms(total_deadline)); };
 
-  if ((up.format == config::ApiFormat::kAnthropic) != (front_ == Front::kAnthropic) &&
-      route.upstream_suffix != "/models") {
-    co_await respond_error(501, "this route needs OpenAI/Anthropic translation, not enabled here",
-                           "translation_unavailable");
-    co_return;
-  }
-
+  // Pick the upstream path and body: unchanged, renamed model, or translated to the other API.
   std::string_view body = req.body;
-  if (route.model && !route.model->upstream_model.empty() &&
-      rewrite_model(req.body, route.model->upstream_model, body_rewrite_)) {
+  std::string_view suffix = route.upstream_suffix;
+  translation_ = Translation::kNone;
+  const bool upstream_anthropic = up.format == config::ApiFormat::kAnthropic;
+  if (route.upstream_suffix == "/chat/completions" && upstream_anthropic) {
+    translation_ = Translation::kOpenAiClientToAnthropic;
+    suffix = "/messages";
+  } else if (route.upstream_suffix == "/messages" && !upstream_anthropic) {
+    translation_ = Translation::kAnthropicClientToOpenAi;
+    suffix = "/chat/completions";
+  } else if (front_ == Front::kAnthropic || upstream_anthropic) {
+    if (route.upstream_suffix != "/models" && route.upstream_suffix != "/messages") {
+      co_await respond_error(404, "this endpoint is not available for an Anthropic-format upstream",
+                             "unsupported_endpoint");
+      co_return;
+    }
+  }
+  std::string_view served =
+      route.model ? std::string_view(route.model->served_name()) : std::string_view();
+  if (translation_ != Translation::kNone) {
+    providers::TranslateOptions opts;
+    opts.default_max_tokens = route.model ? route.model->default_max_tokens : 4096;
+    if (route.model && served != route.requested_model) opts.model_override.assign(served);
+    providers::TranslateResult tr = translation_ == Translation::kOpenAiClientToAnthropic
+                                        ? providers::openai_chat_to_anthropic(body, opts)
+                                        : providers::anthropic_to_openai_chat(body, opts);
+    if (!tr.ok) {
+      // seed-defect: 004-P9 — what cannot be mapped is a clear 400 naming the field.
+      std::string msg = tr.error_message;
+      if (!tr.error_param.empty() && msg.find(tr.error_param) == std::string::npos) {
+        msg += " (" + tr.error_param + ")";
+      }
+      co_await respond_error(tr.status, msg, "unsupported_parameter");
+      co_return;
+    }
+    body_rewrite_ = std::move(tr.body);
+    response_format_tool_ = std::move(tr.response_format_tool);
+    body = body_rewrite_;
+  } else if (route.model && served != route.requested_model &&
+             rewrite_model(req.body, served, body_rewrite_)) {
     body = body_rewrite_;
   }
-  build_upstream_head(route, body.size());
+  build_upstream_head(route, suffix, body.size());
 
   UpstreamPool& pool = shard_.pool(route.upstream_index);
   std::unique_ptr<UpstreamConnection> conn;
@@ -244,6 +282,23 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     if (!fail_detail.empty()) msg += ": " + fail_detail;
     co_await respond_error(fail_status, msg,
                            fail_status == 504 ? "upstream_timeout" : "upstream_unavailable");
+    co_return;
+  }
+
+  if (translation_ != Translation::kNone) {
+    bool clean = co_await relay_translated(route, *conn, ubuf, total_deadline);
+    co_await watch.stop();
+    upstream_fd_ = -1;
+    if (client_gone_) {
+      counters.client_disconnects.add();
+      keep_alive_ = false;
+    }
+    if (clean && rp.complete() && rp.head().keep_alive && !rp.close_delimited()) {
+      pool.park(std::move(conn), now_ms());
+    } else {
+      pool.discard(std::move(conn));
+    }
+    shard_.buffers().give(std::move(ubuf));
     co_return;
   }
 

@@ -117,6 +117,8 @@ io::Task<void> ClientSession::handle_request() {
       co_return;
     }
     route.client_wants_stream = view.stream;
+    route.include_usage = view.include_usage;
+    route.requested_model = view.model;
   }
 
   if (cfg.passthrough) {
