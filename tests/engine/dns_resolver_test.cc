@@ -32,7 +32,12 @@ std::string to_text(const sockaddr_storage& ss) {
   auto* v6 = reinterpret_cast<const sockaddr_in6*>(&ss);
   inet_ntop(AF_INET6, &v6->sin6_addr, buf, sizeof(buf));
   port = ntohs(v6->sin6_port);
-  return "[" + std::string(buf) + "]:" + std::to_string(port);
+  // Appended piecewise: "[" + std::string(...) trips g++ 12's false -Wrestrict at -O2.
+  std::string out = "[";
+  out += buf;
+  out += "]:";
+  out += std::to_string(port);
+  return out;
 }
 
 std::vector<std::string> texts(const ResolvedAddrs& r) {
