@@ -209,7 +209,8 @@ TEST(HttpRequestParser, FlagsExpectContinueOnceHeadIsComplete) {
   ASSERT_EQ(p.parse(head), ParseStatus::kNeedMore);
   ASSERT_TRUE(p.head_complete());
   EXPECT_TRUE(p.request().expect_continue);
-  ASSERT_EQ(p.parse(head + "{}"), ParseStatus::kComplete);
+  const std::string full = head + "{}";
+  ASSERT_EQ(p.parse(full), ParseStatus::kComplete);
   EXPECT_EQ(p.request().body, "{}");
 }
 
