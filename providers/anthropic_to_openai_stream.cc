@@ -53,11 +53,18 @@ void AnthropicToOpenAiStream::end_chunk(std::string& out, std::string_view finis
 
 void AnthropicToOpenAiStream::emit_error(std::string& out, std::string_view type,
                                          std::string_view message) {
+  // Same shape as anthropic_error_to_openai: an OpenAI type, Anthropic's own type as `code`.
+  std::string_view openai_type = "server_error";
+  if (type == "invalid_request_error" || type == "authentication_error" ||
+      type == "permission_error" || type == "not_found_error" || type == "rate_limit_error") {
+    openai_type = type;
+  }
   out += "data: ";
   JsonWriter w(out);
   w.begin_object().key("error").begin_object();
-  w.key("message").string(message).key("type").string(type);
-  w.key("param").null().key("code").null();
+  w.key("message").string(message).key("type").string(openai_type);
+  w.key("param").null().key("code");
+  type == openai_type ? w.null() : w.string(type);
   w.end_object().end_object();
   out += "\n\ndata: [DONE]\n\n";
   done_ = true;
@@ -109,7 +116,7 @@ void AnthropicToOpenAiStream::on_event(std::string_view event, std::string_view 
   auto& parser = json::thread_parser(json::ParserSlot::kDocument);
   if (parser.parse(data.data(), data.size()).get(root) || !json::is_object(root)) {
     if (event == "ping") return;
-    emit_error(out, "server_error", "upstream sent an unreadable stream event");
+    emit_error(out, "api_error", "upstream sent an unreadable stream event");
     return;
   }
   object ev = json::as_object(root);
@@ -136,7 +143,7 @@ void AnthropicToOpenAiStream::on_event(std::string_view event, std::string_view 
   if (type == "ping") return;
   if (type == "error") {
     element err;
-    std::string_view err_type = "server_error", message = "upstream stream failed";
+    std::string_view err_type = "api_error", message = "upstream stream failed";
     if (json::field(ev, "error", err) && json::is_object(err)) {
       object e = json::as_object(err);
       if (auto m = json::field_string(e, "message"); !m.empty()) message = m;
@@ -147,7 +154,7 @@ void AnthropicToOpenAiStream::on_event(std::string_view event, std::string_view 
   }
   if (!started_) {
     // A well-formed stream starts with message_start; anything else first means a broken one.
-    emit_error(out, "server_error", "upstream stream did not start with message_start");
+    emit_error(out, "api_error", "upstream stream did not start with message_start");
     return;
   }
   if (type == "content_block_start") {
@@ -259,7 +266,7 @@ void AnthropicToOpenAiStream::finish(std::string& out) {
     emit_usage_and_done(out);
     return;
   }
-  emit_error(out, "server_error", "upstream stream ended before the response was complete");
+  emit_error(out, "api_error", "upstream stream ended before the response was complete");
 }
 
 }  // namespace ringgate::providers

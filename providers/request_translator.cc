@@ -110,6 +110,10 @@ class Translation {
 
  protected:
   bool fail(std::string message, std::string param) {
+    // The client must be able to tell which field was refused from the message alone.
+    if (!param.empty() && message.find(param) == std::string::npos) {
+      message += " ('" + param + "')";
+    }
     result_.ok = false;
     result_.status = 400;
     result_.error_message = std::move(message);
