@@ -235,6 +235,17 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       filled += size_t(rc);
       pieces_.clear();
       protocol::ParseStatus st = rp.feed(std::string_view(ubuf.data(), filled), pieces_);
+      // Interim responses (103 Early Hints, a stray 100) are skipped; the final one follows.
+      while (st != protocol::ParseStatus::kError && rp.head_complete() && rp.head().status < 200) {
+        size_t used = rp.consumed();
+        std::memmove(ubuf.data(), ubuf.data() + used, filled - used);
+        filled -= used;
+        rp.reset();
+        rp.set_max_body_bytes(cfg.server.max_response_bytes);
+        pieces_.clear();
+        st = filled ? rp.feed(std::string_view(ubuf.data(), filled), pieces_)
+                    : protocol::ParseStatus::kNeedMore;
+      }
       if (st == protocol::ParseStatus::kError) {
         rc = -EBADMSG;
         break;
