@@ -55,6 +55,25 @@ std::string position(std::string_view source, const toml::source_position& p) {
   return std::string(source) + ":" + std::to_string(line) + ":" + std::to_string(column);
 }
 
+// toml++ quotes the character it choked on, which may be a line break or other control
+// character; escaping it keeps every message one line per problem.
+std::string escaped(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<size_t> row(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
@@ -83,7 +102,7 @@ class Diagnostics {
   explicit Diagnostics(std::string source) : source_(std::move(source)) {}
 
   void add(const toml::source_region& where, std::string text) {
-    problems_.push_back({where.begin, std::move(text)});
+    problems_.push_back({where.begin, escaped(text)});  // names and keys come from the file
   }
   bool empty() const { return problems_.empty(); }
   const std::string& source() const { return source_; }
@@ -98,7 +117,9 @@ class Diagnostics {
       out += position(source_, problems_[i].where) + ": " + problems_[i].text;
     }
     if (problems_.size() > shown) {
-      out += "\n" + source_ + ": " + std::to_string(problems_.size() - shown) + " more problems";
+      out += '\n';
+      out += position(source_, problems_[shown].where);
+      out += ": and " + std::to_string(problems_.size() - shown) + " more problems from here on";
     }
     return out;
   }
@@ -249,8 +270,7 @@ class Loader {
     try {
       root = toml::parse(text, std::string_view(diag_.source()));
     } catch (const toml::parse_error& e) {
-      err.message =
-          position(diag_.source(), e.source().begin) + ": " + std::string(e.description());
+      err.message = position(diag_.source(), e.source().begin) + ": " + escaped(e.description());
       return std::nullopt;
     }
 

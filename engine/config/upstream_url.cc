@@ -93,7 +93,10 @@ std::string UpstreamUrl::authority() const {
   if (ipv6) out += '[';
   out += host;
   if (ipv6) out += ']';
-  if (port != (tls ? 443 : 80)) out += ":" + std::to_string(port);
+  if (port != (tls ? 443 : 80)) {
+    out += ':';
+    out += std::to_string(port);
+  }
   return out;
 }
 

@@ -1,0 +1,72 @@
+// load_config_string on arbitrary bytes: never crashes, and either yields a config whose
+// cross-references hold or an error in which every line is "fuzz.toml:LINE:COLUMN: message".
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "engine/config/config.h"
+
+namespace {
+
+bool is_digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// "fuzz.toml:L:C: text" with L, C >= 1 and some text.
+bool positioned(std::string_view line) {
+  constexpr std::string_view kSource = "fuzz.toml:";
+  if (!line.starts_with(kSource)) return false;
+  line.remove_prefix(kSource.size());
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos || !is_digits(line.substr(0, colon))) return false;
+  if (line.substr(0, colon) == "0") return false;
+  line.remove_prefix(colon + 1);
+  colon = line.find(':');
+  if (colon == std::string_view::npos || !is_digits(line.substr(0, colon))) return false;
+  if (line.substr(0, colon) == "0") return false;
+  line.remove_prefix(colon + 1);
+  return line.size() > 1 && line[0] == ' ';
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace ringgate::config;
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  ConfigError err;
+  auto config = load_config_string(text, "fuzz.toml", err);
+  if (config) {
+    if (config->upstreams.empty()) __builtin_trap();
+    if (config->passthrough && config->upstreams.size() != 1) __builtin_trap();
+    if (!config->passthrough && config->models.empty()) __builtin_trap();
+    for (const Model& m : config->models) {
+      if (config->find_upstream(m.upstream) == nullptr) __builtin_trap();
+      if (config->find_model(m.name) != &m) __builtin_trap();
+      for (const auto& alias : m.aliases) {
+        if (config->find_model(alias) != &m) __builtin_trap();
+      }
+      if (m.max_tokens_cap < 0 || m.default_max_tokens < 1) __builtin_trap();
+      if (m.max_tokens_cap > 0 && m.default_max_tokens > m.max_tokens_cap) __builtin_trap();
+    }
+    for (const Upstream& u : config->upstreams) {
+      if (u.parsed.host.empty() || u.parsed.port == 0) __builtin_trap();
+      if (u.parsed.base_path.ends_with('/')) __builtin_trap();
+    }
+    if (config->server.shards > kMaxShards || config->server.listen_port == 0) __builtin_trap();
+    (void)describe(*config);
+    return 0;
+  }
+  std::string_view msg = err.message;
+  if (msg.empty()) __builtin_trap();
+  while (!msg.empty()) {
+    size_t nl = msg.find('\n');
+    if (!positioned(msg.substr(0, nl))) __builtin_trap();
+    if (nl == std::string_view::npos) break;
+    msg.remove_prefix(nl + 1);
+  }
+  return 0;
+}

@@ -1,0 +1,96 @@
+// Quick mode: the whole config from serve's flags, under the same rules as a file.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "engine/config/config.h"
+#include "tests/engine/config_test_util.h"
+
+namespace ringgate::config {
+namespace {
+
+using testing::ScopedEnv;
+
+std::string quick_error(std::string_view listen, std::string_view url, std::string_view key,
+                        std::string_view format, unsigned shards) {
+  ConfigError err;
+  EXPECT_FALSE(quick_config(listen, url, key, format, shards, err).has_value());
+  return err.message;
+}
+
+TEST(QuickConfig, OneUpstreamInPassthrough) {
+  ScopedEnv env("RINGGATE_TEST_QUICK_KEY", "quick-secret-value-123");
+  ConfigError err;
+  auto c = quick_config("127.0.0.1:8081", "http://127.0.0.1:9099/v1", "env:RINGGATE_TEST_QUICK_KEY",
+                        "openai", 2, err);
+  ASSERT_TRUE(c.has_value()) << err.message;
+  EXPECT_TRUE(c->passthrough);
+  EXPECT_EQ(c->server.listen_host, "127.0.0.1");
+  EXPECT_EQ(c->server.listen_port, 8081);
+  EXPECT_EQ(c->server.shards, 2u);
+  ASSERT_EQ(c->upstreams.size(), 1u);
+  const Upstream& u = c->upstreams[0];
+  EXPECT_EQ(u.parsed.host, "127.0.0.1");
+  EXPECT_EQ(u.parsed.port, 9099);
+  EXPECT_EQ(u.parsed.base_path, "/v1");
+  EXPECT_EQ(u.format, ApiFormat::kOpenAi);
+  EXPECT_EQ(u.api_key, "quick-secret-value-123");
+  EXPECT_TRUE(c->models.empty());
+  EXPECT_EQ(c->timeouts.total_ms, Timeouts{}.total_ms);
+  std::string d = describe(*c);
+  EXPECT_EQ(d.find("quick-secret-value-123"), std::string::npos) << d;
+  EXPECT_NE(d.find("passthrough: every model and /v1/* path goes to upstream upstream"),
+            std::string::npos)
+      << d;
+}
+
+TEST(QuickConfig, KeyAndFormatAreOptional) {
+  ConfigError err;
+  auto c = quick_config("[::1]:8080", "https://api.example.com", "", "", 0, err);
+  ASSERT_TRUE(c.has_value()) << err.message;
+  EXPECT_EQ(c->server.listen_host, "::1");
+  EXPECT_EQ(c->upstreams[0].format, ApiFormat::kOpenAi);
+  EXPECT_TRUE(c->upstreams[0].api_key.empty());
+  EXPECT_TRUE(c->upstreams[0].parsed.tls);
+  EXPECT_EQ(c->upstreams[0].parsed.port, 443);
+  EXPECT_EQ(c->upstreams[0].parsed.base_path, "");
+}
+
+TEST(QuickConfig, AnthropicFormat) {
+  ConfigError err;
+  auto c = quick_config("127.0.0.1:8080", "http://127.0.0.1:9099/v1", "", "anthropic", 1, err);
+  ASSERT_TRUE(c.has_value()) << err.message;
+  EXPECT_EQ(c->upstreams[0].format, ApiFormat::kAnthropic);
+}
+
+TEST(QuickConfig, Errors) {
+  EXPECT_EQ(quick_error("8080", "http://127.0.0.1:9099/v1", "", "", 0),
+            "--listen: listen address needs a port (expected \"IPv4:PORT\", \"[IPv6]:PORT\" or "
+            "\"localhost:PORT\")");
+  EXPECT_EQ(quick_error("127.0.0.1:8080", "", "", "", 0),
+            "--upstream: an upstream URL is required (e.g. http://127.0.0.1:9099/v1)");
+  EXPECT_EQ(quick_error("127.0.0.1:8080", "http://169.254.169.254/", "", "", 0),
+            "--upstream: URL host is a link-local, metadata or non-unicast address, which "
+            "upstreams may not use");
+  EXPECT_EQ(quick_error("127.0.0.1:8080", "http://127.0.0.1:9099/v1", "", "gemini", 0),
+            "--upstream-format: must be openai or anthropic");
+  EXPECT_EQ(quick_error("127.0.0.1:8080", "http://127.0.0.1:9099/v1", "", "", 1025),
+            "--shards: must be between 0 and 1024, not 1025");
+  unsetenv("RINGGATE_TEST_UNSET_KEY");
+  EXPECT_EQ(quick_error("127.0.0.1:8080", "http://127.0.0.1:9099/v1", "env:RINGGATE_TEST_UNSET_KEY",
+                        "", 0),
+            "--upstream-key: environment variable RINGGATE_TEST_UNSET_KEY is not set");
+}
+
+// seed-defect: 004-P11
+TEST(QuickConfig, KeyInClearOnTheCommandLineIsRefused) {
+  std::string e =
+      quick_error("127.0.0.1:8080", "http://127.0.0.1:9099/v1", "sk-clear-4b8d2e", "", 0);
+  EXPECT_EQ(e,
+            "--upstream-key: must not be the key itself; pass env:NAME (an environment variable) "
+            "or file:PATH (a file holding the key)");
+  EXPECT_EQ(e.find("4b8d2e"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ringgate::config
