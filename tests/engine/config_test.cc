@@ -534,6 +534,24 @@ TEST(ConfigFile, ErrorsNameTheFilePath) {
   EXPECT_EQ(err.message, path + ":2:10: server.shards must be between 0 and 1024, not 5000");
 }
 
+TEST(ConfigFile, RelativeCaFileIsRelativeToTheConfigFile) {
+  TempDir dir;
+  dir.write("ca.pem", "-----BEGIN CERTIFICATE-----\n");
+  std::string path = dir.write("gw.toml", R"(
+[[upstreams]]
+name = "u"
+url = "https://127.0.0.1:9443/v1"
+ca_file = "ca.pem"
+[[models]]
+name = "m"
+upstream = "u"
+)");
+  ConfigError err;
+  auto c = load_config_file(path, err);
+  ASSERT_TRUE(c.has_value()) << err.message;
+  EXPECT_EQ(c->upstreams[0].ca_file, dir.path() + "/ca.pem");
+}
+
 TEST(ConfigFile, MissingFile) {
   ConfigError err;
   EXPECT_FALSE(load_config_file("/nonexistent/ringgate.toml", err));
