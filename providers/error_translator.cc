@@ -21,8 +21,7 @@ struct ParsedError {
 ParsedError parse_error(std::string_view body) {
   ParsedError e;
   json::element root;
-  auto& parser = json::thread_parser(json::ParserSlot::kDocument);
-  if (parser.parse(body.data(), body.size()).get(root) || !json::is_object(root)) return e;
+  if (!json::parse(json::ParserSlot::kDocument, body, root) || !json::is_object(root)) return e;
   json::object obj = json::as_object(root), inner = obj;
   json::element err;
   if (json::field(obj, "error", err)) {

@@ -82,4 +82,11 @@ inline int64_t field_integer(object o, std::string_view name) {
 enum class ParserSlot { kDocument, kNested, kCount };
 simdjson::dom::parser& thread_parser(ParserSlot slot);
 
+// Parses text with the slot's parser. Empty text is not JSON (and its data() may be null, which
+// simdjson would hand to memcpy).
+inline bool parse(ParserSlot slot, std::string_view text, element& root) {
+  if (text.empty()) return false;
+  return !thread_parser(slot).parse(text.data(), text.size()).get(root);
+}
+
 }  // namespace ringgate::providers::json

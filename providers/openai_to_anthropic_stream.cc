@@ -149,8 +149,7 @@ void OpenAiToAnthropicStream::on_event(std::string_view /*event*/, std::string_v
     return;
   }
   element root;
-  auto& parser = json::thread_parser(json::ParserSlot::kDocument);
-  if (parser.parse(data.data(), data.size()).get(root) || !json::is_object(root)) {
+  if (!json::parse(json::ParserSlot::kDocument, data, root) || !json::is_object(root)) {
     emit_error(out, "api_error", "upstream sent an unreadable stream event");
     return;
   }

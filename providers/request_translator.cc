@@ -545,8 +545,7 @@ class OpenAiToAnthropic : Translation {
         w_.begin_object().end_object();
       } else {
         element parsed;
-        auto& parser = json::thread_parser(json::ParserSlot::kNested);
-        if (parser.parse(arguments.data(), arguments.size()).get(parsed) ||
+        if (!json::parse(json::ParserSlot::kNested, arguments, parsed) ||
             !json::is_object(parsed)) {
           return fail("tool call arguments must be a JSON object",
                       at("messages", i, "tool_calls", j, "function.arguments"));
@@ -1198,8 +1197,7 @@ template <typename Translator>
 TranslateResult translate(std::string_view body, const TranslateOptions& options) {
   TranslateResult result;
   element root;
-  auto& parser = json::thread_parser(json::ParserSlot::kDocument);
-  if (parser.parse(body.data(), body.size()).get(root)) {
+  if (!json::parse(json::ParserSlot::kDocument, body, root)) {
     result.error_message = "request body is not valid JSON";
     return result;
   }

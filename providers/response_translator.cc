@@ -71,8 +71,7 @@ std::string_view stop_reason_for_finish_reason(std::string_view finish_reason) {
 TranslateResult anthropic_response_to_openai(std::string_view body,
                                              const ResponseOptions& options) {
   element root;
-  auto& parser = json::thread_parser(json::ParserSlot::kDocument);
-  if (parser.parse(body.data(), body.size()).get(root) || !json::is_object(root)) {
+  if (!json::parse(json::ParserSlot::kDocument, body, root) || !json::is_object(root)) {
     return bad_upstream("upstream returned a response that is not JSON");
   }
   object msg = json::as_object(root);
@@ -199,8 +198,7 @@ TranslateResult anthropic_response_to_openai(std::string_view body,
 TranslateResult openai_response_to_anthropic(std::string_view body,
                                              const ResponseOptions& options) {
   element root;
-  auto& parser = json::thread_parser(json::ParserSlot::kDocument);
-  if (parser.parse(body.data(), body.size()).get(root) || !json::is_object(root)) {
+  if (!json::parse(json::ParserSlot::kDocument, body, root) || !json::is_object(root)) {
     return bad_upstream("upstream returned a response that is not JSON");
   }
   object completion = json::as_object(root);
@@ -253,7 +251,6 @@ TranslateResult openai_response_to_anthropic(std::string_view body,
   }
   element calls;
   if (json::field(message, "tool_calls", calls) && json::is_array(calls)) {
-    auto& nested = json::thread_parser(json::ParserSlot::kNested);
     for (element c : json::as_array(calls)) {
       if (!json::is_object(c)) return bad_upstream("upstream tool call is not an object");
       object call = json::as_object(c);
@@ -269,7 +266,7 @@ TranslateResult openai_response_to_anthropic(std::string_view body,
       element input;
       if (arguments.find_first_not_of(" \t\r\n") == std::string_view::npos) {
         w.begin_object().end_object();
-      } else if (nested.parse(arguments.data(), arguments.size()).get(input) ||
+      } else if (!json::parse(json::ParserSlot::kNested, arguments, input) ||
                  !json::is_object(input)) {
         return bad_upstream("upstream tool call arguments are not a JSON object");
       } else {

@@ -1,0 +1,30 @@
+// Fuzzes everything that reads an Anthropic-shaped body: request, response and error translation.
+// Whatever is accepted must produce valid JSON, and a translated request must translate back.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "fuzz/providers/fuzz_output_check.h"
+#include "providers/error_translator.h"
+#include "providers/request_translator.h"
+#include "providers/response_translator.h"
+
+using namespace ringgate::providers;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view body(reinterpret_cast<const char*>(data), size);
+  TranslateOptions options;
+  options.default_max_tokens = 1024;
+  auto request = anthropic_to_openai_chat(body, options);
+  if (request.ok) {
+    fuzzing::require_json(request.body);
+    auto back = openai_chat_to_anthropic(request.body, options);
+    if (back.ok) fuzzing::require_json(back.body);
+  }
+  ResponseOptions response_options;
+  response_options.response_format_tool = "answer";
+  auto response = anthropic_response_to_openai(body, response_options);
+  if (response.ok) fuzzing::require_json(response.body);
+  fuzzing::require_json(anthropic_error_to_openai(529, body).body);
+  return 0;
+}
