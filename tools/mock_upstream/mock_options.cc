@@ -51,7 +51,8 @@ Usage: ringgate-mock-upstream [flags]
   --ttft-ms N                    delay before the first stream event / non-stream response head
   --tokens-per-sec N             stream pacing of content events (0 = as fast as possible)
   --interval-ms N                fixed gap between all stream events (overrides --tokens-per-sec)
-  --tokens N                     response length in tokens (default 16; capped by max_tokens)
+  --tokens N                     response length in tokens (default 16, at most 100000; capped by
+                                 the request's max_tokens)
   --usage on|off                 include usage blocks (default on)
   --fail-status CODE             answer API requests with CODE and an error body in the API's shape
   --fail-every N                 with --fail-status: only every Nth API request fails (default 1)
@@ -121,7 +122,7 @@ std::optional<std::string> ParseMockArgs(int argc, char** argv, ParsedArgs& out)
     } else if (arg == "--interval-ms") {
       error = int_flag(o.interval_ms, 0, kMaxMs);
     } else if (arg == "--tokens") {
-      error = int_flag(o.tokens, 0, 1000000);
+      error = int_flag(o.tokens, 0, kMaxMockTokens);
     } else if (arg == "--usage") {
       if (!need_value() || (value != "on" && value != "off")) {
         error = "flag --usage: expected on or off";

@@ -9,6 +9,9 @@ namespace ringgate::mock_upstream {
 
 // Process-wide behaviour of the mock; most knobs can also be overridden per request through
 // x-mock-* headers (see RequestKnobs).
+// Responses are rendered whole before pacing, so their length is bounded.
+inline constexpr int kMaxMockTokens = 100000;
+
 struct MockOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;
