@@ -6,6 +6,7 @@ const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const { spawn } = require('node:child_process');
 const http = require('node:http');
+const https = require('node:https');
 const net = require('node:net');
 
 const POLL_MS = 10;
@@ -83,7 +84,9 @@ class OneConnectionClient {
 // every call adds exactly one to the mock's connections_accepted (tests subtract them).
 function mockGet(mock, path) {
   return new Promise((resolve, reject) => {
-    const req = http.get(`${mock.url}${path}`, { agent: false, timeout: 10000 }, (res) => {
+    // The mock's own control channel; its certificate is what the gateway is tested against.
+    const get = mock.scheme === 'https' ? https.get : http.get;
+    const req = get(`${mock.url}${path}`, { agent: false, timeout: 10000, rejectUnauthorized: false }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d) => { text += d; });

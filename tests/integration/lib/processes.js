@@ -107,9 +107,9 @@ async function startMock(args = []) {
   const child = new Child(MOCK_BIN, ['--listen', '127.0.0.1:0', ...args], {});
   const line = await child.firstLine();
   child.port = portOf(line, /^listening on 127\.0\.0\.1:(\d+)$/);
-  child.url = `http://127.0.0.1:${child.port}`;
   child.scheme = args.includes('--tls-cert') ? 'https' : 'http';
-  child.apiBase = `${child.scheme}://127.0.0.1:${child.port}/v1`;
+  child.url = `${child.scheme}://127.0.0.1:${child.port}`;
+  child.apiBase = `${child.url}/v1`;
   return child;
 }
 
@@ -221,4 +221,5 @@ module.exports = {
   tempDir,
   writeTemp,
   withDeadline,
+  freePort,
 };

@@ -1,0 +1,34 @@
+// Builds ringgate TOML configs for tests: one mock-backed OpenAI upstream and a few models by
+// default, with [server] and [timeouts] overrides and extra upstreams/models as needed.
+'use strict';
+
+function tomlValue(v) {
+  if (Array.isArray(v)) return `[${v.map(tomlValue).join(', ')}]`;
+  if (typeof v === 'string') return JSON.stringify(v);
+  return String(v);
+}
+
+function table(header, fields) {
+  const lines = [header];
+  for (const [k, v] of Object.entries(fields)) {
+    if (v !== undefined) lines.push(`${k} = ${tomlValue(v)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+// apiBase: the mock's http(s)://127.0.0.1:PORT/v1.
+function gatewayToml({ apiBase, server = {}, timeouts = {}, upstream = {}, extraUpstreams = [], models } = {}) {
+  const parts = [table('[server]', { shards: 1, ...server })];
+  if (Object.keys(timeouts).length) parts.push(table('[timeouts]', timeouts));
+  parts.push(table('[[upstreams]]', { name: 'mock', url: apiBase, format: 'openai', ...upstream }));
+  for (const u of extraUpstreams) parts.push(table('[[upstreams]]', u));
+  const ms = models ?? [
+    { name: 'gpt-4o-mini', upstream: 'mock', aliases: ['fast'], max_tokens_cap: 1000 },
+    { name: 'renamed-model', upstream: 'mock', upstream_model: 'gpt-4o' },
+    { name: 'text-embedding-3-small', upstream: 'mock' },
+  ];
+  for (const m of ms) parts.push(table('[[models]]', m));
+  return parts.join('\n');
+}
+
+module.exports = { gatewayToml };
