@@ -36,8 +36,9 @@ std::optional<ListenAddress> parse_listen_address(std::string_view text, std::st
     if (c < '0' || c > '9') port_ok = false;
     port = port * 10 + static_cast<uint32_t>(c - '0');
   }
-  if (!port_ok || port == 0 || port > 65535) {
-    err = "listen port must be a number from 1 to 65535";
+  // Port 0 lets the kernel pick one (tests, side-by-side benchmarks); the gateway prints it.
+  if (!port_ok || port > 65535) {
+    err = "listen port must be a number from 0 to 65535";
     return std::nullopt;
   }
 

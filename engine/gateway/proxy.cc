@@ -344,7 +344,18 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   head_pending_ = true;
   sse_carry_.clear();
 
+  // An upstream connection whose response is fully read goes back to the pool before the last
+  // bytes go to the client, so the client's next request can already reuse it.
+  auto park_if_done = [&] {
+    if (conn && rp.complete() && uh.keep_alive && !rp.close_delimited()) {
+      upstream_fd_ = -1;
+      conn->requests++;
+      pool.park(std::move(conn), now_ms());
+    }
+  };
+
   // Splice: forward what each upstream read brought, then read again.
+  park_if_done();
   bool ok = co_await forward_pieces(chunked, sse, rp.complete());
   const char* stream_error = nullptr;
   while (ok && !rp.complete()) {
@@ -374,6 +385,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
                          : "upstream response ended early or was malformed";
       break;
     }
+    park_if_done();
     ok = co_await forward_pieces(chunked, sse, rp.complete());
   }
 
@@ -407,13 +419,8 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     counters.client_disconnects.add();
     keep_alive_ = false;
   }
-  if (ok && rp.complete() && uh.keep_alive && !rp.close_delimited()) {
-    conn->requests++;
-    pool.park(std::move(conn), now_ms());
-  } else {
-    pool.discard(std::move(conn));
-    if (!ok) keep_alive_ = false;
-  }
+  if (conn) pool.discard(std::move(conn));  // not parked above: unfinished or not reusable
+  if (!ok) keep_alive_ = false;
   shard_.buffers().give(std::move(ubuf));
 }
 

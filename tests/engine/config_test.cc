@@ -244,9 +244,9 @@ TEST(ConfigErrors, ListenAddress) {
             "t.toml:2:10: server.listen: listen address needs a port (expected \"IPv4:PORT\", "
             "\"[IPv6]:PORT\" or \"localhost:PORT\")");
   EXPECT_EQ(load_error(with_routing("[server]\nlisten = \"127.0.0.1:70000\"\n")),
-            "t.toml:2:10: server.listen: listen port must be a number from 1 to 65535");
-  EXPECT_EQ(load_error(with_routing("[server]\nlisten = \"127.0.0.1:0\"\n")),
-            "t.toml:2:10: server.listen: listen port must be a number from 1 to 65535");
+            "t.toml:2:10: server.listen: listen port must be a number from 0 to 65535");
+  EXPECT_EQ(load_error(with_routing("[server]\nlisten = \"127.0.0.1:x1\"\n")),
+            "t.toml:2:10: server.listen: listen port must be a number from 0 to 65535");
   EXPECT_EQ(load_error(with_routing("[server]\nlisten = \"gateway.example:80\"\n")),
             "t.toml:2:10: server.listen: listen host must be an IP address or localhost "
             "(expected \"IPv4:PORT\", \"[IPv6]:PORT\" or \"localhost:PORT\")");

@@ -8,7 +8,6 @@ const crypto = require('node:crypto');
 const { startMock, startQuickGateway, startConfigGateway, stopAll, tempDir, writeTemp, freePort } =
   require('./lib/processes');
 const { postJson, request, mockStats, sha256Hex, CHAT } = require('./lib/http');
-const { DEADLINE_BUG, CRASH_BUG } = require('./lib/known_bugs');
 const { gatewayToml } = require('./lib/config');
 
 const ENV_KEY = `sk-envkey-${crypto.randomBytes(12).toString('hex')}`;
@@ -48,7 +47,7 @@ describe('provider keys', () => {
   after(stopAll);
 
   // seed-defect: 004-P4
-  it('quick mode: env:NAME reaches the upstream, the client credential does not, nothing leaks', { todo: DEADLINE_BUG }, async () => {
+  it('quick mode: env:NAME reaches the upstream, the client credential does not, nothing leaks', async () => {
     const gw = await startQuickGateway({
       upstream: mock.apiBase, keyRef: 'env:RG_TEST_UPSTREAM_KEY', env: { RG_TEST_UPSTREAM_KEY: ENV_KEY },
     });
@@ -65,7 +64,7 @@ describe('provider keys', () => {
   });
 
   // seed-defect: 004-P11
-  it('config mode: file:PATH and env:NAME keys, one per upstream, each reaches its upstream only', { todo: CRASH_BUG }, async () => {
+  it('config mode: file:PATH and env:NAME keys, one per upstream, each reaches its upstream only', async () => {
     const dir = tempDir();
     writeTemp('upstream.key', `${FILE_KEY}\n`, dir);
     const other = await startMock();

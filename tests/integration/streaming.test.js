@@ -7,7 +7,6 @@ const assert = require('node:assert/strict');
 const OpenAI = require('openai');
 const { startMock, startQuickGateway, stopAll, withDeadline } = require('./lib/processes');
 const { mockStats, waitForStats, curl, sseData, CHAT } = require('./lib/http');
-const { DEADLINE_BUG } = require('./lib/known_bugs');
 const { SseReader } = require('./lib/sse_reader');
 
 const STREAM = { ...CHAT, stream: true };
@@ -23,7 +22,7 @@ describe('streaming', () => {
   after(stopAll);
 
   // seed-defect: 004-P10
-  it('forwards each event as it arrives, not when the upstream finishes', { todo: DEADLINE_BUG }, async () => {
+  it('forwards each event as it arrives, not when the upstream finishes', async () => {
     const before = await mockStats(mock);
     const r = await SseReader.open(gw.url, '/v1/chat/completions', STREAM,
       { 'x-mock-interval-ms': '100', 'x-mock-tokens': '30' });
@@ -44,7 +43,7 @@ describe('streaming', () => {
   });
 
   // seed-defect: 004-P14
-  it('a client that disconnects mid-stream makes the gateway drop the upstream stream', { todo: DEADLINE_BUG }, async () => {
+  it('a client that disconnects mid-stream makes the gateway drop the upstream stream', async () => {
     const before = await mockStats(mock);
     const r = await SseReader.open(gw.url, '/v1/chat/completions', STREAM,
       { 'x-mock-interval-ms': '100', 'x-mock-tokens': '500' });
@@ -95,7 +94,7 @@ describe('streaming', () => {
   });
 
   // seed-defect: 000-H5
-  it('SIGTERM during a stream lets the stream finish, then exits 0', { todo: DEADLINE_BUG }, async () => {
+  it('SIGTERM during a stream lets the stream finish, then exits 0', async () => {
     const own = await startQuickGateway({ upstream: mock.apiBase, shards: 1 });
     const r = await SseReader.open(own.url, '/v1/chat/completions', STREAM,
       { 'x-mock-interval-ms': '100', 'x-mock-tokens': '10' });

@@ -7,7 +7,6 @@ const assert = require('node:assert/strict');
 const OpenAI = require('openai');
 const { startMock, startConfigGateway, stopAll, tempDir } = require('./lib/processes');
 const { postJson, mockLastRequest, assertOpenAiError, CHAT } = require('./lib/http');
-const { DEADLINE_BUG } = require('./lib/known_bugs');
 const { gatewayToml } = require('./lib/config');
 const { makeTestCertificates } = require('./lib/tls_certs');
 
@@ -21,7 +20,7 @@ describe('TLS upstream', () => {
   });
   after(stopAll);
 
-  it('works with ca_file, streamed and not', { todo: DEADLINE_BUG }, async () => {
+  it('works with ca_file, streamed and not', async () => {
     const gw = await startConfigGateway(gatewayToml({ apiBase: mock.apiBase, upstream: { ca_file: certs.caFile } }));
     const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: 'k', maxRetries: 0, timeout: 20000 });
     const c = await client.chat.completions.create({ ...CHAT, model: 'renamed-model' });
@@ -35,7 +34,7 @@ describe('TLS upstream', () => {
     assert.equal(text.trim().split(/\s+/).length, 5);
   });
 
-  it('without ca_file (system store, verification on) answers 502 naming certificate verification', { todo: DEADLINE_BUG }, async () => {
+  it('without ca_file (system store, verification on) answers 502 naming certificate verification', async () => {
     const gw = await startConfigGateway(gatewayToml({ apiBase: mock.apiBase }));
     const res = await postJson(gw.url, '/v1/chat/completions', CHAT);
     const e = assertOpenAiError(res, 502);

@@ -114,26 +114,20 @@ async function startMock(args = []) {
 }
 
 async function launchGateway(args, env) {
-  let listen = '127.0.0.1:0';
-  for (let attempt = 0; ; ++attempt) {
-    const child = new Child(RINGGATE_BIN, ['serve', ...args, '--listen', listen], env);
-    try {
-      const line = await child.firstLine();
-      child.port = portOf(line, /^listening on 127\.0\.0\.1:(\d+) \(\d+ shards?\)$/);
-      child.url = `http://127.0.0.1:${child.port}`;
-      return child;
-    } catch (e) {
-      await child.stop();
-      // Until the config layer accepts port 0 (it answers "listen port must be a number from 1
-      // to 65535"), take a port the kernel just handed out; retry if someone else took it.
-      const portZeroRefused = /listen port must be/.test(child.stderr);
-      const portTaken = /in use/i.test(child.stderr);
-      if (attempt >= 5 || !(portZeroRefused || (portTaken && listen !== '127.0.0.1:0'))) throw e;
-      listen = `127.0.0.1:${await freePort()}`;
-    }
+  // Port 0: the kernel picks a free port and the gateway prints it on its first stdout line.
+  const child = new Child(RINGGATE_BIN, ['serve', ...args, '--listen', '127.0.0.1:0'], env);
+  try {
+    const line = await child.firstLine();
+    child.port = portOf(line, /^listening on 127\.0\.0\.1:(\d+) \(\d+ shards?\)$/);
+    child.url = `http://127.0.0.1:${child.port}`;
+    return child;
+  } catch (e) {
+    await child.stop();
+    throw e;
   }
 }
 
+// A port nothing listens on once this returns (for "upstream unreachable" cases).
 function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
