@@ -4,8 +4,11 @@
 #pragma once
 
 #include <coroutine>
+#include <cstddef>
 #include <exception>
 #include <utility>
+
+#include "engine/io/frame_allocator.h"
 
 namespace ringgate::io {
 
@@ -16,6 +19,8 @@ class Task;
 
 namespace detail {
 struct PromiseBase {
+  static void* operator new(size_t n) { return FrameAllocator::allocate(n); }
+  static void operator delete(void* p, size_t n) { FrameAllocator::deallocate(p, n); }
   std::coroutine_handle<> continuation;
   std::suspend_always initial_suspend() noexcept { return {}; }
   struct FinalAwaiter {
@@ -89,6 +94,8 @@ class [[nodiscard]] Task<void> {
 // connection's lifetime; its owner tracks liveness through counters, not the handle.
 struct Detached {
   struct promise_type {
+    static void* operator new(size_t n) { return FrameAllocator::allocate(n); }
+    static void operator delete(void* p, size_t n) { FrameAllocator::deallocate(p, n); }
     Detached get_return_object() noexcept { return {}; }
     std::suspend_never initial_suspend() noexcept { return {}; }
     std::suspend_never final_suspend() noexcept { return {}; }
