@@ -11,11 +11,11 @@
 #include "engine/gateway/client_session.h"
 #include "engine/gateway/clock.h"
 #include "engine/gateway/header_policy.h"
-#include "engine/gateway/model_rewrite.h"
 #include "engine/gateway/shard.h"
 #include "protocol/chunked_encoder.h"
 #include "protocol/error_body.h"
 #include "protocol/http_response_parser.h"
+#include "protocol/json_model_rewrite.h"
 #include "providers/request_translator.h"
 
 namespace ringgate::gateway {
@@ -145,7 +145,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     response_format_tool_ = std::move(tr.response_format_tool);
     body = body_rewrite_;
   } else if (route.model && served != route.requested_model &&
-             rewrite_model(req.body, served, body_rewrite_)) {
+             protocol::rewrite_model(req.body, served, body_rewrite_)) {
     body = body_rewrite_;
   }
   build_upstream_head(route, suffix, body.size());

@@ -1,8 +1,8 @@
-#include "engine/gateway/model_rewrite.h"
+#include "protocol/json_model_rewrite.h"
 
 #include "protocol/error_body.h"
 
-namespace ringgate::gateway {
+namespace ringgate::protocol {
 
 namespace {
 // Index just past the string starting at json[i] == '"', or npos if unterminated.
@@ -44,7 +44,7 @@ bool rewrite_model(std::string_view json, std::string_view model, std::string& o
           out.reserve(json.size() + model.size());
           out.append(json.substr(0, v));
           out.push_back('"');
-          protocol::append_json_escaped(out, model);
+          append_json_escaped(out, model);
           out.push_back('"');
           out.append(json.substr(vend));
           return true;
@@ -69,4 +69,4 @@ bool rewrite_model(std::string_view json, std::string_view model, std::string& o
   return false;
 }
 
-}  // namespace ringgate::gateway
+}  // namespace ringgate::protocol

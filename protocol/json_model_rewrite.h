@@ -5,10 +5,10 @@
 #include <string>
 #include <string_view>
 
-namespace ringgate::gateway {
+namespace ringgate::protocol {
 
 // Writes `json` with its top-level "model" string value replaced by `model` into `out`.
 // Returns false (out untouched) when there is no top-level string "model".
 bool rewrite_model(std::string_view json, std::string_view model, std::string& out);
 
-}  // namespace ringgate::gateway
+}  // namespace ringgate::protocol

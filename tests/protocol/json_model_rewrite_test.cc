@@ -1,8 +1,8 @@
-#include "engine/gateway/model_rewrite.h"
+#include "protocol/json_model_rewrite.h"
 
 #include <gtest/gtest.h>
 
-namespace ringgate::gateway {
+namespace ringgate::protocol {
 namespace {
 
 TEST(ModelRewrite, ReplacesOnlyTheTopLevelModel) {
@@ -38,4 +38,4 @@ TEST(ModelRewrite, RefusesWithoutATopLevelStringModel) {
 }
 
 }  // namespace
-}  // namespace ringgate::gateway
+}  // namespace ringgate::protocol
