@@ -38,14 +38,20 @@ void append_json_string(std::string& out, std::string_view s) {
 }
 
 std::string openai_error_json(std::string_view message, std::string_view type,
-                              std::string_view code) {
+                              std::string_view code, std::string_view param) {
   std::string out;
   out.reserve(64 + message.size() + type.size() + code.size());
   out.append(R"({"error":{"message":)");
   append_json_string(out, message);
   out.append(R"(,"type":)");
   append_json_string(out, type);
-  out.append(R"(,"param":null,"code":)");
+  out.append(R"(,"param":)");
+  if (param.empty()) {
+    out.append("null");
+  } else {
+    append_json_string(out, param);
+  }
+  out.append(R"(,"code":)");
   if (code.empty()) {
     out.append("null");
   } else {
@@ -112,8 +118,8 @@ void append_json_escaped(std::string& out, std::string_view s) {
 }
 
 std::string openai_error_body(std::string_view message, std::string_view type,
-                              std::string_view code) {
-  return openai_error_json(message, type, code);
+                              std::string_view code, std::string_view param) {
+  return openai_error_json(message, type, code, param);
 }
 
 std::string anthropic_error_body(std::string_view type, std::string_view message) {
@@ -130,7 +136,7 @@ std::string anthropic_error_body(std::string_view type, std::string_view message
 std::string sse_openai_error_event(std::string_view message, std::string_view type,
                                    std::string_view code) {
   std::string out = "data: ";
-  out.append(openai_error_json(message, type, code));
+  out.append(openai_error_json(message, type, code, {}));
   out.append("\n\n");
   return out;
 }

@@ -11,8 +11,9 @@ namespace ringgate::protocol {
 void append_json_escaped(std::string& out, std::string_view s);
 
 // {"error":{"message":...,"type":...,"param":null,"code":...}}; code is null when empty.
+// `param` names the request field at fault, when there is one.
 std::string openai_error_body(std::string_view message, std::string_view type,
-                              std::string_view code = {});
+                              std::string_view code = {}, std::string_view param = {});
 
 // {"type":"error","error":{"type":...,"message":...}}
 std::string anthropic_error_body(std::string_view type, std::string_view message);

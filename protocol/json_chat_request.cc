@@ -25,6 +25,7 @@ bool parse_root(simdjson::dom::parser& parser, std::string_view body, size_t rea
     err.message += simdjson::error_message(error);
     return false;
   }
+  out.document = root;
   if (root.get(out.root) != simdjson::SUCCESS) {
     return set_error(err, "request body must be a JSON object");
   }

@@ -19,6 +19,7 @@ struct ChatRequestView {
   std::optional<int64_t> max_tokens;  // max_tokens / max_completion_tokens (the larger if both)
   bool has_messages = false;          // "messages" is a non-empty array
   simdjson::dom::object root;         // the whole request, so later stages never parse it again
+  simdjson::dom::element document;    // the same, as an element (what translators take)
 };
 
 struct JsonError {

@@ -1194,18 +1194,24 @@ class AnthropicToOpenAi : Translation {
 };
 
 template <typename Translator>
-TranslateResult translate(std::string_view body, const TranslateOptions& options) {
+TranslateResult translate_root(element root, size_t size_hint, const TranslateOptions& options) {
   TranslateResult result;
-  element root;
-  if (!json::parse(json::ParserSlot::kDocument, body, root)) {
-    result.error_message = "request body is not valid JSON";
-    return result;
-  }
-  result.body.reserve(body.size() + 64);
+  result.body.reserve(size_hint + 64);
   Translator translator(options, result);
   result.ok = translator.run(root);
   if (!result.ok) result.body.clear();
   return result;
+}
+
+template <typename Translator>
+TranslateResult translate(std::string_view body, const TranslateOptions& options) {
+  element root;
+  if (!json::parse(json::ParserSlot::kDocument, body, root)) {
+    TranslateResult result;
+    result.error_message = "request body is not valid JSON";
+    return result;
+  }
+  return translate_root<Translator>(root, body.size(), options);
 }
 
 }  // namespace
@@ -1216,6 +1222,16 @@ TranslateResult openai_chat_to_anthropic(std::string_view body, const TranslateO
 
 TranslateResult anthropic_to_openai_chat(std::string_view body, const TranslateOptions& options) {
   return translate<AnthropicToOpenAi>(body, options);
+}
+
+TranslateResult openai_chat_to_anthropic(simdjson::dom::element root, size_t size_hint,
+                                         const TranslateOptions& options) {
+  return translate_root<OpenAiToAnthropic>(root, size_hint, options);
+}
+
+TranslateResult anthropic_to_openai_chat(simdjson::dom::element root, size_t size_hint,
+                                         const TranslateOptions& options) {
+  return translate_root<AnthropicToOpenAi>(root, size_hint, options);
 }
 
 }  // namespace ringgate::providers

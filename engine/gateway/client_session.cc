@@ -256,10 +256,10 @@ std::string_view anthropic_error_type(int status) {
 }  // namespace
 
 io::Task<void> ClientSession::respond_error(int status, std::string_view message,
-                                            std::string_view code) {
+                                            std::string_view code, std::string_view param) {
   scratch_ = front_ == Front::kAnthropic
                  ? protocol::anthropic_error_body(anthropic_error_type(status), message)
-                 : protocol::openai_error_body(message, openai_error_type(status), code);
+                 : protocol::openai_error_body(message, openai_error_type(status), code, param);
   std::string body = std::move(scratch_);
   co_await respond(status, "application/json", body);
   scratch_ = std::move(body);

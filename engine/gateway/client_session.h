@@ -2,6 +2,7 @@
 // proxying), repeat while keep-alive holds. Everything it touches is shard-local.
 #pragma once
 
+#include <simdjson.h>
 #include <sys/uio.h>
 
 #include <cstdint>
@@ -35,6 +36,7 @@ struct Route {
   std::string_view requested_model;      // as the client wrote it (alias included)
   bool client_wants_stream = false;
   bool include_usage = false;
+  simdjson::dom::element document;  // the body, parsed once at dispatch (null when not JSON)
 };
 
 // Client API -> upstream API, when they differ.
@@ -61,7 +63,8 @@ class ClientSession {
   io::Task<void> proxy(const Route& route);
   io::Task<bool> send_all(iovec* iov, int iovcnt);
   io::Task<void> respond(int status, std::string_view content_type, std::string_view body);
-  io::Task<void> respond_error(int status, std::string_view message, std::string_view code = {});
+  io::Task<void> respond_error(int status, std::string_view message, std::string_view code = {},
+                               std::string_view param = {});
   void build_head(int status, std::string_view content_type, size_t content_length, bool chunked);
   void choose_request_id();
   uint32_t write_timeout_ms() const;

@@ -129,16 +129,18 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     providers::TranslateOptions opts;
     opts.default_max_tokens = route.model ? route.model->default_max_tokens : 4096;
     if (route.model && served != route.requested_model) opts.model_override.assign(served);
-    providers::TranslateResult tr = translation_ == Translation::kOpenAiClientToAnthropic
-                                        ? providers::openai_chat_to_anthropic(body, opts)
-                                        : providers::anthropic_to_openai_chat(body, opts);
+    // The body was parsed once at dispatch; the translator walks that same document.
+    providers::TranslateResult tr =
+        translation_ == Translation::kOpenAiClientToAnthropic
+            ? providers::openai_chat_to_anthropic(route.document, body.size(), opts)
+            : providers::anthropic_to_openai_chat(route.document, body.size(), opts);
     if (!tr.ok) {
       // seed-defect: 004-P9 — what cannot be mapped is a clear 400 naming the field.
       std::string msg = tr.error_message;
       if (!tr.error_param.empty() && msg.find(tr.error_param) == std::string::npos) {
         msg += " (" + tr.error_param + ")";
       }
-      co_await respond_error(tr.status, msg, "unsupported_parameter");
+      co_await respond_error(tr.status, msg, "unsupported_parameter", tr.error_param);
       co_return;
     }
     body_rewrite_ = std::move(tr.body);

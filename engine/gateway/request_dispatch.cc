@@ -119,6 +119,7 @@ io::Task<void> ClientSession::handle_request() {
     route.client_wants_stream = view.stream;
     route.include_usage = view.include_usage;
     route.requested_model = view.model;
+    route.document = view.document;
   }
 
   if (cfg.passthrough) {
