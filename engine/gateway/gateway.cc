@@ -46,6 +46,7 @@ bool Gateway::start(std::string& err) {
   for (unsigned i = 0; i < n; ++i) {
     auto shard = std::make_unique<Shard>(i, listen_fds_[i], state_);
     if (!shard->start(err)) return false;
+    if (i == 0) std::fprintf(stderr, "io_uring mode: %s\n", shard->ring().mode());
     shards_.push_back(std::move(shard));
   }
   return true;
