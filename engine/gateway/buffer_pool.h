@@ -12,6 +12,7 @@ class BufferPool {
   explicit BufferPool(size_t initial_capacity, size_t max_pooled = 1024)
       : initial_capacity_(initial_capacity), max_pooled_(max_pooled) {}
 
+  // A buffer with at least the initial capacity.
   std::string take() {
     if (free_.empty()) {
       std::string s;
@@ -23,8 +24,10 @@ class BufferPool {
     return s;
   }
   // Keeps ordinary-sized buffers; lets a one-off large body's buffer go back to the allocator.
+  // Strings below the initial capacity (moved-from or never taken: the library's inline
+  // storage) are not buffers from here and are ignored.
   void give(std::string&& s) {
-    if (s.capacity() == 0) return;
+    if (s.capacity() < initial_capacity_) return;
     if (free_.size() >= max_pooled_ || s.capacity() > 16 * initial_capacity_) {
       std::string().swap(s);
       return;
@@ -32,6 +35,9 @@ class BufferPool {
     s.clear();
     free_.push_back(std::move(s));
   }
+
+  size_t pooled() const { return free_.size(); }
+  size_t initial_capacity() const { return initial_capacity_; }
 
  private:
   std::vector<std::string> free_;

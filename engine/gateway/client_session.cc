@@ -105,7 +105,9 @@ io::Task<ClientSession::ReadOutcome> ClientSession::read_request() {
       r.res = d.res;
     } else if (r.res > 0) {
       unsigned bid = r.flags >> IORING_CQE_BUFFER_SHIFT;
-      if (in_.capacity() == 0) in_ = shard_.buffers().take();
+      if (in_.empty() && in_.capacity() < shard_.buffers().initial_capacity()) {
+        in_ = shard_.buffers().take();
+      }
       std::string_view data = shard_.recv_buffers().data(bid, unsigned(r.res));
       in_.append(data);
       shard_.recv_buffers().recycle(bid);

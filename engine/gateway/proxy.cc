@@ -34,6 +34,11 @@ void append_header(std::string& h, std::string_view name, std::string_view value
 
 bool is_timeout(int rc) { return rc == -ECANCELED || rc == -ETIME; }
 
+// The parser stopped at max_response_bytes (seed-defect 000-X3), rather than at bad framing.
+bool body_too_large(const protocol::HttpResponseParser& rp) {
+  return std::string_view(rp.error()).find("body too large") != std::string_view::npos;
+}
+
 // Length of the prefix of `s` that ends on an SSE event boundary (a blank line).
 size_t complete_events_prefix(std::string_view s) {
   size_t a = s.rfind("\n\n");
@@ -250,6 +255,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       }
       if (st == protocol::ParseStatus::kError) {
         rc = -EBADMSG;
+        fail_detail = rp.error();  // e.g. "upstream response body too large"
         break;
       }
       if (rp.head_complete()) break;
@@ -273,7 +279,10 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       continue;
     }
     fail_status = is_timeout(rc) ? 504 : 502;
+    const bool too_large = rc == -EBADMSG && body_too_large(rp);
+    if (too_large) fail_detail.clear();
     fail_message = is_timeout(rc)   ? "upstream did not respond in time"
+                   : too_large      ? "upstream response exceeds the size limit"
                    : rc == -EBADMSG ? "upstream sent an invalid HTTP response"
                    : rc == -EPROTO  ? "TLS error talking to upstream"
                                     : "upstream closed the connection before responding";
@@ -382,9 +391,8 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       break;
     }
     if (st == protocol::ParseStatus::kError) {
-      stream_error = rp.body_bytes() > cfg.server.max_response_bytes
-                         ? "upstream response exceeds the size limit"
-                         : "upstream response ended early or was malformed";
+      stream_error = body_too_large(rp) ? "upstream response exceeds the size limit"
+                                        : "upstream response ended early or was malformed";
       break;
     }
     park_if_done();

@@ -94,10 +94,7 @@ describe('hardening', () => {
     });
 
     // seed-defect: 000-X3
-    it('the 502 for an oversized response says the size limit was exceeded', {
-      todo: 'proxy.cc maps every response-parser error in the head phase to "upstream sent an invalid ' +
-            'HTTP response"; the parser\'s "upstream response body too large" is lost',
-    }, async () => {
+    it('the 502 for an oversized response says the size limit was exceeded', async () => {
       const res = await postJson(gw.url, '/v1/chat/completions', CHAT, { 'x-mock-tokens': '400' });
       const e = assertOpenAiError(res, 502);
       assert.match(e.message, /size|too large/i);
@@ -139,10 +136,7 @@ describe('hardening', () => {
     });
 
     // seed-defect: 000-X3
-    it('the final SSE error event of a stream above the cap says the size limit was exceeded', {
-      todo: 'proxy.cc tests rp.body_bytes() > max_response_bytes, but the parser stops counting at the ' +
-            'cap (body_bytes == cap), so the event says "ended early or was malformed"',
-    }, async () => {
+    it('the final SSE error event of a stream above the cap says the size limit was exceeded', async () => {
       const r = await SseReader.open(gw.url, '/v1/chat/completions', STREAM,
         { 'x-mock-ttft-ms': '100', 'x-mock-interval-ms': '10', 'x-mock-tokens': '300' });
       try {
@@ -158,8 +152,7 @@ describe('hardening', () => {
     const WARMUP = 50;
     const LOOP = 300;
     const WIDTH = 4;  // requests in flight
-    // Generous: allocator caches and the first touch of the provided-buffer ring. Today the
-    // BufferPool defect (the todo test below) spends about 6 MiB of it over this loop.
+    // Generous: allocator caches and the first touch of the provided-buffer ring.
     const RSS_SLACK = 8 << 20;
     let mock;
     let gw;
@@ -214,12 +207,7 @@ describe('hardening', () => {
       assert.ok(gw.running);
     });
 
-    it('a warmed shard reuses its pooled buffers: RSS stays flat over 600 more requests', {
-      todo: 'BufferPool::give and ClientSession::read_request test capacity() == 0 for "no buffer", but an ' +
-            'empty or moved-from std::string has capacity 15 (SSO): the pool fills with empty strings, the ' +
-            'proxy\'s 16 KiB read buffer is allocated anew per request and the old ones pile up in the pool ' +
-            '(~16 KiB RSS per request until 1024 entries, ~16 MiB per shard)',
-    }, async () => {
+    it('a warmed shard reuses its pooled buffers: RSS stays flat over 600 more requests', async () => {
       const own = await startConfigGateway(gatewayToml({ apiBase: mock.apiBase, server: { shards: 1 } }));
       const client = new OneConnectionClient(own.url);
       try {
