@@ -129,7 +129,7 @@ HttpRequestReader::Status HttpRequestReader::ParseHead(std::string_view head) {
   bool has_length = false;
   bool chunked = false;
   uint64_t length = 0;
-  std::string_view connection;
+  std::string connection;  // a copy: the headers vector may reallocate (and move short strings)
   std::string_view rest = head.substr(line_end + 2);
   while (!rest.empty()) {
     size_t eol = rest.find("\r\n");
