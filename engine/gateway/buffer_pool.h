@@ -9,8 +9,10 @@ namespace ringgate::gateway {
 
 class BufferPool {
  public:
-  explicit BufferPool(size_t initial_capacity, size_t max_pooled = 1024)
-      : initial_capacity_(initial_capacity), max_pooled_(max_pooled) {}
+  // keep_size: buffers come back with their old size (and bytes) instead of empty, for callers
+  // that use them as raw read space and would otherwise zero-fill them on every resize.
+  explicit BufferPool(size_t initial_capacity, size_t max_pooled = 1024, bool keep_size = false)
+      : initial_capacity_(initial_capacity), max_pooled_(max_pooled), keep_size_(keep_size) {}
 
   // A buffer with at least the initial capacity.
   std::string take() {
@@ -32,7 +34,7 @@ class BufferPool {
       std::string().swap(s);
       return;
     }
-    s.clear();
+    if (!keep_size_) s.clear();
     free_.push_back(std::move(s));
   }
 
@@ -42,6 +44,7 @@ class BufferPool {
  private:
   std::vector<std::string> free_;
   size_t initial_capacity_, max_pooled_;
+  bool keep_size_;
 };
 
 }  // namespace ringgate::gateway

@@ -113,7 +113,9 @@ io::Task<ClientSession::ReadOutcome> ClientSession::read_request() {
       shard_.recv_buffers().recycle(bid);
       continue;
     }
-    if (r.res == 0 || aborted_ || shard_.draining() || (idle_ && requests_served_ > 0)) {
+    // Nothing of a request arrived: close quietly (a connection opened and never used, or an
+    // idle keep-alive one). A partial request gets a 408 below.
+    if (r.res == 0 || aborted_ || shard_.draining() || idle_) {
       co_return ReadOutcome::kClosed;
     }
     if (r.res == -ECANCELED || r.res == -ETIME) {

@@ -9,7 +9,7 @@ using protocol::ascii_iequals;
 namespace {
 bool any_of(std::string_view name, std::initializer_list<std::string_view> names) {
   for (std::string_view n : names) {
-    if (ascii_iequals(name, n)) return true;
+    if (n.size() == name.size() && ascii_iequals(name, n)) return true;  // length first: cheap
   }
   return false;
 }

@@ -5,6 +5,7 @@
 // whole SSE events, so when the upstream fails mid-stream the gateway can append a final error
 // event and end the stream cleanly (seed-defect: 001-2).
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 
 #include "engine/config/config.h"
@@ -86,8 +87,8 @@ void ClientSession::build_upstream_head(const Route& route, std::string_view suf
   }
   if (body_len > 0 || req.method == "POST" || req.method == "PUT" || req.method == "PATCH") {
     char num[24];
-    int n = std::snprintf(num, sizeof num, "%zu", body_len);
-    append_header(h, "Content-Length", std::string_view(num, size_t(n)));
+    auto [end, ec] = std::to_chars(num, num + sizeof num, body_len);
+    append_header(h, "Content-Length", std::string_view(num, size_t(end - num)));
   }
   append_header(h, "X-Request-ID", request_id_);
   for (const protocol::HttpHeader& hd : req.headers) {
@@ -168,8 +169,8 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     if (upstream_fd_ >= 0) shard_.ring().cancel_fd(upstream_fd_);
   });
 
-  std::string ubuf = shard_.buffers().take();
-  ubuf.resize(kUpstreamReadSize);
+  std::string ubuf = shard_.read_buffers().take();
+  if (ubuf.size() < kUpstreamReadSize) ubuf.resize(kUpstreamReadSize);
   protocol::HttpResponseParser& rp = upstream_parser_;
   rp.reset();
   rp.set_max_body_bytes(cfg.server.max_response_bytes);  // seed-defect: 000-X3
@@ -293,7 +294,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     co_await watch.stop();
     upstream_fd_ = -1;
     if (conn) pool.discard(std::move(conn));
-    shard_.buffers().give(std::move(ubuf));
+    shard_.read_buffers().give(std::move(ubuf));
     if (client_gone_) {
       counters.client_disconnects.add();
       co_return;
@@ -320,7 +321,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     } else {
       pool.discard(std::move(conn));
     }
-    shard_.buffers().give(std::move(ubuf));
+    shard_.read_buffers().give(std::move(ubuf));
     co_return;
   }
 
@@ -335,7 +336,11 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   }
   head_.clear();
   head_.append("HTTP/1.1 ");
-  head_.append(std::to_string(uh.status));
+  {
+    char num[8];
+    auto [end, ec] = std::to_chars(num, num + sizeof num, uh.status);
+    head_.append(num, end);
+  }
   head_.push_back(' ');
   head_.append(protocol::status_reason(uh.status));
   head_.append("\r\n");
@@ -346,8 +351,8 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     head_.append("Transfer-Encoding: chunked\r\n");
   } else {
     char num[24];
-    int n = std::snprintf(num, sizeof num, "%zu", uh.content_length.value_or(0));
-    append_header(head_, "Content-Length", std::string_view(num, size_t(n)));
+    auto [end, ec] = std::to_chars(num, num + sizeof num, uh.content_length.value_or(0));
+    append_header(head_, "Content-Length", std::string_view(num, size_t(end - num)));
   }
   append_header(head_, "X-Request-ID", request_id_);
   if (!keep_alive_ || shard_.draining()) head_.append("Connection: close\r\n");
@@ -431,7 +436,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   }
   if (conn) pool.discard(std::move(conn));  // not parked above: unfinished or not reusable
   if (!ok) keep_alive_ = false;
-  shard_.buffers().give(std::move(ubuf));
+  shard_.read_buffers().give(std::move(ubuf));
 }
 
 io::Task<bool> ClientSession::forward_pieces(bool chunked, bool sse, bool last) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -140,12 +141,18 @@ bool Shard::setup(std::string& err) {
   char name[16];
   std::snprintf(name, sizeof name, "ringgate-s%u", id_);
   pthread_setname_np(pthread_self(), name);
-  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-  if (cpus > 0) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(id_ % unsigned(cpus), &set);
-    pthread_setaffinity_np(pthread_self(), sizeof set, &set);  // best effort
+  // Pin to the id-th CPU of the set we were started with (taskset, cgroups), never outside it.
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_COUNT(&allowed) > 0) {
+    int want = int(id_ % unsigned(CPU_COUNT(&allowed)));
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+      if (!CPU_ISSET(cpu, &allowed) || want-- > 0) continue;
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(cpu, &one);
+      pthread_setaffinity_np(pthread_self(), sizeof one, &one);  // best effort
+      break;
+    }
   }
   if (!ring_.init(4096, err)) return false;
   if (!recv_buffers_.init(ring_.raw(), kRecvGroup, kRecvBuffers, kRecvBufferSize, err))
@@ -242,11 +249,16 @@ void Shard::force_close_all() {
 }
 
 void Shard::next_request_id(std::string& out) {
-  char buf[48];
-  int n = std::snprintf(buf, sizeof buf, "rg-%016llx-%u-%llu",
-                        static_cast<unsigned long long>(id_salt_), id_,
-                        static_cast<unsigned long long>(++request_seq_));
-  out.assign(buf, size_t(n));
+  if (request_id_prefix_.empty()) {
+    char buf[48];
+    int n = std::snprintf(buf, sizeof buf, "rg-%016llx-%u-",
+                          static_cast<unsigned long long>(id_salt_), id_);
+    request_id_prefix_.assign(buf, size_t(n));
+  }
+  char num[24];
+  auto [end, ec] = std::to_chars(num, num + sizeof num, ++request_seq_);
+  out.assign(request_id_prefix_);
+  out.append(num, end);
 }
 
 }  // namespace ringgate::gateway

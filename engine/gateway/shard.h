@@ -40,6 +40,8 @@ class Shard {
   io::Ring& ring() { return ring_; }
   io::ProvidedBuffers& recv_buffers() { return recv_buffers_; }
   BufferPool& buffers() { return buffer_pool_; }
+  // Upstream read buffers keep their size between uses, so taking one never zero-fills it.
+  BufferPool& read_buffers() { return read_buffer_pool_; }
   simdjson::dom::parser& json() { return json_; }
   GatewayState& state() { return state_; }
   const config::Config& config() const { return *config_; }
@@ -76,6 +78,7 @@ class Shard {
   io::Ring ring_;
   io::ProvidedBuffers recv_buffers_;
   BufferPool buffer_pool_{16384};
+  BufferPool read_buffer_pool_{16384, 1024, /*keep_size=*/true};
   simdjson::dom::parser json_;
   std::vector<std::unique_ptr<UpstreamPool>> pools_;
   std::vector<std::unique_ptr<io::TlsContext>> tls_;
@@ -89,6 +92,7 @@ class Shard {
   bool draining_ = false;
   uint64_t request_seq_ = 0;
   uint64_t id_salt_ = 0;
+  std::string request_id_prefix_;
   std::thread thread_;
   friend class ClientSession;
 };
