@@ -73,8 +73,13 @@ std::string_view openai_error_type_for_status(int status) {
       return "permission_error";
     case 404:
       return "not_found_error";
+    case 408:
+    case 504:
+      return "timeout_error";
     case 429:
       return "rate_limit_error";
+    case 502:
+      return "upstream_error";
     default:
       return status >= 500 ? "server_error" : "invalid_request_error";
   }
@@ -95,6 +100,8 @@ std::string_view anthropic_error_type_for_status(int status) {
     case 503:
     case 529:
       return "overloaded_error";
+    case 504:
+      return "timeout_error";
     default:
       return status >= 500 ? "api_error" : "invalid_request_error";
   }

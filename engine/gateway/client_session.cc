@@ -7,8 +7,10 @@
 
 #include "engine/gateway/clock.h"
 #include "engine/gateway/shard.h"
+#include "engine/io/iovec_cursor.h"
 #include "protocol/error_body.h"
 #include "protocol/json_chat_request.h"
+#include "providers/error_translator.h"
 
 namespace ringgate::gateway {
 
@@ -188,16 +190,7 @@ io::Task<bool> ClientSession::send_all(iovec* iov, int iovcnt) {
       client_gone_ = true;
       co_return false;
     }
-    size_t sent = size_t(r.res);
-    while (iovcnt > 0 && sent >= iov->iov_len) {
-      sent -= iov->iov_len;
-      ++iov;
-      --iovcnt;
-    }
-    if (iovcnt > 0) {
-      iov->iov_base = static_cast<char*>(iov->iov_base) + sent;
-      iov->iov_len -= sent;
-    }
+    io::advance_iov(iov, iovcnt, size_t(r.res));
   }
   co_return true;
 }
@@ -212,58 +205,13 @@ io::Task<void> ClientSession::respond(int status, std::string_view content_type,
   co_await send_all(iov, body.empty() ? 1 : 2);
 }
 
-namespace {
-// The error `type` each API uses for a status.
-std::string_view openai_error_type(int status) {
-  switch (status) {
-    case 401:
-      return "authentication_error";
-    case 403:
-      return "permission_error";
-    case 404:
-      return "invalid_request_error";
-    case 408:
-      return "timeout_error";
-    case 429:
-      return "rate_limit_error";
-    case 502:
-      return "upstream_error";
-    case 503:
-      return "service_unavailable";
-    case 504:
-      return "timeout_error";
-    default:
-      return status >= 500 ? "server_error" : "invalid_request_error";
-  }
-}
-std::string_view anthropic_error_type(int status) {
-  switch (status) {
-    case 401:
-      return "authentication_error";
-    case 403:
-      return "permission_error";
-    case 404:
-      return "not_found_error";
-    case 413:
-      return "request_too_large";
-    case 429:
-      return "rate_limit_error";
-    case 503:
-    case 529:
-      return "overloaded_error";
-    case 504:
-      return "timeout_error";
-    default:
-      return status >= 500 ? "api_error" : "invalid_request_error";
-  }
-}
-}  // namespace
-
 io::Task<void> ClientSession::respond_error(int status, std::string_view message,
                                             std::string_view code, std::string_view param) {
   scratch_ = front_ == Front::kAnthropic
-                 ? protocol::anthropic_error_body(anthropic_error_type(status), message)
-                 : protocol::openai_error_body(message, openai_error_type(status), code, param);
+                 ? protocol::anthropic_error_body(
+                       providers::anthropic_error_type_for_status(status), message)
+                 : protocol::openai_error_body(
+                       message, providers::openai_error_type_for_status(status), code, param);
   std::string body = std::move(scratch_);
   co_await respond(status, "application/json", body);
   scratch_ = std::move(body);

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "engine/io/iovec_cursor.h"
 #include "engine/io/socket_util.h"
 
 namespace ringgate::gateway {
@@ -89,16 +90,7 @@ io::Task<int> UpstreamConnection::write_all(io::Ring& ring, iovec* iov, int iovc
     msg.msg_iovlen = size_t(iovcnt);
     auto r = co_await io::async_sendmsg(ring, fd_, &msg, timeout_ms);
     if (r.res <= 0) co_return r.res == 0 ? -EPIPE : r.res;
-    size_t sent = size_t(r.res);
-    while (iovcnt > 0 && sent >= iov->iov_len) {
-      sent -= iov->iov_len;
-      ++iov;
-      --iovcnt;
-    }
-    if (iovcnt > 0) {
-      iov->iov_base = static_cast<char*>(iov->iov_base) + sent;
-      iov->iov_len -= sent;
-    }
+    io::advance_iov(iov, iovcnt, size_t(r.res));
   }
   co_return 0;
 }
