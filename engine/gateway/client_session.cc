@@ -21,7 +21,8 @@ ClientSession::ClientSession(Shard& shard, int fd)
       fd_(fd),
       parser_(protocol::HttpLimits{shard.config().server.max_head_bytes,
                                    shard.config().server.max_headers,
-                                   shard.config().server.max_body_bytes}) {
+                                   shard.config().server.max_body_bytes}),
+      hangup_(shard.ring()) {
   shard_.add_session(this);
 }
 
@@ -43,6 +44,11 @@ uint32_t ClientSession::write_timeout_ms() const {
 }
 
 io::Task<void> ClientSession::run() {
+  co_await serve_requests();
+  co_await hangup_.stop();
+}
+
+io::Task<void> ClientSession::serve_requests() {
   for (;;) {
     ReadOutcome r = co_await read_request();
     if (r == ReadOutcome::kClosed) co_return;

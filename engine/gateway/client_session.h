@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/io/ring.h"
 #include "engine/io/task.h"
 #include "protocol/http_request_parser.h"
 #include "protocol/http_response_parser.h"
@@ -58,6 +59,7 @@ class ClientSession {
  private:
   enum class ReadOutcome { kRequest, kClosed };
 
+  io::Task<void> serve_requests();
   io::Task<ReadOutcome> read_request();
   io::Task<void> handle_request();
   io::Task<void> proxy(const Route& route);
@@ -104,7 +106,8 @@ class ClientSession {
   bool aborted_ = false;
   bool keep_alive_ = true;
   bool client_gone_ = false;
-  int upstream_fd_ = -1;  // the upstream socket in use, so a hangup can cancel its I/O
+  io::HangupWatch hangup_;  // armed at the first proxied request, stopped when the session ends
+  int upstream_fd_ = -1;    // the upstream socket in use, so a hangup can cancel its I/O
   uint64_t request_start_ms_ = 0;
   uint64_t requests_served_ = 0;
 };

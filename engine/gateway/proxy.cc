@@ -163,11 +163,12 @@ io::Task<void> ClientSession::proxy(const Route& route) {
 
   // A client that hangs up while we wait on the upstream cancels the upstream I/O at once,
   // so the upstream stops generating for nobody (seed-defect: 004-P14).
-  io::HangupWatch watch(shard_.ring());
-  watch.start(fd_, [this] {
-    client_gone_ = true;
-    if (upstream_fd_ >= 0) shard_.ring().cancel_fd(upstream_fd_);
-  });
+  if (!hangup_.armed()) {
+    hangup_.start(fd_, [this] {
+      client_gone_ = true;
+      if (upstream_fd_ >= 0) shard_.ring().cancel_fd(upstream_fd_);
+    });
+  }
 
   std::string ubuf = shard_.read_buffers().take();
   if (ubuf.size() < kUpstreamReadSize) ubuf.resize(kUpstreamReadSize);
@@ -291,7 +292,6 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   }
 
   if (!conn || fail_status) {
-    co_await watch.stop();
     upstream_fd_ = -1;
     if (conn) pool.discard(std::move(conn));
     shard_.read_buffers().give(std::move(ubuf));
@@ -310,7 +310,6 @@ io::Task<void> ClientSession::proxy(const Route& route) {
 
   if (translation_ != Translation::kNone) {
     bool clean = co_await relay_translated(route, *conn, ubuf, total_deadline);
-    co_await watch.stop();
     upstream_fd_ = -1;
     if (client_gone_) {
       counters.client_disconnects.add();
@@ -428,7 +427,6 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     ok = false;
   }
 
-  co_await watch.stop();
   upstream_fd_ = -1;
   if (client_gone_) {
     counters.client_disconnects.add();

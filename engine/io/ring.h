@@ -149,46 +149,56 @@ class SleepOp final : public IoOp {
   std::coroutine_handle<> handle_;
 };
 
-// Watches a socket for the peer hanging up (POLLRDHUP/HUP/ERR) while the owner is busy elsewhere,
-// e.g. a client that goes away while its upstream is still generating. stop() must be awaited
-// before the watcher is destroyed, so the kernel never completes into freed memory.
+// Watches a socket for the peer hanging up (POLLRDHUP/HUP/ERR) while its owner is busy
+// elsewhere, e.g. a client that goes away while its upstream is still generating. One multishot
+// poll per connection: armed once, it reports every hang-up until stop(), so requests on a
+// keep-alive connection cost no poll SQEs. stop() must be awaited before the watch is destroyed,
+// so the kernel never completes into freed memory.
 class HangupWatch final : public IoOp {
  public:
   explicit HangupWatch(Ring& r) : ring_(r) {}
-  // on_hangup runs once if the peer hangs up before stop().
+  // on_hangup runs (possibly more than once) when the peer hangs up, until stop().
   template <class F>
   void start(int fd, F&& on_hangup) {
     on_hangup_ = std::forward<F>(on_hangup);
     armed_ = true;
     io_uring_sqe* s = ring_.sqe();
-    io_uring_prep_poll_add(s, fd, POLLRDHUP | POLLHUP | POLLERR);
+    io_uring_prep_poll_multishot(s, fd, POLLRDHUP | POLLHUP | POLLERR);
     io_uring_sqe_set_data(s, static_cast<IoOp*>(this));
   }
+  bool armed() const { return armed_; }
   bool fired() const { return fired_; }
-  void on_cqe(int res, uint32_t) override {
-    armed_ = false;
+  void on_cqe(int res, uint32_t flags) override {
+    if (!(flags & IORING_CQE_F_MORE)) armed_ = false;
     if (!stopping_ && res >= 0) {
       fired_ = true;
       if (on_hangup_) on_hangup_();
     }
-    if (waiter_) std::exchange(waiter_, {}).resume();
+    // A removal that races with the poll firing can find it busy and leave it armed: ask again
+    // until the kernel reports the poll finished.
+    if (armed_ && stopping_) submit_remove();
+    if (!armed_ && waiter_) std::exchange(waiter_, {}).resume();
   }
-  // Awaitable stop: removes the poll if still armed and waits for its completion.
+  // Awaitable stop: removes the poll if still armed and waits for its last completion.
   struct StopAwaiter {
     HangupWatch& w;
     bool await_ready() const noexcept { return !w.armed_; }
     void await_suspend(std::coroutine_handle<> h) {
       w.waiter_ = h;
       w.stopping_ = true;
-      io_uring_sqe* s = w.ring_.sqe();
-      io_uring_prep_poll_remove(s, reinterpret_cast<uint64_t>(static_cast<IoOp*>(&w)));
-      io_uring_sqe_set_data(s, nullptr);
+      w.submit_remove();
     }
     void await_resume() const noexcept {}
   };
   StopAwaiter stop() { return StopAwaiter{*this}; }
 
  private:
+  void submit_remove() {
+    io_uring_sqe* s = ring_.sqe();
+    io_uring_prep_poll_remove(s, reinterpret_cast<uint64_t>(static_cast<IoOp*>(this)));
+    io_uring_sqe_set_data(s, nullptr);
+  }
+
   Ring& ring_;
   std::function<void()> on_hangup_;
   bool armed_ = false, fired_ = false, stopping_ = false;
