@@ -122,32 +122,6 @@ inline auto async_connect(Ring& r, int fd, const sockaddr* addr, socklen_t len,
                           uint32_t timeout_ms) {
   return make_op(r, timeout_ms, [=](io_uring_sqe* s) { io_uring_prep_connect(s, fd, addr, len); });
 }
-inline auto async_read(Ring& r, int fd, void* buf, unsigned len) {
-  return make_op(r, 0, [=](io_uring_sqe* s) { io_uring_prep_read(s, fd, buf, len, 0); });
-}
-
-// Sleeps for ms (a plain timeout op; completes with -ETIME).
-class SleepOp final : public IoOp {
- public:
-  SleepOp(Ring& r, uint32_t ms) : ring_(r) {
-    ts_.tv_sec = ms / 1000;
-    ts_.tv_nsec = static_cast<long long>(ms % 1000) * 1000000;
-  }
-  bool await_ready() const noexcept { return false; }
-  void await_suspend(std::coroutine_handle<> h) {
-    handle_ = h;
-    io_uring_sqe* s = ring_.sqe();
-    io_uring_prep_timeout(s, &ts_, 0, 0);
-    io_uring_sqe_set_data(s, static_cast<IoOp*>(this));
-  }
-  void await_resume() const noexcept {}
-  void on_cqe(int, uint32_t) override { handle_.resume(); }
-
- private:
-  Ring& ring_;
-  __kernel_timespec ts_{};
-  std::coroutine_handle<> handle_;
-};
 
 // Watches a socket for the peer hanging up (POLLRDHUP/HUP/ERR) while its owner is busy
 // elsewhere, e.g. a client that goes away while its upstream is still generating. One multishot
@@ -167,11 +141,9 @@ class HangupWatch final : public IoOp {
     io_uring_sqe_set_data(s, static_cast<IoOp*>(this));
   }
   bool armed() const { return armed_; }
-  bool fired() const { return fired_; }
   void on_cqe(int res, uint32_t flags) override {
     if (!(flags & IORING_CQE_F_MORE)) armed_ = false;
     if (!stopping_ && res >= 0) {
-      fired_ = true;
       if (on_hangup_) on_hangup_();
     }
     // A removal that races with the poll firing can find it busy and leave it armed: ask again
@@ -201,7 +173,7 @@ class HangupWatch final : public IoOp {
 
   Ring& ring_;
   std::function<void()> on_hangup_;
-  bool armed_ = false, fired_ = false, stopping_ = false;
+  bool armed_ = false, stopping_ = false;
   std::coroutine_handle<> waiter_;
 };
 

@@ -1,37 +1,14 @@
 #include "engine/io/socket_util.h"
 
-#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 
 namespace ringgate::io {
-
-bool split_host_port(std::string_view s, std::string& host, uint16_t& port) {
-  size_t colon;
-  if (!s.empty() && s.front() == '[') {
-    size_t close = s.find(']');
-    if (close == std::string_view::npos || close + 1 >= s.size() || s[close + 1] != ':')
-      return false;
-    host.assign(s.substr(1, close - 1));
-    colon = close + 1;
-  } else {
-    colon = s.rfind(':');
-    if (colon == std::string_view::npos || colon == 0) return false;
-    host.assign(s.substr(0, colon));
-  }
-  std::string_view p = s.substr(colon + 1);
-  unsigned v = 0;
-  auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), v);
-  if (ec != std::errc() || ptr != p.data() + p.size() || v > 65535 || p.empty()) return false;
-  port = static_cast<uint16_t>(v);
-  return true;
-}
 
 int make_listener(const std::string& host, uint16_t port, int backlog, uint16_t* bound_port,
                   std::string& err) {
@@ -72,22 +49,6 @@ int make_listener(const std::string& host, uint16_t port, int backlog, uint16_t*
 void set_tcp_nodelay(int fd) {
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-}
-
-std::string peer_address(const sockaddr_storage& addr) {
-  char buf[INET6_ADDRSTRLEN] = "?";
-  uint16_t port = 0;
-  if (addr.ss_family == AF_INET) {
-    auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
-    inet_ntop(AF_INET, &a->sin_addr, buf, sizeof buf);
-    port = ntohs(a->sin_port);
-  } else if (addr.ss_family == AF_INET6) {
-    auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
-    inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof buf);
-    port = ntohs(a->sin6_port);
-    return std::string("[") + buf + "]:" + std::to_string(port);
-  }
-  return std::string(buf) + ":" + std::to_string(port);
 }
 
 }  // namespace ringgate::io
