@@ -1,7 +1,7 @@
 #include "providers/error_translator.h"
 
+#include "protocol/error_body.h"
 #include "providers/json_access.h"
-#include "providers/json_writer.h"
 
 namespace ringgate::providers {
 namespace {
@@ -107,29 +107,6 @@ std::string_view anthropic_error_type_for_status(int status) {
   }
 }
 
-std::string openai_error_body(std::string_view message, std::string_view type,
-                              std::string_view param, std::string_view code) {
-  std::string out;
-  JsonWriter w(out);
-  w.begin_object().key("error").begin_object();
-  w.key("message").string(message).key("type").string(type);
-  w.key("param");
-  param.empty() ? w.null() : w.string(param);
-  w.key("code");
-  code.empty() ? w.null() : w.string(code);
-  w.end_object().end_object();
-  return out;
-}
-
-std::string anthropic_error_body(std::string_view type, std::string_view message) {
-  std::string out;
-  JsonWriter w(out);
-  w.begin_object().key("type").string("error").key("error").begin_object();
-  w.key("type").string(type).key("message").string(message);
-  w.end_object().end_object();
-  return out;
-}
-
 TranslateResult anthropic_error_to_openai(int status, std::string_view body) {
   TranslateResult r;
   r.ok = true;
@@ -138,7 +115,7 @@ TranslateResult anthropic_error_to_openai(int status, std::string_view body) {
   const std::string message = e.message.empty() ? fallback_message(status) : redact_keys(e.message);
   // Anthropic's own type (e.g. overloaded_error) is kept as the OpenAI `code`, so nothing the
   // upstream said is lost.
-  r.body = openai_error_body(message, openai_error_type_for_status(r.status), {}, e.type);
+  r.body = protocol::openai_error_body(message, openai_error_type_for_status(r.status), e.type);
   r.error_message = message;
   return r;
 }
@@ -150,7 +127,7 @@ TranslateResult openai_error_to_anthropic(int status, std::string_view body) {
   r.status = status;
   std::string message = e.message.empty() ? fallback_message(status) : redact_keys(e.message);
   if (!e.param.empty()) message += " (param: " + std::string(e.param) + ")";
-  r.body = anthropic_error_body(anthropic_error_type_for_status(status), message);
+  r.body = protocol::anthropic_error_body(anthropic_error_type_for_status(status), message);
   r.error_message = message;
   r.error_param = std::string(e.param);
   return r;

@@ -14,10 +14,7 @@ namespace ringgate::providers {
 TranslateResult anthropic_error_to_openai(int status, std::string_view body);
 TranslateResult openai_error_to_anthropic(int status, std::string_view body);
 
-// Error bodies in each API's shape, e.g. for a failed translation.
-std::string openai_error_body(std::string_view message, std::string_view type,
-                              std::string_view param = {}, std::string_view code = {});
-std::string anthropic_error_body(std::string_view type, std::string_view message);
+// Error bodies in each API's shape are protocol/error_body.h's.
 
 // The error `type` each API uses for an HTTP status.
 std::string_view openai_error_type_for_status(int status);
