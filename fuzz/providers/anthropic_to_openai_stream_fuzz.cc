@@ -1,35 +1,9 @@
-// Fuzzes the AnthropicToOpenAiStream translator with the input framed as SSE and fed in pieces: the
-// first input byte picks the piece size, so read boundaries fall everywhere. Every emitted frame
-// must be JSON or [DONE], [DONE] at most once and last.
-#include <cstddef>
-#include <cstdint>
-#include <string>
-#include <string_view>
-
-#include "fuzz/providers/fuzz_output_check.h"
-#include "protocol/sse_framer.h"
+// Fuzzes the AnthropicToOpenAiStream translator (see stream_fuzz_driver.h for the framing and the
+// checks).
+#include "fuzz/providers/stream_fuzz_driver.h"
 #include "providers/anthropic_to_openai_stream.h"
 
-using namespace ringgate::providers;
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size == 0) return 0;
-  const size_t piece = 1 + data[0] % 64;
-  const std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
-  StreamOptions options;
-  options.include_usage = (data[0] & 0x80) != 0;
-  options.response_format_tool = "answer";
-  options.created = 1;
-  AnthropicToOpenAiStream stream(options);
-  ringgate::protocol::SseFramer framer(1 << 16);
-  std::string out;
-  for (size_t at = 0; at < input.size(); at += piece) {
-    framer.feed(input.substr(at, piece), [&](const ringgate::protocol::SseEvent& e) {
-      stream.on_event(e.event, e.data, out);
-    });
-  }
-  stream.finish(out);
-  if (!stream.done()) std::abort();
-  fuzzing::require_sse(out);
-  return 0;
+  return ringgate::providers::fuzzing::fuzz_stream_translator<
+      ringgate::providers::AnthropicToOpenAiStream>(data, size);
 }
