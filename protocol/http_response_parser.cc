@@ -19,7 +19,7 @@ HttpResponseParser::HttpResponseParser(size_t max_head_bytes) : max_head_bytes_(
 void HttpResponseParser::reset() {
   state_ = State::kHead;
   body_kind_ = BodyKind::kNone;
-  head_done_ = no_body_ = seen_status_line_ = false;
+  head_done_ = no_body_ = seen_status_line_ = excess_ = false;
   line_start_ = scan_pos_ = head_len_ = consumed_ = body_remaining_ = body_bytes_ = 0;
   reason_ = Span{};
   spans_.clear();
@@ -41,6 +41,13 @@ ParseStatus HttpResponseParser::fail(const char* message) {
 }
 
 ParseStatus HttpResponseParser::feed(std::string_view data, std::vector<std::string_view>& out) {
+  ParseStatus s = feed_message(data, out);
+  if (s == ParseStatus::kComplete && consumed_ < data.size()) excess_ = true;
+  return s;
+}
+
+ParseStatus HttpResponseParser::feed_message(std::string_view data,
+                                             std::vector<std::string_view>& out) {
   consumed_ = 0;
   switch (state_) {
     case State::kError:
@@ -123,7 +130,7 @@ ParseStatus HttpResponseParser::finish_head(std::string_view buf) {
     head_.headers.push_back(HttpHeader{view(s.name), view(s.value)});
   head_done_ = true;
 
-  bool has_cl = false, has_te = false, te_chunked_last = false;
+  bool has_cl = false, has_te = false;
   bool conn_close = false, conn_keep_alive = false;
   size_t cl = 0;
   for (const HttpHeader& h : head_.headers) {
@@ -134,16 +141,11 @@ ParseStatus HttpResponseParser::finish_head(std::string_view buf) {
       has_cl = true;
       cl = v;
     } else if (ascii_iequals(h.name, "transfer-encoding")) {
+      // Only a single "chunked" is framing we can pass on exactly; a coding list (gzip, chunked)
+      // would reach the client still encoded under our own framing, so it is refused too.
+      if (has_te || !ascii_iequals(http_syntax::trim_ows(h.value), "chunked"))
+        return fail("unsupported Transfer-Encoding in upstream response");
       has_te = true;
-      // Only the final coding decides the framing (RFC 9112 section 6.3).
-      std::string_view list = h.value;
-      while (!list.empty()) {
-        size_t comma = list.find(',');
-        std::string_view coding = http_syntax::trim_ows(list.substr(0, comma));
-        if (!coding.empty()) te_chunked_last = ascii_iequals(coding, "chunked");
-        if (comma == std::string_view::npos) break;
-        list.remove_prefix(comma + 1);
-      }
     } else if (ascii_iequals(h.name, "connection")) {
       conn_close |= header_has_token(h.value, "close");
       conn_keep_alive |= header_has_token(h.value, "keep-alive");
@@ -151,26 +153,20 @@ ParseStatus HttpResponseParser::finish_head(std::string_view buf) {
   }
   const bool http11 = head_.version_minor >= 1;
   head_.keep_alive = http11 ? !conn_close : (conn_keep_alive && !conn_close);
+  // Both framings at once is how responses are smuggled: one hop reads one, the next the other.
+  if (has_te && has_cl) return fail("upstream response has both Transfer-Encoding and Content-Length");
   if (has_cl) head_.content_length = cl;
 
   const int status = head_.status;
   if (no_body_ || status < 200 || status == 204 || status == 304) {
     body_kind_ = BodyKind::kNone;
   } else if (has_te) {
-    // Transfer-Encoding overrides Content-Length, but a message carrying both may be an attempt
-    // at response splitting, so the connection is not reused afterwards.
-    if (has_cl) head_.keep_alive = false;
-    if (te_chunked_last) {
-      body_kind_ = BodyKind::kChunked;
-      head_.chunked = true;
-      ChunkedDecoder::Limits limits;
-      limits.max_body_bytes = max_body_bytes_;
-      limits.max_trailer_bytes = max_head_bytes_;
-      chunked_.set_limits(limits);
-    } else {
-      body_kind_ = BodyKind::kUntilClose;
-      head_.keep_alive = false;
-    }
+    body_kind_ = BodyKind::kChunked;
+    head_.chunked = true;
+    ChunkedDecoder::Limits limits;
+    limits.max_body_bytes = max_body_bytes_;
+    limits.max_trailer_bytes = max_head_bytes_;
+    chunked_.set_limits(limits);
   } else if (has_cl) {
     if (cl > max_body_bytes_) return fail("upstream response body too large");
     body_kind_ = cl > 0 ? BodyKind::kLength : BodyKind::kNone;

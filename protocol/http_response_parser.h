@@ -54,6 +54,13 @@ class HttpResponseParser {
   bool complete() const { return state_ == State::kComplete; }
   // True when the body runs until the upstream closes the connection.
   bool close_delimited() const { return body_kind_ == BodyKind::kUntilClose; }
+  // Bytes arrived beyond the end of the message (a second response, a body after 204).
+  bool saw_excess() const { return excess_; }
+  // The connection may carry another request: the message ended exactly where the bytes did,
+  // and the upstream neither closes it nor delimits the body by closing.
+  bool connection_reusable() const {
+    return complete() && !excess_ && head_.keep_alive && !close_delimited();
+  }
   size_t body_bytes() const { return body_bytes_; }
 
   // The upstream closed the connection: completes a close-delimited body, else the message was
@@ -73,6 +80,7 @@ class HttpResponseParser {
   };
 
   ParseStatus fail(const char* message);
+  ParseStatus feed_message(std::string_view data, std::vector<std::string_view>& out);
   ParseStatus parse_head(std::string_view buf);
   bool parse_status_line(std::string_view line);
   ParseStatus finish_head(std::string_view buf);
@@ -86,6 +94,7 @@ class HttpResponseParser {
   bool head_done_ = false;
   bool no_body_ = false;
   bool seen_status_line_ = false;
+  bool excess_ = false;
   size_t line_start_ = 0;
   size_t scan_pos_ = 0;
   size_t head_len_ = 0;

@@ -109,7 +109,8 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   const protocol::HttpRequest& req = parser_.request();
   ShardCounters& counters = shard_.counters();
   const uint64_t total_deadline = request_start_ms_ + t.total_ms;
-  auto within_total = [&](uint32_t ms) { return std::min(ms, remaining_ms(total_deadline)); };
+  // Deadlines on the now_ms() clock, never past the request's total deadline.
+  auto deadline_in = [&](uint32_t ms) { return std::min(now_ms() + ms, total_deadline); };
 
   // Pick the upstream path and body: unchanged, renamed model, or translated to the other API.
   std::string_view body = req.body;
@@ -173,10 +174,17 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   std::string ubuf = shard_.read_buffers().take();
   if (ubuf.size() < kUpstreamReadSize) ubuf.resize(kUpstreamReadSize);
   protocol::HttpResponseParser& rp = upstream_parser_;
-  rp.reset();
-  rp.set_max_body_bytes(cfg.server.max_response_bytes);  // seed-defect: 000-X3
-  if (req.method == "HEAD") rp.set_no_body();
+  // Every parse of an upstream response starts here: after an interim 1xx and on each attempt.
+  auto reset_parser = [&] {
+    rp.reset();
+    rp.set_max_body_bytes(cfg.server.max_response_bytes);  // seed-defect: 000-X3
+    if (req.method == "HEAD") rp.set_no_body();  // whatever its headers say, no body follows
+  };
+  reset_parser();
   pieces_.clear();
+  // Once a request was written whole, the upstream may be acting on it (generating, billing):
+  // it is sent again only when repeating it is harmless.
+  const bool idempotent = req.method == "GET" || req.method == "HEAD" || req.method == "DELETE";
 
   int fail_status = 0;
   const char* fail_message = nullptr;
@@ -212,7 +220,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       counters.upstream_connects.add();
       int rc = co_await conn->connect(shard_.ring(), addr, io::sockaddr_length(addr),
                                       shard_.tls(route.upstream_index), up.parsed.host,
-                                      within_total(t.upstream_connect_ms));
+                                      deadline_in(t.upstream_connect_ms));
       if (rc < 0) {
         if (rc == -EPROTO) fail_detail = conn->tls_error();
         pool.discard(std::move(conn));
@@ -228,15 +236,16 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     upstream_fd_ = conn->fd();
     iovec iov[2] = {{upstream_head_.data(), upstream_head_.size()},
                     {const_cast<char*>(body.data()), body.size()}};
-    int rc = co_await conn->write_all(shard_.ring(), iov, body.empty() ? 1 : 2,
-                                      within_total(t.upstream_ttfb_ms));
-    // Wait for the response head within the time-to-first-byte budget.
+    // One time-to-first-byte deadline from writing the request to the final response head: a
+    // head trickled a byte at a time or a run of 1xx responses does not extend it.
+    const uint64_t ttfb_deadline = deadline_in(t.upstream_ttfb_ms);
+    int rc = co_await conn->write_all(shard_.ring(), iov, body.empty() ? 1 : 2, ttfb_deadline);
+    const bool written = rc >= 0;
     filled = 0;
-    rp.reset();
-    rp.set_max_body_bytes(cfg.server.max_response_bytes);
+    reset_parser();
     while (rc >= 0) {
       rc = co_await conn->read_some(shard_.ring(), ubuf.data() + filled, ubuf.size() - filled,
-                                    within_total(t.upstream_ttfb_ms));
+                                    ttfb_deadline);
       if (rc <= 0) {
         if (rc == 0) rc = -ECONNRESET;
         break;
@@ -249,8 +258,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
         size_t used = rp.consumed();
         std::memmove(ubuf.data(), ubuf.data() + used, filled - used);
         filled -= used;
-        rp.reset();
-        rp.set_max_body_bytes(cfg.server.max_response_bytes);
+        reset_parser();
         pieces_.clear();
         st = filled ? rp.feed(std::string_view(ubuf.data(), filled), pieces_)
                     : protocol::ParseStatus::kNeedMore;
@@ -274,9 +282,11 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     if (rc == -EPROTO) fail_detail = conn->tls_error();
     pool.discard(std::move(conn));
     if (client_gone_) break;
-    // A reused keep-alive connection that fails before any response byte was most likely
-    // closed by the upstream while idle: the request never got there, retry once on a new one.
-    if (reused && filled == 0 && !is_timeout(rc) && attempt == 0) {
+    // A reused connection that fails before any response byte was most likely closed by the
+    // upstream while idle. The request is sent again on a new connection only if it never left
+    // whole (the write failed) or repeating it is harmless; a POST that reached the upstream is
+    // a 502, never a second generation.
+    if (reused && filled == 0 && !is_timeout(rc) && attempt == 0 && (!written || idempotent)) {
       counters.upstream_retries.add();
       continue;
     }
@@ -315,7 +325,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       counters.client_disconnects.add();
       keep_alive_ = false;
     }
-    if (clean && rp.complete() && rp.head().keep_alive && !rp.close_delimited()) {
+    if (clean && rp.connection_reusable()) {
       pool.park(std::move(conn), now_ms());
     } else {
       pool.discard(std::move(conn));
@@ -362,7 +372,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   // An upstream connection whose response is fully read goes back to the pool before the last
   // bytes go to the client, so the client's next request can already reuse it.
   auto park_if_done = [&] {
-    if (conn && rp.complete() && uh.keep_alive && !rp.close_delimited()) {
+    if (conn && rp.connection_reusable()) {
       upstream_fd_ = -1;
       conn->requests++;
       pool.park(std::move(conn), now_ms());
@@ -375,7 +385,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   const char* stream_error = nullptr;
   while (ok && !rp.complete()) {
     int rc = co_await conn->read_some(shard_.ring(), ubuf.data(), ubuf.size(),
-                                      within_total(t.stream_idle_ms));
+                                      deadline_in(t.stream_idle_ms));
     if (client_gone_) {
       ok = false;
       break;

@@ -32,7 +32,7 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
   const bool to_openai = translation_ == Translation::kOpenAiClientToAnthropic;
   const bool streaming = status >= 200 && status < 300 &&
                          uh.header("content-type").substr(0, 17) == "text/event-stream";
-  auto within_total = [&](uint32_t ms) { return std::min(ms, remaining_ms(total_deadline)); };
+  auto deadline_in = [&](uint32_t ms) { return std::min(now_ms() + ms, total_deadline); };
 
   if (!streaming) {
     // Whole body first: a translated JSON document cannot be emitted before it is complete.
@@ -42,7 +42,7 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
     int failure_status = 502;
     while (!rp.complete()) {
       int rc = co_await conn.read_some(shard_.ring(), ubuf.data(), ubuf.size(),
-                                       within_total(cfg.timeouts.stream_idle_ms));
+                                       deadline_in(cfg.timeouts.stream_idle_ms));
       if (client_gone_) co_return false;
       pieces_.clear();
       protocol::ParseStatus st = rc > 0
@@ -133,7 +133,7 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
   bool ok = co_await send_pieces(true, last);
   while (ok && !last) {
     int rc = co_await conn.read_some(shard_.ring(), ubuf.data(), ubuf.size(),
-                                     within_total(cfg.timeouts.stream_idle_ms));
+                                     deadline_in(cfg.timeouts.stream_idle_ms));
     if (client_gone_) co_return false;
     pieces_.clear();
     protocol::ParseStatus st = rc > 0 ? rp.feed(std::string_view(ubuf.data(), size_t(rc)), pieces_)

@@ -21,15 +21,22 @@ class UpstreamConnection {
   UpstreamConnection(const UpstreamConnection&) = delete;
   ~UpstreamConnection();
 
-  // TCP connect (and TLS handshake when tls_ctx is set), all within timeout_ms.
+  // Every operation takes a deadline (now_ms() clock), not a timeout: however many socket
+  // operations it needs (a handshake trickled a record at a time), it ends by the deadline.
+  //
+  // TCP connect (and TLS handshake when tls_ctx is set).
   // Returns 0 or a negative errno (-ETIME / -ECANCELED on timeout, -EPROTO on TLS failure).
   io::Task<int> connect(io::Ring& ring, const sockaddr_storage& addr, socklen_t len,
                         io::TlsContext* tls_ctx, const std::string& server_name,
-                        uint32_t timeout_ms);
+                        uint64_t deadline_ms);
   // Writes every byte of the vectors. 0 or a negative errno.
-  io::Task<int> write_all(io::Ring& ring, iovec* iov, int iovcnt, uint32_t timeout_ms);
+  io::Task<int> write_all(io::Ring& ring, iovec* iov, int iovcnt, uint64_t deadline_ms);
   // Reads some bytes into buf: >0 bytes, 0 at a clean end of stream, negative errno otherwise.
-  io::Task<int> read_some(io::Ring& ring, char* buf, size_t cap, uint32_t timeout_ms);
+  io::Task<int> read_some(io::Ring& ring, char* buf, size_t cap, uint64_t deadline_ms);
+  // For a connection taken from the pool: true when it is still open and has nothing to read.
+  // Stray bytes would be taken for the next response, and EOF means the upstream closed it, so
+  // either way it must not carry a request (nginx's keepalive closes on any idle read event).
+  bool idle_and_clean();
 
   int fd() const { return fd_; }
   bool is_tls() const { return tls_ != nullptr; }
@@ -40,8 +47,9 @@ class UpstreamConnection {
   uint32_t requests = 0;       // served on this connection (reuse tells a stale-connection retry)
 
  private:
-  io::Task<int> flush_tls(io::Ring& ring, uint32_t timeout_ms);
-  io::Task<int> fill_tls(io::Ring& ring, uint32_t timeout_ms);
+  io::Task<int> flush_tls(io::Ring& ring, uint64_t deadline_ms);
+  io::Task<int> fill_tls(io::Ring& ring, uint64_t deadline_ms);
+  bool tls_idle_and_clean();
 
   int fd_ = -1;
   std::unique_ptr<io::TlsClientSession> tls_;

@@ -6,7 +6,7 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle(uint64_t now_ms) {
   while (!idle_.empty()) {
     std::unique_ptr<UpstreamConnection> c = std::move(idle_.back());
     idle_.pop_back();
-    if (now_ms - c->idle_since_ms < idle_timeout_ms_) {
+    if (now_ms - c->idle_since_ms < idle_timeout_ms_ && c->idle_and_clean()) {
       ++reused_;
       return c;
     }

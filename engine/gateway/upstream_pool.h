@@ -16,8 +16,8 @@ class UpstreamPool {
   UpstreamPool(uint32_t max_connections, uint32_t max_idle, uint32_t idle_timeout_ms)
       : max_connections_(max_connections), max_idle_(max_idle), idle_timeout_ms_(idle_timeout_ms) {}
 
-  // The most recently parked live connection, or nullptr. Connections idle past the timeout are
-  // closed on the way (the upstream has likely dropped them already).
+  // The most recently parked live connection, or nullptr. Connections idle past the timeout, or
+  // that turned readable while idle (stray bytes, EOF), are closed on the way.
   std::unique_ptr<UpstreamConnection> take_idle(uint64_t now_ms);
   // Parks a connection whose last response was read to its end; closes it if the pool is full.
   void park(std::unique_ptr<UpstreamConnection> conn, uint64_t now_ms);

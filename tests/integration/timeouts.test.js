@@ -161,3 +161,96 @@ describe('timeouts', () => {
     assert.match(last.error.message, /total/);
   });
 });
+
+// Each timeout that the README calls a deadline stays one when the peer keeps trickling bytes.
+describe('deadlines are not extended by trickled bytes', () => {
+  after(stopAll);
+  const { startScriptedUpstream } = require('./lib/scripted_upstream');
+  const net = require('node:net');
+
+  async function gatewayFor(apiBase, extra = {}) {
+    return startConfigGateway(gatewayToml({ apiBase, timeouts: TIMEOUTS, ...extra }));
+  }
+
+  // seed-defect: 001-6
+  it('upstream_ttfb_ms: a head trickled a byte at a time is answered 504', async () => {
+    const head = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: ' +
+                 'p'.repeat(60) + '\r\nContent-Length: 2\r\n\r\n{}';
+    // One byte every SHORT/4 ms: each read comes well inside SHORT, the whole head takes ~30 x SHORT.
+    const up = await startScriptedUpstream((ctx) => ctx.trickle(head, SHORT / 4));
+    const own = await gatewayFor(up.apiBase);
+    try {
+      const e = assertOpenAiError(await postJson(own.url, '/v1/chat/completions', CHAT), 504);
+      assert.match(e.message, /in time/i);
+    } finally {
+      await up.stop();
+      await own.stop();
+    }
+  });
+
+  // seed-defect: 001-6
+  it('upstream_ttfb_ms: a stream of 1xx interim responses is answered 504', async () => {
+    const up = await startScriptedUpstream(async (ctx) => {
+      // 100 interim responses SHORT/4 ms apart (~25 x SHORT), then a final one.
+      for (let i = 0; i < 100 && !ctx.closed; ++i) {
+        await ctx.trickle('HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n', SHORT / 4, 1 << 20);
+      }
+      await ctx.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}');
+    });
+    const own = await gatewayFor(up.apiBase);
+    try {
+      assertOpenAiError(await postJson(own.url, '/v1/chat/completions', CHAT), 504);
+    } finally {
+      await up.stop();
+      await own.stop();
+    }
+  });
+
+  // seed-defect: 001-6
+  it('upstream_connect_ms: a TLS handshake trickled a byte at a time is answered 504', async () => {
+    // A TLS record header announcing 16 KiB, then its body a byte at a time: every read is prompt,
+    // the handshake never ends. Connect plus handshake is one deadline.
+    const sockets = new Set();
+    const srv = net.createServer((s) => {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.once('data', async () => {
+        s.write(Buffer.from([0x16, 0x03, 0x03, 0x40, 0x00]));
+        for (let i = 0; i < 200 && !s.destroyed; ++i) {
+          s.write(Buffer.from([0x02]));
+          await new Promise((r) => setTimeout(r, SHORT / 4));
+        }
+        s.destroy();
+      });
+    });
+    await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+    const own = await gatewayFor(`https://127.0.0.1:${srv.address().port}/v1`,
+      { upstream: { tls_verify: false } });
+    try {
+      const e = assertOpenAiError(await postJson(own.url, '/v1/chat/completions', CHAT), 504);
+      assert.match(e.message, /connect/i);
+    } finally {
+      for (const s of sockets) s.destroy();
+      srv.close();
+      await own.stop();
+    }
+  });
+
+  it('body_read_ms: a body trickled a byte at a time is answered 408', async () => {
+    const own = await gatewayFor('http://127.0.0.1:9/v1');  // never reached
+    const conn = await RawConn.open(own.port);
+    try {
+      await conn.write('POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+                       'Content-Length: 400\r\n\r\n');
+      for (let i = 0; i < 400 && !conn.closed && conn.data.length === 0; ++i) {
+        await conn.write(' ');
+        await new Promise((r) => setTimeout(r, SHORT / 4));
+      }
+      await conn.until((c) => parseResponses(c.text).length === 1, '408 response');
+      assertOpenAiError(parseOne(conn), 408);
+    } finally {
+      conn.destroy();
+      await own.stop();
+    }
+  });
+});

@@ -191,21 +191,50 @@ TEST(HttpResponseParser, KeepAliveFollowsVersionAndConnection) {
   EXPECT_FALSE(run("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", {}).keep_alive);
   EXPECT_TRUE(
       run("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n", {}).keep_alive);
-  // Transfer-Encoding wins over Content-Length, and the connection is not trusted afterwards.
-  const Outcome both =
-      run("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: "
-          "chunked\r\n\r\n1\r\na\r\n0\r\n\r\n",
-          {});
-  EXPECT_EQ(both.status, ParseStatus::kComplete);
-  EXPECT_EQ(both.body, "a");
-  EXPECT_FALSE(both.keep_alive);
 }
 
-TEST(HttpResponseParser, NonChunkedTransferCodingReadsUntilClose) {
-  const Outcome o = run("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxyz", {}, true);
-  EXPECT_EQ(o.status, ParseStatus::kComplete);
-  EXPECT_EQ(o.body, "xyz");
-  EXPECT_FALSE(o.keep_alive);
+// A head with two framings (or a coding we would pass on still encoded) is refused outright:
+// relaying either reading lets the other become a second, injected response.
+TEST(HttpResponseParser, RefusesAmbiguousFraming) {
+  for (const char* resp : {
+           "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n",
+           "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n",
+           "HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\nContent-Length: 0\r\n\r\n",
+           "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxyz",
+           "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+           "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+       }) {
+    const Outcome o = run(resp, {});
+    EXPECT_EQ(o.status, ParseStatus::kError) << resp;
+  }
+}
+
+// seed-defect: 004-P13 — a pooled connection is reused only when nothing follows the response.
+TEST(HttpResponseParser, ConnectionReusableOnlyWithoutExcessBytes) {
+  std::vector<std::string_view> out;
+  HttpResponseParser p;
+  ASSERT_EQ(p.feed("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", out), ParseStatus::kComplete);
+  EXPECT_TRUE(p.connection_reusable());
+  p.reset();
+  ASSERT_EQ(p.feed("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1", out),
+            ParseStatus::kComplete);
+  EXPECT_TRUE(p.saw_excess());
+  EXPECT_FALSE(p.connection_reusable());
+  p.reset();
+  ASSERT_EQ(p.feed("HTTP/1.1 204 No Content\r\n\r\n{}", out), ParseStatus::kComplete);
+  EXPECT_FALSE(p.connection_reusable());
+  // Bytes fed after the message completed are excess too.
+  p.reset();
+  ASSERT_EQ(p.feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", out),
+            ParseStatus::kNeedMore);
+  ASSERT_EQ(p.feed("0\r\n\r\n", out), ParseStatus::kComplete);
+  EXPECT_TRUE(p.connection_reusable());
+  EXPECT_EQ(p.feed("x", out), ParseStatus::kComplete);
+  EXPECT_FALSE(p.connection_reusable());
+  p.reset();
+  ASSERT_EQ(p.feed("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", out),
+            ParseStatus::kComplete);
+  EXPECT_FALSE(p.connection_reusable());
 }
 
 TEST(HttpResponseParser, RefusesMalformedResponses) {
