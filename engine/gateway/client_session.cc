@@ -174,7 +174,7 @@ void ClientSession::build_head(int status, std::string_view content_type, size_t
   }
   if (chunked) {
     head_.append("Transfer-Encoding: chunked\r\n");
-  } else {
+  } else if (status != 204) {  // RFC 9110 section 8.6: never in a 204
     head_.append("Content-Length: ");
     auto [e2, ec2] = std::to_chars(num, num + sizeof num, content_length);
     head_.append(num, e2);
@@ -183,6 +183,8 @@ void ClientSession::build_head(int status, std::string_view content_type, size_t
   head_.append("X-Request-ID: ");
   head_.append(request_id_);
   head_.append("\r\n");
+  head_.append(extra_headers_);
+  extra_headers_ = {};
   if (!keep_alive_ || shard_.draining()) head_.append("Connection: close\r\n");
 }
 

@@ -96,6 +96,9 @@ class ClientSession {
   std::string response_format_tool_;  // see providers::TranslateResult
   std::string request_id_;
   std::string scratch_;    // small per-request scratch (error bodies)
+  // Whole header lines ("Allow: POST\r\n") the next build_head() adds, then forgets; views of
+  // static strings only.
+  std::string_view extra_headers_;
   std::string sse_carry_;  // the unfinished tail of an SSE event, until its end arrives
   protocol::HttpResponseParser upstream_parser_;
   std::vector<std::string_view> pieces_;  // body pieces of the last upstream read

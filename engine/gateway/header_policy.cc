@@ -5,6 +5,7 @@
 namespace ringgate::gateway {
 
 using protocol::ascii_iequals;
+using protocol::HttpHeader;
 
 namespace {
 bool any_of(std::string_view name, std::initializer_list<std::string_view> names) {
@@ -19,8 +20,32 @@ bool hop_by_hop(std::string_view name) {
 }
 }  // namespace
 
+ConnectionNamed::ConnectionNamed(const std::vector<HttpHeader>& headers)
+    : headers_(headers), first_(headers.size()) {
+  for (size_t i = 0; i < headers.size(); ++i) {
+    if (ascii_iequals(headers[i].name, "connection")) {
+      first_ = i;
+      break;
+    }
+  }
+}
+
+bool ConnectionNamed::contains(std::string_view name) const {
+  // Most messages have no Connection header, so most calls end here.
+  for (size_t i = first_; i < headers_.size(); ++i) {
+    const HttpHeader& h = headers_[i];
+    if (ascii_iequals(h.name, "connection") && protocol::header_has_token(h.value, name)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool forward_to_upstream(std::string_view name) {
   if (hop_by_hop(name)) return false;
+  // CGI-style back ends fold '-' and '_' onto one name, so X_Api_Key could arrive as the
+  // x-api-key this policy drops; no API header has an underscore (nginx drops them too).
+  if (name.find('_') != std::string_view::npos) return false;
   // Credentials are replaced by the provider's; cookies and proxy headers are not the
   // upstream's business. accept-encoding is dropped so streams arrive as plain SSE.
   if (any_of(name,
@@ -31,10 +56,18 @@ bool forward_to_upstream(std::string_view name) {
   return true;
 }
 
+bool forward_to_upstream(std::string_view name, const ConnectionNamed& hop) {
+  return forward_to_upstream(name) && !hop.contains(name);
+}
+
 bool forward_to_client(std::string_view name) {
   if (hop_by_hop(name)) return false;
   return !any_of(name,
                  {"set-cookie", "x-request-id", "server", "alt-svc", "strict-transport-security"});
+}
+
+bool forward_to_client(std::string_view name, const ConnectionNamed& hop) {
+  return forward_to_client(name) && !hop.contains(name);
 }
 
 }  // namespace ringgate::gateway

@@ -91,8 +91,9 @@ void ClientSession::build_upstream_head(const Route& route, std::string_view suf
     append_header(h, "Content-Length", std::string_view(num, size_t(end - num)));
   }
   append_header(h, "X-Request-ID", request_id_);
+  const ConnectionNamed hop(req.headers);
   for (const protocol::HttpHeader& hd : req.headers) {
-    if (!forward_to_upstream(hd.name)) continue;
+    if (!forward_to_upstream(hd.name, hop)) continue;
     // A translated body is JSON we wrote; the client's content headers describe the old one.
     if (translation_ != Translation::kNone && protocol::ascii_iequals(hd.name, "content-type"))
       continue;
@@ -353,8 +354,9 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   head_.push_back(' ');
   head_.append(protocol::status_reason(uh.status));
   head_.append("\r\n");
+  const ConnectionNamed upstream_hop(uh.headers);
   for (const protocol::HttpHeader& hd : uh.headers) {
-    if (forward_to_client(hd.name)) append_header(head_, hd.name, hd.value);
+    if (forward_to_client(hd.name, upstream_hop)) append_header(head_, hd.name, hd.value);
   }
   if (chunked) {
     head_.append("Transfer-Encoding: chunked\r\n");

@@ -8,6 +8,7 @@
 #include "engine/gateway/shard.h"
 #include "protocol/error_body.h"
 #include "protocol/json_chat_request.h"
+#include "protocol/request_target.h"
 
 namespace ringgate::gateway {
 
@@ -32,6 +33,16 @@ Endpoint classify(std::string_view suffix) {
   }
   return Endpoint::kOther;
 }
+
+// The only methods that reach an upstream, with the provider key attached: an upstream that
+// echoes TRACE hands the key to the client, CONNECT would open a tunnel on it, and the APIs
+// served here use nothing else. Method names are case-sensitive (RFC 9110 section 9.1).
+bool forwarded_method(std::string_view m) {
+  return m == "GET" || m == "POST" || m == "DELETE" || m == "HEAD";
+}
+
+// OPTIONS is answered by the gateway itself, so it is allowed everywhere too.
+constexpr std::string_view kAllowAll = "Allow: GET, POST, DELETE, HEAD, OPTIONS\r\n";
 
 void append_models_json(const config::Config& cfg, std::string& out) {
   out.assign(R"({"object":"list","data":[)");
@@ -61,6 +72,25 @@ io::Task<void> ClientSession::handle_request() {
   choose_request_id();
   std::string_view path = req.path;
   front_ = path == "/v1/messages" ? Front::kAnthropic : Front::kOpenAi;
+
+  // Before any route: the path an upstream resolves must be the path routed here.
+  if (const char* why = protocol::request_target_problem(req.target)) {
+    co_await respond_error(400, why, "invalid_request_target");
+    co_return;
+  }
+  if (req.method == "OPTIONS") {
+    // Never forwarded. A plain answer until CORS preflights are configurable.
+    extra_headers_ = kAllowAll;
+    co_await respond(204, {}, {});
+    co_return;
+  }
+  if (!forwarded_method(req.method)) {
+    // seed-defect: 004-P4 — refused before an upstream head (with the key) is ever built.
+    extra_headers_ = kAllowAll;
+    co_await respond_error(405, "method not allowed; ringgate forwards GET, POST, DELETE and HEAD",
+                           "method_not_allowed");
+    co_return;
+  }
 
   if (path == "/healthz") {
     co_await respond(200, "application/json", R"({"status":"ok"})");
@@ -92,6 +122,7 @@ io::Task<void> ClientSession::handle_request() {
 
   Endpoint endpoint = classify(route.upstream_suffix);
   if (endpoint != Endpoint::kOther && req.method != "POST") {
+    extra_headers_ = "Allow: POST\r\n";
     co_await respond_error(405, "this endpoint accepts POST only", "method_not_allowed");
     co_return;
   }

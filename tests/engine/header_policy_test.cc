@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
+#include "protocol/http_header.h"
+
 namespace ringgate::gateway {
 namespace {
 
@@ -27,6 +31,49 @@ TEST(HeaderPolicy, ResponseFramingIsTheGatewaysOwn) {
                         "retry-after", "request-id"}) {
     EXPECT_TRUE(forward_to_client(h)) << h;
   }
+}
+
+// A CGI-style back end folds '-' and '_' onto one name (HTTP_X_API_KEY), so X_Api_Key could stand
+// in for a header the gateway drops or checks under its dashed name.
+TEST(HeaderPolicy, NamesWithUnderscoresStayBehind) {
+  for (const char* h : {"X_Api_Key", "x_api_key", "Authorization_", "X-Real_IP", "_"}) {
+    EXPECT_FALSE(forward_to_upstream(h)) << h;
+  }
+}
+
+using protocol::HttpHeader;
+
+// RFC 9110 section 7.6.1: what a Connection header names is meant for this hop only.
+TEST(HeaderPolicy, HeadersNamedInTheClientsConnectionHeaderStayBehind) {
+  const std::vector<HttpHeader> request = {
+      {"Content-Type", "application/json"}, {"Connection", "keep-alive, X-Secret-Hop"},
+      {"X-Secret-Hop", "1"},                 {"connection", " x-second ,close"},
+      {"X-Second", "2"},                     {"X-Kept", "3"}};
+  const ConnectionNamed hop(request);
+  EXPECT_FALSE(forward_to_upstream("X-Secret-Hop", hop));
+  EXPECT_FALSE(forward_to_upstream("x-secret-hop", hop));
+  EXPECT_FALSE(forward_to_upstream("X-SECOND", hop));
+  EXPECT_FALSE(forward_to_upstream("X_Kept", hop));
+  EXPECT_TRUE(forward_to_upstream("X-Kept", hop));
+  EXPECT_TRUE(forward_to_upstream("Content-Type", hop));
+  EXPECT_FALSE(forward_to_upstream("Authorization", hop));
+}
+
+TEST(HeaderPolicy, WithoutAConnectionHeaderNothingExtraIsDropped) {
+  const std::vector<HttpHeader> request = {{"X-Kept", "1"}, {"Content-Type", "text/plain"}};
+  const ConnectionNamed hop(request);
+  EXPECT_TRUE(forward_to_upstream("X-Kept", hop));
+  EXPECT_TRUE(forward_to_upstream("Content-Type", hop));
+  EXPECT_FALSE(ConnectionNamed(std::vector<HttpHeader>{}).contains("x"));
+}
+
+TEST(HeaderPolicy, HeadersNamedInTheUpstreamsConnectionHeaderStayBehind) {
+  const std::vector<HttpHeader> response = {
+      {"Connection", "X-Up-Hop"}, {"X-Up-Hop", "secret"}, {"X-Up-Kept", "yes"}};
+  const ConnectionNamed hop(response);
+  EXPECT_FALSE(forward_to_client("X-Up-Hop", hop));
+  EXPECT_TRUE(forward_to_client("X-Up-Kept", hop));
+  EXPECT_FALSE(forward_to_client("Set-Cookie", hop));
 }
 
 }  // namespace
