@@ -157,8 +157,23 @@ void ClientSession::choose_request_id() {
   }
 }
 
-void ClientSession::build_head(int status, std::string_view content_type, size_t content_length,
-                               bool chunked) {
+bool ClientSession::client_reads_chunked() const {
+  return !parser_.head_complete() || parser_.request().version_minor >= 1;
+}
+
+bool ClientSession::answering_head() const {
+  return parser_.head_complete() && parser_.request().method == "HEAD";
+}
+
+void ClientSession::append_connection_header(std::string& head) const {
+  if (!keep_alive_ || shard_.draining()) {
+    head.append("Connection: close\r\n");
+  } else if (!client_reads_chunked()) {
+    head.append("Connection: keep-alive\r\n");  // HTTP/1.0 closes unless told otherwise
+  }
+}
+
+void ClientSession::build_head(int status, std::string_view content_type, size_t content_length) {
   head_.clear();
   head_.append("HTTP/1.1 ");
   char num[24];
@@ -172,9 +187,7 @@ void ClientSession::build_head(int status, std::string_view content_type, size_t
     head_.append(content_type);
     head_.append("\r\n");
   }
-  if (chunked) {
-    head_.append("Transfer-Encoding: chunked\r\n");
-  } else if (status != 204) {  // RFC 9110 section 8.6: never in a 204
+  if (status != 204) {  // RFC 9110 section 8.6: never in a 204
     head_.append("Content-Length: ");
     auto [e2, ec2] = std::to_chars(num, num + sizeof num, content_length);
     head_.append(num, e2);
@@ -185,7 +198,7 @@ void ClientSession::build_head(int status, std::string_view content_type, size_t
   head_.append("\r\n");
   head_.append(extra_headers_);
   extra_headers_ = {};
-  if (!keep_alive_ || shard_.draining()) head_.append("Connection: close\r\n");
+  append_connection_header(head_);
 }
 
 io::Task<bool> ClientSession::send_all(iovec* iov, int iovcnt) {
@@ -207,10 +220,11 @@ io::Task<void> ClientSession::respond(int status, std::string_view content_type,
                                       std::string_view body) {
   ShardCounters& c = shard_.counters();
   (status < 300 ? c.responses_2xx : status < 500 ? c.responses_4xx : c.responses_5xx).add();
-  build_head(status, content_type, body.size(), false);
+  build_head(status, content_type, body.size());
   head_.append("\r\n");
   iovec iov[2] = {{head_.data(), head_.size()}, {const_cast<char*>(body.data()), body.size()}};
-  co_await send_all(iov, body.empty() ? 1 : 2);
+  // An answer to HEAD is the head alone; its Content-Length still says what GET would get.
+  co_await send_all(iov, body.empty() || answering_head() ? 1 : 2);
 }
 
 io::Task<void> ClientSession::respond_error(int status, std::string_view message,

@@ -67,11 +67,20 @@ class ClientSession {
   io::Task<void> respond(int status, std::string_view content_type, std::string_view body);
   io::Task<void> respond_error(int status, std::string_view message, std::string_view code = {},
                                std::string_view param = {});
-  void build_head(int status, std::string_view content_type, size_t content_length, bool chunked);
+  void build_head(int status, std::string_view content_type, size_t content_length);
+  // "Connection: close" on a last response, "keep-alive" where HTTP/1.0 needs it said.
+  void append_connection_header(std::string& head) const;
+  // HTTP/1.0 clients cannot read chunked bodies: a body of unknown length ends at the close.
+  bool client_reads_chunked() const;
+  bool answering_head() const;
   void choose_request_id();
   uint32_t write_timeout_ms() const;
 
   // proxy() helpers
+  // How the body we relay is delimited for the client.
+  enum class BodyFraming { kLength, kChunked, kUntilClose, kNone };
+  BodyFraming client_framing(const protocol::HttpResponseParser& rp, bool head_request) const;
+  void build_client_head(const protocol::HttpResponseHead& uh, BodyFraming framing);
   void build_upstream_head(const Route& route, std::string_view suffix, size_t body_len);
   io::Task<bool> forward_pieces(bool chunked, bool sse, bool last);
   io::Task<bool> send_pieces(bool chunked, bool last);

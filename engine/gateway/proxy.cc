@@ -103,6 +103,41 @@ void ClientSession::build_upstream_head(const Route& route, std::string_view suf
   h.append("\r\n");
 }
 
+ClientSession::BodyFraming ClientSession::client_framing(const protocol::HttpResponseParser& rp,
+                                                        bool head_request) const {
+  const protocol::HttpResponseHead& uh = rp.head();
+  if (uh.content_length) return BodyFraming::kLength;
+  const bool has_body = !rp.complete() || rp.body_bytes() > 0;
+  if (!has_body) return head_request ? BodyFraming::kNone : BodyFraming::kLength;
+  return client_reads_chunked() ? BodyFraming::kChunked : BodyFraming::kUntilClose;
+}
+
+// Status and end-to-end headers from the upstream; framing, request id and Connection from us,
+// so the head always describes exactly the bytes we send after it.
+void ClientSession::build_client_head(const protocol::HttpResponseHead& uh, BodyFraming framing) {
+  head_.clear();
+  head_.append("HTTP/1.1 ");
+  char num[24];
+  auto [end, ec] = std::to_chars(num, num + sizeof num, uh.status);
+  head_.append(num, end);
+  head_.push_back(' ');
+  head_.append(protocol::status_reason(uh.status));
+  head_.append("\r\n");
+  const ConnectionNamed upstream_hop(uh.headers);
+  for (const protocol::HttpHeader& hd : uh.headers) {
+    if (forward_to_client(hd.name, upstream_hop)) append_header(head_, hd.name, hd.value);
+  }
+  if (framing == BodyFraming::kChunked) {
+    head_.append("Transfer-Encoding: chunked\r\n");
+  } else if (framing == BodyFraming::kLength) {
+    auto [e2, ec2] = std::to_chars(num, num + sizeof num, uh.content_length.value_or(0));
+    append_header(head_, "Content-Length", std::string_view(num, size_t(e2 - num)));
+  }
+  append_header(head_, "X-Request-ID", request_id_);
+  append_connection_header(head_);
+  head_.append("\r\n");
+}
+
 io::Task<void> ClientSession::proxy(const Route& route) {
   const config::Config& cfg = shard_.config();
   const config::Timeouts& t = cfg.timeouts;
@@ -335,39 +370,17 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     co_return;
   }
 
-  // Response head: status and end-to-end headers from the upstream, framing and id from us.
   const protocol::HttpResponseHead& uh = rp.head();
-  const bool has_body = !rp.complete() || rp.body_bytes() > 0 || uh.content_length.value_or(0) > 0;
-  const bool chunked = has_body && !uh.content_length;
+  const BodyFraming framing = client_framing(rp, req.method == "HEAD");
+  const bool chunked = framing == BodyFraming::kChunked;
+  // An HTTP/1.0 client's body of unknown length ends when we close.
+  if (framing == BodyFraming::kUntilClose) keep_alive_ = false;
   const bool sse = uh.header("content-type").substr(0, 17) == "text/event-stream";
   {
     ShardCounters& c = counters;
     (uh.status < 300 ? c.responses_2xx : uh.status < 500 ? c.responses_4xx : c.responses_5xx).add();
   }
-  head_.clear();
-  head_.append("HTTP/1.1 ");
-  {
-    char num[8];
-    auto [end, ec] = std::to_chars(num, num + sizeof num, uh.status);
-    head_.append(num, end);
-  }
-  head_.push_back(' ');
-  head_.append(protocol::status_reason(uh.status));
-  head_.append("\r\n");
-  const ConnectionNamed upstream_hop(uh.headers);
-  for (const protocol::HttpHeader& hd : uh.headers) {
-    if (forward_to_client(hd.name, upstream_hop)) append_header(head_, hd.name, hd.value);
-  }
-  if (chunked) {
-    head_.append("Transfer-Encoding: chunked\r\n");
-  } else {
-    char num[24];
-    auto [end, ec] = std::to_chars(num, num + sizeof num, uh.content_length.value_or(0));
-    append_header(head_, "Content-Length", std::string_view(num, size_t(end - num)));
-  }
-  append_header(head_, "X-Request-ID", request_id_);
-  if (!keep_alive_ || shard_.draining()) head_.append("Connection: close\r\n");
-  head_.append("\r\n");
+  build_client_head(uh, framing);
   head_pending_ = true;
   sse_carry_.clear();
 
@@ -417,7 +430,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
 
   if (stream_error && ok && !client_gone_) {
     counters.upstream_errors.add();
-    if (chunked && sse && !head_pending_) {
+    if (sse && framing != BodyFraming::kLength && !head_pending_) {
       // Whole events only went out, so this error event is well formed; then a clean end.
       std::string ev =
           front_ == Front::kAnthropic
@@ -427,13 +440,8 @@ io::Task<void> ClientSession::proxy(const Route& route) {
                     protocol::openai_error_body(stream_error, "upstream_error",
                                                 "upstream_stream_error") +
                     "\n\n";
-      protocol::ChunkSizeLine line = protocol::chunk_size_line(ev.size());
-      iovec iov[4] = {
-          {const_cast<char*>(line.view().data()), line.size},
-          {ev.data(), ev.size()},
-          {const_cast<char*>(protocol::kChunkEnd.data()), protocol::kChunkEnd.size()},
-          {const_cast<char*>(protocol::kLastChunk.data()), protocol::kLastChunk.size()}};
-      co_await send_all(iov, 4);
+      pieces_.assign(1, ev);
+      co_await send_pieces(chunked, /*last=*/true);
     }
     keep_alive_ = false;  // the response may be incomplete: never reuse this connection
     ok = false;

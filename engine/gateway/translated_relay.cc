@@ -116,11 +116,14 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
   shard_.counters().responses_2xx.add();
   head_.clear();
   head_.append(
-      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-      "Transfer-Encoding: chunked\r\nX-Request-ID: ");
+      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n");
+  const bool chunked = client_reads_chunked();
+  if (chunked) head_.append("Transfer-Encoding: chunked\r\n");
+  if (!chunked) keep_alive_ = false;  // HTTP/1.0: the stream ends when we close
+  head_.append("X-Request-ID: ");
   head_.append(request_id_);
   head_.append("\r\n");
-  if (!keep_alive_ || shard_.draining()) head_.append("Connection: close\r\n");
+  append_connection_header(head_);
   head_.append("\r\n");
   head_pending_ = true;
 
@@ -130,7 +133,7 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
   bool last = rp.complete();
   if (last) finish();
   pieces_.assign(1, translated_);
-  bool ok = co_await send_pieces(true, last);
+  bool ok = co_await send_pieces(chunked, last);
   while (ok && !last) {
     int rc = co_await conn.read_some(shard_.ring(), ubuf.data(), ubuf.size(),
                                      deadline_in(cfg.timeouts.stream_idle_ms));
@@ -153,7 +156,7 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
       if (last) finish();
     }
     pieces_.assign(1, translated_);
-    ok = co_await send_pieces(true, last);
+    ok = co_await send_pieces(chunked, last);
   }
   if (!upstream_ok) keep_alive_ = keep_alive_ && ok;
   co_return ok&& upstream_ok;
