@@ -1,6 +1,9 @@
 #include "protocol/json_chat_request.h"
 
 #include <algorithm>
+#include <array>
+#include <optional>
+#include <vector>
 
 namespace ringgate::protocol {
 
@@ -12,6 +15,72 @@ using simdjson::dom::object;
 
 bool set_error(JsonError& err, std::string_view message) {
   err.message.assign(message);
+  return false;
+}
+
+// Duplicate keys. simdjson keeps every member of an object and its lookups return the first,
+// while most upstream parsers (and our translators) keep the last: a repeated "model" or
+// "max_tokens" would be routed and capped on one value and served on another. Keys come out of
+// the DOM unescaped, so "mod\u0065l" and "model" compare equal here.
+
+// Request objects have a few dozen keys at most; up to kInlineKeys are checked in a hash table on
+// the stack (no allocation), more in a sorted copy (O(n log n) whatever names a client picks).
+constexpr size_t kInlineSlots = 64;  // one bit each in a uint64_t occupancy mask
+constexpr size_t kInlineKeys = kInlineSlots / 2;
+// Enough of a key to recognise it; a hostile key is not echoed whole.
+constexpr size_t kMaxEchoedKeyBytes = 64;
+
+size_t hash_key(std::string_view key) {
+  uint64_t h = 14695981039346656037ull;  // FNV-1a
+  for (unsigned char c : key) h = (h ^ c) * 1099511628211ull;
+  return static_cast<size_t>(h ^ (h >> 32));
+}
+
+std::optional<std::string_view> duplicate_in_table(const object& o) {
+  std::array<std::string_view, kInlineSlots> slots;
+  uint64_t used = 0;
+  for (auto field : o) {
+    size_t i = hash_key(field.key) & (kInlineSlots - 1);
+    while (used & (uint64_t{1} << i)) {
+      if (slots[i] == field.key) return field.key;
+      i = (i + 1) & (kInlineSlots - 1);
+    }
+    used |= uint64_t{1} << i;
+    slots[i] = field.key;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string_view> duplicate_by_sorting(const object& o) {
+  std::vector<std::string_view> keys;
+  keys.reserve(o.size());
+  for (auto field : o) keys.push_back(field.key);
+  std::sort(keys.begin(), keys.end());
+  auto it = std::adjacent_find(keys.begin(), keys.end());
+  if (it == keys.end()) return std::nullopt;
+  return *it;
+}
+
+// `where` prefixes the key in the message ("stream_options." for a nested object).
+bool check_unique_keys(const object& o, std::string_view where, JsonError& err) {
+  auto dup = o.size() <= kInlineKeys ? duplicate_in_table(o) : duplicate_by_sorting(o);
+  if (!dup) return true;
+  std::string_view key = *dup;
+  const bool cut = key.size() > kMaxEchoedKeyBytes;
+  if (cut) {
+    key = key.substr(0, kMaxEchoedKeyBytes);
+    // Keys are valid UTF-8 (simdjson checked it); drop the character the cut may have split so
+    // the message stays valid UTF-8.
+    while (!key.empty() && (static_cast<unsigned char>(key.back()) & 0xC0) == 0x80) {
+      key.remove_suffix(1);
+    }
+    if (!key.empty() && static_cast<unsigned char>(key.back()) >= 0xC0) key.remove_suffix(1);
+  }
+  err.message.assign("duplicate key '");
+  err.message.append(where);
+  err.message.append(key);
+  if (cut) err.message.append("...");
+  err.message.append("' in the request body; send each key once");
   return false;
 }
 
@@ -29,7 +98,7 @@ bool parse_root(simdjson::dom::parser& parser, std::string_view body, size_t rea
   if (root.get(out.root) != simdjson::SUCCESS) {
     return set_error(err, "request body must be a JSON object");
   }
-  return true;
+  return check_unique_keys(out.root, "", err);
 }
 
 bool read_model(ChatRequestView& out, JsonError& err) {
@@ -96,6 +165,7 @@ bool parse_chat_request(simdjson::dom::parser& parser, std::string_view body, Ch
     object o;
     if (opts.get(o) != simdjson::SUCCESS)
       return set_error(err, "'stream_options' must be an object");
+    if (!check_unique_keys(o, "stream_options.", err)) return false;
     element usage;
     if (o["include_usage"].get(usage) == simdjson::SUCCESS && !usage.is_null() &&
         usage.get(out.include_usage) != simdjson::SUCCESS) {

@@ -26,6 +26,11 @@ struct JsonError {
   std::string message;
 };
 
+// All three refuse a request object whose top-level keys repeat (compared unescaped, so
+// "mod\u0065l" is "model"), naming the key: the gateway reads the first, upstreams the last. The
+// keys of "stream_options", which the gateway reads, are checked too; other nested objects are
+// not (the gateway does not interpret them).
+
 // OpenAI /v1/chat/completions: top-level object, "model" a non-empty string, "messages" an
 // array; "stream", "stream_options", "max_tokens", "max_completion_tokens" type-checked when
 // present. Copies `body` into the parser's padded buffer unless the caller promises at least

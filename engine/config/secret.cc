@@ -27,6 +27,15 @@ bool is_env_name(std::string_view name) {
   return true;
 }
 
+// Variables are conventionally named in upper case; a name that is not (lower-case hex, say) may
+// be a key pasted after "env:", so messages leave it out.
+bool is_conventional_env_name(std::string_view name) {
+  for (char c : name) {
+    if (c >= 'a' && c <= 'z') return false;
+  }
+  return true;
+}
+
 // A secret ends up in an HTTP header; control characters there would let a file or variable with
 // a stray newline inject headers into every upstream request.
 bool has_control_chars(std::string_view value) {
@@ -36,11 +45,20 @@ bool has_control_chars(std::string_view value) {
   return false;
 }
 
-std::optional<std::string> read_secret_file(const std::string& path, std::string& err) {
+// `relative_to` is the folder a relative path was joined to ("" otherwise).
+std::optional<std::string> read_secret_file(const std::string& path, std::string_view relative_to,
+                                            std::string& err) {
   // O_NONBLOCK: a FIFO or a terminal named by mistake must not hang start-up.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
-    err = "cannot open secret file " + path + ": " + std::strerror(errno);
+    // Until it opens, the path is only text someone wrote after "file:", perhaps the key itself.
+    err = "cannot open the file named after \"file:\" (";
+    err += std::strerror(errno);
+    if (!relative_to.empty()) {
+      err += "; relative to ";
+      err += relative_to;
+    }
+    err += "); the path is not shown since it may be the key itself";
     return std::nullopt;
   }
   struct stat st {};
@@ -85,14 +103,19 @@ std::optional<std::string> resolve_secret(std::string_view ref, std::string& err
   std::string origin;  // names where the value came from, for messages
   if (ref.starts_with(kEnvPrefix)) {
     std::string name(ref.substr(kEnvPrefix.size()));
+    // Not a name: most likely the key itself (OpenAI and Anthropic keys hold '-'), never shown.
     if (!is_env_name(name)) {
-      err = "invalid environment variable name in \"env:" + name +
-            "\" (letters, digits and _, not starting with a digit)";
+      err =
+          "the text after \"env:\" is not an environment variable name (letters, digits and _, "
+          "not starting with a digit); it is not shown since it may be the key itself";
       return std::nullopt;
     }
     const char* v = std::getenv(name.c_str());
     if (v == nullptr) {
-      err = "environment variable " + name + " is not set";
+      err = is_conventional_env_name(name)
+                ? "environment variable " + name + " is not set"
+                : "the environment variable named after \"env:\" is not set (the name is not "
+                  "shown: it is not an upper-case NAME and may be the key itself)";
       return std::nullopt;
     }
     value = v;
@@ -103,12 +126,14 @@ std::optional<std::string> resolve_secret(std::string_view ref, std::string& err
       err = "empty path in \"file:\" secret reference";
       return std::nullopt;
     }
+    std::string_view relative_to;
     if (path[0] != '/' && !base_dir.empty()) {
+      relative_to = base_dir;
       std::string joined(base_dir);
       if (joined.back() != '/') joined += '/';
       path = joined + path;
     }
-    auto content = read_secret_file(path, err);
+    auto content = read_secret_file(path, relative_to, err);
     if (!content) return std::nullopt;
     value = std::move(*content);
     while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();

@@ -14,8 +14,9 @@ bool is_secret_ref(std::string_view ref);
 
 // Resolves "env:NAME" (the variable's value) or "file:PATH" (the file's contents, trailing CR/LF
 // removed). A relative PATH is taken relative to base_dir when base_dir is not empty.
-// On failure returns nullopt and sets err to a message that names the variable or the path and
-// never contains any part of the secret value.
+// On failure returns nullopt and sets err to a message that never contains any part of the secret
+// value, nor the text after the prefix unless it is shown to be a reference (seed-defect 004-P4):
+// an upper-case variable NAME, or a path that opened. Text that is neither may be a pasted key.
 std::optional<std::string> resolve_secret(std::string_view ref, std::string& err,
                                           std::string_view base_dir = {});
 

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstring>
+#include <initializer_list>
 
 namespace ringgate::config {
 namespace {
@@ -36,14 +37,40 @@ bool forbidden_ipv4(uint32_t host_order) {
   return false;
 }
 
+uint32_t ipv4_at(const uint8_t* b) {
+  return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | b[3];
+}
+
+bool has_prefix(const uint8_t* b, std::initializer_list<uint8_t> prefix) {
+  return std::memcmp(b, prefix.begin(), prefix.size()) == 0;
+}
+
+// IPv6 forms that carry an IPv4 address a packet ends up at, through a translator or a tunnel:
+// each embedded address meets the IPv4 blocklist, or the IPv6 literal would be a way around it.
+bool forbidden_embedded_ipv4(const in6_addr& a) {
+  const uint8_t* b = a.s6_addr;
+  // IPv4-mapped ::ffff:a.b.c.d and the deprecated IPv4-compatible ::a.b.c.d (glibc's macro leaves
+  // out :: and ::1, which are handled as IPv6).
+  if (IN6_IS_ADDR_V4MAPPED(&a) || IN6_IS_ADDR_V4COMPAT(&a)) return forbidden_ipv4(ipv4_at(b + 12));
+  // NAT64 well-known prefix 64:ff9b::/96 (RFC 6052).
+  if (has_prefix(b, {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0})) {
+    return forbidden_ipv4(ipv4_at(b + 12));
+  }
+  // NAT64 local-use 64:ff9b:1::/48 (RFC 8215). Operators pick the prefix length inside it, which
+  // moves the IPv4 bits; we read the last 32 bits, the /96 layout every deployment we know uses.
+  if (has_prefix(b, {0, 0x64, 0xff, 0x9b, 0, 1})) return forbidden_ipv4(ipv4_at(b + 12));
+  // 6to4 2002:V4ADDR::/48 (RFC 3056).
+  if (has_prefix(b, {0x20, 0x02})) return forbidden_ipv4(ipv4_at(b + 2));
+  // Teredo 2001:0::/32 (RFC 4380): server IPv4 in bits 32..63, client IPv4 inverted in the last 32.
+  if (has_prefix(b, {0x20, 0x01, 0, 0})) {
+    return forbidden_ipv4(ipv4_at(b + 4)) || forbidden_ipv4(~ipv4_at(b + 12));
+  }
+  return false;
+}
+
 bool forbidden_ipv6(const in6_addr& a) {
   const uint8_t* b = a.s6_addr;
-  if (IN6_IS_ADDR_V4MAPPED(&a) || IN6_IS_ADDR_V4COMPAT(&a)) {
-    uint32_t v4 =
-        (uint32_t{b[12]} << 24) | (uint32_t{b[13]} << 16) | (uint32_t{b[14]} << 8) | b[15];
-    // ::1 is V4COMPAT-shaped; it is loopback, not 0.0.0.1.
-    if (!IN6_IS_ADDR_LOOPBACK(&a)) return forbidden_ipv4(v4);
-  }
+  if (forbidden_embedded_ipv4(a)) return true;
   if (IN6_IS_ADDR_UNSPECIFIED(&a)) return true;
   if (IN6_IS_ADDR_LINKLOCAL(&a)) return true;  // fe80::/10
   if (IN6_IS_ADDR_MULTICAST(&a)) return true;

@@ -1,6 +1,6 @@
 // Invariants: the request views never crash or disagree between the copying and the in-place
-// (padded) paths; accepted requests satisfy the documented shape; error bodies built around
-// arbitrary text are valid JSON that round-trips valid UTF-8 exactly.
+// (padded) paths; accepted requests satisfy the documented shape (no top-level key twice); error
+// bodies built around arbitrary text are valid JSON that round-trips valid UTF-8 exactly.
 #include <simdjson.h>
 
 #include <cstdint>
@@ -22,6 +22,20 @@ struct Result {
   bool operator==(const Result&) const = default;
 };
 
+// The plain quadratic check the view's hash table must agree with.
+bool has_duplicate_key(const simdjson::dom::object& o) {
+  size_t i = 0;
+  for (auto a : o) {
+    size_t j = 0;
+    for (auto b : o) {
+      if (j++ >= i) break;
+      if (a.key == b.key) return true;
+    }
+    ++i;
+  }
+  return false;
+}
+
 template <class Fn>
 Result run(Fn fn, simdjson::dom::parser& parser, std::string_view body, size_t padding) {
   ChatRequestView v;
@@ -31,6 +45,7 @@ Result run(Fn fn, simdjson::dom::parser& parser, std::string_view body, size_t p
   if (r.ok) {
     if (v.model.empty()) std::abort();
     if (v.max_tokens && *v.max_tokens < 1) std::abort();
+    if (has_duplicate_key(v.root)) std::abort();
     r.model = v.model;
     r.stream = v.stream;
     r.include_usage = v.include_usage;

@@ -74,20 +74,74 @@ TEST(ConfigSecret, EmptyEnvironmentVariableIsAnError) {
             "empty");
 }
 
-TEST(ConfigSecret, InvalidEnvironmentVariableName) {
+// seed-defect: 004-P4
+TEST(ConfigSecret, InvalidEnvironmentVariableNameIsNotEchoed) {
   EXPECT_EQ(load_error(upstream_with_key("env:1BAD-NAME")),
-            "t.toml:4:11: upstreams[0].api_key: invalid environment variable name in "
-            "\"env:1BAD-NAME\" (letters, digits and _, not starting with a digit)");
+            "t.toml:4:11: upstreams[0].api_key: the text after \"env:\" is not an environment "
+            "variable name (letters, digits and _, not starting with a digit); it is not shown "
+            "since it may be the key itself");
 }
 
-TEST(ConfigSecret, UnreadableFileIsNamed) {
+// Someone pasted the key after the prefix: whatever is wrong, the message holds none of it.
+// seed-defect: 004-P4
+TEST(ConfigSecret, KeyPastedAfterThePrefixIsNeverEchoed) {
+  const std::string hex_key = "a8c1e3b5d7f9a2c47f3c9a1e5b2d4f60";  // a valid, lower-case name
+  unsetenv(hex_key.c_str());
+  for (const std::string& ref :
+       {"env:" + std::string(kSecret), "env:" + hex_key, "file:" + std::string(kSecret),
+        "file:" + hex_key, "file:/etc/" + std::string(kSecret), "env: " + std::string(kSecret)}) {
+    const std::string e = load_error(upstream_with_key(ref));
+    EXPECT_TRUE(e.starts_with("t.toml:4:11: upstreams[0].api_key: ")) << e;
+    const std::string_view pasted = std::string_view(ref).substr(ref.find(':') + 1);
+    for (size_t i = 0; i + 8 <= pasted.size(); ++i) {
+      ASSERT_EQ(e.find(pasted.substr(i, 8)), std::string::npos) << ref << " -> " << e;
+    }
+  }
+}
+
+// Without a prefix the whole value is the suspect; nothing of it is shown.
+// seed-defect: 004-P4
+TEST(ConfigSecret, ValueWithoutAPrefixIsNeverEchoed) {
+  for (const std::string& value :
+       {std::string(kSecret), "ENV:" + std::string(kSecret), "Bearer " + std::string(kSecret),
+        std::string(kSecret) + "env:X", " file:" + std::string(kSecret)}) {
+    const std::string e = load_error(upstream_with_key(value));
+    EXPECT_NE(e.find("must not hold the key itself"), std::string::npos) << e;
+    EXPECT_EQ(e.find("7f3c9a1e"), std::string::npos) << e;
+    EXPECT_EQ(e.find("Bearer"), std::string::npos) << e;
+  }
+}
+
+// An upper-case NAME is how variables are written; that one is named, for the operator.
+TEST(ConfigSecret, UnsetLowerCaseVariableIsNotNamed) {
+  unsetenv("ringgate_test_unset_key");
+  EXPECT_EQ(load_error(upstream_with_key("env:ringgate_test_unset_key")),
+            "t.toml:4:11: upstreams[0].api_key: the environment variable named after \"env:\" "
+            "is not set (the name is not shown: it is not an upper-case NAME and may be the key "
+            "itself)");
+}
+
+// seed-defect: 004-P4
+TEST(ConfigSecret, UnopenableFileIsNotEchoed) {
   EXPECT_EQ(load_error(upstream_with_key("file:/nonexistent/ringgate.key")),
-            "t.toml:4:11: upstreams[0].api_key: cannot open secret file "
-            "/nonexistent/ringgate.key: No such file or directory");
+            "t.toml:4:11: upstreams[0].api_key: cannot open the file named after \"file:\" "
+            "(No such file or directory); the path is not shown since it may be the key itself");
   TempDir dir;
   EXPECT_EQ(
       load_error(upstream_with_key("file:" + dir.path())),
       "t.toml:4:11: upstreams[0].api_key: secret file " + dir.path() + " is not a regular file");
+}
+
+// A relative path is relative to the config's folder; that folder is named, the path is not.
+TEST(ConfigSecret, UnopenableRelativeFileNamesOnlyTheConfigFolder) {
+  TempDir dir;
+  std::string config_path = dir.write("gw.toml", upstream_with_key("file:missing.key"));
+  ConfigError err;
+  EXPECT_FALSE(load_config_file(config_path, err).has_value());
+  EXPECT_NE(err.message.find("(No such file or directory; relative to " + dir.path() + ")"),
+            std::string::npos)
+      << err.message;
+  EXPECT_EQ(err.message.find("missing.key"), std::string::npos) << err.message;
 }
 
 TEST(ConfigSecret, FifoDoesNotHangTheLoad) {

@@ -146,5 +146,55 @@ TEST(UpstreamAddressPolicy, ResolvedAddresses) {
   EXPECT_TRUE(forbidden(unix_addr));
 }
 
+// IPv4 addresses embedded in translation and tunnelling prefixes reach the same IPv4 host, so
+// they meet the IPv4 blocklist: NAT64 (64:ff9b::/96 and the local-use 64:ff9b:1::/48, read as
+// its last 32 bits), 6to4 (2002::/16, bits 16..47) and Teredo (2001::/32: the server at bits
+// 32..63, the client as the last 32 bits inverted).
+// seed-defect: 004-P12
+TEST(UpstreamAddressPolicy, EmbeddedIpv4IsCheckedAgainstTheIpv4Blocklist) {
+  // NAT64 well-known prefix.
+  EXPECT_TRUE(forbidden(v6("64:ff9b::169.254.169.254")));
+  EXPECT_TRUE(forbidden(v6("64:ff9b::a9fe:1")));
+  EXPECT_TRUE(forbidden(v6("64:ff9b::100.100.100.200")));
+  EXPECT_TRUE(forbidden(v6("64:ff9b::0.0.0.0")));
+  EXPECT_TRUE(forbidden(v6("64:ff9b::224.0.0.1")));
+  EXPECT_FALSE(forbidden(v6("64:ff9b::8.8.8.8")));
+  EXPECT_FALSE(forbidden(v6("64:ff9b::127.0.0.1")));  // IPv4 loopback is allowed, so is this
+  // NAT64 local-use prefix: any address in the /48, IPv4 in the last 32 bits.
+  EXPECT_TRUE(forbidden(v6("64:ff9b:1::169.254.169.254")));
+  EXPECT_TRUE(forbidden(v6("64:ff9b:1:abcd:ef01:2345:a9fe:a9fe")));
+  EXPECT_FALSE(forbidden(v6("64:ff9b:1::8.8.8.8")));
+  // 6to4.
+  EXPECT_TRUE(forbidden(v6("2002:a9fe:a9fe::1")));
+  EXPECT_TRUE(forbidden(v6("2002:a83f:8110:1:2:3:4:5")));  // 168.63.129.16
+  EXPECT_TRUE(forbidden(v6("2002::1")));                   // 0.0.0.0
+  EXPECT_FALSE(forbidden(v6("2002:808:808::1")));
+  // Teredo: client 169.254.169.254 is stored inverted as 5601:5601.
+  EXPECT_TRUE(forbidden(v6("2001:0:4136:e378:8000:63bf:5601:5601")));
+  // Teredo: server 169.254.169.254, client 8.8.8.8 (f7f7:f7f7).
+  EXPECT_TRUE(forbidden(v6("2001:0:a9fe:a9fe::f7f7:f7f7")));
+  // RFC 4380's example: server 65.54.227.120, client 192.0.2.45.
+  EXPECT_FALSE(forbidden(v6("2001:0:4136:e378:8000:63bf:3fff:fdd2")));
+  // Near misses that are ordinary global unicast.
+  EXPECT_FALSE(forbidden(v6("2001:4860:4860::a9fe:a9fe")));
+  EXPECT_FALSE(forbidden(v6("2001:db8::5601:5601")));
+  EXPECT_FALSE(forbidden(v6("64:ff9c::a9fe:a9fe")));
+  EXPECT_FALSE(forbidden(v6("2003:a9fe:a9fe::1")));
+}
+
+// The same addresses written in a config URL are refused at load.
+// seed-defect: 004-P12
+TEST(UpstreamUrl, EmbeddedIpv4MetadataAddressesRefused) {
+  const std::string forbidden =
+      "URL host is a link-local, metadata or non-unicast address, which upstreams may not use";
+  EXPECT_EQ(parse_error("http://[64:ff9b::169.254.169.254]/"), forbidden);
+  EXPECT_EQ(parse_error("http://[64:ff9b:1::a9fe:a9fe]/"), forbidden);
+  EXPECT_EQ(parse_error("http://[2002:a9fe:a9fe::]/"), forbidden);
+  EXPECT_EQ(parse_error("http://[2001:0:4136:e378:8000:63bf:5601:5601]/"), forbidden);
+  EXPECT_EQ(parse_error("http://[2001:0:a9fe:a9fe::f7f7:f7f7]/"), forbidden);
+  EXPECT_EQ(parse_ok("http://[64:ff9b::8.8.8.8]:8080/v1").host, "64:ff9b::808:808");
+  EXPECT_EQ(parse_ok("https://[2002:808:808::1]/").host, "2002:808:808::1");
+}
+
 }  // namespace
 }  // namespace ringgate::config

@@ -5,8 +5,9 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
-const { startMock, startQuickGateway, startConfigGateway, stopAll, tempDir, writeTemp, freePort } =
-  require('./lib/processes');
+const {
+  startMock, startQuickGateway, startConfigGateway, runRinggate, stopAll, tempDir, writeTemp, freePort,
+} = require('./lib/processes');
 const { postJson, request, mockStats, sha256Hex, CHAT } = require('./lib/http');
 const { gatewayToml } = require('./lib/config');
 
@@ -98,5 +99,25 @@ describe('provider keys', () => {
     const bodies = [dead.text, ...await exercise(gw, 'gpt-4o-mini'), ...await exercise(gw, 'other-model')];
     await gw.stop();
     for (const key of [FILE_KEY, ENV_KEY]) assertNowhere(key, [...bodies, gw.stdout, gw.stderr]);
+  });
+
+  // Someone pasted the key where the reference goes: check-config points at the line, and shows
+  // nothing of what follows the prefix (nor the whole value when there is no prefix).
+  // seed-defect: 004-P4
+  it('check-config never echoes a key pasted after env: or file:, or written without a prefix', async () => {
+    const dir = tempDir();
+    const pasted = `sk-pasted-${crypto.randomBytes(12).toString('hex')}`;
+    const hexKey = `a${crypto.randomBytes(16).toString('hex')}`;  // also a valid variable name
+    for (const ref of [`env:${pasted}`, `env:${hexKey}`, `file:${pasted}`, `file:${hexKey}`, pasted]) {
+      const file = writeTemp('pasted.toml', gatewayToml({ apiBase: mock.apiBase, upstream: { api_key: ref } }), dir);
+      const r = await runRinggate(['check-config', file]);
+      const out = r.stdout + r.stderr;
+      assert.notEqual(r.code, 0, out);
+      assert.match(out, /pasted\.toml:\d+:\d+: upstreams\[0\]\.api_key/, out);
+      const secret = ref.slice(ref.indexOf(':') + 1);
+      for (let i = 0; i + 8 <= secret.length; ++i) {
+        assert.ok(!out.includes(secret.slice(i, i + 8)), `${ref} leaked into: ${out}`);
+      }
+    }
   });
 });

@@ -100,6 +100,71 @@ TEST_F(JsonChatRequest, AnthropicMessagesRequireMaxTokens) {
   EXPECT_NE(err_.message.find("'messages'"), std::string::npos);
 }
 
+// A repeated top-level key means two things: the gateway used to route and cap on the first,
+// upstream parsers and the translators read the last. Names compare unescaped.
+TEST_F(JsonChatRequest, DuplicateTopLevelKeyIsRefusedNamingIt) {
+  expect_chat_error(R"({"model":"cheap","messages":[],"model":"expensive"})",
+                    "duplicate key 'model'");
+  EXPECT_FALSE(model_only(R"({"model":"a","input":"x","input":"y"})"));
+  EXPECT_NE(err_.message.find("duplicate key 'input'"), std::string::npos) << err_.message;
+  EXPECT_FALSE(messages(R"({"model":"c","max_tokens":5,"messages":[],"system":"a","system":"b"})"));
+  EXPECT_NE(err_.message.find("duplicate key 'system'"), std::string::npos) << err_.message;
+}
+
+TEST_F(JsonChatRequest, DuplicateKeyWithEscapedNameIsRefused) {
+  expect_chat_error(R"({"model":"cheap","messages":[],"mod\u0065l":"expensive"})",
+                    "duplicate key 'model'");
+  expect_chat_error(R"({"m\u006fdel":"cheap","messages":[],"model":"expensive"})",
+                    "duplicate key 'model'");
+  // Distinct after unescaping: accepted.
+  EXPECT_TRUE(chat(R"({"model":"m","messages":[],"mod\u0065ls":1})")) << err_.message;
+}
+
+TEST_F(JsonChatRequest, DuplicateTokenLimitIsRefused) {
+  expect_chat_error(R"({"model":"m","messages":[],"max_tokens":10,"max_tokens":100000})",
+                    "duplicate key 'max_tokens'");
+  expect_chat_error(
+      R"({"model":"m","messages":[],"max_completion_tokens":1,"max_completion_tokens":9})",
+      "duplicate key 'max_completion_tokens'");
+  EXPECT_FALSE(messages(R"({"model":"c","max_tokens":5,"messages":[],"max_tokens":99999})"));
+  EXPECT_NE(err_.message.find("duplicate key 'max_tokens'"), std::string::npos) << err_.message;
+}
+
+// stream_options is read by the gateway (include_usage), so its keys are checked too.
+TEST_F(JsonChatRequest, DuplicateInStreamOptionsIsRefused) {
+  expect_chat_error(
+      R"({"model":"m","messages":[],"stream_options":{"include_usage":false,"include_usage":true}})",
+      "duplicate key 'stream_options.include_usage'");
+}
+
+TEST_F(JsonChatRequest, NestedDuplicatesTheGatewayDoesNotReadAreAllowed) {
+  ASSERT_TRUE(chat(R"({"model":"m","messages":[{"role":"user","role":"system","content":"x"}],)"
+                   R"("metadata":{"a":1,"a":2},"response_format":{"type":"x","type":"y"}})"))
+      << err_.message;
+  ASSERT_TRUE(messages(R"({"model":"c","max_tokens":5,"messages":[{"content":"a","content":"b"}]})"))
+      << err_.message;
+  ASSERT_TRUE(model_only(R"({"model":"e","input":{"k":1,"k":2}})")) << err_.message;
+}
+
+// Many keys take the path past the in-place table; the check stays exact there.
+TEST_F(JsonChatRequest, DuplicateAmongManyKeysIsFound) {
+  std::string body = R"({"model":"m","messages":[])";
+  for (int i = 0; i < 500; ++i) body += ",\"k" + std::to_string(i) + "\":0";
+  ASSERT_TRUE(chat(body + "}")) << err_.message;
+  expect_chat_error(body + ",\"k250\":1}", "duplicate key 'k250'");
+  expect_chat_error(body + ",\"model\":\"x\"}", "duplicate key 'model'");
+}
+
+// The key is echoed, but never more than a bounded prefix of it.
+TEST_F(JsonChatRequest, LongDuplicateKeyIsNamedByItsPrefix) {
+  const std::string key(10000, 'k');
+  const std::string body =
+      R"({"model":"m","messages":[],")" + key + R"(":1,")" + key + R"(":2})";
+  EXPECT_FALSE(chat(body));
+  EXPECT_NE(err_.message.find("duplicate key 'kkkk"), std::string::npos) << err_.message;
+  EXPECT_LT(err_.message.size(), 200u);
+}
+
 TEST_F(JsonChatRequest, ParsesInPlaceWhenCallerGuaranteesPadding) {
   std::string storage = R"({"model":"m","messages":[1]})";
   const size_t len = storage.size();

@@ -135,5 +135,19 @@ TEST_F(WarmAllocation, ChatJsonViewDoesNotAllocate) {
       allocations_when_warm([&] { ASSERT_TRUE(parse_chat_request(parser, body, view, err)); }), 0u);
 }
 
+// The duplicate-key check runs on every request: no allocation for an ordinary one.
+TEST_F(WarmAllocation, ChatJsonViewWithManyKeysDoesNotAllocate) {
+  const std::string body =
+      R"({"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},)"
+      R"("max_tokens":5,"max_completion_tokens":6,"temperature":0.2,"top_p":1,"n":1,)"
+      R"("user":"u","seed":7,"tools":[],"tool_choice":"auto","metadata":{"a":"b"},)"
+      R"("messages":[{"role":"user","content":"hi"}]})";
+  simdjson::dom::parser parser;
+  ChatRequestView view;
+  JsonError err;
+  EXPECT_EQ(
+      allocations_when_warm([&] { ASSERT_TRUE(parse_chat_request(parser, body, view, err)); }), 0u);
+}
+
 }  // namespace
 }  // namespace ringgate::protocol
