@@ -83,7 +83,7 @@ size_t SseFramer::find_blank_line() {
   return kNone;
 }
 
-bool SseFramer::next_event(SseEvent& event) {
+SseFramer::Next SseFramer::next_event(SseEvent& event) {
   if (pending_delivered_) {
     pending_.clear();
     pending_delivered_ = false;
@@ -95,22 +95,20 @@ bool SseFramer::next_event(SseEvent& event) {
         ++pos_;
         after_cr_ = false;
       }
-      if (pos_ >= n) return false;
+      if (pos_ >= n) return Next::kEnd;
       event_start_ = pos_;
     }
     const size_t start = carrying_ ? 0 : event_start_;
     const size_t blank = find_blank_line();
     if (blank == kNone) {
-      if (!skipping_) {
-        pending_.append(chunk_.data() + start, n - start);
-        if (pending_.size() > max_event_bytes_) {
-          drop_event();
-          skipping_ = true;
-          pending_.clear();
-        }
-      }
       carrying_ = true;
-      return false;
+      if (skipping_) return Next::kEnd;
+      pending_.append(chunk_.data() + start, n - start);
+      if (pending_.size() <= max_event_bytes_) return Next::kEnd;
+      drop_event();
+      skipping_ = true;
+      pending_.clear();
+      return Next::kDropped;  // the next call finds pos_ at the end: kEnd
     }
     std::string_view block;
     const bool from_pending = carrying_;
@@ -125,12 +123,8 @@ bool SseFramer::next_event(SseEvent& event) {
     } else {
       block = chunk_.substr(start, blank - start);
     }
-    bool deliver = false;
-    if (block.size() > max_event_bytes_) {
-      drop_event();
-    } else {
-      deliver = parse_block(block, event);
-    }
+    const bool oversized = block.size() > max_event_bytes_;
+    const bool deliver = !oversized && parse_block(block, event);
     if (from_pending) {
       if (deliver) {
         pending_delivered_ = true;
@@ -138,7 +132,11 @@ bool SseFramer::next_event(SseEvent& event) {
         pending_.clear();
       }
     }
-    if (deliver) return true;
+    if (oversized) {
+      drop_event();
+      return Next::kDropped;
+    }
+    if (deliver) return Next::kEvent;
   }
 }
 

@@ -25,14 +25,26 @@ class SseFramer {
  public:
   explicit SseFramer(size_t max_event_bytes = 1 << 20) : max_event_bytes_(max_event_bytes) {}
 
-  // Calls on_event(const SseEvent&) for each complete event. Returns false when an oversized
-  // event was dropped during this call.
-  template <class F>
-  bool feed(std::string_view chunk, F&& on_event) {
+  // Calls on_event(const SseEvent&) for each complete event, and on_drop() where an oversized
+  // event is dropped, in stream order (a relay can end the stream right there instead of
+  // passing the rest off as complete). A drop is reported once per event, as soon as it passes
+  // the cap, before its end has arrived. Returns false when an event was dropped in this call.
+  template <class F, class D>
+  bool feed(std::string_view chunk, F&& on_event, D&& on_drop) {
     begin_feed(chunk);
     SseEvent event;
-    while (next_event(event)) on_event(static_cast<const SseEvent&>(event));
+    for (Next n; (n = next_event(event)) != Next::kEnd;) {
+      if (n == Next::kEvent) {
+        on_event(static_cast<const SseEvent&>(event));
+      } else {
+        on_drop();
+      }
+    }
     return !dropped_in_feed_;
+  }
+  template <class F>
+  bool feed(std::string_view chunk, F&& on_event) {
+    return feed(chunk, static_cast<F&&>(on_event), [] {});
   }
 
   void reset();
@@ -41,8 +53,10 @@ class SseFramer {
   uint64_t dropped_events() const { return dropped_events_; }
 
  private:
+  enum class Next : uint8_t { kEnd, kEvent, kDropped };
+
   void begin_feed(std::string_view chunk);
-  bool next_event(SseEvent& event);
+  Next next_event(SseEvent& event);
   size_t find_blank_line();
   size_t find_line_end(size_t from);
   bool parse_block(std::string_view block, SseEvent& event);

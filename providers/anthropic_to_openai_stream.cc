@@ -258,6 +258,10 @@ void AnthropicToOpenAiStream::on_event(std::string_view event, std::string_view 
   }
 }
 
+void AnthropicToOpenAiStream::fail(std::string& out, std::string_view message) {
+  if (!done_) emit_error(out, "api_error", message);
+}
+
 void AnthropicToOpenAiStream::finish(std::string& out) {
   if (done_) return;
   if (finish_sent_) {

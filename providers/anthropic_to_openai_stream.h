@@ -23,6 +23,11 @@ class AnthropicToOpenAiStream {
   // error chunk first so the client does not mistake it for a complete answer.
   void finish(std::string& out);
 
+  // The relay cannot go on (an upstream event was lost, e.g. over the size cap): emits the
+  // client's error chunk and [DONE] even after a finish_reason, so a partial answer never looks
+  // complete. Nothing once the stream is done.
+  void fail(std::string& out, std::string_view message);
+
   bool done() const { return done_; }
   const TokenUsage& usage() const { return usage_; }
 

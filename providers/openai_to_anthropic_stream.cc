@@ -234,6 +234,10 @@ void OpenAiToAnthropicStream::on_event(std::string_view /*event*/, std::string_v
   }
 }
 
+void OpenAiToAnthropicStream::fail(std::string& out, std::string_view message) {
+  if (!done_) emit_error(out, "api_error", message);
+}
+
 void OpenAiToAnthropicStream::finish(std::string& out) {
   if (done_) return;
   if (saw_finish_) {

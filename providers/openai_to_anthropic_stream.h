@@ -25,6 +25,11 @@ class OpenAiToAnthropicStream {
   // was seen) and an `error` event if the stream was cut.
   void finish(std::string& out);
 
+  // The relay cannot go on (an upstream event was lost, e.g. over the size cap): emits the
+  // client's `error` event instead of the closing events, even after a finish_reason, so a
+  // partial answer never looks complete. Nothing once the stream is done.
+  void fail(std::string& out, std::string_view message);
+
   bool done() const { return done_; }
   const TokenUsage& usage() const { return usage_; }
 

@@ -8,6 +8,7 @@
 #include "protocol/http_request_parser.h"
 #include "protocol/http_response_parser.h"
 #include "protocol/json_chat_request.h"
+#include "protocol/sse_boundary.h"
 #include "protocol/sse_framer.h"
 
 namespace ringgate::protocol {
@@ -157,6 +158,68 @@ void BM_SseFramer_OpenAiStream(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(events));
 }
 BENCHMARK(BM_SseFramer_OpenAiStream)->Arg(256)->Arg(4096)->Arg(1 << 20);
+
+// One SSE event of range(0) MiB that has no blank line until its very end (data lines of 1 KiB),
+// as the relay sees it: 16 KiB reads. Linear work means the same bytes/s at every size.
+std::string long_event(size_t mib) {
+  const std::string line = "data: " + std::string(1017, 'x') + "\n";
+  std::string s;
+  s.reserve((mib << 20) + line.size());
+  while (s.size() < (mib << 20)) s += line;
+  return s + "\n";
+}
+constexpr size_t kRelayRead = 16384;
+
+void BM_SseBoundaryScanner_LongEvent(benchmark::State& state) {
+  const std::string event = long_event(size_t(state.range(0)));
+  SseBoundaryScanner scanner;
+  size_t found = 0;
+  for (auto _ : state) {
+    scanner.reset(event.size());
+    for (size_t off = 0; off < event.size(); off += kRelayRead) {
+      found += scanner.feed(std::string_view(event).substr(off, kRelayRead));
+    }
+  }
+  if (found == 0) state.SkipWithError("the event's end was not found");
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * event.size()));
+}
+BENCHMARK(BM_SseBoundaryScanner_LongEvent)->Arg(1)->Arg(4)->Arg(16)->Unit(benchmark::kMillisecond);
+
+// The relay's search before SseBoundaryScanner, kept as the reference: the whole carried event
+// searched again on every read (quadratic in the event's length).
+void BM_SseCarryRfind_LongEvent(benchmark::State& state) {
+  const std::string event = long_event(size_t(state.range(0)));
+  std::string carry;
+  size_t found = 0;
+  for (auto _ : state) {
+    carry.clear();
+    for (size_t off = 0; off < event.size(); off += kRelayRead) {
+      carry.append(std::string_view(event).substr(off, kRelayRead));
+      const size_t a = carry.rfind("\n\n"), b = carry.rfind("\r\n\r\n");
+      found += (a != std::string::npos) + (b != std::string::npos);
+    }
+  }
+  if (found == 0) state.SkipWithError("the event's end was not found");
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * event.size()));
+}
+BENCHMARK(BM_SseCarryRfind_LongEvent)->Arg(1)->Arg(4)->Unit(benchmark::kMillisecond);
+
+// Boundary scanning of an ordinary OpenAI stream in 16 KiB reads; items are events.
+void BM_SseBoundaryScanner_OpenAiStream(benchmark::State& state) {
+  const std::string stream = openai_stream(200);
+  SseBoundaryScanner scanner;
+  size_t found = 0;
+  for (auto _ : state) {
+    scanner.reset(1 << 20);
+    for (size_t off = 0; off < stream.size(); off += kRelayRead) {
+      found += scanner.feed(std::string_view(stream).substr(off, kRelayRead));
+    }
+  }
+  benchmark::DoNotOptimize(found);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * stream.size()));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * 200));
+}
+BENCHMARK(BM_SseBoundaryScanner_OpenAiStream);
 
 void BM_JsonChatRequest(benchmark::State& state) {
   const std::string body = chat_body();

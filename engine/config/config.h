@@ -67,6 +67,8 @@ struct Server {
   size_t max_head_bytes = 16384;
   size_t max_headers = 100;
   size_t max_response_bytes = 64 << 20;
+  // One SSE event (relayed or translated); a larger one ends the stream with an error event.
+  size_t max_sse_event_bytes = 1 << 20;
   unsigned max_connections = 10000;  // per shard
 };
 

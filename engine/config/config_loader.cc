@@ -338,6 +338,7 @@ class Loader {
     r.read_int("max_head_bytes", 1024, 1 << 20, s.max_head_bytes);
     r.read_int("max_headers", 1, 10000, s.max_headers);
     r.read_int("max_response_bytes", 1, int64_t{1} << 34, s.max_response_bytes);
+    r.read_int("max_sse_event_bytes", 4096, int64_t{1} << 30, s.max_sse_event_bytes);
     r.read_int("max_connections", 1, 1'000'000, s.max_connections);
     r.finish();
   }

@@ -14,6 +14,7 @@
 #include "engine/io/task.h"
 #include "protocol/http_request_parser.h"
 #include "protocol/http_response_parser.h"
+#include "protocol/sse_boundary.h"
 
 namespace ringgate::config {
 struct Upstream;
@@ -39,6 +40,11 @@ struct Route {
   bool include_usage = false;
   simdjson::dom::element document;  // the body, parsed once at dispatch (null when not JSON)
 };
+
+// Why a stream ended early when one upstream event passed [server] max_sse_event_bytes; the client
+// reads it in the final error event, relayed and translated streams alike.
+inline constexpr const char* kSseEventTooLarge =
+    "upstream stream event exceeds max_sse_event_bytes";
 
 // Client API -> upstream API, when they differ.
 enum class Translation { kNone, kOpenAiClientToAnthropic, kAnthropicClientToOpenAi };
@@ -82,7 +88,10 @@ class ClientSession {
   BodyFraming client_framing(const protocol::HttpResponseParser& rp, bool head_request) const;
   void build_client_head(const protocol::HttpResponseHead& uh, BodyFraming framing);
   void build_upstream_head(const Route& route, std::string_view suffix, size_t body_len);
-  io::Task<bool> forward_pieces(bool chunked, bool sse, bool last);
+  void reset_sse_relay(size_t max_event_bytes);
+  // Sends pieces_; an SSE stream only in whole events. Sets `stream_error` when an event is over
+  // the cap (the events before it and the head have gone out; the caller ends the stream).
+  io::Task<bool> forward_pieces(bool chunked, bool whole_events, bool last, const char*& stream_error);
   io::Task<bool> send_pieces(bool chunked, bool last);
   // Reads the rest of a response whose head is parsed, translating it into the client's API.
   // Returns true when the upstream connection ended cleanly (reusable).
@@ -109,6 +118,8 @@ class ClientSession {
   // static strings only.
   std::string_view extra_headers_;
   std::string sse_carry_;  // the unfinished tail of an SSE event, until its end arrives
+  protocol::SseBoundaryScanner sse_scan_;      // where the relayed stream's events end
+  std::vector<std::string_view> sse_tail_;     // the bytes after the last boundary, while sending
   protocol::HttpResponseParser upstream_parser_;
   std::vector<std::string_view> pieces_;  // body pieces of the last upstream read
   std::vector<iovec> iov_;

@@ -40,21 +40,6 @@ bool body_too_large(const protocol::HttpResponseParser& rp) {
   return std::string_view(rp.error()).find("body too large") != std::string_view::npos;
 }
 
-// Length of the prefix of `s` that ends on an SSE event boundary (a blank line).
-size_t complete_events_prefix(std::string_view s) {
-  size_t a = s.rfind("\n\n");
-  size_t b = s.rfind("\r\n\r\n");
-  size_t end = 0;
-  if (a != std::string_view::npos) end = a + 2;
-  if (b != std::string_view::npos) end = std::max(end, b + 4);
-  return end;
-}
-
-bool ends_on_event_boundary(std::string_view s) {
-  return s.size() >= 2 && s[s.size() - 1] == '\n' &&
-         (s[s.size() - 2] == '\n' || (s.size() >= 4 && s.substr(s.size() - 4) == "\r\n\r\n"));
-}
-
 }  // namespace
 
 void ClientSession::build_upstream_head(const Route& route, std::string_view suffix,
@@ -375,14 +360,17 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   const bool chunked = framing == BodyFraming::kChunked;
   // An HTTP/1.0 client's body of unknown length ends when we close.
   if (framing == BodyFraming::kUntilClose) keep_alive_ = false;
-  const bool sse = uh.header("content-type").substr(0, 17) == "text/event-stream";
+  // A stream of unknown length goes out whole SSE events at a time (chunked or, for HTTP/1.0,
+  // close-delimited); one with a Content-Length is exactly those bytes.
+  const bool whole_events = framing != BodyFraming::kLength &&
+                            uh.header("content-type").substr(0, 17) == "text/event-stream";
   {
     ShardCounters& c = counters;
     (uh.status < 300 ? c.responses_2xx : uh.status < 500 ? c.responses_4xx : c.responses_5xx).add();
   }
   build_client_head(uh, framing);
   head_pending_ = true;
-  sse_carry_.clear();
+  reset_sse_relay(cfg.server.max_sse_event_bytes);
 
   // An upstream connection whose response is fully read goes back to the pool before the last
   // bytes go to the client, so the client's next request can already reuse it.
@@ -396,9 +384,9 @@ io::Task<void> ClientSession::proxy(const Route& route) {
 
   // Splice: forward what each upstream read brought, then read again.
   park_if_done();
-  bool ok = co_await forward_pieces(chunked, sse, rp.complete());
   const char* stream_error = nullptr;
-  while (ok && !rp.complete()) {
+  bool ok = co_await forward_pieces(chunked, whole_events, rp.complete(), stream_error);
+  while (ok && !stream_error && !rp.complete()) {
     int rc = co_await conn->read_some(shard_.ring(), ubuf.data(), ubuf.size(),
                                       deadline_in(t.stream_idle_ms));
     if (client_gone_) {
@@ -425,12 +413,12 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       break;
     }
     park_if_done();
-    ok = co_await forward_pieces(chunked, sse, rp.complete());
+    ok = co_await forward_pieces(chunked, whole_events, rp.complete(), stream_error);
   }
 
   if (stream_error && ok && !client_gone_) {
     counters.upstream_errors.add();
-    if (sse && framing != BodyFraming::kLength && !head_pending_) {
+    if (whole_events && !head_pending_) {
       // Whole events only went out, so this error event is well formed; then a clean end.
       std::string ev =
           front_ == Front::kAnthropic
@@ -457,21 +445,63 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   shard_.read_buffers().give(std::move(ubuf));
 }
 
-io::Task<bool> ClientSession::forward_pieces(bool chunked, bool sse, bool last) {
-  // Only whole SSE events go out; a partial event waits (in sse_carry_) for its end.
-  if (sse && chunked) {
-    bool direct = sse_carry_.empty() && (pieces_.empty() || ends_on_event_boundary(pieces_.back()));
-    if (!direct) {
-      for (std::string_view p : pieces_) sse_carry_.append(p);
-      size_t n = last ? sse_carry_.size() : complete_events_prefix(sse_carry_);
-      pieces_.clear();
-      if (n > 0) pieces_.push_back(std::string_view(sse_carry_).substr(0, n));
-      bool sent = co_await send_pieces(chunked, last);
-      sse_carry_.erase(0, n);
-      co_return sent;
+void ClientSession::reset_sse_relay(size_t max_event_bytes) {
+  sse_scan_.reset(max_event_bytes);
+  sse_carry_.clear();
+  // One stream's oversized event must not stay allocated for the connection's life.
+  if (sse_carry_.capacity() > kUpstreamReadSize * 4) std::string().swap(sse_carry_);
+}
+
+// Only whole SSE events go out, so a failure can always be told with a final, well-formed error
+// event (seed-defect: 001-2); an unfinished event waits in sse_carry_ for its end. Each byte is
+// scanned once, in the read that brought it, and copied at most once: the work is linear however
+// long an event runs, and bounded by max_sse_event_bytes (seed-defect: 004-P10).
+io::Task<bool> ClientSession::forward_pieces(bool chunked, bool whole_events, bool last,
+                                             const char*& stream_error) {
+  if (!whole_events) co_return co_await send_pieces(chunked, last);
+  // Whole events end at pieces_[cut][cut_at]; what follows belongs to an unfinished one.
+  size_t cut = 0, cut_at = 0;
+  bool boundary = false;
+  for (size_t i = 0; i < pieces_.size() && !sse_scan_.oversized(); ++i) {
+    if (size_t n = sse_scan_.feed(pieces_[i]); n > 0) {
+      cut = i;
+      cut_at = n;
+      boundary = true;
     }
   }
-  co_return co_await send_pieces(chunked, last);
+  const bool oversized = sse_scan_.oversized();
+  if (oversized) {
+    shard_.counters().sse_events_oversized.add();
+    stream_error = kSseEventTooLarge;
+    last = false;  // the caller's error event ends the chunked stream
+  } else if (last) {
+    cut = pieces_.size();  // the upstream ended: an unfinished last event goes too
+    boundary = true;
+  } else if (!boundary) {
+    for (std::string_view p : pieces_) sse_carry_.append(p);
+    pieces_.clear();
+    co_return co_await send_pieces(chunked, false);  // the head, if still pending
+  }
+  // The tail is copied after the send (the carry is among the bytes sent), so remember it; the
+  // views stay valid until the next upstream read.
+  sse_tail_.clear();
+  if (!oversized && cut < pieces_.size()) {
+    sse_tail_.push_back(pieces_[cut].substr(cut_at));
+    sse_tail_.insert(sse_tail_.end(), pieces_.begin() + long(cut) + 1, pieces_.end());
+  }
+  if (!boundary) {
+    pieces_.clear();
+  } else {
+    if (cut < pieces_.size()) {
+      pieces_.resize(cut + 1);
+      pieces_[cut] = pieces_[cut].substr(0, cut_at);
+    }
+    if (!sse_carry_.empty()) pieces_.insert(pieces_.begin(), std::string_view(sse_carry_));
+  }
+  const bool sent = co_await send_pieces(chunked, last);
+  sse_carry_.clear();
+  for (std::string_view p : sse_tail_) sse_carry_.append(p);
+  co_return sent;
 }
 
 io::Task<bool> ClientSession::send_pieces(bool chunked, bool last) {

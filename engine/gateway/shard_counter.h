@@ -24,7 +24,8 @@ class ShardCounter {
 struct ShardCounters {
   ShardCounter connections_accepted, connections_open, requests, responses_2xx, responses_4xx,
       responses_5xx, upstream_connects, upstream_reuses, upstream_retries, client_disconnects,
-      upstream_errors, timeouts;
+      upstream_errors, timeouts,
+      sse_events_oversized;  // streams ended because one event passed max_sse_event_bytes
 };
 
 }  // namespace ringgate::gateway

@@ -97,14 +97,30 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
   } else {
     o2a.emplace(so);
   }
-  protocol::SseFramer framer;
+  // An event the framer drops for size ends the stream there with the client's error event:
+  // translating on past the hole would hand the client a partial answer as a complete one.
+  protocol::SseFramer framer(cfg.server.max_sse_event_bytes);
+  bool event_lost = false;
   auto translate = [&](std::string_view piece) {
-    framer.feed(piece, [&](const protocol::SseEvent& e) {
-      if (a2o)
-        a2o->on_event(e.event, e.data, translated_);
-      else
-        o2a->on_event(e.event, e.data, translated_);
-    });
+    framer.feed(
+        piece,
+        [&](const protocol::SseEvent& e) {
+          if (event_lost) return;
+          if (a2o)
+            a2o->on_event(e.event, e.data, translated_);
+          else
+            o2a->on_event(e.event, e.data, translated_);
+        },
+        [&] {
+          if (event_lost) return;
+          event_lost = true;
+          shard_.counters().sse_events_oversized.add();
+          shard_.counters().upstream_errors.add();  // as the relayed path counts it
+          if (a2o)
+            a2o->fail(translated_, kSseEventTooLarge);
+          else
+            o2a->fail(translated_, kSseEventTooLarge);
+        });
   };
   auto finish = [&] {
     if (a2o)
@@ -129,8 +145,8 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
 
   translated_.clear();
   for (std::string_view p : pieces_) translate(p);
-  bool upstream_ok = true;
-  bool last = rp.complete();
+  bool upstream_ok = !event_lost;
+  bool last = rp.complete() || event_lost;
   if (last) finish();
   pieces_.assign(1, translated_);
   bool ok = co_await send_pieces(chunked, last);
@@ -152,7 +168,8 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
       last = true;
     } else {
       for (std::string_view p : pieces_) translate(p);
-      last = rp.complete();
+      if (event_lost) upstream_ok = false;  // the rest of the response stays unread
+      last = rp.complete() || event_lost;
       if (last) finish();
     }
     pieces_.assign(1, translated_);

@@ -1,5 +1,5 @@
-// Invariants: the events (fields and raw bytes) and the drop count are the same however the
-// stream is split; buffered bytes never exceed the cap; events inside one feed are views into it.
+// Invariants: the events (fields and raw bytes), the drops and their places among the events are
+// the same however the stream is split; buffered bytes never exceed the cap; events inside one feed are views into it.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -15,7 +15,7 @@ using namespace ringgate::protocol;
 constexpr size_t kMaxEvent = 512;
 
 struct Outcome {
-  std::vector<std::string> fields;  // event, data, id, raw per event
+  std::vector<std::string> fields;  // event, data, id, raw per event; a marker per drop
   uint64_t dropped = 0;
   size_t buffered = 0;
   bool operator==(const Outcome&) const = default;
@@ -36,7 +36,7 @@ Outcome frame(std::string_view input, const std::vector<size_t>& cuts) {
       o.fields.emplace_back(e.data);
       o.fields.emplace_back(e.id);
       o.fields.emplace_back(e.raw);
-    });
+    }, [&] { o.fields.emplace_back("\xff<dropped>"); });
     if (framer.buffered_bytes() > kMaxEvent) std::abort();
   }
   o.dropped = framer.dropped_events();

@@ -44,6 +44,7 @@ TEST(ConfigLoad, MinimalConfigKeepsDefaults) {
   EXPECT_EQ(c.server.listen_port, 8080);
   EXPECT_EQ(c.server.shards, 0u);
   EXPECT_EQ(c.server.max_body_bytes, size_t{4} << 20);
+  EXPECT_EQ(c.server.max_sse_event_bytes, size_t{1} << 20);
   EXPECT_EQ(c.timeouts.header_read_ms, defaults.timeouts.header_read_ms);
   EXPECT_EQ(c.timeouts.total_ms, defaults.timeouts.total_ms);
   EXPECT_FALSE(c.passthrough);
@@ -71,6 +72,7 @@ max_body_bytes = 1000
 max_head_bytes = 2048
 max_headers = 10
 max_response_bytes = 5000
+max_sse_event_bytes = 4096
 max_connections = 7
 
 [timeouts]
@@ -105,6 +107,7 @@ default_max_tokens = 50
   EXPECT_EQ(c.server.max_head_bytes, 2048u);
   EXPECT_EQ(c.server.max_headers, 10u);
   EXPECT_EQ(c.server.max_response_bytes, 5000u);
+  EXPECT_EQ(c.server.max_sse_event_bytes, 4096u);
   EXPECT_EQ(c.server.max_connections, 7u);
   EXPECT_EQ(c.timeouts.header_read_ms, 1u);
   EXPECT_EQ(c.timeouts.body_read_ms, 2u);
@@ -237,6 +240,17 @@ TEST(ConfigErrors, ServerLimitsInRange) {
             "t.toml:2:18: server.max_head_bytes must be between 1024 and 1048576, not 100");
   EXPECT_EQ(load_error(with_routing("[server]\nmax_connections = 0\n")),
             "t.toml:2:19: server.max_connections must be between 1 and 1000000, not 0");
+}
+
+// An SSE event cap below a few KiB would cut ordinary events; above 1 GiB it bounds nothing.
+TEST(ConfigErrors, SseEventCapInRange) {
+  EXPECT_EQ(load_error(with_routing("[server]\nmax_sse_event_bytes = 100\n")),
+            "t.toml:2:23: server.max_sse_event_bytes must be between 4096 and 1073741824, not 100");
+  EXPECT_EQ(load_error(with_routing("[server]\nmax_sse_event_bytes = 1073741825\n")),
+            "t.toml:2:23: server.max_sse_event_bytes must be between 4096 and 1073741824, not "
+            "1073741825");
+  EXPECT_EQ(load_ok(with_routing("[server]\nmax_sse_event_bytes = 4096\n")).server.max_sse_event_bytes,
+            4096u);
 }
 
 TEST(ConfigErrors, ListenAddress) {

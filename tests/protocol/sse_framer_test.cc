@@ -196,6 +196,45 @@ TEST(SseFramer, DropsOversizedEventsAndResumes) {
   }
 }
 
+// A relay that must not pass a lost event off as a complete stream needs to know where in the
+// stream the drop happened: on_drop comes between the events around it, whatever the split.
+TEST(SseFramer, ReportsEachDropInStreamOrder) {
+  const std::string big = "data: " + std::string(100, 'x') + "\r\n\r\n";
+  const std::string stream = "data: small\n\n" + big + "data: after\n\n";
+  auto order = [&](const std::vector<size_t>& cuts) {
+    SseFramer framer(32);
+    std::vector<std::string> seen;
+    size_t from = 0;
+    std::vector<size_t> ends = cuts;
+    ends.push_back(stream.size());
+    for (size_t end : ends) {
+      framer.feed(std::string_view(stream).substr(from, end - from),
+                  [&](const SseEvent& e) { seen.emplace_back(e.data); },
+                  [&] { seen.emplace_back("<dropped>"); });
+      from = end;
+    }
+    return seen;
+  };
+  const std::vector<std::string> expected{"small", "<dropped>", "after"};
+  EXPECT_EQ(order({}), expected);
+  for (size_t i = 1; i < stream.size(); ++i) ASSERT_EQ(order({i}), expected) << i;
+}
+
+TEST(SseFramer, ReportsADropBeforeTheEventEnds) {
+  SseFramer framer(32);
+  size_t drops = 0;
+  auto feed = [&](std::string_view s) {
+    framer.feed(s, [](const SseEvent&) {}, [&] { ++drops; });
+  };
+  feed("data: ");
+  feed(std::string(20, 'x'));
+  EXPECT_EQ(drops, 0u);
+  feed(std::string(20, 'x'));  // 46 bytes held, no blank line yet
+  EXPECT_EQ(drops, 1u);
+  feed(std::string(100, 'x') + "\n\n");
+  EXPECT_EQ(drops, 1u);  // the same event, reported once
+}
+
 TEST(SseFramer, ResetForgetsPartialEvent) {
   SseFramer framer;
   framer.feed("data: stale", [](const SseEvent&) {});

@@ -105,6 +105,38 @@ TEST(AnthropicToOpenAiStream, GarbageBeforeMessageStartIsAnError) {
   EXPECT_TRUE(more.empty());
 }
 
+// A stream the gateway cannot relay whole (an upstream event was too large to keep) must not
+// end as if complete: fail() emits the client's error event, then the stream is over.
+TEST(AnthropicToOpenAiStream, FailEndsTheStreamWithAnErrorEvenAfterTheFinishReason) {
+  for (bool after_delta : {false, true}) {
+    AnthropicToOpenAiStream s(opts(false));
+    std::string input = std::string(kStart) + std::string(kText);
+    if (after_delta) {
+      input += std::string(kEnd);
+      input.resize(input.find("event: message_stop"));
+    }
+    std::string out;
+    protocol::SseFramer framer;
+    framer.feed(input, [&](const protocol::SseEvent& e) { s.on_event(e.event, e.data, out); });
+    const size_t before = out.size();
+    s.fail(out, "event too large");
+    s.finish(out);  // nothing more: fail() ended the stream
+    auto events = parse_sse(out.substr(before));
+    ASSERT_EQ(events.size(), 2u) << out;
+    EXPECT_NE(events[0].data.find("\"message\":\"event too large\""), std::string::npos);
+    EXPECT_EQ(events[1].data, "[DONE]");
+    EXPECT_TRUE(s.done());
+  }
+}
+
+TEST(AnthropicToOpenAiStream, FailAfterACompleteStreamAddsNothing) {
+  AnthropicToOpenAiStream s(opts(false));
+  std::string out = run_stream(s, std::string(kStart) + std::string(kText) + std::string(kEnd), {});
+  const std::string complete = out;
+  s.fail(out, "late");
+  EXPECT_EQ(out, complete);
+}
+
 TEST(AnthropicToOpenAiStream, ResponseFormatToolStreamsAsContent) {
   StreamOptions o = opts(false);
   o.response_format_tool = "answer";
@@ -177,6 +209,25 @@ TEST(OpenAiToAnthropicStream, CutStreamEndsWithAnErrorEvent) {
   auto names = event_names(out);
   EXPECT_EQ(names.back(), "error");
   EXPECT_EQ(std::count(names.begin(), names.end(), "message_stop"), 0);
+}
+
+TEST(OpenAiToAnthropicStream, FailEndsTheStreamWithAnErrorEventNotMessageStop) {
+  for (bool after_finish : {false, true}) {
+    OpenAiToAnthropicStream s(StreamOptions{});
+    std::string input(kChunkText);
+    if (after_finish) input += std::string(kChunkStop);
+    std::string out;
+    protocol::SseFramer framer;
+    framer.feed(input, [&](const protocol::SseEvent& e) { s.on_event(e.event, e.data, out); });
+    s.fail(out, "event too large");
+    s.finish(out);
+    auto events = parse_sse(out);
+    auto names = event_names(out);
+    EXPECT_EQ(names.back(), "error") << out;
+    EXPECT_EQ(std::count(names.begin(), names.end(), "message_stop"), 0);
+    EXPECT_EQ(std::count(names.begin(), names.end(), "error"), 1);
+    EXPECT_NE(events.back().data.find("\"message\":\"event too large\""), std::string::npos);
+  }
 }
 
 TEST(OpenAiToAnthropicStream, DoneAloneStillYieldsAWellFormedMessage) {
