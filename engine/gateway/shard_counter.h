@@ -24,7 +24,8 @@ class ShardCounter {
 struct ShardCounters {
   ShardCounter connections_accepted, connections_open, requests, responses_2xx, responses_4xx,
       responses_5xx, upstream_connects, upstream_reuses, upstream_retries, client_disconnects,
-      upstream_errors, timeouts;
+      upstream_errors, timeouts,
+      accept_refusals;  // accept failed with EMFILE/ENFILE (out of descriptors)
 };
 
 }  // namespace ringgate::gateway
