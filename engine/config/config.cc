@@ -41,7 +41,8 @@ std::string describe(const Config& c) {
   line("limits: max_body_bytes=" + std::to_string(s.max_body_bytes) + " max_head_bytes=" +
        std::to_string(s.max_head_bytes) + " max_headers=" + std::to_string(s.max_headers) +
        " max_response_bytes=" + std::to_string(s.max_response_bytes) +
-       " max_connections=" + std::to_string(s.max_connections) + "/shard");
+       " max_connections=" + std::to_string(s.max_connections) + "/shard" +
+       " max_pooled_buffer_bytes=" + std::to_string(s.max_pooled_buffer_bytes) + "/shard");
   line("timeouts (ms): header_read=" + std::to_string(t.header_read_ms) + " body_read=" +
        std::to_string(t.body_read_ms) + " keepalive_idle=" + std::to_string(t.keepalive_idle_ms) +
        " upstream_connect=" + std::to_string(t.upstream_connect_ms) +

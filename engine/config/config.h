@@ -68,6 +68,9 @@ struct Server {
   size_t max_headers = 100;
   size_t max_response_bytes = 64 << 20;
   unsigned max_connections = 10000;  // per shard
+  // Bytes of idle buffers a shard keeps for reuse (client receive and upstream read buffers,
+  // half each); what comes back beyond it is freed, so a burst does not stay resident.
+  size_t max_pooled_buffer_bytes = 8 << 20;
 };
 
 struct Config {

@@ -339,6 +339,7 @@ class Loader {
     r.read_int("max_headers", 1, 10000, s.max_headers);
     r.read_int("max_response_bytes", 1, int64_t{1} << 34, s.max_response_bytes);
     r.read_int("max_connections", 1, 1'000'000, s.max_connections);
+    r.read_int("max_pooled_buffer_bytes", 0, int64_t{1} << 30, s.max_pooled_buffer_bytes);
     r.finish();
   }
 

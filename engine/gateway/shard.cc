@@ -136,7 +136,13 @@ class Shard::DrainTimer final : public io::IoOp {
 };
 
 Shard::Shard(unsigned id, int listen_fd, GatewayState& state)
-    : id_(id), listen_fd_(listen_fd), state_(state), config_(state.config) {
+    : id_(id),
+      listen_fd_(listen_fd),
+      state_(state),
+      config_(state.config),
+      buffer_pool_(kRecvBufferSize, config_->server.max_pooled_buffer_bytes / 2),
+      read_buffer_pool_(kRecvBufferSize, config_->server.max_pooled_buffer_bytes / 2,
+                        /*keep_size=*/true) {
   std::random_device rd;
   id_salt_ = (uint64_t(rd()) << 32) ^ rd();
 }

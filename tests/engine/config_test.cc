@@ -72,6 +72,7 @@ max_head_bytes = 2048
 max_headers = 10
 max_response_bytes = 5000
 max_connections = 7
+max_pooled_buffer_bytes = 65536
 
 [timeouts]
 header_read_ms = 1
@@ -106,6 +107,7 @@ default_max_tokens = 50
   EXPECT_EQ(c.server.max_headers, 10u);
   EXPECT_EQ(c.server.max_response_bytes, 5000u);
   EXPECT_EQ(c.server.max_connections, 7u);
+  EXPECT_EQ(c.server.max_pooled_buffer_bytes, 65536u);
   EXPECT_EQ(c.timeouts.header_read_ms, 1u);
   EXPECT_EQ(c.timeouts.body_read_ms, 2u);
   EXPECT_EQ(c.timeouts.keepalive_idle_ms, 3u);
@@ -237,6 +239,14 @@ TEST(ConfigErrors, ServerLimitsInRange) {
             "t.toml:2:18: server.max_head_bytes must be between 1024 and 1048576, not 100");
   EXPECT_EQ(load_error(with_routing("[server]\nmax_connections = 0\n")),
             "t.toml:2:19: server.max_connections must be between 1 and 1000000, not 0");
+  EXPECT_EQ(load_error(with_routing("[server]\nmax_pooled_buffer_bytes = -1\n")),
+            "t.toml:2:27: server.max_pooled_buffer_bytes must be between 0 and 1073741824, not -1");
+  // 0 is allowed: pool nothing.
+  EXPECT_EQ(load_ok(with_routing("[server]\nmax_pooled_buffer_bytes = 0\n"))
+                .server.max_pooled_buffer_bytes,
+            0u);
+  // The default stays within 16 MiB per shard (a burst must not stay resident).
+  EXPECT_LE(Server{}.max_pooled_buffer_bytes, size_t{16} << 20);
 }
 
 TEST(ConfigErrors, ListenAddress) {
