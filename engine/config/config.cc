@@ -54,7 +54,9 @@ std::string describe(const Config& c) {
     std::string text = "upstream " + u.name + ": " + u.url +
                        " format=" + std::string(to_string(u.format)) + " key=" + key +
                        " pool=" + std::to_string(u.max_connections) + " max, " +
-                       std::to_string(u.max_idle) + " idle per shard";
+                       std::to_string(u.max_idle) + " idle per shard, queue " +
+                       std::to_string(u.queue_depth) + " for " +
+                       std::to_string(u.queue_timeout_ms) + " ms";
     if (u.parsed.tls) {
       text += std::string(" tls_verify=") + (u.tls_verify ? "on" : "OFF");
       if (!u.ca_file.empty()) text += " ca_file=" + u.ca_file;

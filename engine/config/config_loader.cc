@@ -423,7 +423,9 @@ class Loader {
       if (ca) diag_.add(ca->source(), path + ".ca_file applies only to https upstreams");
       if (verify) diag_.add(verify->source(), path + ".tls_verify applies only to https upstreams");
     }
-    r.read_int("max_connections", 1, 100'000, u.max_connections);
+    r.read_int("max_connections", 1, kMaxUpstreamConnections, u.max_connections);
+    r.read_int("queue_depth", 0, 1'000'000, u.queue_depth);
+    r.read_int("queue_timeout_ms", 1, kMaxTimeoutMs, u.queue_timeout_ms);
     if (r.read_int("max_idle", 0, 100'000, u.max_idle) && u.max_idle > u.max_connections) {
       diag_.add(t.get("max_idle")->source(), path + ".max_idle (" + std::to_string(u.max_idle) +
                                                  ") exceeds max_connections (" +

@@ -196,8 +196,9 @@ bool Shard::setup(std::string& err) {
     return false;
   const config::Config& cfg = *config_;
   for (const config::Upstream& up : cfg.upstreams) {
-    pools_.push_back(std::make_unique<UpstreamPool>(up.max_connections, up.max_idle,
-                                                    cfg.timeouts.keepalive_idle_ms));
+    pools_.push_back(std::make_unique<UpstreamPool>(
+        PoolLimits{up.max_connections, up.max_idle, cfg.timeouts.keepalive_idle_ms,
+                   up.queue_depth, up.queue_timeout_ms}));
     std::unique_ptr<io::TlsContext> ctx;
     if (up.parsed.tls) {
       ctx = io::TlsContext::create(up.ca_file, up.tls_verify, err);

@@ -90,6 +90,8 @@ format = "anthropic"
 tls_verify = false
 max_connections = 10
 max_idle = 4
+queue_depth = 3
+queue_timeout_ms = 250
 
 [[models]]
 name = "big"
@@ -124,6 +126,8 @@ default_max_tokens = 50
   EXPECT_FALSE(u.tls_verify);
   EXPECT_EQ(u.max_connections, 10u);
   EXPECT_EQ(u.max_idle, 4u);
+  EXPECT_EQ(u.queue_depth, 3u);
+  EXPECT_EQ(u.queue_timeout_ms, 250u);
   const Model& m = c.models.at(0);
   EXPECT_EQ(m.aliases, (std::vector<std::string>{"large", "l"}));
   EXPECT_EQ(m.served_name(), "big-2024");
@@ -306,6 +310,21 @@ TEST(ConfigErrors, UrlCredentialsAreRefusedWithoutEchoingThem) {
             "t.toml:3:7: upstreams[0].url: URL must not contain credentials (user@host); use "
             "api_key = \"env:NAME\"");
   EXPECT_EQ(e.find("hunter2"), std::string::npos);
+}
+
+TEST(ConfigErrors, UpstreamQueue) {
+  const std::string base = "[[upstreams]]\nname = \"u\"\nurl = \"http://127.0.0.1:9099\"\n";
+  const std::string model = "[[models]]\nname = \"m\"\nupstream = \"u\"\n";
+  EXPECT_EQ(load_error(base + "queue_timeout_ms = 0\n" + model),
+            "t.toml:4:20: upstreams[0].queue_timeout_ms must be between 1 and 86400000, not 0");
+  EXPECT_EQ(load_error(base + "queue_depth = -1\n" + model),
+            "t.toml:4:15: upstreams[0].queue_depth must be between 0 and 1000000, not -1");
+  EXPECT_EQ(load_ok(base + "queue_depth = 0\n" + model).upstreams[0].queue_depth, 0u);
+  // The defaults carry 1000 concurrent streams per shard to one upstream without a 503.
+  const Upstream d = load_ok(base + model).upstreams[0];
+  EXPECT_EQ(d.max_connections, 1024u);
+  EXPECT_EQ(d.queue_depth, 1024u);
+  EXPECT_EQ(d.queue_timeout_ms, 5000u);
 }
 
 TEST(ConfigErrors, UpstreamFields) {

@@ -9,7 +9,9 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const net = require('node:net');
 const { startMock, startQuickGateway, startConfigGateway, stopAll, withDeadline } = require('./lib/processes');
-const { request, postJson, waitFor, CHAT } = require('./lib/http');
+const http = require('node:http');
+const { request, postJson, waitFor, mockStats, sseData, CHAT } = require('./lib/http');
+const { SseReader } = require('./lib/sse_reader');
 const { gatewayToml } = require('./lib/config');
 const { openFds, rssBytes } = require('./lib/hardening_probe');
 
@@ -60,6 +62,41 @@ async function partialBody(port, length, sent) {
           `Content-Length: ${length}\r\n\r\n`);
   s.end(Buffer.alloc(sent, 'a'));
   await withDeadline(closed, 20000, 'the gateway to close a partial body');
+}
+
+const STREAM = Object.freeze({ ...CHAT, stream: true });
+
+// A streamed chat request whose whole answer is collected. `req` is there to hang up early;
+// `done` resolves {status, headers, text} or {error}.
+function streamRequest(base, headers = {}, path = '/v1/chat/completions', body = STREAM) {
+  const text = JSON.stringify(body);
+  let req;
+  const done = new Promise((resolve) => {
+    req = http.request(`${base}${path}`, {
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers },
+    }, (res) => {
+      let out = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { out += d; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text: out }));
+      res.on('error', (error) => resolve({ error }));
+    });
+    req.on('error', (error) => resolve({ error }));
+    req.end(text);
+  });
+  return { req, done };
+}
+
+function assertStreamOk(r) {
+  assert.ok(!r.error, `stream failed: ${r.error}`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(sseData(r.text).at(-1), '[DONE]', r.text.slice(-200));
+}
+
+function count(results, status) {
+  return results.filter((r) => r.status === status).length;
 }
 
 describe('limits', () => {
@@ -132,6 +169,97 @@ describe('limits', () => {
         what: `RSS back near baseline ${mb(baseline)} (peak ${mb(peak)}, now ${mb(rssBytes(gw.pid))})`,
       });
       assert.equal((await postJson(gw.url, '/v1/chat/completions', CHAT)).status, 200);
+    });
+  });
+
+  describe('more concurrent requests than upstream connections', () => {
+    const SLOW = { 'x-mock-tokens': '10', 'x-mock-interval-ms': '20' };
+
+    it('max_connections = 4: 40 concurrent streams wait their turn and all succeed', async () => {
+      const mock = await startMock();
+      const gw = await startConfigGateway(gatewayToml({
+        apiBase: mock.apiBase, upstream: { max_connections: 4, max_idle: 4 },
+      }));
+      const results = await Promise.all(Array.from({ length: 40 }, () => streamRequest(gw.url, SLOW).done));
+      for (const r of results) assertStreamOk(r);
+      // The bound held: at most 4 upstream connections besides the stats calls' own.
+      const s = await mockStats(mock);
+      assert.ok(s.connections_accepted <= 4 + 1, JSON.stringify(s));
+    });
+
+    it('queue_depth = 2: the excess gets a 503 with Retry-After in the client\'s API shape', async () => {
+      const mock = await startMock();
+      const gw = await startConfigGateway(gatewayToml({
+        apiBase: mock.apiBase,
+        upstream: { max_connections: 4, max_idle: 4, queue_depth: 2, queue_timeout_ms: 3000 },
+      }));
+      const long = { 'x-mock-tokens': '40', 'x-mock-interval-ms': '25' };
+      const results = await Promise.all(Array.from({ length: 40 }, () => streamRequest(gw.url, long).done));
+      const ok = results.filter((r) => r.status === 200);
+      const refused = results.filter((r) => r.status === 503);
+      assert.equal(ok.length + refused.length, 40, JSON.stringify(results.map((r) => r.status ?? String(r.error))));
+      assert.ok(ok.length >= 6, `4 connections and 2 queued should succeed, got ${ok.length}`);
+      assert.ok(refused.length > 0, 'some requests should be refused');
+      for (const r of ok) assertStreamOk(r);
+      for (const r of refused) {
+        assert.equal(r.headers['retry-after'], '3', JSON.stringify(r.headers));
+        const e = JSON.parse(r.text).error;
+        assert.match(e.message, /queue is full/, r.text);
+        assert.equal(e.code, 'upstream_unavailable', r.text);
+      }
+    });
+
+    it('a client that hangs up while queued leaves the queue', async () => {
+      const mock = await startMock();
+      const gw = await startConfigGateway(gatewayToml({
+        apiBase: mock.apiBase,
+        upstream: { max_connections: 1, max_idle: 1, queue_depth: 1, queue_timeout_ms: 20000 },
+      }));
+      // A holds the only connection for ~3 s.
+      const a = await SseReader.open(gw.url, '/v1/chat/completions', STREAM,
+        { 'x-mock-tokens': '60', 'x-mock-interval-ms': '50' });
+      assert.equal(a.status, 200);
+      await a.untilEvents(1);
+      // B takes the one queue place: C, sent after it, is refused as the queue is full.
+      const b = streamRequest(gw.url, SLOW);
+      await waitFor(async () => {
+        const c = await streamRequest(gw.url, SLOW).done;
+        return c.status === 503 && /queue is full/.test(c.text);
+      }, { what: 'B to hold the queue place', deadlineMs: 2000 });
+      b.req.destroy();
+      // D gets B's place: it stays queued while A streams on (no fast 503), then succeeds.
+      let d;
+      await waitFor(async () => {
+        d = streamRequest(gw.url, SLOW);
+        const seen = a.events.length;
+        const answered = await Promise.race([
+          d.done.then(() => true),
+          a.untilEvents(seen + 5).then(() => false),
+        ]);
+        return !answered;
+      }, { what: 'D to be queued in the place B left', deadlineMs: 2000 });
+      await a.untilEnd();
+      assertStreamOk(await d.done);
+    });
+
+    it('quick mode: --upstream-max-connections bounds the pool, and requests queue', async () => {
+      const mock = await startMock();
+      const gw = await startQuickGateway({
+        upstream: mock.apiBase, shards: 1, extraArgs: ['--upstream-max-connections', '2'],
+      });
+      const results = await Promise.all(Array.from({ length: 10 }, () => streamRequest(gw.url, SLOW).done));
+      for (const r of results) assertStreamOk(r);
+      const s = await mockStats(mock);
+      assert.ok(s.connections_accepted <= 2 + 1, JSON.stringify(s));
+    });
+
+    it('defaults (quick mode): 300 concurrent streams through one shard all succeed', async () => {
+      const mock = await startMock();
+      const gw = await startQuickGateway({ upstream: mock.apiBase, shards: 1 });
+      const paced = { 'x-mock-tokens': '20', 'x-mock-interval-ms': '50' };  // ~1 s each: all overlap
+      const results = await Promise.all(Array.from({ length: 300 }, () => streamRequest(gw.url, paced).done));
+      assert.equal(count(results, 200), 300, `statuses: ${[...new Set(results.map((r) => r.status))]}`);
+      for (const r of results) assertStreamOk(r);
     });
   });
 });

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
 
   std::string config_path, listen, upstream, upstream_key, upstream_format;
   unsigned shards = 0;
+  uint32_t upstream_max_connections = 0;
   CLI::App* serve = app.add_subcommand("serve", "Run the gateway");
   serve->add_option("--config,-c", config_path, "TOML config file (see ringgate.example.toml)");
   serve->add_option("--listen", listen, "HOST:PORT to listen on (overrides the config file)");
@@ -48,6 +49,9 @@ int main(int argc, char** argv) {
                     "Quick mode: provider key as env:NAME or file:PATH (never the key itself)");
   serve->add_option("--upstream-format", upstream_format,
                     "Quick mode: openai (default) or anthropic");
+  serve->add_option("--upstream-max-connections", upstream_max_connections,
+                    "Quick mode: upstream connections per shard (default 1024); beyond it "
+                    "requests queue (1024 deep, 5 s), then 503 with Retry-After");
   serve->add_option("--shards", shards,
                     "Shards (threads); 0 = one per CPU (overrides the config file)");
 
@@ -94,7 +98,7 @@ int main(int argc, char** argv) {
     if (cfg && shards) cfg->server.shards = shards;
   } else if (!upstream.empty()) {
     cfg = config::quick_config(listen.empty() ? "127.0.0.1:8080" : listen, upstream, upstream_key,
-                               upstream_format, shards, err);
+                               upstream_format, shards, err, upstream_max_connections);
   } else {
     std::fprintf(stderr, "ringgate serve: give --config FILE, or --upstream URL for quick mode\n");
     return 2;
