@@ -42,7 +42,8 @@ std::string describe(const Config& c) {
        std::to_string(s.max_head_bytes) + " max_headers=" + std::to_string(s.max_headers) +
        " max_response_bytes=" + std::to_string(s.max_response_bytes) +
        " max_sse_event_bytes=" + std::to_string(s.max_sse_event_bytes) +
-       " max_connections=" + std::to_string(s.max_connections) + "/shard");
+       " max_connections=" + std::to_string(s.max_connections) + "/shard" +
+       " max_pooled_buffer_bytes=" + std::to_string(s.max_pooled_buffer_bytes) + "/shard");
   line("timeouts (ms): header_read=" + std::to_string(t.header_read_ms) + " body_read=" +
        std::to_string(t.body_read_ms) + " keepalive_idle=" + std::to_string(t.keepalive_idle_ms) +
        " upstream_connect=" + std::to_string(t.upstream_connect_ms) +
@@ -54,7 +55,9 @@ std::string describe(const Config& c) {
     std::string text = "upstream " + u.name + ": " + u.url +
                        " format=" + std::string(to_string(u.format)) + " key=" + key +
                        " pool=" + std::to_string(u.max_connections) + " max, " +
-                       std::to_string(u.max_idle) + " idle per shard";
+                       std::to_string(u.max_idle) + " idle per shard, queue " +
+                       std::to_string(u.queue_depth) + " for " +
+                       std::to_string(u.queue_timeout_ms) + " ms";
     if (u.parsed.tls) {
       text += std::string(" tls_verify=") + (u.tls_verify ? "on" : "OFF");
       if (!u.ca_file.empty()) text += " ca_file=" + u.ca_file;

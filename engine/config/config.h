@@ -18,6 +18,7 @@
 namespace ringgate::config {
 
 inline constexpr unsigned kMaxShards = 1024;
+inline constexpr uint32_t kMaxUpstreamConnections = 100'000;  // per shard
 
 // All in milliseconds. Config keys in [timeouts] carry the same names.
 struct Timeouts {
@@ -43,8 +44,12 @@ struct Upstream {
   std::string api_key_ref;  // "env:NAME" / "file:PATH" as written; safe to log
   std::string ca_file;      // extra CA bundle for TLS; the system store otherwise
   bool tls_verify = true;
-  uint32_t max_connections = 256;  // per shard
-  uint32_t max_idle = 32;          // per shard
+  // Per shard. At max_connections a request waits in a FIFO of at most queue_depth (0: no
+  // queue) for up to queue_timeout_ms, then gets a 503 with Retry-After.
+  uint32_t max_connections = 1024;
+  uint32_t max_idle = 32;
+  uint32_t queue_depth = 1024;
+  uint32_t queue_timeout_ms = 5000;
 };
 
 struct Model {
@@ -70,6 +75,9 @@ struct Server {
   // One SSE event (relayed or translated); a larger one ends the stream with an error event.
   size_t max_sse_event_bytes = 1 << 20;
   unsigned max_connections = 10000;  // per shard
+  // Bytes of idle buffers a shard keeps for reuse (client receive and upstream read buffers,
+  // half each); what comes back beyond it is freed, so a burst does not stay resident.
+  size_t max_pooled_buffer_bytes = 8 << 20;
 };
 
 struct Config {
@@ -104,11 +112,12 @@ std::optional<Config> load_config_string(std::string_view toml, std::string_view
 
 // Quick mode (no config file): one upstream, passthrough routing.
 //   ringgate serve --listen H:P --upstream URL --upstream-key env:NAME
-//                  --upstream-format openai|anthropic --shards N
-// key_ref and format may be empty (no key; openai).
+//                  --upstream-format openai|anthropic --shards N --upstream-max-connections N
+// key_ref and format may be empty (no key; openai); upstream_max_connections 0 keeps the default.
 std::optional<Config> quick_config(std::string_view listen, std::string_view upstream_url,
                                    std::string_view key_ref, std::string_view format,
-                                   unsigned shards, ConfigError& err);
+                                   unsigned shards, ConfigError& err,
+                                   uint32_t upstream_max_connections = 0);
 
 // Human summary for the startup log. Secrets appear only as their reference and redact().
 std::string describe(const Config& config);

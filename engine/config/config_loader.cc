@@ -340,6 +340,7 @@ class Loader {
     r.read_int("max_response_bytes", 1, int64_t{1} << 34, s.max_response_bytes);
     r.read_int("max_sse_event_bytes", 4096, int64_t{1} << 30, s.max_sse_event_bytes);
     r.read_int("max_connections", 1, 1'000'000, s.max_connections);
+    r.read_int("max_pooled_buffer_bytes", 0, int64_t{1} << 30, s.max_pooled_buffer_bytes);
     r.finish();
   }
 
@@ -423,7 +424,9 @@ class Loader {
       if (ca) diag_.add(ca->source(), path + ".ca_file applies only to https upstreams");
       if (verify) diag_.add(verify->source(), path + ".tls_verify applies only to https upstreams");
     }
-    r.read_int("max_connections", 1, 100'000, u.max_connections);
+    r.read_int("max_connections", 1, kMaxUpstreamConnections, u.max_connections);
+    r.read_int("queue_depth", 0, 1'000'000, u.queue_depth);
+    r.read_int("queue_timeout_ms", 1, kMaxTimeoutMs, u.queue_timeout_ms);
     if (r.read_int("max_idle", 0, 100'000, u.max_idle) && u.max_idle > u.max_connections) {
       diag_.add(t.get("max_idle")->source(), path + ".max_idle (" + std::to_string(u.max_idle) +
                                                  ") exceeds max_connections (" +

@@ -1,6 +1,8 @@
 // Quick mode: a whole Config from a few command-line flags, validated by the same rules as a
 // config file (the upstream key is a reference here too: a key on the command line would sit in
 // `ps` output and shell history).
+#include <algorithm>
+
 #include "engine/config/config.h"
 #include "engine/config/listen_address.h"
 
@@ -8,7 +10,8 @@ namespace ringgate::config {
 
 std::optional<Config> quick_config(std::string_view listen, std::string_view upstream_url,
                                    std::string_view key_ref, std::string_view format,
-                                   unsigned shards, ConfigError& err) {
+                                   unsigned shards, ConfigError& err,
+                                   uint32_t upstream_max_connections) {
   Config config;
   config.source_path = "(command line)";
   config.passthrough = true;
@@ -66,6 +69,16 @@ std::optional<Config> quick_config(std::string_view listen, std::string_view ups
       return std::nullopt;
     }
     u.api_key = std::move(*secret);
+  }
+  if (upstream_max_connections > kMaxUpstreamConnections) {
+    err.message = "--upstream-max-connections: must be between 1 and " +
+                  std::to_string(kMaxUpstreamConnections) + ", not " +
+                  std::to_string(upstream_max_connections);
+    return std::nullopt;
+  }
+  if (upstream_max_connections > 0) {
+    u.max_connections = upstream_max_connections;
+    u.max_idle = std::min(u.max_idle, u.max_connections);
   }
   config.upstreams.push_back(std::move(u));
   return config;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "engine/gateway/fd_limit.h"
 #include "engine/gateway/shard.h"
 #include "engine/io/socket_util.h"
 
@@ -32,6 +33,7 @@ bool Gateway::start(std::string& err) {
   }
   unsigned n = cfg.server.shards;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+  std::fputs(raise_fd_limit(descriptors_needed(cfg, n)).c_str(), stderr);
   state_.config = config_;
   state_.resolver = resolver_.get();
   state_.shard_count = n;

@@ -211,6 +211,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   const char* fail_message = nullptr;
   std::string fail_detail;
   size_t filled = 0;
+  uint64_t queue_deadline = 0;  // one deadline for all of this request's waits for a connection
   for (int attempt = 0;; ++attempt) {
     bool reused = false;
     conn = pool.take_idle(now_ms());
@@ -219,8 +220,20 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       counters.upstream_reuses.add();
     } else {
       if (!pool.can_open()) {
+        // At the bound: wait in the pool's FIFO until a connection comes back, then try again.
+        const bool again = queue_deadline != 0;
+        if (!again) queue_deadline = deadline_in(pool.queue_timeout_ms());
+        PoolWait w = co_await pool.wait(shard_.ring(), fd_, remaining_ms(queue_deadline), again);
+        if (w == PoolWait::kReady) {
+          --attempt;  // waiting is not an attempt
+          continue;
+        }
+        if (w == PoolWait::kClientGone) client_gone_ = true;
         fail_status = 503;
-        fail_message = "upstream connection limit reached on this shard";
+        fail_message = w == PoolWait::kQueueFull
+                           ? "upstream connection limit reached on this shard and its queue is full"
+                           : "upstream connection limit reached on this shard; none came free in time";
+        extra_headers_ = pool.retry_after_header();
         break;
       }
       auto addrs = shard_.state().resolver->lookup(up.parsed.host, up.parsed.port);

@@ -22,9 +22,15 @@ namespace {
 constexpr uint16_t kRecvGroup = 1;
 constexpr unsigned kRecvBuffers = 1024;  // power of two
 constexpr unsigned kRecvBufferSize = 16384;
+// Long enough that a shard out of descriptors stays near idle, short enough that a freed
+// descriptor is used before a client notices.
+constexpr long long kAcceptBackoffMs = 50;
 }  // namespace
 
 // Multishot accept: one SQE yields a CQE per connection until the kernel drops it (re-armed).
+// When accept fails (out of descriptors: EMFILE/ENFILE, or out of memory) the kernel ends the
+// multishot; re-arming at once would fail again at once and spin a core, so the op waits
+// kAcceptBackoffMs on a ring timeout first. Clients meanwhile wait in the listen backlog.
 class Shard::AcceptOp final : public io::IoOp {
  public:
   explicit AcceptOp(Shard& s) : shard_(s) {}
@@ -34,22 +40,47 @@ class Shard::AcceptOp final : public io::IoOp {
     io_uring_sqe_set_data(sqe, static_cast<io::IoOp*>(this));
     armed = true;
   }
+  // Cancels the accept or the backoff timeout, whichever is in flight.
   void cancel() {
     io_uring_sqe* sqe = shard_.ring_.sqe();
     io_uring_prep_cancel64(sqe, reinterpret_cast<uint64_t>(static_cast<io::IoOp*>(this)), 0);
     io_uring_sqe_set_data(sqe, nullptr);
   }
   void on_cqe(int res, uint32_t flags) override {
-    if (res >= 0) shard_.on_accept(res);
-    if (!(flags & IORING_CQE_F_MORE)) {
+    if (backing_off_) {  // the backoff timeout ended (or was cancelled by a drain)
+      backing_off_ = false;
       armed = false;
       if (!shard_.draining_) arm();
+      return;
+    }
+    if (res >= 0) shard_.on_accept(res);
+    if (res == -EMFILE || res == -ENFILE) shard_.counters_.accept_refusals.add();
+    if (!(flags & IORING_CQE_F_MORE)) {
+      armed = false;
+      if (shard_.draining_) return;
+      if (res < 0 && res != -ECANCELED) {
+        back_off();
+      } else {
+        arm();
+      }
     }
   }
   bool armed = false;
 
  private:
+  void back_off() {
+    backoff_.tv_sec = 0;
+    backoff_.tv_nsec = kAcceptBackoffMs * 1000000LL;
+    io_uring_sqe* sqe = shard_.ring_.sqe();
+    io_uring_prep_timeout(sqe, &backoff_, 0, 0);
+    io_uring_sqe_set_data(sqe, static_cast<io::IoOp*>(this));
+    backing_off_ = true;
+    armed = true;
+  }
+
   Shard& shard_;
+  bool backing_off_ = false;
+  __kernel_timespec backoff_{};
 };
 
 // Reads the shard's eventfd: the only cross-thread signal a shard receives (stop).
@@ -105,7 +136,13 @@ class Shard::DrainTimer final : public io::IoOp {
 };
 
 Shard::Shard(unsigned id, int listen_fd, GatewayState& state)
-    : id_(id), listen_fd_(listen_fd), state_(state), config_(state.config) {
+    : id_(id),
+      listen_fd_(listen_fd),
+      state_(state),
+      config_(state.config),
+      buffer_pool_(kRecvBufferSize, config_->server.max_pooled_buffer_bytes / 2),
+      read_buffer_pool_(kRecvBufferSize, config_->server.max_pooled_buffer_bytes / 2,
+                        /*keep_size=*/true) {
   std::random_device rd;
   id_salt_ = (uint64_t(rd()) << 32) ^ rd();
 }
@@ -159,8 +196,9 @@ bool Shard::setup(std::string& err) {
     return false;
   const config::Config& cfg = *config_;
   for (const config::Upstream& up : cfg.upstreams) {
-    pools_.push_back(std::make_unique<UpstreamPool>(up.max_connections, up.max_idle,
-                                                    cfg.timeouts.keepalive_idle_ms));
+    pools_.push_back(std::make_unique<UpstreamPool>(
+        PoolLimits{up.max_connections, up.max_idle, cfg.timeouts.keepalive_idle_ms,
+                   up.queue_depth, up.queue_timeout_ms}));
     std::unique_ptr<io::TlsContext> ctx;
     if (up.parsed.tls) {
       ctx = io::TlsContext::create(up.ca_file, up.tls_verify, err);

@@ -77,8 +77,8 @@ class Shard {
   std::shared_ptr<const config::Config> config_;
   io::Ring ring_;
   io::ProvidedBuffers recv_buffers_;
-  BufferPool buffer_pool_{16384};
-  BufferPool read_buffer_pool_{16384, 1024, /*keep_size=*/true};
+  BufferPool buffer_pool_;
+  BufferPool read_buffer_pool_;
   simdjson::dom::parser json_;
   std::vector<std::unique_ptr<UpstreamPool>> pools_;
   std::vector<std::unique_ptr<io::TlsContext>> tls_;

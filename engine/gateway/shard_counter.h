@@ -25,7 +25,8 @@ struct ShardCounters {
   ShardCounter connections_accepted, connections_open, requests, responses_2xx, responses_4xx,
       responses_5xx, upstream_connects, upstream_reuses, upstream_retries, client_disconnects,
       upstream_errors, timeouts,
-      sse_events_oversized;  // streams ended because one event passed max_sse_event_bytes
+      sse_events_oversized,  // streams ended because one event passed max_sse_event_bytes
+      accept_refusals;       // accept failed with EMFILE/ENFILE (out of descriptors)
 };
 
 }  // namespace ringgate::gateway

@@ -7,7 +7,7 @@ namespace {
 
 // A warmed-up shard reuses its buffers instead of allocating one per request.
 TEST(BufferPool, GivenBackBuffersAreReused) {
-  BufferPool pool(16384);
+  BufferPool pool(16384, 1 << 20);
   std::string a = pool.take();
   ASSERT_GE(a.capacity(), 16384u);
   const char* storage = a.data();
@@ -21,7 +21,7 @@ TEST(BufferPool, GivenBackBuffersAreReused) {
 // Moved-from and never-taken strings use the library's inline storage: pooling them would hand
 // out "buffers" that allocate on first use (the leak this test pins down).
 TEST(BufferPool, IgnoresStringsThatAreNotItsBuffers) {
-  BufferPool pool(16384);
+  BufferPool pool(16384, 1 << 20);
   std::string taken = pool.take();
   pool.give(std::move(taken));
   pool.give(std::move(taken));  // moved-from: must not be pooled a second time
@@ -30,15 +30,43 @@ TEST(BufferPool, IgnoresStringsThatAreNotItsBuffers) {
   EXPECT_EQ(pool.pooled(), 1u);
 }
 
-TEST(BufferPool, BoundsWhatItKeeps) {
-  BufferPool pool(1024, 2);
+TEST(BufferPool, LetsOneOffLargeBuffersGo) {
+  BufferPool pool(1024, 1 << 20);
   std::string big;
   big.reserve(1024 * 64);
   pool.give(std::move(big));  // one-off large body: back to the allocator
   EXPECT_EQ(pool.pooled(), 0u);
-  for (int i = 0; i < 5; ++i)
-    pool.give(pool.take().empty() ? std::string(2048, 'x') : std::string());
-  EXPECT_LE(pool.pooled(), 2u);
+  EXPECT_EQ(pool.pooled_bytes(), 0u);
+}
+
+// After a burst, what the pool keeps is bounded in bytes, not only in count: many large (but
+// not one-off large) buffers coming back must not all stay. seed-defect: 004-P14
+TEST(BufferPool, KeepsAtMostItsByteBound) {
+  BufferPool pool(1024, 8192);
+  for (int i = 0; i < 10; ++i) pool.give(std::string(3000, 'x'));
+  EXPECT_EQ(pool.pooled(), 2u);  // 2 x 3000 fit under 8192, a third would not
+  EXPECT_LE(pool.pooled_bytes(), 8192u);
+  EXPECT_GE(pool.pooled_bytes(), 6000u);
+}
+
+TEST(BufferPool, TakingOneOutFreesItsShareOfTheBound) {
+  BufferPool pool(1024, 4096);
+  pool.give(std::string(4096, 'x'));
+  EXPECT_EQ(pool.pooled(), 1u);
+  pool.give(std::string(1024, 'x'));  // full: let go
+  EXPECT_EQ(pool.pooled(), 1u);
+  std::string s = pool.take();
+  EXPECT_GE(s.capacity(), 4096u);
+  EXPECT_EQ(pool.pooled_bytes(), 0u);
+  pool.give(std::string(1024, 'x'));
+  EXPECT_EQ(pool.pooled(), 1u);
+}
+
+TEST(BufferPool, ZeroBoundKeepsNothing) {
+  BufferPool pool(1024, 0);
+  pool.give(std::string(2048, 'x'));
+  EXPECT_EQ(pool.pooled(), 0u);
+  EXPECT_GE(pool.take().capacity(), 1024u);
 }
 
 }  // namespace

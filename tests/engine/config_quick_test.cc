@@ -56,6 +56,23 @@ TEST(QuickConfig, KeyAndFormatAreOptional) {
   EXPECT_EQ(c->upstreams[0].parsed.base_path, "");
 }
 
+// Quick mode gets the same pool bounds as a file, and the bound can be set on the command line.
+TEST(QuickConfig, UpstreamMaxConnections) {
+  ConfigError err;
+  auto d = quick_config("127.0.0.1:8080", "http://127.0.0.1:9099/v1", "", "", 1, err);
+  ASSERT_TRUE(d.has_value()) << err.message;
+  EXPECT_EQ(d->upstreams[0].max_connections, 1024u);
+  EXPECT_EQ(d->upstreams[0].queue_depth, 1024u);
+  EXPECT_EQ(d->upstreams[0].queue_timeout_ms, 5000u);
+  auto c = quick_config("127.0.0.1:8080", "http://127.0.0.1:9099/v1", "", "", 1, err, 8);
+  ASSERT_TRUE(c.has_value()) << err.message;
+  EXPECT_EQ(c->upstreams[0].max_connections, 8u);
+  EXPECT_EQ(c->upstreams[0].max_idle, 8u);  // never above the bound
+  EXPECT_FALSE(
+      quick_config("127.0.0.1:8080", "http://127.0.0.1:9099/v1", "", "", 1, err, 100'001));
+  EXPECT_EQ(err.message, "--upstream-max-connections: must be between 1 and 100000, not 100001");
+}
+
 TEST(QuickConfig, AnthropicFormat) {
   ConfigError err;
   auto c = quick_config("127.0.0.1:8080", "http://127.0.0.1:9099/v1", "", "anthropic", 1, err);

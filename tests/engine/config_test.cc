@@ -74,6 +74,7 @@ max_headers = 10
 max_response_bytes = 5000
 max_sse_event_bytes = 4096
 max_connections = 7
+max_pooled_buffer_bytes = 65536
 
 [timeouts]
 header_read_ms = 1
@@ -91,6 +92,8 @@ format = "anthropic"
 tls_verify = false
 max_connections = 10
 max_idle = 4
+queue_depth = 3
+queue_timeout_ms = 250
 
 [[models]]
 name = "big"
@@ -109,6 +112,7 @@ default_max_tokens = 50
   EXPECT_EQ(c.server.max_response_bytes, 5000u);
   EXPECT_EQ(c.server.max_sse_event_bytes, 4096u);
   EXPECT_EQ(c.server.max_connections, 7u);
+  EXPECT_EQ(c.server.max_pooled_buffer_bytes, 65536u);
   EXPECT_EQ(c.timeouts.header_read_ms, 1u);
   EXPECT_EQ(c.timeouts.body_read_ms, 2u);
   EXPECT_EQ(c.timeouts.keepalive_idle_ms, 3u);
@@ -125,6 +129,8 @@ default_max_tokens = 50
   EXPECT_FALSE(u.tls_verify);
   EXPECT_EQ(u.max_connections, 10u);
   EXPECT_EQ(u.max_idle, 4u);
+  EXPECT_EQ(u.queue_depth, 3u);
+  EXPECT_EQ(u.queue_timeout_ms, 250u);
   const Model& m = c.models.at(0);
   EXPECT_EQ(m.aliases, (std::vector<std::string>{"large", "l"}));
   EXPECT_EQ(m.served_name(), "big-2024");
@@ -240,6 +246,14 @@ TEST(ConfigErrors, ServerLimitsInRange) {
             "t.toml:2:18: server.max_head_bytes must be between 1024 and 1048576, not 100");
   EXPECT_EQ(load_error(with_routing("[server]\nmax_connections = 0\n")),
             "t.toml:2:19: server.max_connections must be between 1 and 1000000, not 0");
+  EXPECT_EQ(load_error(with_routing("[server]\nmax_pooled_buffer_bytes = -1\n")),
+            "t.toml:2:27: server.max_pooled_buffer_bytes must be between 0 and 1073741824, not -1");
+  // 0 is allowed: pool nothing.
+  EXPECT_EQ(load_ok(with_routing("[server]\nmax_pooled_buffer_bytes = 0\n"))
+                .server.max_pooled_buffer_bytes,
+            0u);
+  // The default stays within 16 MiB per shard (a burst must not stay resident).
+  EXPECT_LE(Server{}.max_pooled_buffer_bytes, size_t{16} << 20);
 }
 
 // An SSE event cap below a few KiB would cut ordinary events; above 1 GiB it bounds nothing.
@@ -310,6 +324,21 @@ TEST(ConfigErrors, UrlCredentialsAreRefusedWithoutEchoingThem) {
             "t.toml:3:7: upstreams[0].url: URL must not contain credentials (user@host); use "
             "api_key = \"env:NAME\"");
   EXPECT_EQ(e.find("hunter2"), std::string::npos);
+}
+
+TEST(ConfigErrors, UpstreamQueue) {
+  const std::string base = "[[upstreams]]\nname = \"u\"\nurl = \"http://127.0.0.1:9099\"\n";
+  const std::string model = "[[models]]\nname = \"m\"\nupstream = \"u\"\n";
+  EXPECT_EQ(load_error(base + "queue_timeout_ms = 0\n" + model),
+            "t.toml:4:20: upstreams[0].queue_timeout_ms must be between 1 and 86400000, not 0");
+  EXPECT_EQ(load_error(base + "queue_depth = -1\n" + model),
+            "t.toml:4:15: upstreams[0].queue_depth must be between 0 and 1000000, not -1");
+  EXPECT_EQ(load_ok(base + "queue_depth = 0\n" + model).upstreams[0].queue_depth, 0u);
+  // The defaults carry 1000 concurrent streams per shard to one upstream without a 503.
+  const Upstream d = load_ok(base + model).upstreams[0];
+  EXPECT_EQ(d.max_connections, 1024u);
+  EXPECT_EQ(d.queue_depth, 1024u);
+  EXPECT_EQ(d.queue_timeout_ms, 5000u);
 }
 
 TEST(ConfigErrors, UpstreamFields) {

@@ -8,14 +8,37 @@
 #include "engine/config/listen_address.h"
 #include "engine/gateway/gateway.h"
 
+#ifdef RINGGATE_WITH_MIMALLOC
+#include <cstdlib>
+
+#include <mimalloc.h>
+#endif
+
 using namespace ringgate;
 
+namespace {
+
+// mimalloc 2.0.9 (Debian 12) decommits freed pages only after decommit_delay (25 ms), and only
+// when the heap that owns them is used again: a shard that goes quiet after a burst would keep
+// the burst's pages resident for good. With no delay, a freed page goes back to the OS when it
+// is freed. The buffer pools keep what a warm shard reuses, so this touches only the excess of
+// a burst. MIMALLOC_DECOMMIT_DELAY in the environment still wins. seed-defect: 004-P14
+void return_freed_memory_promptly() {
+#ifdef RINGGATE_WITH_MIMALLOC
+  if (std::getenv("MIMALLOC_DECOMMIT_DELAY") == nullptr) mi_option_set(mi_option_decommit_delay, 0);
+#endif
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  return_freed_memory_promptly();
   CLI::App app{"ringgate: an OpenAI- and Anthropic-compatible LLM gateway on io_uring"};
   app.require_subcommand(1);
 
   std::string config_path, listen, upstream, upstream_key, upstream_format;
   unsigned shards = 0;
+  uint32_t upstream_max_connections = 0;
   CLI::App* serve = app.add_subcommand("serve", "Run the gateway");
   serve->add_option("--config,-c", config_path, "TOML config file (see ringgate.example.toml)");
   serve->add_option("--listen", listen, "HOST:PORT to listen on (overrides the config file)");
@@ -26,6 +49,9 @@ int main(int argc, char** argv) {
                     "Quick mode: provider key as env:NAME or file:PATH (never the key itself)");
   serve->add_option("--upstream-format", upstream_format,
                     "Quick mode: openai (default) or anthropic");
+  serve->add_option("--upstream-max-connections", upstream_max_connections,
+                    "Quick mode: upstream connections per shard (default 1024); beyond it "
+                    "requests queue (1024 deep, 5 s), then 503 with Retry-After");
   serve->add_option("--shards", shards,
                     "Shards (threads); 0 = one per CPU (overrides the config file)");
 
@@ -72,7 +98,7 @@ int main(int argc, char** argv) {
     if (cfg && shards) cfg->server.shards = shards;
   } else if (!upstream.empty()) {
     cfg = config::quick_config(listen.empty() ? "127.0.0.1:8080" : listen, upstream, upstream_key,
-                               upstream_format, shards, err);
+                               upstream_format, shards, err, upstream_max_connections);
   } else {
     std::fprintf(stderr, "ringgate serve: give --config FILE, or --upstream URL for quick mode\n");
     return 2;

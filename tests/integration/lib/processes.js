@@ -113,9 +113,13 @@ async function startMock(args = []) {
   return child;
 }
 
-async function launchGateway(args, env) {
+// prefix: a command that execs the gateway in place (e.g. ['prlimit', '--nofile=64:64']), so
+// the child's pid is still the gateway's.
+async function launchGateway(args, env, prefix = []) {
   // Port 0: the kernel picks a free port and the gateway prints it on its first stdout line.
-  const child = new Child(RINGGATE_BIN, ['serve', ...args, '--listen', '127.0.0.1:0'], env);
+  const argv = [RINGGATE_BIN, 'serve', ...args, '--listen', '127.0.0.1:0'];
+  const [bin, ...rest] = [...prefix, ...argv];
+  const child = new Child(bin, rest, env);
   try {
     const line = await child.firstLine();
     child.port = portOf(line, /^listening on 127\.0\.0\.1:(\d+) \(\d+ shards?\)$/);
@@ -140,16 +144,16 @@ function freePort() {
 }
 
 // Quick mode: `ringgate serve --upstream URL [--upstream-key REF] --shards N`.
-function startQuickGateway({ upstream, keyRef, shards = 1, env = {} }) {
-  const args = ['--upstream', upstream, '--shards', String(shards)];
+function startQuickGateway({ upstream, keyRef, shards = 1, env = {}, extraArgs = [], prefix = [] }) {
+  const args = ['--upstream', upstream, '--shards', String(shards), ...extraArgs];
   if (keyRef) args.push('--upstream-key', keyRef);
-  return launchGateway(args, env);
+  return launchGateway(args, env, prefix);
 }
 
 // Config mode: writes `toml` to a temp file and serves it.
-function startConfigGateway(toml, { env = {}, dir } = {}) {
+function startConfigGateway(toml, { env = {}, dir, prefix = [] } = {}) {
   const file = writeTemp('ringgate.toml', toml, dir);
-  return launchGateway(['--config', file], env);
+  return launchGateway(['--config', file], env, prefix);
 }
 
 function tempDir() {
