@@ -133,21 +133,6 @@ std::string anthropic_error_body(std::string_view type, std::string_view message
   return out;
 }
 
-std::string sse_openai_error_event(std::string_view message, std::string_view type,
-                                   std::string_view code) {
-  std::string out = "data: ";
-  out.append(openai_error_json(message, type, code, {}));
-  out.append("\n\n");
-  return out;
-}
-
-std::string sse_anthropic_error_event(std::string_view type, std::string_view message) {
-  std::string out = "event: error\ndata: ";
-  out.append(anthropic_error_body(type, message));
-  out.append("\n\n");
-  return out;
-}
-
 std::string_view status_reason(int status) {
   switch (status) {
     case 100:

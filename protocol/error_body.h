@@ -18,13 +18,6 @@ std::string openai_error_body(std::string_view message, std::string_view type,
 // {"type":"error","error":{"type":...,"message":...}}
 std::string anthropic_error_body(std::string_view type, std::string_view message);
 
-// "data: {openai error}\n\n": ends an OpenAI stream that failed after its first byte.
-std::string sse_openai_error_event(std::string_view message, std::string_view type,
-                                   std::string_view code = {});
-
-// "event: error\ndata: {anthropic error}\n\n": the same for Anthropic streams.
-std::string sse_anthropic_error_event(std::string_view type, std::string_view message);
-
 // Reason phrase for a status code ("Unknown" for codes we never send).
 std::string_view status_reason(int status);
 

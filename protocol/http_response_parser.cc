@@ -19,7 +19,7 @@ HttpResponseParser::HttpResponseParser(size_t max_head_bytes) : max_head_bytes_(
 void HttpResponseParser::reset() {
   state_ = State::kHead;
   body_kind_ = BodyKind::kNone;
-  head_done_ = no_body_ = seen_status_line_ = excess_ = false;
+  head_done_ = no_body_ = seen_status_line_ = excess_ = too_large_ = false;
   line_start_ = scan_pos_ = head_len_ = consumed_ = body_remaining_ = body_bytes_ = 0;
   reason_ = Span{};
   spans_.clear();
@@ -38,6 +38,11 @@ ParseStatus HttpResponseParser::fail(const char* message) {
   state_ = State::kError;
   error_ = message;
   return ParseStatus::kError;
+}
+
+ParseStatus HttpResponseParser::fail_too_large() {
+  too_large_ = true;
+  return fail("upstream response body too large");
 }
 
 ParseStatus HttpResponseParser::feed(std::string_view data, std::vector<std::string_view>& out) {
@@ -168,7 +173,7 @@ ParseStatus HttpResponseParser::finish_head(std::string_view buf) {
     limits.max_trailer_bytes = max_head_bytes_;
     chunked_.set_limits(limits);
   } else if (has_cl) {
-    if (cl > max_body_bytes_) return fail("upstream response body too large");
+    if (cl > max_body_bytes_) return fail_too_large();
     body_kind_ = cl > 0 ? BodyKind::kLength : BodyKind::kNone;
     body_remaining_ = cl;
   } else {
@@ -186,7 +191,7 @@ bool HttpResponseParser::emit(std::string_view piece, std::vector<std::string_vi
   if (piece.size() > room) {
     if (room > 0) out.push_back(piece.substr(0, room));
     body_bytes_ += room;
-    fail("upstream response body too large");
+    fail_too_large();
     return false;
   }
   out.push_back(piece);
@@ -231,6 +236,7 @@ ParseStatus HttpResponseParser::feed_body(std::string_view data, size_t from,
             state_ = State::kComplete;
             return ParseStatus::kComplete;
           case ChunkedDecoder::Result::kError:
+            if (chunked_.error() == ChunkedDecoder::Error::kBodyTooLarge) return fail_too_large();
             return fail(chunked_.error_message());
         }
       }

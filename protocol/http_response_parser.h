@@ -67,6 +67,8 @@ class HttpResponseParser {
   // truncated (kError) unless it had already completed.
   ParseStatus finish_eof();
   const char* error() const { return error_; }
+  // The error was the max_body_bytes cap (seed-defect 000-X3), not bad framing or a cut.
+  bool body_too_large() const { return too_large_; }
   void reset();
 
  private:
@@ -80,6 +82,7 @@ class HttpResponseParser {
   };
 
   ParseStatus fail(const char* message);
+  ParseStatus fail_too_large();
   ParseStatus feed_message(std::string_view data, std::vector<std::string_view>& out);
   ParseStatus parse_head(std::string_view buf);
   bool parse_status_line(std::string_view line);
@@ -95,6 +98,7 @@ class HttpResponseParser {
   bool no_body_ = false;
   bool seen_status_line_ = false;
   bool excess_ = false;
+  bool too_large_ = false;
   size_t line_start_ = 0;
   size_t scan_pos_ = 0;
   size_t head_len_ = 0;

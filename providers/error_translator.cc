@@ -1,5 +1,6 @@
 #include "providers/error_translator.h"
 
+#include "protocol/api_error.h"
 #include "protocol/error_body.h"
 #include "providers/json_access.h"
 
@@ -65,48 +66,6 @@ std::string redact_keys(std::string_view text) {
   return out;
 }
 
-std::string_view openai_error_type_for_status(int status) {
-  switch (status) {
-    case 401:
-      return "authentication_error";
-    case 403:
-      return "permission_error";
-    case 404:
-      return "not_found_error";
-    case 408:
-    case 504:
-      return "timeout_error";
-    case 429:
-      return "rate_limit_error";
-    case 502:
-      return "upstream_error";
-    default:
-      return status >= 500 ? "server_error" : "invalid_request_error";
-  }
-}
-
-std::string_view anthropic_error_type_for_status(int status) {
-  switch (status) {
-    case 401:
-      return "authentication_error";
-    case 403:
-      return "permission_error";
-    case 404:
-      return "not_found_error";
-    case 413:
-      return "request_too_large";
-    case 429:
-      return "rate_limit_error";
-    case 503:
-    case 529:
-      return "overloaded_error";
-    case 504:
-      return "timeout_error";
-    default:
-      return status >= 500 ? "api_error" : "invalid_request_error";
-  }
-}
-
 TranslateResult anthropic_error_to_openai(int status, std::string_view body) {
   TranslateResult r;
   r.ok = true;
@@ -115,7 +74,7 @@ TranslateResult anthropic_error_to_openai(int status, std::string_view body) {
   const std::string message = e.message.empty() ? fallback_message(status) : redact_keys(e.message);
   // Anthropic's own type (e.g. overloaded_error) is kept as the OpenAI `code`, so nothing the
   // upstream said is lost.
-  r.body = protocol::openai_error_body(message, openai_error_type_for_status(r.status), e.type);
+  r.body = protocol::openai_error_body(message, protocol::openai_error_type(r.status), e.type);
   r.error_message = message;
   return r;
 }
@@ -127,7 +86,7 @@ TranslateResult openai_error_to_anthropic(int status, std::string_view body) {
   r.status = status;
   std::string message = e.message.empty() ? fallback_message(status) : redact_keys(e.message);
   if (!e.param.empty()) message += " (param: " + std::string(e.param) + ")";
-  r.body = protocol::anthropic_error_body(anthropic_error_type_for_status(status), message);
+  r.body = protocol::anthropic_error_body(protocol::anthropic_error_type(status), message);
   r.error_message = message;
   r.error_param = std::string(e.param);
   return r;

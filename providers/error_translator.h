@@ -14,11 +14,7 @@ namespace ringgate::providers {
 TranslateResult anthropic_error_to_openai(int status, std::string_view body);
 TranslateResult openai_error_to_anthropic(int status, std::string_view body);
 
-// Error bodies in each API's shape are protocol/error_body.h's.
-
-// The error `type` each API uses for an HTTP status.
-std::string_view openai_error_type_for_status(int status);
-std::string_view anthropic_error_type_for_status(int status);
+// Error bodies and the error `type` each API uses for a status are protocol/api_error.h's.
 
 // Replaces API-key-looking tokens (sk-..., sk-ant-...) with a fixed mask.
 std::string redact_keys(std::string_view text);

@@ -8,9 +8,9 @@
 #include "engine/gateway/clock.h"
 #include "engine/gateway/shard.h"
 #include "engine/io/iovec_cursor.h"
+#include "protocol/api_error.h"
 #include "protocol/error_body.h"
 #include "protocol/json_chat_request.h"
-#include "providers/error_translator.h"
 
 namespace ringgate::gateway {
 
@@ -78,10 +78,10 @@ io::Task<ClientSession::ReadOutcome> ClientSession::read_request() {
         front_ = Front::kOpenAi;
         choose_request_id();
         const protocol::HttpError& e = parser_.error();
-        co_await respond_error(e.status, e.message,
-                               e.status == 413   ? "request_too_large"
-                               : e.status == 431 ? "request_header_fields_too_large"
-                                                 : "invalid_http_request");
+        co_await respond_error({e.status, e.message,
+                               e.status == 413   ? protocol::ErrorCode::kRequestTooLarge
+                               : e.status == 431 ? protocol::ErrorCode::kRequestHeaderFieldsTooLarge
+                                                 : protocol::ErrorCode::kInvalidHttpRequest});
         co_return ReadOutcome::kClosed;
       }
       if (parser_.head_complete()) {
@@ -131,10 +131,10 @@ io::Task<ClientSession::ReadOutcome> ClientSession::read_request() {
       shard_.counters().timeouts.add();
       keep_alive_ = false;
       choose_request_id();
-      co_await respond_error(408,
+      co_await respond_error({408,
                              parser_.head_complete() ? "request body not received in time"
                                                      : "request headers not received in time",
-                             "request_timeout");
+                             protocol::ErrorCode::kRequestTimeout});
     }
     co_return ReadOutcome::kClosed;
   }
@@ -227,16 +227,9 @@ io::Task<void> ClientSession::respond(int status, std::string_view content_type,
   co_await send_all(iov, body.empty() || answering_head() ? 1 : 2);
 }
 
-io::Task<void> ClientSession::respond_error(int status, std::string_view message,
-                                            std::string_view code, std::string_view param) {
-  scratch_ = front_ == Front::kAnthropic
-                 ? protocol::anthropic_error_body(
-                       providers::anthropic_error_type_for_status(status), message)
-                 : protocol::openai_error_body(
-                       message, providers::openai_error_type_for_status(status), code, param);
-  std::string body = std::move(scratch_);
-  co_await respond(status, "application/json", body);
-  scratch_ = std::move(body);
+io::Task<void> ClientSession::respond_error(protocol::ApiError e) {
+  std::string body = protocol::render_error_body(e, front_);
+  co_await respond(e.status, "application/json", body);
 }
 
 }  // namespace ringgate::gateway

@@ -12,6 +12,7 @@
 
 #include "engine/io/ring.h"
 #include "engine/io/task.h"
+#include "protocol/api_error.h"
 #include "protocol/http_request_parser.h"
 #include "protocol/http_response_parser.h"
 #include "protocol/sse_boundary.h"
@@ -26,8 +27,7 @@ namespace ringgate::gateway {
 class Shard;
 class UpstreamConnection;
 
-// Which API the client speaks decides the shape of every error it gets.
-enum class Front { kOpenAi, kAnthropic };
+using Front = protocol::ApiFront;
 
 // Where a request goes once it is validated.
 struct Route {
@@ -71,8 +71,7 @@ class ClientSession {
   io::Task<void> proxy(const Route& route);
   io::Task<bool> send_all(iovec* iov, int iovcnt);
   io::Task<void> respond(int status, std::string_view content_type, std::string_view body);
-  io::Task<void> respond_error(int status, std::string_view message, std::string_view code = {},
-                               std::string_view param = {});
+  io::Task<void> respond_error(protocol::ApiError e);
   void build_head(int status, std::string_view content_type, size_t content_length);
   // "Connection: close" on a last response, "keep-alive" where HTTP/1.0 needs it said.
   void append_connection_header(std::string& head) const;

@@ -35,10 +35,6 @@ void append_header(std::string& h, std::string_view name, std::string_view value
 
 bool is_timeout(int rc) { return rc == -ECANCELED || rc == -ETIME; }
 
-// The parser stopped at max_response_bytes (seed-defect 000-X3), rather than at bad framing.
-bool body_too_large(const protocol::HttpResponseParser& rp) {
-  return std::string_view(rp.error()).find("body too large") != std::string_view::npos;
-}
 
 }  // namespace
 
@@ -146,8 +142,8 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     suffix = "/chat/completions";
   } else if (front_ == Front::kAnthropic || upstream_anthropic) {
     if (route.upstream_suffix != "/models" && route.upstream_suffix != "/messages") {
-      co_await respond_error(404, "this endpoint is not available for an Anthropic-format upstream",
-                             "unsupported_endpoint");
+      co_await respond_error({404, "this endpoint is not available for an Anthropic-format upstream",
+                             protocol::ErrorCode::kUnsupportedEndpoint});
       co_return;
     }
   }
@@ -168,7 +164,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       if (!tr.error_param.empty() && msg.find(tr.error_param) == std::string::npos) {
         msg += " (" + tr.error_param + ")";
       }
-      co_await respond_error(tr.status, msg, "unsupported_parameter", tr.error_param);
+      co_await respond_error({tr.status, msg, protocol::ErrorCode::kUnsupportedParameter, tr.error_param});
       co_return;
     }
     body_rewrite_ = std::move(tr.body);
@@ -325,7 +321,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       continue;
     }
     fail_status = is_timeout(rc) ? 504 : 502;
-    const bool too_large = rc == -EBADMSG && body_too_large(rp);
+    const bool too_large = rc == -EBADMSG && rp.body_too_large();
     if (too_large) fail_detail.clear();
     fail_message = is_timeout(rc)   ? "upstream did not respond in time"
                    : too_large      ? "upstream response exceeds the size limit"
@@ -347,8 +343,8 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     if (fail_status == 504) counters.timeouts.add();
     std::string msg = fail_message;
     if (!fail_detail.empty()) msg += ": " + fail_detail;
-    co_await respond_error(fail_status, msg,
-                           fail_status == 504 ? "upstream_timeout" : "upstream_unavailable");
+    co_await respond_error({fail_status, msg,
+                           fail_status == 504 ? protocol::ErrorCode::kUpstreamTimeout : protocol::ErrorCode::kUpstreamUnavailable});
     co_return;
   }
 
@@ -421,7 +417,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       break;
     }
     if (st == protocol::ParseStatus::kError) {
-      stream_error = body_too_large(rp) ? "upstream response exceeds the size limit"
+      stream_error = rp.body_too_large() ? "upstream response exceeds the size limit"
                                         : "upstream response ended early or was malformed";
       break;
     }
@@ -433,14 +429,8 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     counters.upstream_errors.add();
     if (whole_events && !head_pending_) {
       // Whole events only went out, so this error event is well formed; then a clean end.
-      std::string ev =
-          front_ == Front::kAnthropic
-              ? "event: error\ndata: " + protocol::anthropic_error_body("api_error", stream_error) +
-                    "\n\n"
-              : "data: " +
-                    protocol::openai_error_body(stream_error, "upstream_error",
-                                                "upstream_stream_error") +
-                    "\n\n";
+      const std::string ev = protocol::render_error_event(
+          {502, stream_error, protocol::ErrorCode::kUpstreamStreamError}, front_);
       pieces_.assign(1, ev);
       co_await send_pieces(chunked, /*last=*/true);
     }

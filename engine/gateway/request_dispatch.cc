@@ -75,7 +75,7 @@ io::Task<void> ClientSession::handle_request() {
 
   // Before any route: the path an upstream resolves must be the path routed here.
   if (const char* why = protocol::request_target_problem(req.target)) {
-    co_await respond_error(400, why, "invalid_request_target");
+    co_await respond_error({400, why, protocol::ErrorCode::kInvalidRequestTarget});
     co_return;
   }
   if (req.method == "OPTIONS") {
@@ -87,8 +87,8 @@ io::Task<void> ClientSession::handle_request() {
   if (!forwarded_method(req.method)) {
     // seed-defect: 004-P4 — refused before an upstream head (with the key) is ever built.
     extra_headers_ = kAllowAll;
-    co_await respond_error(405, "method not allowed; ringgate forwards GET, POST, DELETE and HEAD",
-                           "method_not_allowed");
+    co_await respond_error({405, "method not allowed; ringgate forwards GET, POST, DELETE and HEAD",
+                           protocol::ErrorCode::kMethodNotAllowed});
     co_return;
   }
 
@@ -105,8 +105,8 @@ io::Task<void> ClientSession::handle_request() {
     co_return;
   }
   if (!starts_with(path, "/v1/")) {
-    co_await respond_error(
-        404, "unknown path; ringgate serves the OpenAI and Anthropic APIs under /v1/", "not_found");
+    co_await respond_error({
+        404, "unknown path; ringgate serves the OpenAI and Anthropic APIs under /v1/", protocol::ErrorCode::kNotFound});
     co_return;
   }
 
@@ -123,7 +123,7 @@ io::Task<void> ClientSession::handle_request() {
   Endpoint endpoint = classify(route.upstream_suffix);
   if (endpoint != Endpoint::kOther && req.method != "POST") {
     extra_headers_ = "Allow: POST\r\n";
-    co_await respond_error(405, "this endpoint accepts POST only", "method_not_allowed");
+    co_await respond_error({405, "this endpoint accepts POST only", protocol::ErrorCode::kMethodNotAllowed});
     co_return;
   }
 
@@ -131,8 +131,8 @@ io::Task<void> ClientSession::handle_request() {
   if (endpoint != Endpoint::kOther) {
     // seed-defect: 000-X2 — only JSON bodies are accepted on the JSON APIs.
     if (!is_json_content_type(req.header("content-type"))) {
-      co_await respond_error(415, "Content-Type must be application/json",
-                             "unsupported_media_type");
+      co_await respond_error({415, "Content-Type must be application/json",
+                             protocol::ErrorCode::kUnsupportedMediaType});
       co_return;
     }
     protocol::JsonError jerr;
@@ -144,7 +144,7 @@ io::Task<void> ClientSession::handle_request() {
                   ? protocol::parse_messages_request(shard_.json(), req.body, view, jerr, padding)
                   : protocol::parse_model_only(shard_.json(), req.body, view, jerr, padding);
     if (!ok) {
-      co_await respond_error(400, jerr.message, "invalid_request_body");
+      co_await respond_error({400, jerr.message, protocol::ErrorCode::kInvalidRequestBody});
       co_return;
     }
     route.client_wants_stream = view.stream;
@@ -160,7 +160,7 @@ io::Task<void> ClientSession::handle_request() {
     co_return;
   }
   if (endpoint == Endpoint::kOther) {
-    co_await respond_error(404, "unknown endpoint", "not_found");
+    co_await respond_error({404, "unknown endpoint", protocol::ErrorCode::kNotFound});
     co_return;
   }
   // seed-defect: 004-P5 — an unknown model is a 404, never a guess.
@@ -170,14 +170,14 @@ io::Task<void> ClientSession::handle_request() {
     scratch_.append(view.model.substr(0, 256));
     scratch_.append("' does not exist or is not served by this gateway");
     std::string msg = std::move(scratch_);
-    co_await respond_error(404, msg, "model_not_found");
+    co_await respond_error({404, msg, protocol::ErrorCode::kModelNotFound});
     co_return;
   }
   // seed-defect: 001-7 — max_tokens capped per model.
   if (model->max_tokens_cap > 0 && view.max_tokens && *view.max_tokens > model->max_tokens_cap) {
     std::string msg = "max_tokens " + std::to_string(*view.max_tokens) + " exceeds the limit of " +
                       std::to_string(model->max_tokens_cap) + " for model " + model->name;
-    co_await respond_error(400, msg, "max_tokens_exceeded");
+    co_await respond_error({400, msg, protocol::ErrorCode::kMaxTokensExceeded});
     co_return;
   }
   route.model = model;
@@ -188,7 +188,7 @@ io::Task<void> ClientSession::handle_request() {
     }
   }
   if (!route.upstream) {
-    co_await respond_error(500, "model has no upstream", "configuration_error");
+    co_await respond_error({500, "model has no upstream", protocol::ErrorCode::kConfigurationError});
     co_return;
   }
   co_await proxy(route);

@@ -59,7 +59,7 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
     }
     if (failure) {
       shard_.counters().upstream_errors.add();
-      co_await respond_error(failure_status, failure, "upstream_error");
+      co_await respond_error({failure_status, failure, protocol::ErrorCode::kUpstreamError});
       co_return false;
     }
     providers::TranslateResult tr;
@@ -70,9 +70,9 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
       tr = to_openai ? providers::anthropic_response_to_openai(translated_, ro)
                      : providers::openai_response_to_anthropic(translated_, ro);
       if (!tr.ok) {
-        co_await respond_error(502,
+        co_await respond_error({502,
                                "upstream response could not be translated: " + tr.error_message,
-                               "upstream_error");
+                               protocol::ErrorCode::kUpstreamError});
         co_return true;
       }
     } else {

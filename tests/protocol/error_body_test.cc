@@ -33,16 +33,6 @@ TEST(ErrorBody, AnthropicShape) {
             R"("message":"max_tokens: Field required"}})");
 }
 
-TEST(ErrorBody, SseEventsEndWithBlankLine) {
-  const std::string openai = sse_openai_error_event("upstream failed", "server_error");
-  EXPECT_EQ(openai.rfind("data: {\"error\":", 0), 0u);
-  EXPECT_EQ(openai.substr(openai.size() - 2), "\n\n");
-  EXPECT_EQ(openai.find('\n'), openai.size() - 2);
-  const std::string anthropic = sse_anthropic_error_event("overloaded_error", "Overloaded");
-  EXPECT_EQ(anthropic, "event: error\ndata: " +
-                           anthropic_error_body("overloaded_error", "Overloaded") + "\n\n");
-}
-
 TEST(ErrorBody, EscapesHostileTextIntoValidJson) {
   simdjson::dom::parser parser;
   const std::string nasty = std::string("quote\" backslash\\ newline\n tab\t nul") + '\0' +

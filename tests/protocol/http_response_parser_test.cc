@@ -314,3 +314,27 @@ TEST(HttpResponseParser, EmptyReasonPhraseIsAccepted) {
 
 }  // namespace
 }  // namespace ringgate::protocol
+
+namespace ringgate::protocol {
+namespace {
+
+// The cap is told apart from bad framing by a flag, never by the message text.
+TEST(HttpResponseParser, BodyCapIsReportedAsSuch) {
+  for (const char* resp : {"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789",
+                           "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n0\r\n\r\n",
+                           "HTTP/1.1 200 OK\r\n\r\n0123456789"}) {
+    HttpResponseParser p;
+    p.set_max_body_bytes(4);
+    std::vector<std::string_view> out;
+    EXPECT_EQ(p.feed(resp, out), ParseStatus::kError) << resp;
+    EXPECT_TRUE(p.body_too_large()) << resp;
+  }
+  HttpResponseParser p;
+  std::vector<std::string_view> out;
+  EXPECT_EQ(p.feed("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", out),
+            ParseStatus::kError);
+  EXPECT_FALSE(p.body_too_large());
+}
+
+}  // namespace
+}  // namespace ringgate::protocol
