@@ -75,7 +75,7 @@ io::Task<ClientSession::ReadOutcome> ClientSession::read_request() {
       if (st == ParseStatus::kComplete) co_return ReadOutcome::kRequest;
       if (st == ParseStatus::kError) {
         keep_alive_ = false;  // framing can no longer be trusted
-        front_ = Front::kOpenAi;
+        rq_.front = Front::kOpenAi;
         choose_request_id();
         const protocol::HttpError& e = parser_.error();
         co_await respond_error({e.status, e.message,
@@ -141,19 +141,11 @@ io::Task<ClientSession::ReadOutcome> ClientSession::read_request() {
 }
 
 void ClientSession::choose_request_id() {
-  // seed-defect: 000-H1 — accept a sane client id, else make one; echoed and sent upstream.
   std::string_view given = parser_.head_complete() ? parser_.request().header("x-request-id") : "";
-  bool ok = !given.empty() && given.size() <= 128;
-  for (char c : given) {
-    if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':')) {
-      ok = false;
-      break;
-    }
-  }
-  if (ok) {
-    request_id_.assign(given);
+  if (pipeline::acceptable_request_id(given)) {
+    rq_.request_id.assign(given);
   } else {
-    shard_.next_request_id(request_id_);
+    shard_.request_ids().next(rq_.request_id);
   }
 }
 
@@ -194,7 +186,7 @@ void ClientSession::build_head(int status, std::string_view content_type, size_t
     head_.append("\r\n");
   }
   head_.append("X-Request-ID: ");
-  head_.append(request_id_);
+  head_.append(rq_.request_id);
   head_.append("\r\n");
   head_.append(extra_headers_);
   extra_headers_ = {};
@@ -228,7 +220,7 @@ io::Task<void> ClientSession::respond(int status, std::string_view content_type,
 }
 
 io::Task<void> ClientSession::respond_error(protocol::ApiError e) {
-  std::string body = protocol::render_error_body(e, front_);
+  std::string body = protocol::render_error_body(e, rq_.front);
   co_await respond(e.status, "application/json", body);
 }
 

@@ -12,6 +12,8 @@
 
 #include "engine/io/ring.h"
 #include "engine/io/task.h"
+#include "engine/pipeline/pipeline.h"
+#include "engine/pipeline/request_context.h"
 #include "protocol/api_error.h"
 #include "protocol/http_request_parser.h"
 #include "protocol/http_response_parser.h"
@@ -29,17 +31,7 @@ class UpstreamConnection;
 
 using Front = protocol::ApiFront;
 
-// Where a request goes once it is validated.
-struct Route {
-  size_t upstream_index = 0;
-  const config::Upstream* upstream = nullptr;
-  const config::Model* model = nullptr;  // nullptr in pass-through mode
-  std::string_view upstream_suffix;      // path after /v1, e.g. "/chat/completions"
-  std::string_view requested_model;      // as the client wrote it (alias included)
-  bool client_wants_stream = false;
-  bool include_usage = false;
-  simdjson::dom::element document;  // the body, parsed once at dispatch (null when not JSON)
-};
+using Route = pipeline::Route;
 
 // Why a stream ended early when one upstream event passed [server] max_sse_event_bytes; the client
 // reads it in the final error event, relayed and translated streams alike.
@@ -49,7 +41,7 @@ inline constexpr const char* kSseEventTooLarge =
 // Client API -> upstream API, when they differ.
 enum class Translation { kNone, kOpenAiClientToAnthropic, kAnthropicClientToOpenAi };
 
-class ClientSession {
+class ClientSession final : public pipeline::Forwarder {
  public:
   ClientSession(Shard& shard, int fd);
   ~ClientSession();
@@ -78,7 +70,10 @@ class ClientSession {
   // HTTP/1.0 clients cannot read chunked bodies: a body of unknown length ends at the close.
   bool client_reads_chunked() const;
   bool answering_head() const;
+  // For errors answered before the pipeline ran (unparseable or timed-out requests).
   void choose_request_id();
+  io::Task<void> answer(const pipeline::Verdict& v);
+  io::Task<void> forward(pipeline::RequestContext& rq) override;
   uint32_t write_timeout_ms() const;
 
   // proxy() helpers
@@ -111,8 +106,7 @@ class ClientSession {
   std::string translated_;     // translated response bytes on their way to the client
   Translation translation_ = Translation::kNone;
   std::string response_format_tool_;  // see providers::TranslateResult
-  std::string request_id_;
-  std::string scratch_;    // small per-request scratch (error bodies)
+  pipeline::RequestContext rq_;  // the request being served; reset between requests
   // Whole header lines ("Allow: POST\r\n") the next build_head() adds, then forgets; views of
   // static strings only.
   std::string_view extra_headers_;
@@ -123,14 +117,12 @@ class ClientSession {
   std::vector<std::string_view> pieces_;  // body pieces of the last upstream read
   std::vector<iovec> iov_;
   bool head_pending_ = false;  // the response head is built but not yet sent
-  Front front_ = Front::kOpenAi;
   bool idle_ = true;
   bool aborted_ = false;
   bool keep_alive_ = true;
   bool client_gone_ = false;
   io::HangupWatch hangup_;  // armed at the first proxied request, stopped when the session ends
   int upstream_fd_ = -1;    // the upstream socket in use, so a hangup can cancel its I/O
-  uint64_t request_start_ms_ = 0;
   uint64_t requests_served_ = 0;
 };
 

@@ -71,7 +71,7 @@ void ClientSession::build_upstream_head(const Route& route, std::string_view suf
     auto [end, ec] = std::to_chars(num, num + sizeof num, body_len);
     append_header(h, "Content-Length", std::string_view(num, size_t(end - num)));
   }
-  append_header(h, "X-Request-ID", request_id_);
+  append_header(h, "X-Request-ID", rq_.request_id);
   const ConnectionNamed hop(req.headers);
   for (const protocol::HttpHeader& hd : req.headers) {
     if (!forward_to_upstream(hd.name, hop)) continue;
@@ -114,7 +114,7 @@ void ClientSession::build_client_head(const protocol::HttpResponseHead& uh, Body
     auto [e2, ec2] = std::to_chars(num, num + sizeof num, uh.content_length.value_or(0));
     append_header(head_, "Content-Length", std::string_view(num, size_t(e2 - num)));
   }
-  append_header(head_, "X-Request-ID", request_id_);
+  append_header(head_, "X-Request-ID", rq_.request_id);
   append_connection_header(head_);
   head_.append("\r\n");
 }
@@ -125,7 +125,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   const config::Upstream& up = *route.upstream;
   const protocol::HttpRequest& req = parser_.request();
   ShardCounters& counters = shard_.counters();
-  const uint64_t total_deadline = request_start_ms_ + t.total_ms;
+  const uint64_t total_deadline = rq_.start_ms + t.total_ms;
   // Deadlines on the now_ms() clock, never past the request's total deadline.
   auto deadline_in = [&](uint32_t ms) { return std::min(now_ms() + ms, total_deadline); };
 
@@ -140,7 +140,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   } else if (route.upstream_suffix == "/messages" && !upstream_anthropic) {
     translation_ = Translation::kAnthropicClientToOpenAi;
     suffix = "/chat/completions";
-  } else if (front_ == Front::kAnthropic || upstream_anthropic) {
+  } else if (rq_.front == Front::kAnthropic || upstream_anthropic) {
     if (route.upstream_suffix != "/models" && route.upstream_suffix != "/messages") {
       co_await respond_error({404, "this endpoint is not available for an Anthropic-format upstream",
                              protocol::ErrorCode::kUnsupportedEndpoint});
@@ -430,7 +430,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     if (whole_events && !head_pending_) {
       // Whole events only went out, so this error event is well formed; then a clean end.
       const std::string ev = protocol::render_error_event(
-          {502, stream_error, protocol::ErrorCode::kUpstreamStreamError}, front_);
+          {502, stream_error, protocol::ErrorCode::kUpstreamStreamError}, rq_.front);
       pieces_.assign(1, ev);
       co_await send_pieces(chunked, /*last=*/true);
     }

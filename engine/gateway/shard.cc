@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -20,6 +19,11 @@ namespace ringgate::gateway {
 
 namespace {
 constexpr uint16_t kRecvGroup = 1;
+// Request ids stay unique across restarts.
+uint64_t random_salt() {
+  std::random_device rd;
+  return (uint64_t(rd()) << 32) ^ rd();
+}
 constexpr unsigned kRecvBuffers = 1024;  // power of two
 constexpr unsigned kRecvBufferSize = 16384;
 // Long enough that a shard out of descriptors stays near idle, short enough that a freed
@@ -142,9 +146,12 @@ Shard::Shard(unsigned id, int listen_fd, GatewayState& state)
       config_(state.config),
       buffer_pool_(kRecvBufferSize, config_->server.max_pooled_buffer_bytes / 2),
       read_buffer_pool_(kRecvBufferSize, config_->server.max_pooled_buffer_bytes / 2,
-                        /*keep_size=*/true) {
-  std::random_device rd;
-  id_salt_ = (uint64_t(rd()) << 32) ^ rd();
+                        /*keep_size=*/true),
+      request_ids_(random_salt(), id) {
+  services_.config = config_.get();
+  services_.json = &json_;
+  services_.request_ids = &request_ids_;
+  services_.ready = [this] { return state_.ready(); };
 }
 
 Shard::~Shard() {
@@ -284,19 +291,6 @@ void Shard::begin_drain() {
 
 void Shard::force_close_all() {
   for (ClientSession* s = sessions_; s; s = s->next_) s->abort();
-}
-
-void Shard::next_request_id(std::string& out) {
-  if (request_id_prefix_.empty()) {
-    char buf[48];
-    int n = std::snprintf(buf, sizeof buf, "rg-%016llx-%u-",
-                          static_cast<unsigned long long>(id_salt_), id_);
-    request_id_prefix_.assign(buf, size_t(n));
-  }
-  char num[24];
-  auto [end, ec] = std::to_chars(num, num + sizeof num, ++request_seq_);
-  out.assign(request_id_prefix_);
-  out.append(num, end);
 }
 
 }  // namespace ringgate::gateway

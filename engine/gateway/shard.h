@@ -19,6 +19,8 @@
 #include "engine/io/ring.h"
 #include "engine/io/task.h"
 #include "engine/io/tls_context.h"
+#include "engine/pipeline/request_id.h"
+#include "engine/pipeline/shard_services.h"
 
 namespace ringgate::gateway {
 
@@ -52,8 +54,9 @@ class Shard {
   bool draining() const { return draining_; }
   ShardCounters& counters() { return counters_; }
   const ShardCounters& counters() const { return counters_; }
-  // Unique across shards and restarts: shard id, start time and a sequence number.
-  void next_request_id(std::string& out);
+  pipeline::RequestIdSource& request_ids() { return request_ids_; }
+  // What the pipeline's stages may use on this shard.
+  const pipeline::ShardServices& services() const { return services_; }
 
   void add_session(ClientSession* s);
   void remove_session(ClientSession* s);
@@ -90,9 +93,8 @@ class Shard {
   size_t session_count_ = 0;
   ShardCounters counters_;
   bool draining_ = false;
-  uint64_t request_seq_ = 0;
-  uint64_t id_salt_ = 0;
-  std::string request_id_prefix_;
+  pipeline::RequestIdSource request_ids_;
+  pipeline::ShardServices services_;
   std::thread thread_;
   friend class ClientSession;
 };

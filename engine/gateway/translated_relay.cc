@@ -137,7 +137,7 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
   if (chunked) head_.append("Transfer-Encoding: chunked\r\n");
   if (!chunked) keep_alive_ = false;  // HTTP/1.0: the stream ends when we close
   head_.append("X-Request-ID: ");
-  head_.append(request_id_);
+  head_.append(rq_.request_id);
   head_.append("\r\n");
   append_connection_header(head_);
   head_.append("\r\n");

@@ -1,0 +1,41 @@
+#include "engine/pipeline/stages.h"
+#include "protocol/request_target.h"
+
+namespace ringgate::pipeline {
+
+namespace {
+
+// The only methods that reach an upstream, with the provider key attached: an upstream that
+// echoes TRACE hands the key to the client, CONNECT would open a tunnel on it, and the APIs
+// served here use nothing else. Method names are case-sensitive (RFC 9110 section 9.1).
+bool forwarded_method(std::string_view m) {
+  return m == "GET" || m == "POST" || m == "DELETE" || m == "HEAD";
+}
+
+}  // namespace
+
+Verdict identify(RequestContext& rq, const ShardServices& svc) {
+  const protocol::HttpRequest& req = *rq.http;
+  // seed-defect: 000-H1 — accept a sane client id, else make one; echoed and sent upstream.
+  std::string_view given = req.header("x-request-id");
+  if (acceptable_request_id(given)) {
+    rq.request_id.assign(given);
+  } else {
+    svc.request_ids->next(rq.request_id);
+  }
+  rq.front = req.path == "/v1/messages" ? protocol::ApiFront::kAnthropic : protocol::ApiFront::kOpenAi;
+
+  // Before any route: the path an upstream resolves must be the path routed here.
+  if (const char* why = protocol::request_target_problem(req.target)) {
+    return Verdict::error({400, why, protocol::ErrorCode::kInvalidRequestTarget});
+  }
+  if (req.method != "OPTIONS" && !forwarded_method(req.method)) {
+    // seed-defect: 004-P4 — refused before an upstream head (with the key) is ever built.
+    return Verdict::error({405, "method not allowed; ringgate forwards GET, POST, DELETE and HEAD",
+                           protocol::ErrorCode::kMethodNotAllowed},
+                          kAllowAll);
+  }
+  return Verdict::go_on();
+}
+
+}  // namespace ringgate::pipeline

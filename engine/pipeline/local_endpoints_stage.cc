@@ -1,0 +1,48 @@
+#include "engine/pipeline/stages.h"
+#include "protocol/error_body.h"
+
+namespace ringgate::pipeline {
+
+namespace {
+
+void append_models_json(const config::Config& cfg, std::string& out) {
+  out.assign(R"({"object":"list","data":[)");
+  bool first = true;
+  auto add = [&](std::string_view id) {
+    if (!first) out.push_back(',');
+    first = false;
+    out.append(R"({"id":")");
+    protocol::append_json_escaped(out, id);
+    out.append(R"(","object":"model","created":0,"owned_by":"ringgate"})");
+  };
+  for (const config::Model& m : cfg.models) {
+    add(m.name);
+    for (const std::string& a : m.aliases) add(a);
+  }
+  out.append("]}");
+}
+
+}  // namespace
+
+Verdict local_endpoints(RequestContext& rq, const ShardServices& svc) {
+  const protocol::HttpRequest& req = *rq.http;
+  std::string_view path = req.path;
+  // Never forwarded. A plain answer until CORS preflights are configurable.
+  if (req.method == "OPTIONS") return Verdict::local(204, {}, {}, kAllowAll);
+  if (path == "/healthz") return Verdict::local(200, "application/json", R"({"status":"ok"})");
+  if (path == "/readyz") {
+    return svc.ready() ? Verdict::local(200, "application/json", R"({"status":"ready"})")
+                       : Verdict::local(503, "application/json", R"({"status":"not ready"})");
+  }
+  if (path.substr(0, 4) != "/v1/") {
+    return Verdict::error({404, "unknown path; ringgate serves the OpenAI and Anthropic APIs under /v1/",
+                           protocol::ErrorCode::kNotFound});
+  }
+  if (req.method == "GET" && path == "/v1/models" && !svc.config->passthrough) {
+    append_models_json(*svc.config, rq.local_body);
+    return Verdict::local(200, "application/json", rq.local_body);
+  }
+  return Verdict::go_on();
+}
+
+}  // namespace ringgate::pipeline

@@ -1,0 +1,72 @@
+// Everything one request carries through the pipeline, grouped by the stage that writes it. The
+// session owns one per connection and resets it between requests, so strings keep their capacity
+// and a warm shard allocates nothing here per request.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "protocol/api_error.h"
+#include "protocol/http_request_parser.h"
+#include "protocol/json_chat_request.h"
+
+namespace ringgate::config {
+struct Upstream;
+struct Model;
+}  // namespace ringgate::config
+
+namespace ringgate::pipeline {
+
+// What kind of API call the path names (after /v1).
+enum class Endpoint { kChat, kMessages, kModelOnly, kOther };
+
+// Where a request goes once it is validated.
+struct Route {
+  size_t upstream_index = 0;
+  const config::Upstream* upstream = nullptr;
+  const config::Model* model = nullptr;  // nullptr in pass-through mode
+  std::string_view upstream_suffix;      // path after /v1, e.g. "/chat/completions"
+  std::string_view requested_model;      // as the client wrote it (alias included)
+  bool client_wants_stream = false;
+  bool include_usage = false;
+  simdjson::dom::element document;  // the body, parsed once at validate (null when not JSON)
+};
+
+struct RequestContext {
+  // Set by the session before the pipeline runs.
+  const protocol::HttpRequest* http = nullptr;
+  size_t body_padding = 0;  // readable bytes after the body (simdjson reads ahead)
+
+  // identify
+  std::string request_id;
+  protocol::ApiFront front = protocol::ApiFront::kOpenAi;
+  uint64_t start_ms = 0;
+
+  // validate
+  Endpoint endpoint = Endpoint::kOther;
+  protocol::ChatRequestView view;
+
+  // route
+  Route route;
+
+  // Scratch for a local answer's body (the model list), kept between requests.
+  std::string local_body;
+
+  void reset() {
+    http = nullptr;
+    body_padding = 0;
+    request_id.clear();
+    front = protocol::ApiFront::kOpenAi;
+    start_ms = 0;
+    endpoint = Endpoint::kOther;
+    view = {};
+    route = {};
+    local_body.clear();
+  }
+};
+
+}  // namespace ringgate::pipeline

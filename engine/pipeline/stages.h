@@ -1,0 +1,30 @@
+// The stages of the request path, in the order pipeline.cc runs them. Each reads what earlier
+// stages wrote into the RequestContext, writes its own part, and lets the request go on or
+// answers it. These are synchronous: none waits on I/O (admit and cache will once their stores
+// are remote; then they become tasks).
+#pragma once
+
+#include "engine/pipeline/request_context.h"
+#include "engine/pipeline/shard_services.h"
+#include "engine/pipeline/verdict.h"
+
+namespace ringgate::pipeline {
+
+// OPTIONS is answered by the gateway itself, so it is allowed everywhere too.
+inline constexpr std::string_view kAllowAll = "Allow: GET, POST, DELETE, HEAD, OPTIONS\r\n";
+
+// Request id, client API (front), and requests refused outright: a target an upstream could
+// resolve to another path, a method that is never forwarded.
+Verdict identify(RequestContext& rq, const ShardServices& svc);
+// Answers the gateway gives itself: OPTIONS, /healthz, /readyz, the configured model list.
+Verdict local_endpoints(RequestContext& rq, const ShardServices& svc);
+// Method per endpoint, content type, the JSON body parsed once.
+Verdict validate(RequestContext& rq, const ShardServices& svc);
+// Virtual keys, limits, budgets: the seam for the admission issue (lets everything through).
+Verdict admit(RequestContext& rq, const ShardServices& svc);
+// Exact and semantic cache: the seam for the cache issue (always a miss).
+Verdict cache_lookup(RequestContext& rq, const ShardServices& svc);
+// Model -> upstream, with the model's caps.
+Verdict route(RequestContext& rq, const ShardServices& svc);
+
+}  // namespace ringgate::pipeline

@@ -1,0 +1,65 @@
+#include "engine/pipeline/stages.h"
+#include "protocol/http_header.h"
+
+namespace ringgate::pipeline {
+
+namespace {
+
+bool is_json_content_type(std::string_view ct) {
+  // "application/json" with optional parameters; media types are case-insensitive.
+  std::string_view base = ct.substr(0, ct.find(';'));
+  while (!base.empty() && (base.back() == ' ' || base.back() == '\t')) base.remove_suffix(1);
+  return protocol::ascii_iequals(base, "application/json");
+}
+
+Endpoint classify(std::string_view suffix) {
+  if (suffix == "/chat/completions") return Endpoint::kChat;
+  if (suffix == "/messages") return Endpoint::kMessages;
+  if (suffix == "/embeddings" || suffix == "/completions" || suffix == "/responses") {
+    return Endpoint::kModelOnly;
+  }
+  return Endpoint::kOther;
+}
+
+bool parse_body(RequestContext& rq, const ShardServices& svc, protocol::JsonError& err) {
+  const std::string_view body = rq.http->body;
+  simdjson::dom::parser& json = *svc.json;
+  switch (rq.endpoint) {
+    case Endpoint::kChat:
+      return protocol::parse_chat_request(json, body, rq.view, err, rq.body_padding);
+    case Endpoint::kMessages:
+      return protocol::parse_messages_request(json, body, rq.view, err, rq.body_padding);
+    default:
+      return protocol::parse_model_only(json, body, rq.view, err, rq.body_padding);
+  }
+}
+
+}  // namespace
+
+Verdict validate(RequestContext& rq, const ShardServices& svc) {
+  const protocol::HttpRequest& req = *rq.http;
+  Route& route = rq.route;
+  route.upstream_suffix = req.path.substr(3);  // after "/v1"
+  rq.endpoint = classify(route.upstream_suffix);
+  if (rq.endpoint == Endpoint::kOther) return Verdict::go_on();  // pass-through decides
+  if (req.method != "POST") {
+    return Verdict::error({405, "this endpoint accepts POST only", protocol::ErrorCode::kMethodNotAllowed},
+                          "Allow: POST\r\n");
+  }
+  // seed-defect: 000-X2 — only JSON bodies are accepted on the JSON APIs.
+  if (!is_json_content_type(req.header("content-type"))) {
+    return Verdict::error({415, "Content-Type must be application/json",
+                           protocol::ErrorCode::kUnsupportedMediaType});
+  }
+  protocol::JsonError err;
+  if (!parse_body(rq, svc, err)) {
+    return Verdict::error({400, err.message, protocol::ErrorCode::kInvalidRequestBody});
+  }
+  route.client_wants_stream = rq.view.stream;
+  route.include_usage = rq.view.include_usage;
+  route.requested_model = rq.view.model;
+  route.document = rq.view.document;
+  return Verdict::go_on();
+}
+
+}  // namespace ringgate::pipeline

@@ -1,0 +1,134 @@
+// The pipeline's stages, run without a ring: a config from TOML, a request from the real parser,
+// the verdict each stage gives.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "engine/config/config.h"
+#include "engine/pipeline/stages.h"
+
+namespace ringgate::pipeline {
+namespace {
+
+constexpr std::string_view kToml = R"(
+[[upstreams]]
+name = "up"
+url = "http://127.0.0.1:9/v1"
+
+[[models]]
+name = "gpt-4o-mini"
+upstream = "up"
+aliases = ["fast"]
+max_tokens_cap = 100
+)";
+
+class Stages : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config::ConfigError err;
+    auto c = config::load_config_string(kToml, "t.toml", err);
+    ASSERT_TRUE(c) << err.message;
+    config_ = std::move(*c);
+    svc_.config = &config_;
+    svc_.json = &json_;
+    svc_.request_ids = &ids_;
+    svc_.ready = [this] { return ready_; };
+  }
+
+  // Parses `raw` (a whole request) and runs the stages in pipeline order until one answers.
+  Verdict run(const std::string& raw) {
+    buffer_ = raw;
+    parser_.reset();
+    EXPECT_EQ(parser_.parse(buffer_), protocol::ParseStatus::kComplete) << raw;
+    rq_.reset();
+    rq_.http = &parser_.request();
+    for (auto stage : {identify, local_endpoints, validate, admit, cache_lookup, route}) {
+      Verdict v = stage(rq_, svc_);
+      if (!v.goes_on()) return v;
+    }
+    return Verdict::go_on();
+  }
+
+  static std::string post(std::string_view path, std::string_view body,
+                          std::string_view extra = "Content-Type: application/json\r\n") {
+    return std::string("POST ") + std::string(path) + " HTTP/1.1\r\nHost: x\r\n" + std::string(extra) +
+           "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+  }
+
+  config::Config config_;
+  simdjson::dom::parser json_;
+  RequestIdSource ids_{42, 0};
+  bool ready_ = true;
+  ShardServices svc_;
+  protocol::HttpRequestParser parser_{protocol::HttpLimits{16384, 100, 1 << 20}};
+  std::string buffer_;
+  RequestContext rq_;
+};
+
+TEST_F(Stages, ARoutableChatRequestGoesOnWithItsRoute) {
+  const Verdict v = run(post("/v1/chat/completions",
+                             R"({"model":"fast","messages":[{"role":"user","content":"hi"}],"stream":true})"));
+  EXPECT_TRUE(v.goes_on());
+  ASSERT_NE(rq_.route.model, nullptr);
+  EXPECT_EQ(rq_.route.model->name, "gpt-4o-mini");
+  EXPECT_EQ(rq_.route.upstream->name, "up");
+  EXPECT_EQ(rq_.route.requested_model, "fast");
+  EXPECT_TRUE(rq_.route.client_wants_stream);
+  EXPECT_EQ(rq_.front, protocol::ApiFront::kOpenAi);
+}
+
+TEST_F(Stages, RequestIdIsTheClientsWhenSaneElseMade) {
+  run("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-ID: abc-123\r\n\r\n");
+  EXPECT_EQ(rq_.request_id, "abc-123");
+  run("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-ID: bad id\r\n\r\n");
+  EXPECT_EQ(rq_.request_id.rfind("rg-", 0), 0u) << rq_.request_id;
+}
+
+TEST_F(Stages, LocalEndpointsAnswerWithoutRouting) {
+  EXPECT_EQ(run("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").status(), 200);
+  ready_ = false;
+  EXPECT_EQ(run("GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n").status(), 503);
+  const Verdict models = run("GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(models.kind(), Verdict::Kind::kLocal);
+  EXPECT_NE(models.body().find(R"("id":"fast")"), std::string_view::npos);
+  const Verdict options = run("OPTIONS /v1/chat/completions HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(options.status(), 204);
+  EXPECT_EQ(options.extra_headers(), kAllowAll);
+}
+
+TEST_F(Stages, EachRefusalIsAnApiErrorWithItsCode) {
+  struct Case {
+    std::string raw;
+    int status;
+    protocol::ErrorCode code;
+  };
+  const std::string chat = R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]})";
+  for (const Case& c : std::initializer_list<Case>{
+           {"GET /v1/../admin HTTP/1.1\r\nHost: x\r\n\r\n", 400, protocol::ErrorCode::kInvalidRequestTarget},
+           {"TRACE /v1/models HTTP/1.1\r\nHost: x\r\n\r\n", 405, protocol::ErrorCode::kMethodNotAllowed},
+           {"GET /v1/chat/completions HTTP/1.1\r\nHost: x\r\n\r\n", 405, protocol::ErrorCode::kMethodNotAllowed},
+           {"GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n", 404, protocol::ErrorCode::kNotFound},
+           {post("/v1/chat/completions", chat, "Content-Type: text/plain\r\n"), 415,
+            protocol::ErrorCode::kUnsupportedMediaType},
+           {post("/v1/chat/completions", "{"), 400, protocol::ErrorCode::kInvalidRequestBody},
+           {post("/v1/chat/completions", R"({"model":"nope","messages":[]})"), 404,
+            protocol::ErrorCode::kModelNotFound},
+           {post("/v1/chat/completions",
+                 R"({"model":"gpt-4o-mini","max_tokens":101,"messages":[{"role":"user","content":"x"}]})"),
+            400, protocol::ErrorCode::kMaxTokensExceeded},
+           {"GET /v1/files HTTP/1.1\r\nHost: x\r\n\r\n", 404, protocol::ErrorCode::kNotFound},
+       }) {
+    const Verdict v = run(c.raw);
+    ASSERT_EQ(v.kind(), Verdict::Kind::kError) << c.raw;
+    EXPECT_EQ(v.api_error().status, c.status) << c.raw;
+    EXPECT_EQ(v.api_error().code, c.code) << c.raw;
+  }
+}
+
+TEST_F(Stages, AnthropicClientsAreTold) {
+  run(post("/v1/messages", R"({"model":"nope","max_tokens":5,"messages":[]})"));
+  EXPECT_EQ(rq_.front, protocol::ApiFront::kAnthropic);
+}
+
+}  // namespace
+}  // namespace ringgate::pipeline
