@@ -52,8 +52,10 @@ io::Task<void> ClientSession::serve_requests() {
   for (;;) {
     ReadOutcome r = co_await read_request();
     if (r == ReadOutcome::kClosed) co_return;
-    co_await handle_request();
+    if (r == ReadOutcome::kRequest) co_await handle_request();
+    complete();
     ++requests_served_;
+    if (r == ReadOutcome::kRefused) co_return;
     if (!keep_alive_ || aborted_ || client_gone_ || shard_.draining()) co_return;
     // Keep any pipelined bytes; hand the buffer back to the pool when nothing is left.
     in_.erase(0, parser_.consumed());
@@ -75,14 +77,14 @@ io::Task<ClientSession::ReadOutcome> ClientSession::read_request() {
       if (st == ParseStatus::kComplete) co_return ReadOutcome::kRequest;
       if (st == ParseStatus::kError) {
         keep_alive_ = false;  // framing can no longer be trusted
-        rq_.front = Front::kOpenAi;
+        begin_request();
         choose_request_id();
         const protocol::HttpError& e = parser_.error();
         co_await respond_error({e.status, e.message,
                                e.status == 413   ? protocol::ErrorCode::kRequestTooLarge
                                : e.status == 431 ? protocol::ErrorCode::kRequestHeaderFieldsTooLarge
                                                  : protocol::ErrorCode::kInvalidHttpRequest});
-        co_return ReadOutcome::kClosed;
+        co_return ReadOutcome::kRefused;
       }
       if (parser_.head_complete()) {
         if (body_deadline == 0) body_deadline = now_ms() + t.body_read_ms;
@@ -130,11 +132,13 @@ io::Task<ClientSession::ReadOutcome> ClientSession::read_request() {
       // Slowloris or a stalled body: tell the client why, then close.
       shard_.counters().timeouts.add();
       keep_alive_ = false;
+      begin_request();
       choose_request_id();
       co_await respond_error({408,
                              parser_.head_complete() ? "request body not received in time"
                                                      : "request headers not received in time",
                              protocol::ErrorCode::kRequestTimeout});
+      co_return ReadOutcome::kRefused;
     }
     co_return ReadOutcome::kClosed;
   }
@@ -203,6 +207,7 @@ io::Task<bool> ClientSession::send_all(iovec* iov, int iovcnt) {
       client_gone_ = true;
       co_return false;
     }
+    rq_.progress.bytes_out += uint64_t(r.res);
     io::advance_iov(iov, iovcnt, size_t(r.res));
   }
   co_return true;
@@ -212,6 +217,7 @@ io::Task<void> ClientSession::respond(int status, std::string_view content_type,
                                       std::string_view body) {
   ShardCounters& c = shard_.counters();
   (status < 300 ? c.responses_2xx : status < 500 ? c.responses_4xx : c.responses_5xx).add();
+  rq_.progress.status = status;
   build_head(status, content_type, body.size());
   head_.append("\r\n");
   iovec iov[2] = {{head_.data(), head_.size()}, {const_cast<char*>(body.data()), body.size()}};

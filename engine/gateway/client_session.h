@@ -14,6 +14,7 @@
 #include "engine/io/task.h"
 #include "engine/pipeline/pipeline.h"
 #include "engine/pipeline/request_context.h"
+#include "engine/telemetry/request_record.h"
 #include "protocol/api_error.h"
 #include "protocol/http_request_parser.h"
 #include "protocol/http_response_parser.h"
@@ -55,7 +56,8 @@ class ClientSession final : public pipeline::Forwarder {
   void abort();
 
  private:
-  enum class ReadOutcome { kRequest, kClosed };
+  // kRefused: answered with an error before it could be served (unparseable, timed out).
+  enum class ReadOutcome { kRequest, kRefused, kClosed };
 
   io::Task<void> serve_requests();
   io::Task<ReadOutcome> read_request();
@@ -73,6 +75,10 @@ class ClientSession final : public pipeline::Forwarder {
   // For errors answered before the pipeline ran (unparseable or timed-out requests).
   void choose_request_id();
   io::Task<void> answer(const pipeline::Verdict& v);
+  // Starts a request's context (and its clock); complete() ends it, whatever happened: the one
+  // point that turns it into a record for the accounting thread.
+  void begin_request();
+  void complete();
   io::Task<void> forward(pipeline::RequestContext& rq) override;
   uint32_t write_timeout_ms() const;
 
@@ -107,6 +113,7 @@ class ClientSession final : public pipeline::Forwarder {
   Translation translation_ = Translation::kNone;
   std::string response_format_tool_;  // see providers::TranslateResult
   pipeline::RequestContext rq_;  // the request being served; reset between requests
+  telemetry::RequestRecord record_;  // built at complete(); a member so no frame holds 600 bytes
   // Whole header lines ("Allow: POST\r\n") the next build_head() adds, then forgets; views of
   // static strings only.
   std::string_view extra_headers_;

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <string_view>
 #include <thread>
 
 #include "engine/gateway/fd_limit.h"
@@ -51,6 +53,11 @@ bool Gateway::start(std::string& err) {
     if (i == 0) std::fprintf(stderr, "io_uring mode: %s\n", shard->ring().mode());
     shards_.push_back(std::move(shard));
   }
+  std::vector<telemetry::RecordRing*> rings;
+  for (auto& s : shards_) rings.push_back(&s->records());
+  const char* log = std::getenv("RINGGATE_LOG");
+  records_ = std::make_unique<telemetry::RecordConsumer>(std::move(rings),
+                                                         log && std::string_view(log) == "debug");
   return true;
 }
 
@@ -59,6 +66,13 @@ void Gateway::stop() {
   state_.draining.store(true);
   for (auto& s : shards_) s->request_stop();
   for (auto& s : shards_) s->join();
+  if (records_) {
+    records_->stop();  // drains what the shards left before they stopped
+    std::fprintf(stderr, "request records: %llu consumed, %llu dropped (ring full)\n",
+                 static_cast<unsigned long long>(records_->consumed()),
+                 static_cast<unsigned long long>(records_->dropped()));
+    records_.reset();
+  }
   shards_.clear();
 }
 

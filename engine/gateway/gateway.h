@@ -9,6 +9,7 @@
 #include "engine/config/config.h"
 #include "engine/gateway/gateway_state.h"
 #include "engine/io/dns_resolver.h"
+#include "engine/telemetry/record_consumer.h"
 
 namespace ringgate::gateway {
 
@@ -31,6 +32,7 @@ class Gateway {
   std::unique_ptr<io::DnsResolver> resolver_;
   GatewayState state_;
   std::vector<std::unique_ptr<Shard>> shards_;
+  std::unique_ptr<telemetry::RecordConsumer> records_;  // drains every shard's record ring
   std::vector<int> listen_fds_;
   uint16_t port_ = 0;
 };

@@ -96,6 +96,7 @@ ClientSession::BodyFraming ClientSession::client_framing(const protocol::HttpRes
 // Status and end-to-end headers from the upstream; framing, request id and Connection from us,
 // so the head always describes exactly the bytes we send after it.
 void ClientSession::build_client_head(const protocol::HttpResponseHead& uh, BodyFraming framing) {
+  rq_.progress.status = uh.status;
   head_.clear();
   head_.append("HTTP/1.1 ");
   char num[24];
@@ -251,6 +252,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       int rc = co_await conn->connect(shard_.ring(), addr, io::sockaddr_length(addr),
                                       shard_.tls(route.upstream_index), up.parsed.host,
                                       deadline_in(t.upstream_connect_ms));
+      rq_.progress.connect_us = uint32_t(now_us() - rq_.progress.start_us);
       if (rc < 0) {
         if (rc == -EPROTO) fail_detail = conn->tls_error();
         pool.discard(std::move(conn));
@@ -307,7 +309,10 @@ io::Task<void> ClientSession::proxy(const Route& route) {
         ubuf.resize(ubuf.size() * 2);
       }
     }
-    if (rc >= 0) break;  // head received
+    if (rc >= 0) {  // head received
+      rq_.progress.ttfb_us = uint32_t(now_us() - rq_.progress.start_us);
+      break;
+    }
     upstream_fd_ = -1;
     if (rc == -EPROTO) fail_detail = conn->tls_error();
     pool.discard(std::move(conn));
@@ -340,6 +345,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       co_return;
     }
     counters.upstream_errors.add();
+    rq_.progress.upstream_failed = true;
     if (fail_status == 504) counters.timeouts.add();
     std::string msg = fail_message;
     if (!fail_detail.empty()) msg += ": " + fail_detail;
@@ -427,6 +433,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
 
   if (stream_error && ok && !client_gone_) {
     counters.upstream_errors.add();
+    rq_.progress.upstream_failed = true;
     if (whole_events && !head_pending_) {
       // Whole events only went out, so this error event is well formed; then a clean end.
       const std::string ev = protocol::render_error_event(

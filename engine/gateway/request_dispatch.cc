@@ -3,6 +3,7 @@
 #include "engine/gateway/client_session.h"
 #include "engine/gateway/clock.h"
 #include "engine/gateway/shard.h"
+#include "engine/config/config.h"
 
 namespace ringgate::gateway {
 
@@ -10,9 +11,8 @@ io::Task<void> ClientSession::handle_request() {
   const protocol::HttpRequest& req = parser_.request();
   keep_alive_ = req.keep_alive;
   shard_.counters().requests.add();
-  rq_.reset();
+  begin_request();
   rq_.http = &req;
-  rq_.start_ms = now_ms();
   // The body sits inside in_; what follows it in the buffer lets simdjson skip a copy.
   rq_.body_padding =
       req.chunked ? 0 : in_.capacity() - size_t(req.body.data() + req.body.size() - in_.data());
@@ -29,6 +29,46 @@ io::Task<void> ClientSession::answer(const pipeline::Verdict& v) {
   }
 }
 
-io::Task<void> ClientSession::forward(pipeline::RequestContext& rq) { co_await proxy(rq.route); }
+io::Task<void> ClientSession::forward(pipeline::RequestContext& rq) {
+  rq.progress.forwarded = true;
+  co_await proxy(rq.route);
+}
+
+void ClientSession::begin_request() {
+  rq_.reset();
+  rq_.start_ms = now_ms();
+  rq_.progress.start_us = now_us();
+}
+
+namespace {
+
+uint32_t since_us(uint64_t start_us) { return uint32_t(std::min<uint64_t>(now_us() - start_us, UINT32_MAX)); }
+
+telemetry::Outcome outcome_of(const pipeline::RequestContext& rq, bool client_gone) {
+  if (client_gone) return telemetry::Outcome::kClientGone;
+  if (rq.progress.upstream_failed) return telemetry::Outcome::kUpstreamFailed;
+  return rq.progress.forwarded ? telemetry::Outcome::kAnswered : telemetry::Outcome::kLocal;
+}
+
+}  // namespace
+
+void ClientSession::complete() {
+  const pipeline::Route& route = rq_.route;
+  telemetry::RequestRecord& r = record_;
+  r = {};
+  r.request_id.assign(rq_.request_id);
+  r.client_key.assign("anonymous");  // virtual keys: the admission issue
+  r.model_requested.assign(route.requested_model);
+  if (route.model) r.model_served.assign(route.model->served_name());
+  if (route.upstream) r.upstream.assign(route.upstream->name);
+  r.status = uint16_t(rq_.progress.status);
+  r.outcome = outcome_of(rq_, client_gone_);
+  r.bytes_in = rq_.http ? rq_.http->body.size() : 0;
+  r.bytes_out = rq_.progress.bytes_out;
+  r.upstream_connect_us = rq_.progress.connect_us;
+  r.upstream_ttfb_us = rq_.progress.ttfb_us;
+  r.total_us = since_us(rq_.progress.start_us);
+  shard_.records().push(r);  // a full ring drops and counts; the client never waits
+}
 
 }  // namespace ringgate::gateway

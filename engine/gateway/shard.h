@@ -21,6 +21,7 @@
 #include "engine/io/tls_context.h"
 #include "engine/pipeline/request_id.h"
 #include "engine/pipeline/shard_services.h"
+#include "engine/telemetry/record_ring.h"
 
 namespace ringgate::gateway {
 
@@ -28,6 +29,8 @@ class ClientSession;
 
 class Shard {
  public:
+  static constexpr size_t kRecordRingSize = 4096;  // records in flight to the accounting thread
+
   Shard(unsigned id, int listen_fd, GatewayState& state);
   ~Shard();
   Shard(const Shard&) = delete;
@@ -55,6 +58,8 @@ class Shard {
   ShardCounters& counters() { return counters_; }
   const ShardCounters& counters() const { return counters_; }
   pipeline::RequestIdSource& request_ids() { return request_ids_; }
+  // Where this shard's sessions leave their request records for the accounting thread.
+  telemetry::RecordRing& records() { return records_; }
   // What the pipeline's stages may use on this shard.
   const pipeline::ShardServices& services() const { return services_; }
 
@@ -95,6 +100,7 @@ class Shard {
   bool draining_ = false;
   pipeline::RequestIdSource request_ids_;
   pipeline::ShardServices services_;
+  telemetry::RecordRing records_{kRecordRingSize};
   std::thread thread_;
   friend class ClientSession;
 };

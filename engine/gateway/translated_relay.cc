@@ -130,6 +130,7 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
   };
 
   shard_.counters().responses_2xx.add();
+  rq_.progress.status = 200;
   head_.clear();
   head_.append(
       "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n");

@@ -56,6 +56,15 @@ struct RequestContext {
   // Scratch for a local answer's body (the model list), kept between requests.
   std::string local_body;
 
+  // What happened, for the completion point: written by the session and the forward stage.
+  struct Progress {
+    uint64_t start_us = 0;
+    int status = 0;  // of the response the client got (0: none)
+    uint64_t bytes_out = 0;
+    uint32_t connect_us = 0, ttfb_us = 0;  // from start_us
+    bool forwarded = false, upstream_failed = false;
+  } progress;
+
   void reset() {
     http = nullptr;
     body_padding = 0;
@@ -66,6 +75,7 @@ struct RequestContext {
     view = {};
     route = {};
     local_body.clear();
+    progress = {};
   }
 };
 

@@ -1,0 +1,94 @@
+#include "engine/telemetry/record_consumer.h"
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "protocol/error_body.h"
+
+namespace ringgate::telemetry {
+
+namespace {
+
+// How long the thread sleeps when every ring is empty. Shards never wake it (that would cost
+// them a syscall per request), so a record waits at most this long.
+constexpr auto kIdleWait = std::chrono::milliseconds(20);
+
+const char* outcome_name(Outcome o) {
+  switch (o) {
+    case Outcome::kAnswered: return "answered";
+    case Outcome::kLocal: return "local";
+    case Outcome::kUpstreamFailed: return "upstream_failed";
+    case Outcome::kClientGone: return "client_gone";
+  }
+  return "unknown";
+}
+
+void log_record(const RequestRecord& r) {
+  std::string line = R"({"request_id":")";
+  protocol::append_json_escaped(line, r.request_id.view());
+  line += R"(","client_key":")";
+  protocol::append_json_escaped(line, r.client_key.view());
+  line += R"(","model":")";
+  protocol::append_json_escaped(line, r.model_requested.view());
+  line += R"(","served_model":")";
+  protocol::append_json_escaped(line, r.model_served.view());
+  line += R"(","upstream":")";
+  protocol::append_json_escaped(line, r.upstream.view());
+  line += R"(","status":)" + std::to_string(r.status) + R"(,"outcome":")" +
+          outcome_name(r.outcome) + R"(","bytes_in":)" + std::to_string(r.bytes_in) +
+          R"(,"bytes_out":)" + std::to_string(r.bytes_out) + R"(,"upstream_connect_us":)" +
+          std::to_string(r.upstream_connect_us) + R"(,"upstream_ttfb_us":)" +
+          std::to_string(r.upstream_ttfb_us) + R"(,"total_us":)" + std::to_string(r.total_us) +
+          "}\n";
+  std::fputs(line.c_str(), stderr);
+}
+
+}  // namespace
+
+RecordConsumer::RecordConsumer(std::vector<RecordRing*> rings, bool log_records)
+    : rings_(std::move(rings)), log_records_(log_records), thread_([this] { run(); }) {}
+
+RecordConsumer::~RecordConsumer() { stop(); }
+
+void RecordConsumer::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+uint64_t RecordConsumer::dropped() const {
+  uint64_t n = 0;
+  for (const RecordRing* r : rings_) n += r->dropped();
+  return n;
+}
+
+bool RecordConsumer::drain_once() {
+  bool any = false;
+  RequestRecord r;
+  for (RecordRing* ring : rings_) {
+    while (ring->pop(r)) {
+      any = true;
+      consumed_.fetch_add(1, std::memory_order_relaxed);
+      if (log_records_) log_record(r);
+    }
+  }
+  return any;
+}
+
+void RecordConsumer::run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    const bool any = drain_once();
+    lock.lock();
+    if (!any) cv_.wait_for(lock, kIdleWait, [this] { return stopping_; });
+  }
+  lock.unlock();
+  drain_once();  // what the shards pushed before they stopped
+}
+
+}  // namespace ringgate::telemetry

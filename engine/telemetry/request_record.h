@@ -1,0 +1,48 @@
+// What one request leaves behind, built at the session's single completion point whatever
+// happened, and carried off the shard to the accounting thread. Fixed-size fields, so pushing a
+// record onto the ring allocates nothing.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace ringgate::telemetry {
+
+// A bounded copy of a string: long values are cut, never allocated.
+template <size_t N>
+struct ShortText {
+  char bytes[N];
+  uint8_t size = 0;
+  static_assert(N <= 255);
+  void assign(std::string_view s) {
+    size = uint8_t(s.size() < N ? s.size() : N);
+    std::memcpy(bytes, s.data(), size);
+  }
+  std::string_view view() const { return {bytes, size}; }
+};
+
+enum class Outcome : uint8_t {
+  kAnswered,      // a response reached the client whole (whatever its status)
+  kLocal,         // answered by the gateway itself (health, models, OPTIONS, refusals)
+  kUpstreamFailed,  // the upstream failed or timed out; the client got a 5xx or an error event
+  kClientGone,    // the client left before the answer was whole
+};
+
+struct RequestRecord {
+  ShortText<128> request_id;
+  ShortText<64> client_key;  // "anonymous" until virtual keys exist
+  ShortText<64> model_requested, model_served, upstream;
+  uint16_t status = 0;
+  Outcome outcome = Outcome::kAnswered;
+  uint64_t bytes_in = 0;   // request body bytes
+  uint64_t bytes_out = 0;  // bytes written to the client, heads included
+  // Microseconds from the request's start; 0 where the request never got there.
+  uint32_t admission_us = 0, cache_us = 0, upstream_connect_us = 0, upstream_ttfb_us = 0,
+           total_us = 0;
+  // Usage when known (the accounting issue fills it from upstream usage or a tokenizer).
+  bool usage_known = false;
+  uint32_t prompt_tokens = 0, completion_tokens = 0;
+};
+
+}  // namespace ringgate::telemetry
