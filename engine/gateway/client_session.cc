@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 
 #include "engine/gateway/clock.h"
 #include "engine/gateway/shard.h"
@@ -161,40 +160,22 @@ bool ClientSession::answering_head() const {
   return parser_.head_complete() && parser_.request().method == "HEAD";
 }
 
-void ClientSession::append_connection_header(std::string& head) const {
-  if (!keep_alive_ || shard_.draining()) {
-    head.append("Connection: close\r\n");
-  } else if (!client_reads_chunked()) {
-    head.append("Connection: keep-alive\r\n");  // HTTP/1.0 closes unless told otherwise
-  }
+CommonHeaders ClientSession::common_headers() {
+  CommonHeaders c;
+  c.request_id = rq_.request_id;
+  c.extra = extra_headers_;
+  extra_headers_ = {};  // said once, on this head
+  c.close = !keep_alive_ || shard_.draining();
+  c.http10 = !client_reads_chunked();
+  return c;
 }
 
 void ClientSession::build_head(int status, std::string_view content_type, size_t content_length) {
-  head_.clear();
-  head_.append("HTTP/1.1 ");
-  char num[24];
-  auto [end, ec] = std::to_chars(num, num + sizeof num, status);
-  head_.append(num, end);
-  head_.push_back(' ');
-  head_.append(protocol::status_reason(status));
-  head_.append("\r\n");
-  if (!content_type.empty()) {
-    head_.append("Content-Type: ");
-    head_.append(content_type);
-    head_.append("\r\n");
-  }
-  if (status != 204) {  // RFC 9110 section 8.6: never in a 204
-    head_.append("Content-Length: ");
-    auto [e2, ec2] = std::to_chars(num, num + sizeof num, content_length);
-    head_.append(num, e2);
-    head_.append("\r\n");
-  }
-  head_.append("X-Request-ID: ");
-  head_.append(rq_.request_id);
-  head_.append("\r\n");
-  head_.append(extra_headers_);
-  extra_headers_ = {};
-  append_connection_header(head_);
+  start_head(head_, status);
+  if (!content_type.empty()) append_header(head_, "Content-Type", content_type);
+  // RFC 9110 section 8.6: never a Content-Length in a 204.
+  append_framing(head_, status == 204 ? BodyFraming::kNone : BodyFraming::kLength, content_length);
+  finish_head(head_, common_headers());
 }
 
 io::Task<bool> ClientSession::send_all(iovec* iov, int iovcnt) {
@@ -219,7 +200,6 @@ io::Task<void> ClientSession::respond(int status, std::string_view content_type,
   (status < 300 ? c.responses_2xx : status < 500 ? c.responses_4xx : c.responses_5xx).add();
   rq_.progress.status = status;
   build_head(status, content_type, body.size());
-  head_.append("\r\n");
   iovec iov[2] = {{head_.data(), head_.size()}, {const_cast<char*>(body.data()), body.size()}};
   // An answer to HEAD is the head alone; its Content-Length still says what GET would get.
   co_await send_all(iov, body.empty() || answering_head() ? 1 : 2);

@@ -12,6 +12,7 @@
 
 #include "engine/io/ring.h"
 #include "engine/io/task.h"
+#include "engine/gateway/response_head.h"
 #include "engine/pipeline/pipeline.h"
 #include "engine/pipeline/request_context.h"
 #include "engine/telemetry/request_record.h"
@@ -67,8 +68,8 @@ class ClientSession final : public pipeline::Forwarder {
   io::Task<void> respond(int status, std::string_view content_type, std::string_view body);
   io::Task<void> respond_error(protocol::ApiError e);
   void build_head(int status, std::string_view content_type, size_t content_length);
-  // "Connection: close" on a last response, "keep-alive" where HTTP/1.0 needs it said.
-  void append_connection_header(std::string& head) const;
+  // The lines every head carries (request id, a stage's extra headers, Connection).
+  CommonHeaders common_headers();
   // HTTP/1.0 clients cannot read chunked bodies: a body of unknown length ends at the close.
   bool client_reads_chunked() const;
   bool answering_head() const;
@@ -83,8 +84,6 @@ class ClientSession final : public pipeline::Forwarder {
   uint32_t write_timeout_ms() const;
 
   // proxy() helpers
-  // How the body we relay is delimited for the client.
-  enum class BodyFraming { kLength, kChunked, kUntilClose, kNone };
   BodyFraming client_framing(const protocol::HttpResponseParser& rp, bool head_request) const;
   void build_client_head(const protocol::HttpResponseHead& uh, BodyFraming framing);
   void build_upstream_head(const Route& route, std::string_view suffix, size_t body_len);

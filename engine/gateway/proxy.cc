@@ -26,15 +26,7 @@ namespace {
 constexpr size_t kUpstreamReadSize = 16384;
 constexpr size_t kMaxUpstreamHead = 65536;
 
-void append_header(std::string& h, std::string_view name, std::string_view value) {
-  h.append(name);
-  h.append(": ");
-  h.append(value);
-  h.append("\r\n");
-}
-
 bool is_timeout(int rc) { return rc == -ECANCELED || rc == -ETIME; }
-
 
 }  // namespace
 
@@ -84,8 +76,8 @@ void ClientSession::build_upstream_head(const Route& route, std::string_view suf
   h.append("\r\n");
 }
 
-ClientSession::BodyFraming ClientSession::client_framing(const protocol::HttpResponseParser& rp,
-                                                        bool head_request) const {
+BodyFraming ClientSession::client_framing(const protocol::HttpResponseParser& rp,
+                                          bool head_request) const {
   const protocol::HttpResponseHead& uh = rp.head();
   if (uh.content_length) return BodyFraming::kLength;
   const bool has_body = !rp.complete() || rp.body_bytes() > 0;
@@ -97,27 +89,13 @@ ClientSession::BodyFraming ClientSession::client_framing(const protocol::HttpRes
 // so the head always describes exactly the bytes we send after it.
 void ClientSession::build_client_head(const protocol::HttpResponseHead& uh, BodyFraming framing) {
   rq_.progress.status = uh.status;
-  head_.clear();
-  head_.append("HTTP/1.1 ");
-  char num[24];
-  auto [end, ec] = std::to_chars(num, num + sizeof num, uh.status);
-  head_.append(num, end);
-  head_.push_back(' ');
-  head_.append(protocol::status_reason(uh.status));
-  head_.append("\r\n");
+  start_head(head_, uh.status);
   const ConnectionNamed upstream_hop(uh.headers);
   for (const protocol::HttpHeader& hd : uh.headers) {
     if (forward_to_client(hd.name, upstream_hop)) append_header(head_, hd.name, hd.value);
   }
-  if (framing == BodyFraming::kChunked) {
-    head_.append("Transfer-Encoding: chunked\r\n");
-  } else if (framing == BodyFraming::kLength) {
-    auto [e2, ec2] = std::to_chars(num, num + sizeof num, uh.content_length.value_or(0));
-    append_header(head_, "Content-Length", std::string_view(num, size_t(e2 - num)));
-  }
-  append_header(head_, "X-Request-ID", rq_.request_id);
-  append_connection_header(head_);
-  head_.append("\r\n");
+  append_framing(head_, framing, uh.content_length.value_or(0));
+  finish_head(head_, common_headers());
 }
 
 io::Task<void> ClientSession::proxy(const Route& route) {

@@ -131,17 +131,12 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
 
   shard_.counters().responses_2xx.add();
   rq_.progress.status = 200;
-  head_.clear();
-  head_.append(
-      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n");
   const bool chunked = client_reads_chunked();
-  if (chunked) head_.append("Transfer-Encoding: chunked\r\n");
   if (!chunked) keep_alive_ = false;  // HTTP/1.0: the stream ends when we close
-  head_.append("X-Request-ID: ");
-  head_.append(rq_.request_id);
-  head_.append("\r\n");
-  append_connection_header(head_);
-  head_.append("\r\n");
+  start_head(head_, 200);
+  head_.append("Content-Type: text/event-stream\r\nCache-Control: no-cache\r\n");
+  append_framing(head_, chunked ? BodyFraming::kChunked : BodyFraming::kUntilClose, 0);
+  finish_head(head_, common_headers());
   head_pending_ = true;
 
   translated_.clear();
