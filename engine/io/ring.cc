@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 namespace ringgate::io {
 
@@ -43,8 +44,94 @@ io_uring_sqe* Ring::sqe(unsigned n) {
   return s;
 }
 
+namespace {
+// Coarse monotonic milliseconds: a vDSO read, no syscall; its few-ms granularity is far below any
+// deadline the gateway sets.
+uint64_t coarse_now_ms() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return uint64_t(ts.tv_sec) * 1000 + uint64_t(ts.tv_nsec) / 1000000;
+}
+}  // namespace
+
+void DeadlineHeap::place(size_t i, TimedOp* op) {
+  heap_[i] = op;
+  op->heap_index = i;
+}
+
+void DeadlineHeap::sift_up(size_t i) {
+  TimedOp* op = heap_[i];
+  while (i > 0) {
+    size_t parent = (i - 1) / 2;
+    if (heap_[parent]->deadline_ms <= op->deadline_ms) break;
+    place(i, heap_[parent]);
+    i = parent;
+  }
+  place(i, op);
+}
+
+void DeadlineHeap::sift_down(size_t i) {
+  TimedOp* op = heap_[i];
+  const size_t n = heap_.size();
+  for (;;) {
+    size_t child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && heap_[child + 1]->deadline_ms < heap_[child]->deadline_ms) ++child;
+    if (op->deadline_ms <= heap_[child]->deadline_ms) break;
+    place(i, heap_[child]);
+    i = child;
+  }
+  place(i, op);
+}
+
+void DeadlineHeap::add(TimedOp* op) {
+  heap_.push_back(op);
+  sift_up(heap_.size() - 1);
+}
+
+void DeadlineHeap::remove(TimedOp* op) {
+  const size_t i = op->heap_index;
+  op->heap_index = SIZE_MAX;
+  TimedOp* last = heap_.back();
+  heap_.pop_back();
+  if (last == op) return;
+  place(i, last);
+  sift_down(i);
+  sift_up(last->heap_index);
+}
+
+void Ring::add_deadline(TimedOp* op, uint32_t timeout_ms) {
+  op->deadline_ms = coarse_now_ms() + timeout_ms;
+  deadlines_.add(op);
+}
+
+void Ring::expire_deadlines() {
+  const uint64_t now = coarse_now_ms();
+  while (!deadlines_.empty() && deadlines_.earliest()->deadline_ms <= now) {
+    TimedOp* op = deadlines_.earliest();
+    deadlines_.remove(op);
+    // The operation completes with -ECANCELED (or its own result, if it won the race).
+    io_uring_sqe* s = sqe();
+    io_uring_prep_cancel64(s, reinterpret_cast<uint64_t>(static_cast<IoOp*>(op)), 0);
+    io_uring_sqe_set_data(s, nullptr);
+  }
+}
+
 void Ring::run_once() {
-  int rc = io_uring_submit_and_wait(&ring_, 1);
+  int rc;
+  if (deadlines_.empty()) {
+    rc = io_uring_submit_and_wait(&ring_, 1);
+  } else {
+    // Wake no later than the earliest deadline (an argument to the wait, not an SQE).
+    const uint64_t now = coarse_now_ms(), due = deadlines_.earliest()->deadline_ms;
+    const uint64_t wait_ms = due > now ? due - now : 0;
+    __kernel_timespec ts{};
+    ts.tv_sec = (long long)(wait_ms / 1000);
+    ts.tv_nsec = (long long)(wait_ms % 1000) * 1000000;
+    io_uring_cqe* cqe = nullptr;
+    rc = io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
+    if (rc == -ETIME) rc = 0;
+  }
   if (rc < 0 && rc != -EINTR && rc != -EBUSY && rc != -EAGAIN) std::abort();
   // Copy the batch out first: resumed coroutines queue new SQEs and may submit, which must not
   // race with our walk of the CQ.
@@ -67,6 +154,7 @@ void Ring::run_once() {
     for (unsigned i = 0; i < k; ++i) batch[i].op->on_cqe(batch[i].res, batch[i].flags);
     if (n < 256) break;
   }
+  expire_deadlines();
 }
 
 void Ring::cancel_fd(int fd) {
