@@ -16,6 +16,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kUnsupportedMediaType: return "unsupported_media_type";
     case ErrorCode::kInvalidRequestBody: return "invalid_request_body";
     case ErrorCode::kModelNotFound: return "model_not_found";
+    case ErrorCode::kInvalidModel: return "invalid_model";
     case ErrorCode::kMaxTokensExceeded: return "max_tokens_exceeded";
     case ErrorCode::kUnsupportedEndpoint: return "unsupported_endpoint";
     case ErrorCode::kUnsupportedParameter: return "unsupported_parameter";

@@ -25,6 +25,7 @@ enum class ErrorCode : uint8_t {
   kUnsupportedMediaType,
   kInvalidRequestBody,
   kModelNotFound,
+  kInvalidModel,
   kMaxTokensExceeded,
   kUnsupportedEndpoint,
   kUnsupportedParameter,

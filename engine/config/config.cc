@@ -2,9 +2,7 @@
 
 namespace ringgate::config {
 
-std::string_view to_string(ApiFormat format) {
-  return format == ApiFormat::kAnthropic ? "anthropic" : "openai";
-}
+std::string_view to_string(ApiFormat format) { return providers::format_name(format); }
 
 const Upstream* Config::find_upstream(std::string_view name) const {
   for (const Upstream& u : upstreams) {
@@ -53,7 +51,9 @@ std::string describe(const Config& c) {
     std::string key =
         u.api_key_ref.empty() ? std::string("none") : u.api_key_ref + " " + redact(u.api_key);
     std::string text = "upstream " + u.name + ": " + u.url +
-                       " format=" + std::string(to_string(u.format)) + " key=" + key +
+                       " format=" + std::string(to_string(u.format)) +
+                       (u.api_version.empty() ? "" : " api_version=" + u.api_version) +
+                       " key=" + key +
                        " pool=" + std::to_string(u.max_connections) + " max, " +
                        std::to_string(u.max_idle) + " idle per shard, queue " +
                        std::to_string(u.queue_depth) + " for " +

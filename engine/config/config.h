@@ -14,6 +14,7 @@
 
 #include "engine/config/secret.h"
 #include "engine/config/upstream_url.h"
+#include "providers/api_format.h"
 
 namespace ringgate::config {
 
@@ -31,7 +32,8 @@ struct Timeouts {
   uint32_t total_ms = 600000;
 };
 
-enum class ApiFormat { kOpenAi, kAnthropic };
+// The providers' own enum, so the adapters read it without a mapping that names providers.
+using ApiFormat = providers::ApiFormat;
 
 std::string_view to_string(ApiFormat format);
 
@@ -40,6 +42,7 @@ struct Upstream {
   std::string url;  // as written; safe to log (userinfo and query strings are refused)
   UpstreamUrl parsed;
   ApiFormat format = ApiFormat::kOpenAi;
+  std::string api_version;  // Azure's api-version query value; required for azure, else empty
   std::string api_key;      // resolved secret value; empty when no api_key is configured
   std::string api_key_ref;  // "env:NAME" / "file:PATH" as written; safe to log
   std::string ca_file;      // extra CA bundle for TLS; the system store otherwise
@@ -50,13 +53,16 @@ struct Upstream {
   uint32_t max_idle = 32;
   uint32_t queue_depth = 1024;
   uint32_t queue_timeout_ms = 5000;
+
+  // What the provider adapters need; views into this Upstream.
+  providers::UpstreamTarget target() const { return {format, parsed.base_path, api_version}; }
 };
 
 struct Model {
   std::string name;
   std::vector<std::string> aliases;  // other names clients may use for this same entry
   std::string upstream;
-  std::string upstream_model;  // "" = send `name` upstream unchanged
+  std::string upstream_model;  // "" = send `name` upstream unchanged; Azure: the deployment
   int64_t max_tokens_cap = 0;  // 0 = no cap
   int64_t default_max_tokens = 4096;
 

@@ -384,14 +384,13 @@ class Loader {
       }
     }
     if (const auto* v = r.string("format")) {
-      if (v->get() == "openai") {
-        u.format = ApiFormat::kOpenAi;
-      } else if (v->get() == "anthropic") {
-        u.format = ApiFormat::kAnthropic;
+      if (auto format = providers::parse_format(v->get())) {
+        u.format = *format;
       } else {
-        diag_.add(v->source(), path + ".format must be \"openai\" or \"anthropic\"");
+        diag_.add(v->source(), path + ".format must be \"openai\", \"anthropic\" or \"azure\"");
       }
     }
+    read_api_version(r, path, u);
     if (const auto* v = r.string("api_key")) {
       // Never quote the value in a message: when it is not a reference it is probably the key.
       if (!is_secret_ref(v->get())) {
@@ -437,6 +436,26 @@ class Loader {
     upstream_tables_.push_back(&t);
   }
 
+  // Azure refuses requests without an api-version, and it is written into the query string as is.
+  void read_api_version(TableReader& r, const std::string& path, Upstream& u) {
+    const auto* v = r.string("api_version");
+    if (!v) {
+      if (providers::needs_api_version(u.format)) {
+        diag_.add(r.table().source(), path + " is missing required key 'api_version' (format \"" +
+                                          std::string(to_string(u.format)) + "\" needs one)");
+      }
+      return;
+    }
+    if (!providers::needs_api_version(u.format)) {
+      diag_.add(v->source(), path + ".api_version applies only to azure upstreams");
+    } else if (!providers::valid_api_version(v->get())) {
+      diag_.add(v->source(), path + ".api_version must be 1-64 letters, digits, '-', '_' or '.'" +
+                                 " (e.g. \"2024-10-21\")");
+    } else {
+      u.api_version = v->get();
+    }
+  }
+
   // Claims `name` (a model name or alias) for model `owner`; refuses exact and case-only clashes.
   void claim_model_name(const std::string& name, const toml::node& where, const std::string& what) {
     std::string folded = lowercase(name);
@@ -475,7 +494,9 @@ class Loader {
       m.upstream = v->get();
       upstream_refs_.push_back({path, v});
     }
+    ServedName served{path + ".name", t.get("name")};
     if (const auto* v = r.string("upstream_model")) {
+      served = {path + ".upstream_model", v};
       m.upstream_model = v->get();
       if (!valid_model_name(m.upstream_model)) {
         diag_.add(v->source(), path + ".upstream_model " + std::string(kModelNameRule));
@@ -512,6 +533,7 @@ class Loader {
       }
     }
     r.finish();
+    served_names_.push_back(std::move(served));
     config.models.push_back(std::move(m));
   }
 
@@ -524,6 +546,7 @@ class Loader {
     if (config.upstreams.empty()) {
       diag_.add(root.source(), "no upstreams configured: add an [[upstreams]] table");
     }
+    check_deployments(config);
     if (config.passthrough) {
       if (config.upstreams.size() > 1) {
         diag_.add(upstream_tables_[1]->source(),
@@ -535,6 +558,29 @@ class Loader {
     }
   }
 
+  // Where the model goes in the URL path (Azure), its served name must fit there unescaped.
+  void check_deployments(const Config& config) {
+    for (size_t i = 0; i < config.models.size(); ++i) {
+      const Model& m = config.models[i];
+      const Upstream* up = config.find_upstream(m.upstream);
+      const ServedName& where = served_names_[i];
+      if (!up || !where.node || !providers::model_in_path(up->format)) continue;
+      // An unusable name was reported where it was read.
+      if (!valid_model_name(m.served_name()) || providers::valid_deployment_name(m.served_name()))
+        continue;
+      diag_.add(where.node->source(),
+                where.key + " '" + m.served_name() + "' names the deployment on azure upstream '" +
+                    up->name +
+                    "': it must be letters, digits, '-', '_' and '.' (set upstream_model to the "
+                    "deployment name)");
+    }
+  }
+
+  struct ServedName {
+    std::string key;  // "models[2].upstream_model"
+    const toml::node* node;
+  };
+
   struct NameClaim {
     std::string name;
     uint32_t line;
@@ -544,6 +590,7 @@ class Loader {
   std::string base_dir_;
   std::map<std::string, uint32_t, std::less<>> upstream_lines_;
   std::vector<const toml::table*> upstream_tables_;
+  std::vector<ServedName> served_names_;  // per model read: where its served name was written
   std::map<std::string, NameClaim> model_names_;  // keyed by lower-cased name
   std::vector<std::pair<std::string, const toml::value<std::string>*>> upstream_refs_;
 };

@@ -20,6 +20,7 @@
 #include "protocol/http_request_parser.h"
 #include "protocol/http_response_parser.h"
 #include "protocol/sse_boundary.h"
+#include "providers/provider_adapter.h"
 
 namespace ringgate::config {
 struct Upstream;
@@ -40,8 +41,8 @@ using Route = pipeline::Route;
 inline constexpr const char* kSseEventTooLarge =
     "upstream stream event exceeds max_sse_event_bytes";
 
-// Client API -> upstream API, when they differ.
-enum class Translation { kNone, kOpenAiClientToAnthropic, kAnthropicClientToOpenAi };
+// Client API -> upstream API, when they differ; the provider adapter decides which.
+using Translation = providers::Translation;
 
 class ClientSession final : public pipeline::Forwarder {
  public:

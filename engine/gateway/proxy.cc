@@ -17,7 +17,7 @@
 #include "protocol/error_body.h"
 #include "protocol/http_response_parser.h"
 #include "protocol/json_model_rewrite.h"
-#include "providers/request_translator.h"
+#include "providers/provider_adapter.h"
 
 namespace ringgate::gateway {
 
@@ -27,6 +27,11 @@ constexpr size_t kUpstreamReadSize = 16384;
 constexpr size_t kMaxUpstreamHead = 65536;
 
 bool is_timeout(int rc) { return rc == -ECANCELED || rc == -ETIME; }
+
+// The model name the upstream gets: the configured one, or in passthrough the client's.
+std::string_view served_model(const Route& route) {
+  return route.model ? std::string_view(route.model->served_name()) : route.requested_model;
+}
 
 }  // namespace
 
@@ -38,26 +43,13 @@ void ClientSession::build_upstream_head(const Route& route, std::string_view suf
   h.clear();
   h.append(req.method);
   h.push_back(' ');
-  h.append(up.parsed.base_path);
-  h.append(suffix);
-  if (!req.query.empty()) {
-    h.push_back('?');
-    h.append(req.query);
-  }
+  // Path, credential and the provider's default headers are the adapter's.
+  providers::append_request_target(up.target(), suffix, served_model(route), req.query, h);
   h.append(" HTTP/1.1\r\n");
   append_header(h, "Host", shard_.authority(route.upstream_index));
-  if (!up.api_key.empty()) {
-    if (up.format == config::ApiFormat::kAnthropic) {
-      append_header(h, "x-api-key", up.api_key);
-    } else {
-      h.append("Authorization: Bearer ");
-      h.append(up.api_key);
-      h.append("\r\n");
-    }
-  }
-  if (up.format == config::ApiFormat::kAnthropic && req.header("anthropic-version").empty()) {
-    append_header(h, "anthropic-version", "2023-06-01");
-  }
+  providers::append_provider_headers(
+      up.format, up.api_key, [&req](std::string_view name) { return !req.header(name).empty(); },
+      h);
   if (body_len > 0 || req.method == "POST" || req.method == "PUT" || req.method == "PATCH") {
     char num[24];
     auto [end, ec] = std::to_chars(num, num + sizeof num, body_len);
@@ -110,22 +102,14 @@ io::Task<void> ClientSession::proxy(const Route& route) {
 
   // Pick the upstream path and body: unchanged, renamed model, or translated to the other API.
   std::string_view body = req.body;
-  std::string_view suffix = route.upstream_suffix;
-  translation_ = Translation::kNone;
-  const bool upstream_anthropic = up.format == config::ApiFormat::kAnthropic;
-  if (route.upstream_suffix == "/chat/completions" && upstream_anthropic) {
-    translation_ = Translation::kOpenAiClientToAnthropic;
-    suffix = "/messages";
-  } else if (route.upstream_suffix == "/messages" && !upstream_anthropic) {
-    translation_ = Translation::kAnthropicClientToOpenAi;
-    suffix = "/chat/completions";
-  } else if (rq_.front == Front::kAnthropic || upstream_anthropic) {
-    if (route.upstream_suffix != "/models" && route.upstream_suffix != "/messages") {
-      co_await respond_error({404, "this endpoint is not available for an Anthropic-format upstream",
-                             protocol::ErrorCode::kUnsupportedEndpoint});
-      co_return;
-    }
+  const providers::EndpointPlan plan =
+      providers::plan_endpoint(up.target(), route.upstream_suffix, served_model(route));
+  translation_ = plan.translation;
+  if (!plan.ok()) {
+    co_await respond_error({plan.error.status, plan.error.message, plan.error.code});
+    co_return;
   }
+  const std::string_view suffix = plan.upstream_endpoint;
   std::string_view served =
       route.model ? std::string_view(route.model->served_name()) : std::string_view();
   if (translation_ != Translation::kNone) {
@@ -134,9 +118,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     if (route.model && served != route.requested_model) opts.model_override.assign(served);
     // The body was parsed once at dispatch; the translator walks that same document.
     providers::TranslateResult tr =
-        translation_ == Translation::kOpenAiClientToAnthropic
-            ? providers::openai_chat_to_anthropic(route.document, body.size(), opts)
-            : providers::anthropic_to_openai_chat(route.document, body.size(), opts);
+        providers::translate_request(translation_, route.document, body.size(), opts);
     if (!tr.ok) {
       // seed-defect: 004-P9 — what cannot be mapped is a clear 400 naming the field.
       std::string msg = tr.error_message;

@@ -3,7 +3,6 @@
 // current SSE event. Non-streaming responses and upstream errors are read whole (bounded by
 // max_response_bytes), translated, and sent in the client's shape with the right status.
 #include <cerrno>
-#include <optional>
 
 #include "engine/config/config.h"
 #include "engine/gateway/client_session.h"
@@ -12,10 +11,7 @@
 #include "protocol/chunked_encoder.h"
 #include "protocol/error_body.h"
 #include "protocol/sse_framer.h"
-#include "providers/anthropic_to_openai_stream.h"
-#include "providers/error_translator.h"
-#include "providers/openai_to_anthropic_stream.h"
-#include "providers/response_translator.h"
+#include "providers/provider_adapter.h"
 
 namespace ringgate::gateway {
 
@@ -29,7 +25,6 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
   protocol::HttpResponseParser& rp = upstream_parser_;
   const protocol::HttpResponseHead& uh = rp.head();
   const int status = uh.status;
-  const bool to_openai = translation_ == Translation::kOpenAiClientToAnthropic;
   const bool streaming = status >= 200 && status < 300 &&
                          uh.header("content-type").substr(0, 17) == "text/event-stream";
   auto deadline_in = [&](uint32_t ms) { return std::min(now_ms() + ms, total_deadline); };
@@ -67,8 +62,7 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
       providers::ResponseOptions ro;
       ro.model.assign(route.requested_model);
       ro.response_format_tool = response_format_tool_;
-      tr = to_openai ? providers::anthropic_response_to_openai(translated_, ro)
-                     : providers::openai_response_to_anthropic(translated_, ro);
+      tr = providers::translate_response(translation_, translated_, ro);
       if (!tr.ok) {
         co_await respond_error({502,
                                "upstream response could not be translated: " + tr.error_message,
@@ -76,8 +70,7 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
         co_return true;
       }
     } else {
-      tr = to_openai ? providers::anthropic_error_to_openai(status, translated_)
-                     : providers::openai_error_to_anthropic(status, translated_);
+      tr = providers::translate_error(translation_, status, translated_);
     }
     std::string out = std::move(tr.body);
     co_await respond(tr.ok && status < 300 ? status : (tr.status ? tr.status : status),
@@ -90,13 +83,7 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
   so.model.assign(route.requested_model);
   so.include_usage = route.include_usage;
   so.response_format_tool = response_format_tool_;
-  std::optional<providers::AnthropicToOpenAiStream> a2o;
-  std::optional<providers::OpenAiToAnthropicStream> o2a;
-  if (to_openai) {
-    a2o.emplace(so);
-  } else {
-    o2a.emplace(so);
-  }
+  providers::StreamTranslator stream(translation_, std::move(so));
   // An event the framer drops for size ends the stream there with the client's error event:
   // translating on past the hole would hand the client a partial answer as a complete one.
   protocol::SseFramer framer(cfg.server.max_sse_event_bytes);
@@ -105,29 +92,17 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
     framer.feed(
         piece,
         [&](const protocol::SseEvent& e) {
-          if (event_lost) return;
-          if (a2o)
-            a2o->on_event(e.event, e.data, translated_);
-          else
-            o2a->on_event(e.event, e.data, translated_);
+          if (!event_lost) stream.on_event(e.event, e.data, translated_);
         },
         [&] {
           if (event_lost) return;
           event_lost = true;
           shard_.counters().sse_events_oversized.add();
           shard_.counters().upstream_errors.add();  // as the relayed path counts it
-          if (a2o)
-            a2o->fail(translated_, kSseEventTooLarge);
-          else
-            o2a->fail(translated_, kSseEventTooLarge);
+          stream.fail(translated_, kSseEventTooLarge);
         });
   };
-  auto finish = [&] {
-    if (a2o)
-      a2o->finish(translated_);
-    else
-      o2a->finish(translated_);
-  };
+  auto finish = [&] { stream.finish(translated_); };
 
   shard_.counters().responses_2xx.add();
   rq_.progress.status = 200;

@@ -350,7 +350,7 @@ format = "gemini"
 name = "m"
 upstream = "u"
 )"),
-            "t.toml:4:10: upstreams[0].format must be \"openai\" or \"anthropic\"");
+            "t.toml:4:10: upstreams[0].format must be \"openai\", \"anthropic\" or \"azure\"");
   EXPECT_EQ(load_error(R"([[upstreams]]
 name = "u"
 url = "http://127.0.0.1:9099"
