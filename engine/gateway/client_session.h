@@ -6,20 +6,17 @@
 #include <sys/uio.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "engine/config/runtime.h"
 #include "engine/io/ring.h"
 #include "engine/io/task.h"
 #include "protocol/http_request_parser.h"
 #include "protocol/http_response_parser.h"
 #include "protocol/sse_boundary.h"
-
-namespace ringgate::config {
-struct Upstream;
-struct Model;
-}  // namespace ringgate::config
 
 namespace ringgate::gateway {
 
@@ -31,7 +28,7 @@ enum class Front { kOpenAi, kAnthropic };
 
 // Where a request goes once it is validated.
 struct Route {
-  size_t upstream_index = 0;
+  config::UpstreamId upstream_id = 0;  // the key of the shard's pool, TLS context, authority
   const config::Upstream* upstream = nullptr;
   const config::Model* model = nullptr;  // nullptr in pass-through mode
   std::string_view upstream_suffix;      // path after /v1, e.g. "/chat/completions"
@@ -113,6 +110,8 @@ class ClientSession {
   Translation translation_ = Translation::kNone;
   std::string response_format_tool_;  // see providers::TranslateResult
   std::string request_id_;
+  // The snapshot this request runs on, from its start to its end, whatever reloads happen.
+  std::shared_ptr<const config::Runtime> runtime_;
   std::string scratch_;    // small per-request scratch (error bodies)
   // Whole header lines ("Allow: POST\r\n") the next build_head() adds, then forgets; views of
   // static strings only.

@@ -57,7 +57,7 @@ void ClientSession::build_upstream_head(const Route& route, std::string_view suf
     h.append(req.query);
   }
   h.append(" HTTP/1.1\r\n");
-  append_header(h, "Host", shard_.authority(route.upstream_index));
+  append_header(h, "Host", shard_.authority(route.upstream_id));
   if (!up.api_key.empty()) {
     if (up.format == config::ApiFormat::kAnthropic) {
       append_header(h, "x-api-key", up.api_key);
@@ -124,7 +124,7 @@ void ClientSession::build_client_head(const protocol::HttpResponseHead& uh, Body
 }
 
 io::Task<void> ClientSession::proxy(const Route& route) {
-  const config::Config& cfg = shard_.config();
+  const config::Config& cfg = runtime_->config();  // the request's snapshot
   const config::Timeouts& t = cfg.timeouts;
   const config::Upstream& up = *route.upstream;
   const protocol::HttpRequest& req = parser_.request();
@@ -180,7 +180,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   }
   build_upstream_head(route, suffix, body.size());
 
-  UpstreamPool& pool = shard_.pool(route.upstream_index);
+  UpstreamPool& pool = shard_.pool(route.upstream_id);
   std::unique_ptr<UpstreamConnection> conn;
 
   // A client that hangs up while we wait on the upstream cancels the upstream I/O at once,
@@ -253,7 +253,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       conn = pool.open_new();
       counters.upstream_connects.add();
       int rc = co_await conn->connect(shard_.ring(), addr, io::sockaddr_length(addr),
-                                      shard_.tls(route.upstream_index), up.parsed.host,
+                                      shard_.tls(route.upstream_id), up.parsed.host,
                                       deadline_in(t.upstream_connect_ms));
       if (rc < 0) {
         if (rc == -EPROTO) fail_detail = conn->tls_error();

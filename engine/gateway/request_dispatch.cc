@@ -2,7 +2,7 @@
 // locally. JSON is parsed once here (simdjson, shard-local parser) and never again.
 #include <string>
 
-#include "engine/config/config.h"
+#include "engine/config/runtime.h"
 #include "engine/gateway/client_session.h"
 #include "engine/gateway/clock.h"
 #include "engine/gateway/shard.h"
@@ -65,7 +65,9 @@ void append_models_json(const config::Config& cfg, std::string& out) {
 
 io::Task<void> ClientSession::handle_request() {
   const protocol::HttpRequest& req = parser_.request();
-  const config::Config& cfg = shard_.config();
+  runtime_ = shard_.runtime();
+  const config::Runtime& rt = *runtime_;
+  const config::Config& cfg = rt.config();
   request_start_ms_ = now_ms();
   keep_alive_ = req.keep_alive;
   shard_.counters().requests.add();
@@ -154,8 +156,8 @@ io::Task<void> ClientSession::handle_request() {
   }
 
   if (cfg.passthrough) {
-    route.upstream_index = 0;
-    route.upstream = &cfg.upstreams[0];
+    route.upstream_id = rt.passthrough_upstream()->id;
+    route.upstream = rt.passthrough_upstream()->def;
     co_await proxy(route);
     co_return;
   }
@@ -164,8 +166,8 @@ io::Task<void> ClientSession::handle_request() {
     co_return;
   }
   // seed-defect: 004-P5 — an unknown model is a 404, never a guess.
-  const config::Model* model = cfg.find_model(view.model);
-  if (!model) {
+  const config::RuntimeModel* entry = rt.find_model(view.model);
+  if (!entry) {
     scratch_.assign("The model '");
     scratch_.append(view.model.substr(0, 256));
     scratch_.append("' does not exist or is not served by this gateway");
@@ -173,6 +175,7 @@ io::Task<void> ClientSession::handle_request() {
     co_await respond_error(404, msg, "model_not_found");
     co_return;
   }
+  const config::Model* model = entry->def;
   // seed-defect: 001-7 — max_tokens capped per model.
   if (model->max_tokens_cap > 0 && view.max_tokens && *view.max_tokens > model->max_tokens_cap) {
     std::string msg = "max_tokens " + std::to_string(*view.max_tokens) + " exceeds the limit of " +
@@ -181,16 +184,8 @@ io::Task<void> ClientSession::handle_request() {
     co_return;
   }
   route.model = model;
-  for (size_t i = 0; i < cfg.upstreams.size(); ++i) {
-    if (cfg.upstreams[i].name == model->upstream) {
-      route.upstream_index = i;
-      route.upstream = &cfg.upstreams[i];
-    }
-  }
-  if (!route.upstream) {
-    co_await respond_error(500, "model has no upstream", "configuration_error");
-    co_return;
-  }
+  route.upstream_id = entry->upstream->id;  // the runtime tables resolved it at load
+  route.upstream = entry->upstream->def;
   co_await proxy(route);
 }
 
