@@ -9,11 +9,12 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const {
-  startMock, startConfigGateway, startQuickGateway, runRinggate, stopAll, tempDir,
+  startMock, startConfigGateway, startQuickGateway, runRinggate, stopAll, tempDir, writeTemp,
 } = require('./lib/processes');
 const { postJson, mockStats, waitFor, CHAT } = require('./lib/http');
 const { SseReader } = require('./lib/sse_reader');
 const { gatewayToml } = require('./lib/config');
+const { makeTestCertificates } = require('./lib/tls_certs');
 
 const BASE_MODELS = [{ name: 'gpt-4o-mini', upstream: 'mock', aliases: ['fast'] }];
 
@@ -81,6 +82,17 @@ describe('config reload', () => {
     await reloadWith(gw, gatewayToml({ apiBase: mock.apiBase, models: [{ name: 'second', upstream: 'mock' }] }));
     await waitFor(async () => (await chat(gw)).status === 404, { what: 'the removed model to go' });
     assert.equal((await chat(gw, 'second')).status, 200);
+    await gw.stop();
+  });
+
+  it('applies a file whose [server] shards changed, and warns that shards wait for a restart', async () => {
+    const gw = await startConfigGateway(gatewayToml({ apiBase: mock.apiBase, models: BASE_MODELS }));
+    await reloadWith(gw, gatewayToml({
+      apiBase: mock.apiBase, server: { shards: 3 },
+      models: [...BASE_MODELS, { name: 'with-warning', upstream: 'mock' }],
+    }));
+    assert.match(gw.stderr, /reload: warning: \[server\] shards changed; it takes effect at the next restart/);
+    await waitServed(gw, 'with-warning');
     await gw.stop();
   });
 
@@ -173,6 +185,28 @@ describe('config reload', () => {
     const s2 = await mockStats(mock);
     assert.equal(s2.connections_accepted - s1.connections_accepted, 2, JSON.stringify({ s1, s2 }));
     await gw.stop();
+  });
+
+  it('an https upstream added by a reload works; an unusable CA bundle refuses the reload', async () => {
+    const dir = tempDir();
+    const certs = makeTestCertificates(dir);
+    const tlsMock = await startMock(['--tls-cert', certs.certFile, '--tls-key', certs.keyFile]);
+    const gw = await startConfigGateway(gatewayToml({ apiBase: mock.apiBase, models: BASE_MODELS }));
+    const withTls = (caFile) => gatewayToml({
+      apiBase: mock.apiBase,
+      extraUpstreams: [{ name: 'secure', url: tlsMock.apiBase, ca_file: caFile }],
+      models: [...BASE_MODELS, { name: 'over-tls', upstream: 'secure' }],
+    });
+    await reloadWith(gw, withTls(certs.caFile));
+    await waitServed(gw, 'over-tls');
+    // The loader reads only that the file exists; OpenSSL finds no certificate in it, and the
+    // reload is refused before any shard sees it.
+    const junk = writeTemp('junk-ca.pem', 'not a certificate\n', dir);
+    await reloadWith(gw, withTls(junk), { expect: 'reload: refused' });
+    assert.match(gw.stderr, /reload: refused: upstream secure: /);
+    assert.equal((await chat(gw, 'over-tls')).status, 200);
+    await gw.stop();
+    await tlsMock.stop();
   });
 
   it('20 reloads under load fail no request', async (t) => {
