@@ -53,6 +53,7 @@ io::Task<void> ClientSession::serve_requests() {
     if (r == ReadOutcome::kClosed) co_return;
     if (r == ReadOutcome::kRequest) co_await handle_request();
     complete();
+    rq_.runtime.reset();  // an idle connection must not keep an old snapshot alive
     ++requests_served_;
     if (r == ReadOutcome::kRefused) co_return;
     if (!keep_alive_ || aborted_ || client_gone_ || shard_.draining()) co_return;
@@ -64,7 +65,8 @@ io::Task<void> ClientSession::serve_requests() {
 }
 
 io::Task<ClientSession::ReadOutcome> ClientSession::read_request() {
-  const config::Timeouts& t = shard_.config().timeouts;
+  // A copy: a reload while this waits may free the snapshot it came from.
+  const config::Timeouts t = shard_.config().timeouts;
   uint64_t head_deadline = 0, body_deadline = 0;
   bool sent_continue = false;
   idle_ = in_.empty();

@@ -6,10 +6,12 @@
 #include <sys/uio.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "engine/config/runtime.h"
 #include "engine/io/ring.h"
 #include "engine/io/task.h"
 #include "engine/gateway/response_head.h"
@@ -21,11 +23,6 @@
 #include "protocol/http_response_parser.h"
 #include "protocol/sse_boundary.h"
 #include "providers/provider_adapter.h"
-
-namespace ringgate::config {
-struct Upstream;
-struct Model;
-}  // namespace ringgate::config
 
 namespace ringgate::gateway {
 

@@ -6,37 +6,49 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
+#include <fstream>
 #include <thread>
 
 #include "engine/gateway/fd_limit.h"
 #include "engine/gateway/shard.h"
 #include "engine/io/socket_util.h"
+#include "engine/io/tls_context.h"
 
 namespace ringgate::gateway {
 
 Gateway::Gateway(config::Config config)
-    : config_(std::make_shared<const config::Config>(std::move(config))) {}
+    : runtime_(config::Runtime::build(std::move(config), build_error_)) {}
 
 Gateway::~Gateway() {
   stop();
   for (int fd : listen_fds_) close(fd);
 }
 
-bool Gateway::start(std::string& err) {
-  const config::Config& cfg = *config_;
-  resolver_ = std::make_unique<io::DnsResolver>();
+void Gateway::resolve_upstreams(const config::Runtime& rt, const config::Runtime* known) {
   // seed-defect: 002-9 — upstream addresses are resolved before the first request is served.
-  for (const config::Upstream& up : cfg.upstreams) {
+  for (const config::RuntimeUpstream& ru : rt.upstreams()) {
+    if (known && known->find_upstream(ru.id)) continue;
+    const config::Upstream& up = *ru.def;
     std::string e;
     if (!resolver_->resolve_now_blocking(up.parsed.host, up.parsed.port, e)) {
       std::fprintf(stderr, "ringgate: warning: upstream %s: %s (will retry in background)\n",
                    up.name.c_str(), e.c_str());
     }
   }
+}
+
+bool Gateway::start(std::string& err) {
+  if (!runtime_) {
+    err = build_error_;
+    return false;
+  }
+  const config::Config& cfg = runtime_->config();
+  resolver_ = std::make_unique<io::DnsResolver>();
+  resolve_upstreams(*runtime_, nullptr);
   unsigned n = cfg.server.shards;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   std::fputs(raise_fd_limit(descriptors_needed(cfg, n)).c_str(), stderr);
-  state_.config = config_;
+  state_.publish(runtime_);
   state_.resolver = resolver_.get();
   state_.shard_count = n;
   uint16_t port = cfg.server.listen_port;
@@ -76,12 +88,109 @@ void Gateway::stop() {
   shards_.clear();
 }
 
-int serve_until_signalled(config::Config config) {
-  // Block the stop signals in every thread; this one waits for them.
+namespace {
+
+// Settings fixed when the process starts (listeners, threads, buffer pools): a reload that
+// changes them still applies the rest, and says what waits for a restart.
+std::string restart_only_changes(const config::Server& now, const config::Server& next) {
+  std::string notes;
+  auto note = [&notes](const char* what) {
+    notes += std::string("reload: warning: [server] ") + what +
+             " changed; it takes effect at the next restart\n";
+  };
+  if (now.listen_host != next.listen_host || now.listen_port != next.listen_port) note("listen");
+  if (now.shards != next.shards) note("shards");
+  if (now.max_pooled_buffer_bytes != next.max_pooled_buffer_bytes) {
+    note("max_pooled_buffer_bytes");
+  }
+  return notes;
+}
+
+// Makes (and drops) a TLS context for each https upstream the shards do not have yet, so an
+// unreadable CA bundle refuses the reload here instead of failing on every shard.
+bool check_new_tls(const config::Runtime& next, const config::Runtime& now, std::string& err) {
+  for (const config::RuntimeUpstream& ru : next.upstreams()) {
+    if (!ru.def->parsed.tls || now.find_upstream(ru.id)) continue;
+    std::string e;
+    if (!io::TlsContext::create(ru.def->ca_file, ru.def->tls_verify, e)) {
+      err = "upstream " + ru.def->name + ": " + e;
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool Gateway::reload(config::Config next, std::string& err, std::string& notes) {
+  std::shared_ptr<const config::Runtime> rt = config::Runtime::build(std::move(next), err);
+  if (!rt || !check_new_tls(*rt, *runtime_, err)) return false;
+  notes = restart_only_changes(runtime_->config().server, rt->config().server);
+  resolve_upstreams(*rt, runtime_.get());
+  runtime_ = rt;
+  state_.publish(std::move(rt));
+  for (auto& s : shards_) s->request_reload();
+  return true;
+}
+
+namespace {
+
+// Every line of a (possibly multi-line) loader error, each one prefixed, on stderr.
+void log_refusal(const std::string& why) {
+  size_t start = 0;
+  do {
+    size_t nl = why.find('\n', start);
+    std::string line = why.substr(start, nl == std::string::npos ? nl : nl - start);
+    if (!line.empty()) std::fprintf(stderr, "reload: refused: %s\n", line.c_str());
+    start = nl == std::string::npos ? nl : nl + 1;
+  } while (start != std::string::npos && start < why.size());
+}
+
+void reload_once(Gateway& gw, const ServeOptions& options) {
+  if (!options.load_again) {
+    log_refusal("quick mode has no config file to read again; restart with new flags to change it");
+    return;
+  }
+  config::ConfigError cerr;
+  std::optional<config::Config> next = options.load_again(cerr);
+  std::string err, notes;
+  if (!next) {
+    log_refusal(cerr.message);
+    return;
+  }
+  size_t models = next->models.size(), upstreams = next->upstreams.size();
+  if (!gw.reload(std::move(*next), err, notes)) {
+    log_refusal(err);
+    return;
+  }
+  std::fputs(notes.c_str(), stderr);
+  std::fprintf(stderr, "reload: ok (%zu models, %zu upstreams)\n", models, upstreams);
+}
+
+bool write_pid_file(const std::string& path) {
+  std::ofstream out(path, std::ios::trunc);
+  out << getpid() << '\n';
+  out.close();
+  return out.good();
+}
+
+// Only our own pid file: a second instance may have taken the path over since.
+void remove_pid_file(const std::string& path) {
+  std::ifstream in(path);
+  long pid = 0;
+  if (in >> pid && pid == long(getpid())) unlink(path.c_str());
+}
+
+}  // namespace
+
+int serve_until_signalled(config::Config config, const ServeOptions& options) {
+  // Block the stop and reload signals in every thread; this one waits for them. SIGHUP's
+  // default action ends the process, so it is blocked before the pid file tells anyone.
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -91,6 +200,10 @@ int serve_until_signalled(config::Config config) {
   std::string err;
   if (!gw.start(err)) {
     std::fprintf(stderr, "ringgate: %s\n", err.c_str());
+    return 1;
+  }
+  if (!options.pid_file.empty() && !write_pid_file(options.pid_file)) {
+    std::fprintf(stderr, "ringgate: cannot write pid file %s\n", options.pid_file.c_str());
     return 1;
   }
   std::fprintf(stderr, "%s", summary.c_str());
@@ -105,9 +218,14 @@ int serve_until_signalled(config::Config config) {
               gw.port(), gw.shard_count());
   std::fflush(stdout);
   int sig = 0;
-  sigwait(&set, &sig);
+  for (;;) {
+    sigwait(&set, &sig);
+    if (sig != SIGHUP) break;
+    reload_once(gw, options);
+  }
   std::fprintf(stderr, "ringgate: signal %d, draining\n", sig);
   gw.stop();
+  if (!options.pid_file.empty()) remove_pid_file(options.pid_file);
   std::fprintf(stderr, "ringgate: stopped\n");
   return 0;
 }

@@ -2,11 +2,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/config/config.h"
+#include "engine/config/runtime.h"
 #include "engine/gateway/gateway_state.h"
 #include "engine/io/dns_resolver.h"
 #include "engine/telemetry/record_consumer.h"
@@ -26,9 +29,18 @@ class Gateway {
   unsigned shard_count() const { return unsigned(shards_.size()); }
   // Stops accepting, lets in-flight requests finish (up to the drain timeout), then returns.
   void stop();
+  // Builds and checks the tables for `next`, then swaps them in on every shard: requests in
+  // flight finish on the old snapshot, new ones start on this one. False (nothing changed)
+  // with the reason in err; `notes` gets warnings for settings that need a restart.
+  bool reload(config::Config next, std::string& err, std::string& notes);
+  const config::Runtime& runtime() const { return *runtime_; }
 
  private:
-  std::shared_ptr<const config::Config> config_;
+  // Resolves the upstream names of `rt` that `known` lacks (all of them at start).
+  void resolve_upstreams(const config::Runtime& rt, const config::Runtime* known);
+
+  std::shared_ptr<const config::Runtime> runtime_;  // what shards were last told to adopt
+  std::string build_error_;  // why the constructor's config made no tables; start() says it
   std::unique_ptr<io::DnsResolver> resolver_;
   GatewayState state_;
   std::vector<std::unique_ptr<Shard>> shards_;
@@ -37,7 +49,15 @@ class Gateway {
   uint16_t port_ = 0;
 };
 
-// Runs the gateway until SIGINT or SIGTERM, then drains. Returns the process exit code.
-int serve_until_signalled(config::Config config);
+struct ServeOptions {
+  // Loads the config again for SIGHUP (the file, with the command line's overrides); empty in
+  // quick mode, where a reload is refused.
+  std::function<std::optional<config::Config>(config::ConfigError&)> load_again;
+  std::string pid_file;  // written once listening, removed at exit; "" = none
+};
+
+// Runs the gateway until SIGINT or SIGTERM, then drains; SIGHUP reloads. Returns the process
+// exit code.
+int serve_until_signalled(config::Config config, const ServeOptions& options = {});
 
 }  // namespace ringgate::gateway

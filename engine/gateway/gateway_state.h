@@ -3,14 +3,14 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 
-#include "engine/config/config.h"
+#include "engine/config/runtime.h"
 #include "engine/io/dns_resolver.h"
 
 namespace ringgate::gateway {
 
 struct GatewayState {
-  std::shared_ptr<const config::Config> config;  // immutable snapshot
   io::DnsResolver* resolver = nullptr;
   std::atomic<bool> draining{false};
   std::atomic<unsigned> shards_ready{0};
@@ -21,6 +21,21 @@ struct GatewayState {
     return !draining.load(std::memory_order_relaxed) &&
            shards_ready.load(std::memory_order_relaxed) == shard_count;
   }
+
+  // The snapshot new requests start on. The reload thread publishes it; a shard reads it when
+  // it starts and when woken for a reload, never per request, so a mutex costs nothing there.
+  void publish(std::shared_ptr<const config::Runtime> next) {
+    std::lock_guard lock(runtime_mu_);
+    runtime_ = std::move(next);
+  }
+  std::shared_ptr<const config::Runtime> runtime() const {
+    std::lock_guard lock(runtime_mu_);
+    return runtime_;
+  }
+
+ private:
+  mutable std::mutex runtime_mu_;
+  std::shared_ptr<const config::Runtime> runtime_;
 };
 
 }  // namespace ringgate::gateway

@@ -46,7 +46,7 @@ void ClientSession::build_upstream_head(const Route& route, std::string_view suf
   // Path, credential and the provider's default headers are the adapter's.
   providers::append_request_target(up.target(), suffix, served_model(route), req.query, h);
   h.append(" HTTP/1.1\r\n");
-  append_header(h, "Host", shard_.authority(route.upstream_index));
+  append_header(h, "Host", shard_.authority(route.upstream_id));
   providers::append_provider_headers(
       up.format, up.api_key, [&req](std::string_view name) { return !req.header(name).empty(); },
       h);
@@ -91,7 +91,7 @@ void ClientSession::build_client_head(const protocol::HttpResponseHead& uh, Body
 }
 
 io::Task<void> ClientSession::proxy(const Route& route) {
-  const config::Config& cfg = shard_.config();
+  const config::Config& cfg = rq_.runtime->config();  // the request's snapshot
   const config::Timeouts& t = cfg.timeouts;
   const config::Upstream& up = *route.upstream;
   const protocol::HttpRequest& req = parser_.request();
@@ -137,7 +137,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   }
   build_upstream_head(route, suffix, body.size());
 
-  UpstreamPool& pool = shard_.pool(route.upstream_index);
+  UpstreamPool& pool = shard_.pool(route.upstream_id);
   std::unique_ptr<UpstreamConnection> conn;
 
   // A client that hangs up while we wait on the upstream cancels the upstream I/O at once,
@@ -210,7 +210,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       conn = pool.open_new();
       counters.upstream_connects.add();
       int rc = co_await conn->connect(shard_.ring(), addr, io::sockaddr_length(addr),
-                                      shard_.tls(route.upstream_index), up.parsed.host,
+                                      shard_.tls(route.upstream_id), up.parsed.host,
                                       deadline_in(t.upstream_connect_ms));
       rq_.progress.connect_us = uint32_t(now_us() - rq_.progress.start_us);
       if (rc < 0) {

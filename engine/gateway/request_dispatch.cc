@@ -13,6 +13,7 @@ io::Task<void> ClientSession::handle_request() {
   shard_.counters().requests.add();
   begin_request();
   rq_.http = &req;
+  rq_.runtime = shard_.runtime();
   // The body sits inside in_; what follows it in the buffer lets simdjson skip a copy.
   rq_.body_padding =
       req.chunked ? 0 : in_.capacity() - size_t(req.body.data() + req.body.size() - in_.data());

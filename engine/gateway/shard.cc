@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <future>
 #include <random>
@@ -87,7 +88,8 @@ class Shard::AcceptOp final : public io::IoOp {
   __kernel_timespec backoff_{};
 };
 
-// Reads the shard's eventfd: the only cross-thread signal a shard receives (stop).
+// Reads the shard's eventfd: the only cross-thread signal a shard receives (kWakeStop,
+// kWakeReload). Re-armed until the shard drains.
 class Shard::WakeOp final : public io::IoOp {
  public:
   explicit WakeOp(Shard& s) : shard_(s) {}
@@ -97,9 +99,11 @@ class Shard::WakeOp final : public io::IoOp {
     io_uring_sqe_set_data(sqe, static_cast<io::IoOp*>(this));
     armed = true;
   }
-  void on_cqe(int, uint32_t) override {
+  void on_cqe(int res, uint32_t) override {
     armed = false;
-    shard_.begin_drain();
+    // A failed read carries no reasons; stopping is the safe reading (as before reloads).
+    shard_.on_wake(res == int(sizeof value_) ? value_ : kWakeStop);
+    if (!shard_.draining_) arm();
   }
   bool armed = false;
 
@@ -143,12 +147,11 @@ Shard::Shard(unsigned id, int listen_fd, GatewayState& state)
     : id_(id),
       listen_fd_(listen_fd),
       state_(state),
-      config_(state.config),
-      buffer_pool_(kRecvBufferSize, config_->server.max_pooled_buffer_bytes / 2),
-      read_buffer_pool_(kRecvBufferSize, config_->server.max_pooled_buffer_bytes / 2,
+      runtime_(state.runtime()),
+      buffer_pool_(kRecvBufferSize, config().server.max_pooled_buffer_bytes / 2),
+      read_buffer_pool_(kRecvBufferSize, config().server.max_pooled_buffer_bytes / 2,
                         /*keep_size=*/true),
       request_ids_(random_salt(), id) {
-  services_.config = config_.get();
   services_.json = &json_;
   services_.request_ids = &request_ids_;
   services_.ready = [this] { return state_.ready(); };
@@ -201,19 +204,7 @@ bool Shard::setup(std::string& err) {
   if (!ring_.init(4096, err)) return false;
   if (!recv_buffers_.init(ring_.raw(), kRecvGroup, kRecvBuffers, kRecvBufferSize, err))
     return false;
-  const config::Config& cfg = *config_;
-  for (const config::Upstream& up : cfg.upstreams) {
-    pools_.push_back(std::make_unique<UpstreamPool>(
-        PoolLimits{up.max_connections, up.max_idle, cfg.timeouts.keepalive_idle_ms,
-                   up.queue_depth, up.queue_timeout_ms}));
-    std::unique_ptr<io::TlsContext> ctx;
-    if (up.parsed.tls) {
-      ctx = io::TlsContext::create(up.ca_file, up.tls_verify, err);
-      if (!ctx) return false;
-    }
-    tls_.push_back(std::move(ctx));
-    authorities_.push_back(up.parsed.authority());
-  }
+  if (!adopt(runtime_, err)) return false;
   accept_ = std::make_unique<AcceptOp>(*this);
   wake_ = std::make_unique<WakeOp>(*this);
   drain_timer_ = std::make_unique<DrainTimer>(*this);
@@ -231,12 +222,113 @@ void Shard::run() {
     }
     ring_.run_once();
   }
-  for (auto& p : pools_) p->close_idle();
+  for (auto& [id, st] : upstreams_) st->pool->close_idle();
+  for (auto& st : retired_) st->pool->close_idle();
 }
 
 void Shard::request_stop() {
-  uint64_t one = 1;
-  [[maybe_unused]] ssize_t n = write(wake_fd_, &one, sizeof one);
+  [[maybe_unused]] ssize_t n = write(wake_fd_, &kWakeStop, sizeof kWakeStop);
+}
+
+void Shard::request_reload() {
+  [[maybe_unused]] ssize_t n = write(wake_fd_, &kWakeReload, sizeof kWakeReload);
+}
+
+void Shard::on_wake(uint64_t reasons) {
+  if (reasons & (kWakeStop - 1)) {
+    std::string err;
+    if (!adopt(state_.runtime(), err)) {
+      std::fprintf(stderr, "ringgate: shard %u: reload: %s\n", id_, err.c_str());
+    }
+  }
+  if (reasons & kWakeStop) begin_drain();
+}
+
+std::shared_ptr<const config::Runtime> Shard::runtime() {
+  if (!retired_.empty()) prune_retired();
+  return runtime_;
+}
+
+namespace {
+
+PoolLimits pool_limits(const config::Upstream& up, const config::Timeouts& t) {
+  return PoolLimits{up.max_connections, up.max_idle, t.keepalive_idle_ms, up.queue_depth,
+                    up.queue_timeout_ms};
+}
+
+}  // namespace
+
+bool Shard::make_upstream_state(const config::RuntimeUpstream& up, UpstreamState& st,
+                                std::string& err) {
+  st.id = up.id;
+  st.connection_key = up.connection_key;
+  st.authority = up.authority;
+  st.limits = pool_limits(*up.def, runtime_->config().timeouts);
+  PoolLimits limits = st.limits;
+  bool ok = true;
+  if (up.def->parsed.tls) {
+    st.tls = io::TlsContext::create(up.def->ca_file, up.def->tls_verify, err);
+    if (!st.tls) {
+      // Never fall back to plain TCP for an https upstream: no connections at all instead.
+      err = "upstream " + up.def->name + ": " + err;
+      limits.max_connections = 0;
+      limits.queue_depth = 0;
+      ok = false;
+    }
+  }
+  st.pool = std::make_unique<UpstreamPool>(limits);
+  return ok;
+}
+
+bool Shard::adopt(std::shared_ptr<const config::Runtime> next, std::string& err) {
+  if (runtime_ != next) older_runtimes_.push_back(runtime_);
+  runtime_ = std::move(next);
+  const config::Config& cfg = runtime_->config();
+  std::unordered_map<config::UpstreamId, std::unique_ptr<UpstreamState>> kept;
+  bool ok = true;
+  for (const config::RuntimeUpstream& up : runtime_->upstreams()) {
+    auto it = upstreams_.find(up.id);
+    // A pool survives only for the same connections under the same limits; a limit change
+    // replaces it (the old one drains like a removed upstream's).
+    if (it != upstreams_.end() && it->second->connection_key == up.connection_key &&
+        it->second->limits == pool_limits(*up.def, cfg.timeouts)) {
+      kept.emplace(up.id, std::move(it->second));
+      upstreams_.erase(it);
+      continue;
+    }
+    auto st = std::make_unique<UpstreamState>();
+    std::string e;
+    if (!make_upstream_state(up, *st, e)) {
+      err += (err.empty() ? "" : "; ") + e;
+      ok = false;
+    }
+    kept.emplace(up.id, std::move(st));
+  }
+  for (auto& [id, st] : upstreams_) {
+    st->pool->retire();
+    retired_.push_back(std::move(st));
+  }
+  upstreams_ = std::move(kept);
+  prune_retired();
+  return ok;
+}
+
+void Shard::prune_retired() {
+  std::erase_if(older_runtimes_, [](const auto& w) { return w.expired(); });
+  if (older_runtimes_.empty()) retired_.clear();
+}
+
+Shard::UpstreamState& Shard::upstream(config::UpstreamId id) {
+  auto it = upstreams_.find(id);
+  if (it != upstreams_.end()) return *it->second;
+  // Rare: a request on an older snapshot whose upstream a reload replaced or removed. Retired
+  // state is kept while any older snapshot lives, so the search cannot come up empty.
+  for (auto r = retired_.rbegin(); r != retired_.rend(); ++r) {
+    if ((*r)->id == id) return **r;
+  }
+  std::fprintf(stderr, "ringgate: shard %u: no state for upstream id %llx\n", id_,
+               static_cast<unsigned long long>(id));
+  std::abort();
 }
 
 void Shard::join() {
@@ -245,7 +337,7 @@ void Shard::join() {
 
 void Shard::on_accept(int fd) {
   counters_.connections_accepted.add();
-  if (draining_ || session_count_ >= config_->server.max_connections) {
+  if (draining_ || session_count_ >= config().server.max_connections) {
     close(fd);  // over the limit: refuse fast rather than queue without bound
     return;
   }

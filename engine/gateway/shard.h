@@ -9,8 +9,10 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
+#include "engine/config/runtime.h"
 #include "engine/gateway/buffer_pool.h"
 #include "engine/gateway/gateway_state.h"
 #include "engine/gateway/shard_counter.h"
@@ -27,6 +29,11 @@ namespace ringgate::gateway {
 
 class ClientSession;
 
+// What a write to a shard's eventfd asks for. The kernel sums concurrent writes, so the reasons
+// are disjoint bit fields: any number of reloads stays below the stop bit.
+inline constexpr uint64_t kWakeReload = 1;
+inline constexpr uint64_t kWakeStop = uint64_t{1} << 32;
+
 class Shard {
  public:
   static constexpr size_t kRecordRingSize = 4096;  // records in flight to the accounting thread
@@ -39,6 +46,8 @@ class Shard {
   bool start(std::string& err);
   // Begins a graceful drain; callable from any thread.
   void request_stop();
+  // Tells the shard that GatewayState has a new runtime to adopt; callable from any thread.
+  void request_reload();
   void join();
 
   unsigned id() const { return id_; }
@@ -49,11 +58,16 @@ class Shard {
   BufferPool& read_buffers() { return read_buffer_pool_; }
   simdjson::dom::parser& json() { return json_; }
   GatewayState& state() { return state_; }
-  const config::Config& config() const { return *config_; }
-  UpstreamPool& pool(size_t upstream_index) { return *pools_[upstream_index]; }
-  io::TlsContext* tls(size_t upstream_index) { return tls_[upstream_index].get(); }
+  // The snapshot a new request runs on. The request keeps the pointer until it ends, and with it
+  // the state of every upstream that snapshot names, whatever reloads happen meanwhile.
+  std::shared_ptr<const config::Runtime> runtime();
+  // The current snapshot's config, for connection-level settings read between requests.
+  const config::Config& config() const { return runtime_->config(); }
+  // Per-upstream state by stable id: any id of a snapshot a request still holds is found.
+  UpstreamPool& pool(config::UpstreamId id) { return *upstream(id).pool; }
+  io::TlsContext* tls(config::UpstreamId id) { return upstream(id).tls.get(); }
   // host[:port] for the upstream's Host header, computed once.
-  const std::string& authority(size_t upstream_index) const { return authorities_[upstream_index]; }
+  const std::string& authority(config::UpstreamId id) { return upstream(id).authority; }
   bool draining() const { return draining_; }
   ShardCounters& counters() { return counters_; }
   const ShardCounters& counters() const { return counters_; }
@@ -70,27 +84,47 @@ class Shard {
   class AcceptOp;
   class WakeOp;
   class DrainTimer;
+  // One upstream's connections on this shard; lives as long as some snapshot in use names it.
+  struct UpstreamState {
+    config::UpstreamId id = 0;
+    std::string connection_key;  // see config::RuntimeUpstream
+    PoolLimits limits;
+    std::unique_ptr<UpstreamPool> pool;
+    std::unique_ptr<io::TlsContext> tls;
+    std::string authority;
+  };
 
   void run();
   bool setup(std::string& err);
   void on_accept(int fd);
   void begin_drain();
   void force_close_all();
+  // Makes `next` the snapshot for new requests: keeps the state of upstreams it leaves
+  // unchanged, creates the rest, retires what it no longer names. False (with err) when a TLS
+  // context could not be made; that upstream then refuses connections (503) rather than go
+  // without TLS.
+  bool adopt(std::shared_ptr<const config::Runtime> next, std::string& err);
+  bool make_upstream_state(const config::RuntimeUpstream& up, UpstreamState& st, std::string& err);
+  void on_wake(uint64_t reasons);
+  // Drops retired upstream state once no request holds a snapshot older than the current one.
+  void prune_retired();
+  UpstreamState& upstream(config::UpstreamId id);
   io::Detached serve(int fd);
 
   unsigned id_;
   int listen_fd_;
   int wake_fd_ = -1;
   GatewayState& state_;
-  std::shared_ptr<const config::Config> config_;
+  std::shared_ptr<const config::Runtime> runtime_;
   io::Ring ring_;
   io::ProvidedBuffers recv_buffers_;
   BufferPool buffer_pool_;
   BufferPool read_buffer_pool_;
   simdjson::dom::parser json_;
-  std::vector<std::unique_ptr<UpstreamPool>> pools_;
-  std::vector<std::unique_ptr<io::TlsContext>> tls_;
-  std::vector<std::string> authorities_;
+  std::unordered_map<config::UpstreamId, std::unique_ptr<UpstreamState>> upstreams_;
+  // State replaced or removed by a reload, kept while requests on older snapshots may use it.
+  std::vector<std::unique_ptr<UpstreamState>> retired_;
+  std::vector<std::weak_ptr<const config::Runtime>> older_runtimes_;
   std::unique_ptr<AcceptOp> accept_;
   std::unique_ptr<WakeOp> wake_;
   std::unique_ptr<DrainTimer> drain_timer_;

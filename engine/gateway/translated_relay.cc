@@ -21,7 +21,7 @@ bool is_timeout(int rc) { return rc == -ECANCELED || rc == -ETIME; }
 
 io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConnection& conn,
                                                std::string& ubuf, uint64_t total_deadline) {
-  const config::Config& cfg = shard_.config();
+  const config::Config& cfg = rq_.runtime->config();  // the request's snapshot
   protocol::HttpResponseParser& rp = upstream_parser_;
   const protocol::HttpResponseHead& uh = rp.head();
   const int status = uh.status;

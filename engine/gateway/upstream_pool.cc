@@ -51,6 +51,11 @@ void UpstreamPool::close_idle() {
   }
 }
 
+void UpstreamPool::retire() {
+  limits_.max_idle = 0;  // park() now closes what it is given
+  close_idle();
+}
+
 UpstreamPool::Waiter UpstreamPool::wait(io::Ring& ring, int client_fd, uint32_t timeout_ms,
                                         bool again) {
   return Waiter(*this, ring, client_fd, timeout_ms, again);

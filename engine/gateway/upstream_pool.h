@@ -32,6 +32,7 @@ struct PoolLimits {
   uint32_t idle_timeout_ms = 60000;
   uint32_t queue_depth = 1024;
   uint32_t queue_timeout_ms = 5000;
+  bool operator==(const PoolLimits&) const = default;
 };
 
 class UpstreamPool {
@@ -52,6 +53,8 @@ class UpstreamPool {
   // Every connection handed out must come back through park() or discard().
   void discard(std::unique_ptr<UpstreamConnection> conn);
   void close_idle();
+  // The upstream left the config: close idle connections now and the rest as they come back.
+  void retire();
 
   // Awaitable: waits (at most timeout_ms) until a connection comes back, watching client_fd so
   // a client that hangs up leaves the queue at once. `again`: a waiter that was woken but found

@@ -38,8 +38,8 @@ Verdict local_endpoints(RequestContext& rq, const ShardServices& svc) {
     return Verdict::error({404, "unknown path; ringgate serves the OpenAI and Anthropic APIs under /v1/",
                            protocol::ErrorCode::kNotFound});
   }
-  if (req.method == "GET" && path == "/v1/models" && !svc.config->passthrough) {
-    append_models_json(*svc.config, rq.local_body);
+  if (req.method == "GET" && path == "/v1/models" && !rq.runtime->config().passthrough) {
+    append_models_json(rq.runtime->config(), rq.local_body);
     return Verdict::local(200, "application/json", rq.local_body);
   }
   return Verdict::go_on();

@@ -10,14 +10,12 @@
 #include <string>
 #include <string_view>
 
+#include <memory>
+
+#include "engine/config/runtime.h"
 #include "protocol/api_error.h"
 #include "protocol/http_request_parser.h"
 #include "protocol/json_chat_request.h"
-
-namespace ringgate::config {
-struct Upstream;
-struct Model;
-}  // namespace ringgate::config
 
 namespace ringgate::pipeline {
 
@@ -26,7 +24,7 @@ enum class Endpoint { kChat, kMessages, kModelOnly, kOther };
 
 // Where a request goes once it is validated.
 struct Route {
-  size_t upstream_index = 0;
+  config::UpstreamId upstream_id = 0;  // the key of the shard's pool, TLS context, authority
   const config::Upstream* upstream = nullptr;
   const config::Model* model = nullptr;  // nullptr in pass-through mode
   std::string_view upstream_suffix;      // path after /v1, e.g. "/chat/completions"
@@ -39,6 +37,8 @@ struct Route {
 struct RequestContext {
   // Set by the session before the pipeline runs.
   const protocol::HttpRequest* http = nullptr;
+  // The config snapshot this request runs on from start to end, whatever reloads happen.
+  std::shared_ptr<const config::Runtime> runtime;
   size_t body_padding = 0;  // readable bytes after the body (simdjson reads ahead)
 
   // identify
@@ -67,6 +67,7 @@ struct RequestContext {
 
   void reset() {
     http = nullptr;
+    runtime.reset();
     body_padding = 0;
     request_id.clear();
     front = protocol::ApiFront::kOpenAi;

@@ -4,25 +4,26 @@
 
 namespace ringgate::pipeline {
 
-Verdict route(RequestContext& rq, const ShardServices& svc) {
-  const config::Config& cfg = *svc.config;
+Verdict route(RequestContext& rq, const ShardServices&) {
+  const config::Runtime& rt = *rq.runtime;
   Route& route = rq.route;
-  if (cfg.passthrough) {
-    route.upstream_index = 0;
-    route.upstream = &cfg.upstreams[0];
+  if (const config::RuntimeUpstream* up = rt.passthrough_upstream()) {
+    route.upstream_id = up->id;
+    route.upstream = up->def;
     return Verdict::go_on();
   }
   if (rq.endpoint == Endpoint::kOther) {
     return Verdict::error({404, "unknown endpoint", protocol::ErrorCode::kNotFound});
   }
   // seed-defect: 004-P5 — an unknown model is a 404, never a guess.
-  const config::Model* model = cfg.find_model(rq.view.model);
-  if (!model) {
+  const config::RuntimeModel* entry = rt.find_model(rq.view.model);
+  if (!entry) {
     std::string msg = "The model '";
     msg.append(rq.view.model.substr(0, 256));
     msg.append("' does not exist or is not served by this gateway");
     return Verdict::error({404, msg, protocol::ErrorCode::kModelNotFound});
   }
+  const config::Model* model = entry->def;
   // seed-defect: 001-7 — max_tokens capped per model.
   const std::optional<int64_t>& asked = rq.view.max_tokens;
   if (model->max_tokens_cap > 0 && asked && *asked > model->max_tokens_cap) {
@@ -31,14 +32,9 @@ Verdict route(RequestContext& rq, const ShardServices& svc) {
     return Verdict::error({400, msg, protocol::ErrorCode::kMaxTokensExceeded});
   }
   route.model = model;
-  for (size_t i = 0; i < cfg.upstreams.size(); ++i) {
-    if (cfg.upstreams[i].name == model->upstream) {
-      route.upstream_index = i;
-      route.upstream = &cfg.upstreams[i];
-      return Verdict::go_on();
-    }
-  }
-  return Verdict::error({500, "model has no upstream", protocol::ErrorCode::kConfigurationError});
+  route.upstream_id = entry->upstream->id;  // the runtime tables resolved it at load
+  route.upstream = entry->upstream->def;
+  return Verdict::go_on();
 }
 
 }  // namespace ringgate::pipeline

@@ -6,13 +6,11 @@
 
 #include <functional>
 
-#include "engine/config/config.h"
 #include "engine/pipeline/request_id.h"
 
 namespace ringgate::pipeline {
 
 struct ShardServices {
-  const config::Config* config = nullptr;
   simdjson::dom::parser* json = nullptr;  // the shard's parser: a request's JSON is parsed once
   RequestIdSource* request_ids = nullptr;
   std::function<bool()> ready;  // every shard serving and not draining (for /readyz)

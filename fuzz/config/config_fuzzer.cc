@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "engine/config/config.h"
+#include "engine/config/runtime.h"
 
 namespace {
 
@@ -59,6 +60,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // listen_port 0 is valid: the kernel picks the port and the gateway prints it.
     if (config->server.shards > kMaxShards) __builtin_trap();
     (void)describe(*config);
+    // Every valid config makes runtime tables, and they route each name as find_model does.
+    std::string rt_err;
+    auto rt = Runtime::build(*config, rt_err);
+    if (!rt) __builtin_trap();
+    for (const Model& m : rt->config().models) {
+      const RuntimeModel* e = rt->find_model(m.name);
+      if (!e || e->def != &m || e->upstream->def->name != m.upstream) __builtin_trap();
+    }
     return 0;
   }
   std::string_view msg = err.message;

@@ -28,8 +28,9 @@ class Stages : public ::testing::Test {
     config::ConfigError err;
     auto c = config::load_config_string(kToml, "t.toml", err);
     ASSERT_TRUE(c) << err.message;
-    config_ = std::move(*c);
-    svc_.config = &config_;
+    std::string why;
+    runtime_ = config::Runtime::build(std::move(*c), why);
+    ASSERT_TRUE(runtime_) << why;
     svc_.json = &json_;
     svc_.request_ids = &ids_;
     svc_.ready = [this] { return ready_; };
@@ -42,6 +43,7 @@ class Stages : public ::testing::Test {
     EXPECT_EQ(parser_.parse(buffer_), protocol::ParseStatus::kComplete) << raw;
     rq_.reset();
     rq_.http = &parser_.request();
+    rq_.runtime = runtime_;
     for (auto stage : {identify, local_endpoints, validate, admit, cache_lookup, route}) {
       Verdict v = stage(rq_, svc_);
       if (!v.goes_on()) return v;
@@ -55,7 +57,7 @@ class Stages : public ::testing::Test {
            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
   }
 
-  config::Config config_;
+  std::shared_ptr<const config::Runtime> runtime_;
   simdjson::dom::parser json_;
   RequestIdSource ids_{42, 0};
   bool ready_ = true;

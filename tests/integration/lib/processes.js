@@ -150,10 +150,13 @@ function startQuickGateway({ upstream, keyRef, shards = 1, env = {}, extraArgs =
   return launchGateway(args, env, prefix);
 }
 
-// Config mode: writes `toml` to a temp file and serves it.
-function startConfigGateway(toml, { env = {}, dir, prefix = [] } = {}) {
+// Config mode: writes `toml` to a temp file and serves it; `configFile` names the file (a
+// reload test rewrites it).
+async function startConfigGateway(toml, { env = {}, dir, prefix = [], extraArgs = [] } = {}) {
   const file = writeTemp('ringgate.toml', toml, dir);
-  return launchGateway(['--config', file], env, prefix);
+  const child = await launchGateway(['--config', file, ...extraArgs], env, prefix);
+  child.configFile = file;
+  return child;
 }
 
 function tempDir() {
