@@ -32,6 +32,7 @@ io::Task<int> UpstreamConnection::connect(io::Ring& ring, const sockaddr_storage
   if (r.res < 0) co_return r.res;
   if (!tls_ctx) co_return 0;
   tls_ = std::make_unique<TlsClientSession>(*tls_ctx, server_name);
+  cipher_buf_.reset(new char[kCipherBufSize]);  // not zero-filled: recv writes it first
   for (;;) {
     TlsClientSession::Status st = tls_->handshake();
     int rc = co_await flush_tls(ring, deadline_ms);
@@ -57,9 +58,10 @@ io::Task<int> UpstreamConnection::flush_tls(io::Ring& ring, uint64_t deadline_ms
 }
 
 io::Task<int> UpstreamConnection::fill_tls(io::Ring& ring, uint64_t deadline_ms) {
-  auto r = co_await io::async_recv(ring, fd_, cipher_buf_, sizeof cipher_buf_, remaining_ms(deadline_ms));
+  auto r = co_await io::async_recv(ring, fd_, cipher_buf_.get(), kCipherBufSize,
+                                    remaining_ms(deadline_ms));
   if (r.res > 0) {
-    tls_->feed_ciphertext(std::string_view(cipher_buf_, size_t(r.res)));
+    tls_->feed_ciphertext(std::string_view(cipher_buf_.get(), size_t(r.res)));
   } else if (r.res == 0) {
     tls_->feed_eof();
   }
@@ -137,10 +139,10 @@ bool UpstreamConnection::tls_idle_and_clean() {
     size_t got = 0;
     TlsClientSession::Status st = tls_->read_plain(plain, sizeof plain, got);
     if (st != TlsClientSession::Status::kWantIo) return false;  // bytes, close or error
-    ssize_t n = ::recv(fd_, cipher_buf_, sizeof cipher_buf_, MSG_DONTWAIT);
+    ssize_t n = ::recv(fd_, cipher_buf_.get(), kCipherBufSize, MSG_DONTWAIT);
     if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
     if (n == 0) return false;
-    tls_->feed_ciphertext(std::string_view(cipher_buf_, size_t(n)));
+    tls_->feed_ciphertext(std::string_view(cipher_buf_.get(), size_t(n)));
   }
 }
 

@@ -54,7 +54,10 @@ class UpstreamConnection {
   int fd_ = -1;
   std::unique_ptr<io::TlsClientSession> tls_;
   std::string tls_error_;
-  char cipher_buf_[16384];
+  // Ciphertext read space, allocated only for TLS connections: a plain one never needs it, and
+  // every pooled or streaming connection would otherwise carry 16 KiB for nothing.
+  static constexpr size_t kCipherBufSize = 16384;
+  std::unique_ptr<char[]> cipher_buf_;
 };
 
 }  // namespace ringgate::gateway
