@@ -28,10 +28,12 @@ struct Route {
   const config::Upstream* upstream = nullptr;
   const config::Model* model = nullptr;  // nullptr in pass-through mode
   std::string_view upstream_suffix;      // path after /v1, e.g. "/chat/completions"
-  std::string_view requested_model;      // as the client wrote it (alias included)
+  std::string_view requested_model;      // as the client wrote it: a view of the context's copy
   bool client_wants_stream = false;
   bool include_usage = false;
-  simdjson::dom::element document;  // the body, parsed once at validate (null when not JSON)
+  // The body, parsed once at validate (null when not JSON). A view into the shard's parser: valid
+  // only until the next request on this shard parses, so only read before the first suspension.
+  simdjson::dom::element document;
 };
 
 struct RequestContext {
@@ -48,7 +50,10 @@ struct RequestContext {
 
   // validate
   Endpoint endpoint = Endpoint::kOther;
-  protocol::ChatRequestView view;
+  protocol::ChatRequestView view;  // views into the shard's parser: see Route::document
+  // The model the client named, copied out of the parser's document so it outlives the next
+  // request parsed on this shard (a translated response and the record read it at the end).
+  std::string requested_model;
 
   // route
   Route route;
@@ -74,6 +79,7 @@ struct RequestContext {
     start_ms = 0;
     endpoint = Endpoint::kOther;
     view = {};
+    requested_model.clear();
     route = {};
     local_body.clear();
     progress = {};

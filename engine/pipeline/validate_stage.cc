@@ -57,7 +57,8 @@ Verdict validate(RequestContext& rq, const ShardServices& svc) {
   }
   route.client_wants_stream = rq.view.stream;
   route.include_usage = rq.view.include_usage;
-  route.requested_model = rq.view.model;
+  rq.requested_model.assign(rq.view.model);
+  route.requested_model = rq.requested_model;
   route.document = rq.view.document;
   return Verdict::go_on();
 }

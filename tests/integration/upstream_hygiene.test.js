@@ -205,3 +205,42 @@ describe('response framing', () => {
     }
   });
 });
+
+describe('what a request keeps is its own', () => {
+  after(stopAll);
+
+  // The shard's JSON parser is shared: a request that waits on its upstream must not read its
+  // model name out of the parser after another client's request was parsed there.
+  it("a translated answer names its own client's model while another request is parsed", async () => {
+    const held = [];
+    const answer = (model) => JSON.stringify({
+      id: 'msg_1', type: 'message', role: 'assistant', model, content: [{ type: 'text', text: 'hi' }],
+      stop_reason: 'end_turn', usage: { input_tokens: 1, output_tokens: 1 },
+    });
+    const up = await startScriptedUpstream((ctx) => {
+      // Hold the first request until the second one has been parsed and sent, then answer both.
+      held.push(ctx);
+      if (held.length < 2) return undefined;
+      return Promise.all(held.map((c) => c.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n' +
+        `Content-Length: ${answer('upstream-name').length}\r\n\r\n${answer('upstream-name')}`)));
+    });
+    const gw = await startConfigGateway(gatewayToml({
+      apiBase: up.apiBase,
+      upstream: { format: 'anthropic' },
+      models: [{ name: 'model-aaaa', upstream: 'mock' }, { name: 'model-bbbb', upstream: 'mock' }],
+    }));
+    try {
+      const ask = (model) => postJson(gw.url, '/v1/chat/completions',
+        { model, max_tokens: 5, messages: [{ role: 'user', content: 'same shape' }] });
+      const a = ask('model-aaaa');
+      await waitFor(() => held.length === 1, { what: 'the first request to reach the upstream' });
+      const [ra, rb] = await Promise.all([a, ask('model-bbbb')]);
+      assert.equal(ra.status, 200, ra.text);
+      assert.equal(JSON.parse(ra.text).model, 'model-aaaa');
+      assert.equal(JSON.parse(rb.text).model, 'model-bbbb');
+    } finally {
+      await up.stop();
+      await gw.stop();
+    }
+  });
+});
