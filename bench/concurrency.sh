@@ -21,39 +21,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${BUILD:-build}"
-[[ "$BUILD" = /* ]] || BUILD="$ROOT/$BUILD"
-LOAD="$BUILD/bench/load/ringgate-load"
-MOCK="$BUILD/tools/mock_upstream/ringgate-mock-upstream"
-RINGGATE="$BUILD/tools/cli/ringgate"
-for b in "$LOAD" "$MOCK" "$RINGGATE"; do
-  [[ -x "$b" ]] || { echo "missing $b (ninja -C $BUILD first)" >&2; exit 1; }
-done
-
-TMP="$(mktemp -d)"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-# Starts "$@" with stdout in $TMP/$name.out; prints the port from its first line.
-start() {
-  local name="$1"; shift
-  "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
-  PIDS+=($!)
-  for _ in $(seq 100); do
-    if [[ -s "$TMP/$name.out" ]]; then
-      sed -n '1s/^listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/$name.out"
-      return
-    fi
-    sleep 0.1
-  done
-  echo "$name did not start: $(cat "$TMP/$name.err")" >&2
-  exit 1
-}
+source "$ROOT/bench/quick_gateway.sh"
 
 # The load generator, the mock and the gateway each hold one descriptor per stream.
 ulimit -n "$(ulimit -Hn)"

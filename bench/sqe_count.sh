@@ -10,52 +10,19 @@
 # generator, so two commits are counted side by side. Needs perf (Debian's linux-perf).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-BUILD="${BUILD:-build}"
-[[ "$BUILD" = /* ]] || BUILD="$ROOT/$BUILD"
-LOAD="$BUILD/bench/load/ringgate-load"
-MOCK="$BUILD/tools/mock_upstream/ringgate-mock-upstream"
-RINGGATE="$BUILD/tools/cli/ringgate"
 REQUESTS=20000
 STREAM=false
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -n) REQUESTS="$2"; shift ;;
     --stream) STREAM=true ;;
-    --ringgate) RINGGATE="$2"; shift ;;
+    --ringgate) RINGGATE="$2"; shift ;;  # read by quick_gateway.sh
     *) echo "usage: bench/sqe_count.sh [-n REQUESTS] [--stream] [--ringgate PATH]" >&2; exit 2 ;;
   esac
   shift
 done
-for b in "$LOAD" "$MOCK" "$RINGGATE"; do
-  [[ -x "$b" ]] || { echo "missing $b (ninja -C $BUILD first)" >&2; exit 1; }
-done
+source "$ROOT/bench/quick_gateway.sh"
 command -v perf >/dev/null || { echo "perf not found (apt install linux-perf)" >&2; exit 1; }
-
-TMP="$(mktemp -d)"
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-# Starts "$@" in the background; prints the port from its first stdout line once it listens.
-start() {
-  local name="$1"; shift
-  "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
-  PIDS+=($!)
-  echo $! >"$TMP/$name.pid"
-  for _ in $(seq 100); do
-    if [[ -s "$TMP/$name.out" ]]; then
-      sed -n '1s/^listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/$name.out"
-      return
-    fi
-    sleep 0.1
-  done
-  echo "$name did not start: $(cat "$TMP/$name.err")" >&2
-  exit 1
-}
 
 MOCK_PORT="$(start mock "$MOCK" --listen 127.0.0.1:0)"
 GW_PORT="$(start ringgate "$RINGGATE" serve --upstream "http://127.0.0.1:$MOCK_PORT/v1" \

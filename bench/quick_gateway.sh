@@ -1,0 +1,39 @@
+# Sourced by the bench scripts that run one gateway in front of the mock upstream on loopback:
+# finds the binaries in $BUILD, starts processes that print their port, stops them all at exit.
+# Sets LOAD, MOCK, RINGGATE (RINGGATE may be preset to another build's gateway) and TMP.
+
+BUILD="${BUILD:-build}"
+[[ "$BUILD" = /* ]] || BUILD="$ROOT/$BUILD"
+LOAD="$BUILD/bench/load/ringgate-load"
+MOCK="$BUILD/tools/mock_upstream/ringgate-mock-upstream"
+RINGGATE="${RINGGATE:-$BUILD/tools/cli/ringgate}"
+for b in "$LOAD" "$MOCK" "$RINGGATE"; do
+  [[ -x "$b" ]] || { echo "missing $b (ninja -C $BUILD first)" >&2; exit 1; }
+done
+
+TMP="$(mktemp -d)"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# Starts "$@" in the background with its output in $TMP/$name.{out,err} and its pid in
+# $TMP/$name.pid; prints the port from its first stdout line once it listens.
+start() {
+  local name="$1"; shift
+  "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
+  PIDS+=($!)
+  echo $! >"$TMP/$name.pid"
+  for _ in $(seq 100); do
+    if [[ -s "$TMP/$name.out" ]]; then
+      sed -n '1s/^listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/$name.out"
+      return
+    fi
+    sleep 0.1
+  done
+  echo "$name did not start: $(cat "$TMP/$name.err")" >&2
+  exit 1
+}
