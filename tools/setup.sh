@@ -14,6 +14,8 @@ APT_PACKAGES=(
   clang-14 libclang-rt-14-dev
   # tests and benchmarks: HTTP clients, TLS certs, peers to compare against
   curl openssl ca-certificates nodejs nginx haproxy procps
+  # bench/sqe_count.sh counts io_uring work with the kernel tracepoints
+  linux-perf
 )
 if ! command -v npm >/dev/null 2>&1; then APT_PACKAGES+=(npm); fi
 
