@@ -6,12 +6,10 @@
 #include <sys/uio.h>
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "engine/config/runtime.h"
 #include "engine/io/ring.h"
 #include "engine/io/task.h"
 #include "engine/gateway/response_head.h"
@@ -90,6 +88,10 @@ class ClientSession final : public pipeline::Forwarder {
   // the cap (the events before it and the head have gone out; the caller ends the stream).
   io::Task<bool> forward_pieces(bool chunked, bool whole_events, bool last, const char*& stream_error);
   io::Task<bool> send_pieces(bool chunked, bool last);
+  // The one upstream body read: reads into ubuf and feeds the response parser, which leaves the
+  // de-framed pieces in pieces_. `rc` is the read's result (bytes, 0 at EOF, negative errno).
+  io::Task<protocol::ParseStatus> read_body(UpstreamConnection& conn, std::string& ubuf,
+                                            uint64_t deadline, int& rc);
   // Reads the rest of a response whose head is parsed, translating it into the client's API.
   // Returns true when the upstream connection ended cleanly (reusable).
   io::Task<bool> relay_translated(const Route& route, UpstreamConnection& conn, std::string& ubuf,

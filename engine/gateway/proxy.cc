@@ -362,19 +362,13 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   const char* stream_error = nullptr;
   bool ok = co_await forward_pieces(chunked, whole_events, rp.complete(), stream_error);
   while (ok && !stream_error && !rp.complete()) {
-    int rc = co_await conn->read_some(shard_.ring(), ubuf.data(), ubuf.size(),
-                                      deadline_in(t.stream_idle_ms));
+    int rc = 0;
+    protocol::ParseStatus st = co_await read_body(*conn, ubuf, deadline_in(t.stream_idle_ms), rc);
     if (client_gone_) {
       ok = false;
       break;
     }
-    pieces_.clear();
-    protocol::ParseStatus st;
-    if (rc > 0) {
-      st = rp.feed(std::string_view(ubuf.data(), size_t(rc)), pieces_);
-    } else if (rc == 0) {
-      st = rp.finish_eof();
-    } else {
+    if (rc < 0) {
       stream_error = is_timeout(rc) ? (remaining_ms(total_deadline) <= 1
                                            ? "upstream stream exceeded the total time limit"
                                            : "upstream stream went idle for too long")
@@ -413,6 +407,16 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   if (conn) pool.discard(std::move(conn));  // not parked above: unfinished or not reusable
   if (!ok) keep_alive_ = false;
   shard_.read_buffers().give(std::move(ubuf));
+}
+
+io::Task<protocol::ParseStatus> ClientSession::read_body(UpstreamConnection& conn,
+                                                        std::string& ubuf, uint64_t deadline,
+                                                        int& rc) {
+  rc = co_await conn.read_some(shard_.ring(), ubuf.data(), ubuf.size(), deadline);
+  pieces_.clear();
+  if (rc > 0) co_return upstream_parser_.feed(std::string_view(ubuf.data(), size_t(rc)), pieces_);
+  if (rc == 0) co_return upstream_parser_.finish_eof();
+  co_return protocol::ParseStatus::kError;
 }
 
 void ClientSession::reset_sse_relay(size_t max_event_bytes) {

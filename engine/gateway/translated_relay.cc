@@ -36,14 +36,10 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
     const char* failure = nullptr;
     int failure_status = 502;
     while (!rp.complete()) {
-      int rc = co_await conn.read_some(shard_.ring(), ubuf.data(), ubuf.size(),
-                                       deadline_in(cfg.timeouts.stream_idle_ms));
+      int rc = 0;
+      protocol::ParseStatus st =
+          co_await read_body(conn, ubuf, deadline_in(cfg.timeouts.stream_idle_ms), rc);
       if (client_gone_) co_return false;
-      pieces_.clear();
-      protocol::ParseStatus st = rc > 0
-                                     ? rp.feed(std::string_view(ubuf.data(), size_t(rc)), pieces_)
-                                 : rc == 0 ? rp.finish_eof()
-                                           : protocol::ParseStatus::kError;
       if (st == protocol::ParseStatus::kError) {
         failure = is_timeout(rc) ? "upstream response timed out"
                                  : "upstream response was cut or malformed";
@@ -54,6 +50,7 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
     }
     if (failure) {
       shard_.counters().upstream_errors.add();
+      rq_.progress.upstream_failed = true;
       co_await respond_error({failure_status, failure, protocol::ErrorCode::kUpstreamError});
       co_return false;
     }
@@ -122,17 +119,15 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
   pieces_.assign(1, translated_);
   bool ok = co_await send_pieces(chunked, last);
   while (ok && !last) {
-    int rc = co_await conn.read_some(shard_.ring(), ubuf.data(), ubuf.size(),
-                                     deadline_in(cfg.timeouts.stream_idle_ms));
+    int rc = 0;
+    protocol::ParseStatus st =
+        co_await read_body(conn, ubuf, deadline_in(cfg.timeouts.stream_idle_ms), rc);
     if (client_gone_) co_return false;
-    pieces_.clear();
-    protocol::ParseStatus st = rc > 0 ? rp.feed(std::string_view(ubuf.data(), size_t(rc)), pieces_)
-                               : rc == 0 ? rp.finish_eof()
-                                         : protocol::ParseStatus::kError;
     translated_.clear();
     if (st == protocol::ParseStatus::kError) {
       // finish() on an unfinished stream emits the client's error event and a clean end.
       upstream_ok = false;
+      rq_.progress.upstream_failed = true;
       shard_.counters().upstream_errors.add();
       if (is_timeout(rc)) shard_.counters().timeouts.add();
       finish();
