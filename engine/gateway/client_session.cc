@@ -82,9 +82,10 @@ io::Task<ClientSession::ReadOutcome> ClientSession::read_request() {
         choose_request_id();
         const protocol::HttpError& e = parser_.error();
         co_await respond_error({e.status, e.message,
-                               e.status == 413   ? protocol::ErrorCode::kRequestTooLarge
-                               : e.status == 431 ? protocol::ErrorCode::kRequestHeaderFieldsTooLarge
-                                                 : protocol::ErrorCode::kInvalidHttpRequest});
+                                e.status == 413 ? protocol::ErrorCode::kRequestTooLarge
+                                : e.status == 431
+                                    ? protocol::ErrorCode::kRequestHeaderFieldsTooLarge
+                                    : protocol::ErrorCode::kInvalidHttpRequest});
         co_return ReadOutcome::kRefused;
       }
       if (parser_.head_complete()) {
@@ -136,9 +137,9 @@ io::Task<ClientSession::ReadOutcome> ClientSession::read_request() {
       begin_request();
       choose_request_id();
       co_await respond_error({408,
-                             parser_.head_complete() ? "request body not received in time"
-                                                     : "request headers not received in time",
-                             protocol::ErrorCode::kRequestTimeout});
+                              parser_.head_complete() ? "request body not received in time"
+                                                      : "request headers not received in time",
+                              protocol::ErrorCode::kRequestTimeout});
       co_return ReadOutcome::kRefused;
     }
     co_return ReadOutcome::kClosed;

@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/gateway/response_head.h"
 #include "engine/io/ring.h"
 #include "engine/io/task.h"
-#include "engine/gateway/response_head.h"
 #include "engine/pipeline/pipeline.h"
 #include "engine/pipeline/request_context.h"
 #include "engine/telemetry/request_record.h"
@@ -86,7 +86,8 @@ class ClientSession final : public pipeline::Forwarder {
   void reset_sse_relay(size_t max_event_bytes);
   // Sends pieces_; an SSE stream only in whole events. Sets `stream_error` when an event is over
   // the cap (the events before it and the head have gone out; the caller ends the stream).
-  io::Task<bool> forward_pieces(bool chunked, bool whole_events, bool last, const char*& stream_error);
+  io::Task<bool> forward_pieces(bool chunked, bool whole_events, bool last,
+                                const char*& stream_error);
   io::Task<bool> send_pieces(bool chunked, bool last);
   // The one upstream body read: reads into ubuf and feeds the response parser, which leaves the
   // de-framed pieces in pieces_. `rc` is the read's result (bytes, 0 at EOF, negative errno).
@@ -111,14 +112,14 @@ class ClientSession final : public pipeline::Forwarder {
   std::string translated_;     // translated response bytes on their way to the client
   Translation translation_ = Translation::kNone;
   std::string response_format_tool_;  // see providers::TranslateResult
-  pipeline::RequestContext rq_;  // the request being served; reset between requests
-  telemetry::RequestRecord record_;  // built at complete(); a member so no frame holds 600 bytes
+  pipeline::RequestContext rq_;       // the request being served; reset between requests
+  telemetry::RequestRecord record_;   // built at complete(); a member so no frame holds 600 bytes
   // Whole header lines ("Allow: POST\r\n") the next build_head() adds, then forgets; views of
   // static strings only.
   std::string_view extra_headers_;
   std::string sse_carry_;  // the unfinished tail of an SSE event, until its end arrives
-  protocol::SseBoundaryScanner sse_scan_;      // where the relayed stream's events end
-  std::vector<std::string_view> sse_tail_;     // the bytes after the last boundary, while sending
+  protocol::SseBoundaryScanner sse_scan_;   // where the relayed stream's events end
+  std::vector<std::string_view> sse_tail_;  // the bytes after the last boundary, while sending
   protocol::HttpResponseParser upstream_parser_;
   std::vector<std::string_view> pieces_;  // body pieces of the last upstream read
   std::vector<iovec> iov_;

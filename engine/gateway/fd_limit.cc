@@ -37,9 +37,8 @@ std::string raise_fd_limit(uint64_t needed) {
   if (lim.rlim_cur == RLIM_INFINITY || lim.rlim_cur >= needed) return {};
   // Past the limit, accept fails with EMFILE: the gateway backs off and retries, clients wait
   // in the listen backlog and new upstream connections fail with 502s.
-  return "ringgate: warning: open-file limit " + std::to_string(lim.rlim_cur) +
-         " (hard limit " + std::to_string(lim.rlim_max) + ") is below the " +
-         std::to_string(needed) +
+  return "ringgate: warning: open-file limit " + std::to_string(lim.rlim_cur) + " (hard limit " +
+         std::to_string(lim.rlim_max) + ") is below the " + std::to_string(needed) +
          " descriptors the configured bounds may need (shards x (server.max_connections + "
          "upstream max_connections) + headroom); raise it (ulimit -n, LimitNOFILE=) or lower "
          "the bounds\n";

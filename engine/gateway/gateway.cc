@@ -5,8 +5,8 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <string_view>
 #include <fstream>
+#include <string_view>
 #include <thread>
 
 #include "engine/gateway/fd_limit.h"

@@ -125,7 +125,8 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       if (!tr.error_param.empty() && msg.find(tr.error_param) == std::string::npos) {
         msg += " (" + tr.error_param + ")";
       }
-      co_await respond_error({tr.status, msg, protocol::ErrorCode::kUnsupportedParameter, tr.error_param});
+      co_await respond_error(
+          {tr.status, msg, protocol::ErrorCode::kUnsupportedParameter, tr.error_param});
       co_return;
     }
     body_rewrite_ = std::move(tr.body);
@@ -187,9 +188,10 @@ io::Task<void> ClientSession::proxy(const Route& route) {
         }
         if (w == PoolWait::kClientGone) client_gone_ = true;
         fail_status = 503;
-        fail_message = w == PoolWait::kQueueFull
-                           ? "upstream connection limit reached on this shard and its queue is full"
-                           : "upstream connection limit reached on this shard; none came free in time";
+        fail_message =
+            w == PoolWait::kQueueFull
+                ? "upstream connection limit reached on this shard and its queue is full"
+                : "upstream connection limit reached on this shard; none came free in time";
         extra_headers_ = pool.retry_after_header();
         break;
       }
@@ -310,7 +312,8 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     std::string msg = fail_message;
     if (!fail_detail.empty()) msg += ": " + fail_detail;
     co_await respond_error({fail_status, msg,
-                           fail_status == 504 ? protocol::ErrorCode::kUpstreamTimeout : protocol::ErrorCode::kUpstreamUnavailable});
+                            fail_status == 504 ? protocol::ErrorCode::kUpstreamTimeout
+                                               : protocol::ErrorCode::kUpstreamUnavailable});
     co_return;
   }
 
@@ -378,7 +381,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     }
     if (st == protocol::ParseStatus::kError) {
       stream_error = rp.body_too_large() ? "upstream response exceeds the size limit"
-                                        : "upstream response ended early or was malformed";
+                                         : "upstream response ended early or was malformed";
       break;
     }
     park_if_done();
@@ -410,8 +413,8 @@ io::Task<void> ClientSession::proxy(const Route& route) {
 }
 
 io::Task<protocol::ParseStatus> ClientSession::read_body(UpstreamConnection& conn,
-                                                        std::string& ubuf, uint64_t deadline,
-                                                        int& rc) {
+                                                         std::string& ubuf, uint64_t deadline,
+                                                         int& rc) {
   rc = co_await conn.read_some(shard_.ring(), ubuf.data(), ubuf.size(), deadline);
   pieces_.clear();
   if (rc > 0) co_return upstream_parser_.feed(std::string_view(ubuf.data(), size_t(rc)), pieces_);

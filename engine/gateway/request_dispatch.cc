@@ -1,9 +1,9 @@
 // A parsed request enters the pipeline here: the session hands the stages the request and the
 // shard's services, answers what a stage decided, and forwards (proxy) what every stage let by.
+#include "engine/config/config.h"
 #include "engine/gateway/client_session.h"
 #include "engine/gateway/clock.h"
 #include "engine/gateway/shard.h"
-#include "engine/config/config.h"
 
 namespace ringgate::gateway {
 
@@ -43,7 +43,9 @@ void ClientSession::begin_request() {
 
 namespace {
 
-uint32_t since_us(uint64_t start_us) { return uint32_t(std::min<uint64_t>(now_us() - start_us, UINT32_MAX)); }
+uint32_t since_us(uint64_t start_us) {
+  return uint32_t(std::min<uint64_t>(now_us() - start_us, UINT32_MAX));
+}
 
 telemetry::Outcome outcome_of(const pipeline::RequestContext& rq, bool client_gone) {
   if (client_gone) return telemetry::Outcome::kClientGone;

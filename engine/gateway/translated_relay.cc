@@ -62,8 +62,8 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
       tr = providers::translate_response(translation_, translated_, ro);
       if (!tr.ok) {
         co_await respond_error({502,
-                               "upstream response could not be translated: " + tr.error_message,
-                               protocol::ErrorCode::kUpstreamError});
+                                "upstream response could not be translated: " + tr.error_message,
+                                protocol::ErrorCode::kUpstreamError});
         co_return true;
       }
     } else {
