@@ -22,6 +22,9 @@ inline uint64_t now_us() {
   return uint64_t(ts.tv_sec) * 1000000 + uint64_t(ts.tv_nsec) / 1000;
 }
 
+// A deadline `ms` from now, never later than `cap` (the request's total deadline).
+inline uint64_t deadline_within(uint32_t ms, uint64_t cap) { return std::min(now_ms() + ms, cap); }
+
 // Milliseconds until `deadline` (at least 1, so an expired deadline still times out at once
 // through the ring rather than meaning "no timeout").
 inline uint32_t remaining_ms(uint64_t deadline) {

@@ -26,8 +26,6 @@ namespace {
 constexpr size_t kUpstreamReadSize = 16384;
 constexpr size_t kMaxUpstreamHead = 65536;
 
-bool is_timeout(int rc) { return rc == -ECANCELED || rc == -ETIME; }
-
 // The model name the upstream gets: the configured one, or in passthrough the client's.
 std::string_view served_model(const Route& route) {
   return route.model ? std::string_view(route.model->served_name()) : route.requested_model;
@@ -97,8 +95,6 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   const protocol::HttpRequest& req = parser_.request();
   ShardCounters& counters = shard_.counters();
   const uint64_t total_deadline = rq_.start_ms + t.total_ms;
-  // Deadlines on the now_ms() clock, never past the request's total deadline.
-  auto deadline_in = [&](uint32_t ms) { return std::min(now_ms() + ms, total_deadline); };
 
   // Pick the upstream path and body: unchanged, renamed model, or translated to the other API.
   std::string_view body = req.body;
@@ -180,7 +176,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       if (!pool.can_open()) {
         // At the bound: wait in the pool's FIFO until a connection comes back, then try again.
         const bool again = queue_deadline != 0;
-        if (!again) queue_deadline = deadline_in(pool.queue_timeout_ms());
+        if (!again) queue_deadline = deadline_within(pool.queue_timeout_ms(), total_deadline);
         PoolWait w = co_await pool.wait(shard_.ring(), fd_, remaining_ms(queue_deadline), again);
         if (w == PoolWait::kReady) {
           --attempt;  // waiting is not an attempt
@@ -213,7 +209,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       counters.upstream_connects.add();
       int rc = co_await conn->connect(shard_.ring(), addr, io::sockaddr_length(addr),
                                       shard_.tls(route.upstream_id), up.parsed.host,
-                                      deadline_in(t.upstream_connect_ms));
+                                      deadline_within(t.upstream_connect_ms, total_deadline));
       rq_.progress.connect_us = uint32_t(now_us() - rq_.progress.start_us);
       if (rc < 0) {
         if (rc == -EPROTO) fail_detail = conn->tls_error();
@@ -232,7 +228,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
                     {const_cast<char*>(body.data()), body.size()}};
     // One time-to-first-byte deadline from writing the request to the final response head: a
     // head trickled a byte at a time or a run of 1xx responses does not extend it.
-    const uint64_t ttfb_deadline = deadline_in(t.upstream_ttfb_ms);
+    const uint64_t ttfb_deadline = deadline_within(t.upstream_ttfb_ms, total_deadline);
     int rc = co_await conn->write_all(shard_.ring(), iov, body.empty() ? 1 : 2, ttfb_deadline);
     const bool written = rc >= 0;
     filled = 0;
@@ -366,7 +362,8 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   bool ok = co_await forward_pieces(chunked, whole_events, rp.complete(), stream_error);
   while (ok && !stream_error && !rp.complete()) {
     int rc = 0;
-    protocol::ParseStatus st = co_await read_body(*conn, ubuf, deadline_in(t.stream_idle_ms), rc);
+    protocol::ParseStatus st =
+        co_await read_body(*conn, ubuf, deadline_within(t.stream_idle_ms, total_deadline), rc);
     if (client_gone_) {
       ok = false;
       break;

@@ -15,10 +15,6 @@
 
 namespace ringgate::gateway {
 
-namespace {
-bool is_timeout(int rc) { return rc == -ECANCELED || rc == -ETIME; }
-}  // namespace
-
 io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConnection& conn,
                                                std::string& ubuf, uint64_t total_deadline) {
   const config::Config& cfg = rq_.runtime->config();  // the request's snapshot
@@ -27,7 +23,6 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
   const int status = uh.status;
   const bool streaming = status >= 200 && status < 300 &&
                          uh.header("content-type").substr(0, 17) == "text/event-stream";
-  auto deadline_in = [&](uint32_t ms) { return std::min(now_ms() + ms, total_deadline); };
 
   if (!streaming) {
     // Whole body first: a translated JSON document cannot be emitted before it is complete.
@@ -37,8 +32,8 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
     int failure_status = 502;
     while (!rp.complete()) {
       int rc = 0;
-      protocol::ParseStatus st =
-          co_await read_body(conn, ubuf, deadline_in(cfg.timeouts.stream_idle_ms), rc);
+      protocol::ParseStatus st = co_await read_body(
+          conn, ubuf, deadline_within(cfg.timeouts.stream_idle_ms, total_deadline), rc);
       if (client_gone_) co_return false;
       if (st == protocol::ParseStatus::kError) {
         failure = is_timeout(rc) ? "upstream response timed out"
@@ -120,8 +115,8 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
   bool ok = co_await send_pieces(chunked, last);
   while (ok && !last) {
     int rc = 0;
-    protocol::ParseStatus st =
-        co_await read_body(conn, ubuf, deadline_in(cfg.timeouts.stream_idle_ms), rc);
+    protocol::ParseStatus st = co_await read_body(
+        conn, ubuf, deadline_within(cfg.timeouts.stream_idle_ms, total_deadline), rc);
     if (client_gone_) co_return false;
     translated_.clear();
     if (st == protocol::ParseStatus::kError) {

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -14,6 +15,9 @@
 #include "engine/io/tls_client_session.h"
 
 namespace ringgate::gateway {
+
+// An operation below ended at its deadline (the ring cancels it: -ECANCELED; -ETIME from waits).
+inline bool is_timeout(int rc) { return rc == -ECANCELED || rc == -ETIME; }
 
 class UpstreamConnection {
  public:
