@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/config/admission_config.h"
 #include "engine/config/secret.h"
 #include "engine/config/upstream_url.h"
 #include "providers/api_format.h"
@@ -65,6 +66,8 @@ struct Model {
   std::string upstream_model;  // "" = send `name` upstream unchanged; Azure: the deployment
   int64_t max_tokens_cap = 0;  // 0 = no cap
   int64_t default_max_tokens = 4096;
+  Price price;        // [[models]] price: the default for every deployment of this model
+  RateLimits limits;  // per model, across every caller
 
   // The model name sent to the upstream.
   const std::string& served_name() const { return upstream_model.empty() ? name : upstream_model; }
@@ -91,6 +94,7 @@ struct Config {
   Timeouts timeouts;
   std::vector<Upstream> upstreams;
   std::vector<Model> models;
+  Admission admission;  // [auth], [[teams]], [[keys]], [anonymous], [cors], trusted_proxies
   bool passthrough = false;  // every model and any /v1/* path goes to upstreams[0]
   std::string source_path;   // the file it came from, or a description for quick mode
 
