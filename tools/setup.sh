@@ -14,6 +14,8 @@ APT_PACKAGES=(
   clang-14 libclang-rt-14-dev
   # tests and benchmarks: HTTP clients, TLS certs, peers to compare against
   curl openssl ca-certificates nodejs nginx haproxy procps
+  # the CORS test drives a page in headless Chromium (puppeteer-core from npm)
+  chromium
   # bench/sqe_count.sh counts io_uring work with the kernel tracepoints
   linux-perf
 )
