@@ -166,6 +166,7 @@ bool ClientSession::answering_head() const {
 CommonHeaders ClientSession::common_headers() {
   CommonHeaders c;
   c.request_id = rq_.request_id;
+  c.request_lines = rq_.response_headers;
   c.extra = extra_headers_;
   extra_headers_ = {};  // said once, on this head
   c.close = !keep_alive_ || shard_.draining();

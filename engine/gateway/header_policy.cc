@@ -14,6 +14,11 @@ bool any_of(std::string_view name, std::initializer_list<std::string_view> names
   }
   return false;
 }
+bool has_prefix(std::string_view name, std::string_view lower_prefix) {
+  return name.size() >= lower_prefix.size() &&
+         ascii_iequals(name.substr(0, lower_prefix.size()), lower_prefix);
+}
+
 bool hop_by_hop(std::string_view name) {
   return any_of(name, {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te",
                        "trailer", "upgrade", "content-length", "host", "expect"});
@@ -62,6 +67,12 @@ bool forward_to_upstream(std::string_view name, const ConnectionNamed& hop) {
 
 bool forward_to_client(std::string_view name) {
   if (hop_by_hop(name)) return false;
+  // The gateway answers CORS itself, and the rate-limit headers a client reads describe its own
+  // virtual key (set by admission); the provider key's limits are the operator's business.
+  if (has_prefix(name, "access-control-") || has_prefix(name, "x-ratelimit-") ||
+      has_prefix(name, "anthropic-ratelimit-")) {
+    return false;
+  }
   return !any_of(name,
                  {"set-cookie", "x-request-id", "server", "alt-svc", "strict-transport-security"});
 }

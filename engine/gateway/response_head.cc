@@ -41,6 +41,7 @@ void append_framing(std::string& out, BodyFraming framing, size_t length) {
 
 void finish_head(std::string& out, const CommonHeaders& common) {
   append_header(out, "X-Request-ID", common.request_id);
+  out.append(common.request_lines);
   out.append(common.extra);
   if (common.close) {
     out.append("Connection: close\r\n");

@@ -15,9 +15,10 @@ enum class BodyFraming { kLength, kChunked, kUntilClose, kNone };
 
 struct CommonHeaders {
   std::string_view request_id;
-  std::string_view extra;  // whole header lines a stage asked for ("Allow: POST\r\n")
-  bool close = false;      // the last response on this connection
-  bool http10 = false;     // an HTTP/1.0 client, which closes unless told keep-alive
+  std::string_view extra;          // whole header lines a stage asked for ("Allow: POST\r\n")
+  bool close = false;              // the last response on this connection
+  bool http10 = false;             // an HTTP/1.0 client, which closes unless told keep-alive
+  std::string_view request_lines;  // every response to this request: CORS, rate limits
 };
 
 // "HTTP/1.1 <status> <reason>\r\n", replacing what `out` held.

@@ -1,4 +1,5 @@
 #include "engine/pipeline/stages.h"
+#include "protocol/cors.h"
 #include "protocol/request_target.h"
 
 namespace ringgate::pipeline {
@@ -23,7 +24,14 @@ Verdict identify(RequestContext& rq, const ShardServices& svc) {
   } else {
     svc.request_ids->next(rq.request_id);
   }
-  rq.front = req.path == "/v1/messages" ? protocol::ApiFront::kAnthropic : protocol::ApiFront::kOpenAi;
+  rq.front =
+      req.path == "/v1/messages" ? protocol::ApiFront::kAnthropic : protocol::ApiFront::kOpenAi;
+  // Before any answer, so a browser page can read errors too. A preflight gets its own lines.
+  rq.cors_allow_origin = protocol::cors_allow_origin(
+      req.header("origin"), rq.runtime->config().admission.cors.allowed_origins);
+  if (!rq.cors_allow_origin.empty() && !is_preflight(req)) {
+    protocol::append_cors_response(rq.response_headers, rq.cors_allow_origin);
+  }
 
   // Before any route: the path an upstream resolves must be the path routed here.
   if (const char* why = protocol::request_target_problem(req.target)) {

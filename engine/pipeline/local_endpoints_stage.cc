@@ -1,4 +1,5 @@
 #include "engine/pipeline/stages.h"
+#include "protocol/cors.h"
 #include "protocol/error_body.h"
 
 namespace ringgate::pipeline {
@@ -27,15 +28,23 @@ void append_models_json(const config::Config& cfg, std::string& out) {
 Verdict local_endpoints(RequestContext& rq, const ShardServices& svc) {
   const protocol::HttpRequest& req = *rq.http;
   std::string_view path = req.path;
-  // Never forwarded. A plain answer until CORS preflights are configurable.
-  if (req.method == "OPTIONS") return Verdict::local(204, {}, {}, kAllowAll);
+  // Never forwarded, never authenticated. An origin that is not allowed gets a plain 204 with no
+  // CORS headers (the browser then refuses the page's request): default deny, never a 405.
+  if (req.method == "OPTIONS") {
+    if (is_preflight(req) && !rq.cors_allow_origin.empty()) {
+      protocol::append_cors_preflight(rq.response_headers, rq.cors_allow_origin,
+                                      req.header("access-control-request-headers"));
+    }
+    return Verdict::local(204, {}, {}, kAllowAll);
+  }
   if (path == "/healthz") return Verdict::local(200, "application/json", R"({"status":"ok"})");
   if (path == "/readyz") {
     return svc.ready() ? Verdict::local(200, "application/json", R"({"status":"ready"})")
                        : Verdict::local(503, "application/json", R"({"status":"not ready"})");
   }
   if (path.substr(0, 4) != "/v1/") {
-    return Verdict::error({404, "unknown path; ringgate serves the OpenAI and Anthropic APIs under /v1/",
+    return Verdict::error({404,
+                           "unknown path; ringgate serves the OpenAI and Anthropic APIs under /v1/",
                            protocol::ErrorCode::kNotFound});
   }
   if (req.method == "GET" && path == "/v1/models" && !rq.runtime->config().passthrough) {

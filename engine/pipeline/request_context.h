@@ -7,10 +7,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
-
-#include <memory>
 
 #include "engine/config/runtime.h"
 #include "protocol/api_error.h"
@@ -45,6 +44,10 @@ struct RequestContext {
 
   // identify
   std::string request_id;
+  // Whole header lines every response to this request carries, whatever answers it: CORS
+  // (identify) and the caller's rate-limit headers (admit). Kept between requests.
+  std::string response_headers;
+  std::string_view cors_allow_origin;  // "" when the request gets no CORS headers
   protocol::ApiFront front = protocol::ApiFront::kOpenAi;
   uint64_t start_ms = 0;
 
@@ -75,6 +78,8 @@ struct RequestContext {
     runtime.reset();
     body_padding = 0;
     request_id.clear();
+    response_headers.clear();
+    cors_allow_origin = {};
     front = protocol::ApiFront::kOpenAi;
     start_ms = 0;
     endpoint = Endpoint::kOther;

@@ -13,6 +13,11 @@ namespace ringgate::pipeline {
 // OPTIONS is answered by the gateway itself, so it is allowed everywhere too.
 inline constexpr std::string_view kAllowAll = "Allow: GET, POST, DELETE, HEAD, OPTIONS\r\n";
 
+// A CORS preflight: OPTIONS naming the method the page wants to send.
+inline bool is_preflight(const protocol::HttpRequest& req) {
+  return req.method == "OPTIONS" && !req.header("access-control-request-method").empty();
+}
+
 // Request id, client API (front), and requests refused outright: a target an upstream could
 // resolve to another path, a method that is never forwarded.
 Verdict identify(RequestContext& rq, const ShardServices& svc);

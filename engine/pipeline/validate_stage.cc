@@ -43,13 +43,14 @@ Verdict validate(RequestContext& rq, const ShardServices& svc) {
   rq.endpoint = classify(route.upstream_suffix);
   if (rq.endpoint == Endpoint::kOther) return Verdict::go_on();  // pass-through decides
   if (req.method != "POST") {
-    return Verdict::error({405, "this endpoint accepts POST only", protocol::ErrorCode::kMethodNotAllowed},
-                          "Allow: POST\r\n");
+    return Verdict::error(
+        {405, "this endpoint accepts POST only", protocol::ErrorCode::kMethodNotAllowed},
+        "Allow: POST\r\n");
   }
   // seed-defect: 000-X2 — only JSON bodies are accepted on the JSON APIs.
   if (!is_json_content_type(req.header("content-type"))) {
-    return Verdict::error({415, "Content-Type must be application/json",
-                           protocol::ErrorCode::kUnsupportedMediaType});
+    return Verdict::error(
+        {415, "Content-Type must be application/json", protocol::ErrorCode::kUnsupportedMediaType});
   }
   protocol::JsonError err;
   if (!parse_body(rq, svc, err)) {

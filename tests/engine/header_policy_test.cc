@@ -27,9 +27,18 @@ TEST(HeaderPolicy, ResponseFramingIsTheGatewaysOwn) {
        {"Transfer-Encoding", "Content-Length", "Connection", "Set-Cookie", "Keep-Alive"}) {
     EXPECT_FALSE(forward_to_client(h)) << h;
   }
-  for (const char* h : {"Content-Type", "openai-processing-ms", "x-ratelimit-remaining-requests",
-                        "retry-after", "request-id"}) {
+  for (const char* h : {"Content-Type", "openai-processing-ms", "retry-after", "request-id"}) {
     EXPECT_TRUE(forward_to_client(h)) << h;
+  }
+}
+
+// The client reads its own virtual key's limits and the gateway's CORS answer, never the
+// provider key's limits or an upstream's CORS policy.
+TEST(HeaderPolicy, RateLimitAndCorsHeadersAreTheGatewaysOwn) {
+  for (const char* h : {"x-ratelimit-remaining-requests", "X-RateLimit-Limit-Tokens",
+                        "anthropic-ratelimit-requests-remaining", "Access-Control-Allow-Origin",
+                        "access-control-expose-headers"}) {
+    EXPECT_FALSE(forward_to_client(h)) << h;
   }
 }
 
@@ -45,10 +54,12 @@ using protocol::HttpHeader;
 
 // RFC 9110 section 7.6.1: what a Connection header names is meant for this hop only.
 TEST(HeaderPolicy, HeadersNamedInTheClientsConnectionHeaderStayBehind) {
-  const std::vector<HttpHeader> request = {
-      {"Content-Type", "application/json"}, {"Connection", "keep-alive, X-Secret-Hop"},
-      {"X-Secret-Hop", "1"},                 {"connection", " x-second ,close"},
-      {"X-Second", "2"},                     {"X-Kept", "3"}};
+  const std::vector<HttpHeader> request = {{"Content-Type", "application/json"},
+                                           {"Connection", "keep-alive, X-Secret-Hop"},
+                                           {"X-Secret-Hop", "1"},
+                                           {"connection", " x-second ,close"},
+                                           {"X-Second", "2"},
+                                           {"X-Kept", "3"}};
   const ConnectionNamed hop(request);
   EXPECT_FALSE(forward_to_upstream("X-Secret-Hop", hop));
   EXPECT_FALSE(forward_to_upstream("x-secret-hop", hop));

@@ -21,7 +21,8 @@ TEST(ResponseHead, EveryHeadCarriesTheRequestIdAndEndsWithABlankLine) {
 }
 
 TEST(ResponseHead, FramingSaysExactlyHowTheBodyEnds) {
-  EXPECT_NE(local_head(BodyFraming::kChunked, {"r", {}, false, false}).find("Transfer-Encoding: chunked\r\n"),
+  EXPECT_NE(local_head(BodyFraming::kChunked, {"r", {}, false, false})
+                .find("Transfer-Encoding: chunked\r\n"),
             std::string::npos);
   for (BodyFraming f : {BodyFraming::kUntilClose, BodyFraming::kNone}) {
     const std::string h = local_head(f, {"r", {}, true, false});
@@ -31,17 +32,27 @@ TEST(ResponseHead, FramingSaysExactlyHowTheBodyEnds) {
 }
 
 TEST(ResponseHead, ConnectionIsSaidWhenItMatters) {
-  EXPECT_NE(local_head(BodyFraming::kLength, {"r", {}, true, false}).find("\r\nConnection: close\r\n"),
+  EXPECT_NE(
+      local_head(BodyFraming::kLength, {"r", {}, true, false}).find("\r\nConnection: close\r\n"),
+      std::string::npos);
+  EXPECT_NE(local_head(BodyFraming::kLength, {"r", {}, false, true})
+                .find("\r\nConnection: keep-alive\r\n"),
             std::string::npos);
-  EXPECT_NE(local_head(BodyFraming::kLength, {"r", {}, false, true}).find("\r\nConnection: keep-alive\r\n"),
+  EXPECT_EQ(local_head(BodyFraming::kLength, {"r", {}, false, false}).find("Connection"),
             std::string::npos);
-  EXPECT_EQ(local_head(BodyFraming::kLength, {"r", {}, false, false}).find("Connection"), std::string::npos);
 }
 
 TEST(ResponseHead, AStagesExtraHeadersAreWrittenOnce) {
   const std::string h = local_head(BodyFraming::kLength, {"r", "Allow: POST\r\n", false, false});
   EXPECT_NE(h.find("\r\nAllow: POST\r\n"), std::string::npos);
   EXPECT_EQ(h.find("Allow"), h.rfind("Allow"));
+}
+
+TEST(ResponseHead, TheRequestsOwnLinesPrecedeTheEnd) {
+  const std::string h = local_head(BodyFraming::kLength,
+                                   {"r", {}, false, false, "Access-Control-Allow-Origin: *\r\n"});
+  EXPECT_NE(h.find("\r\nAccess-Control-Allow-Origin: *\r\n"), std::string::npos);
+  EXPECT_EQ(h.substr(h.size() - 4), "\r\n\r\n");
 }
 
 }  // namespace
