@@ -72,20 +72,7 @@ BodyFraming ClientSession::client_framing(const protocol::HttpResponseParser& rp
   if (uh.content_length) return BodyFraming::kLength;
   const bool has_body = !rp.complete() || rp.body_bytes() > 0;
   if (!has_body) return head_request ? BodyFraming::kNone : BodyFraming::kLength;
-  return client_reads_chunked() ? BodyFraming::kChunked : BodyFraming::kUntilClose;
-}
-
-// Status and end-to-end headers from the upstream; framing, request id and Connection from us,
-// so the head always describes exactly the bytes we send after it.
-void ClientSession::build_client_head(const protocol::HttpResponseHead& uh, BodyFraming framing) {
-  rq_.progress.status = uh.status;
-  start_head(head_, uh.status);
-  const ConnectionNamed upstream_hop(uh.headers);
-  for (const protocol::HttpHeader& hd : uh.headers) {
-    if (forward_to_client(hd.name, upstream_hop)) append_header(head_, hd.name, hd.value);
-  }
-  append_framing(head_, framing, uh.content_length.value_or(0));
-  finish_head(head_, common_headers());
+  return reads_chunked() ? BodyFraming::kChunked : BodyFraming::kUntilClose;
 }
 
 io::Task<void> ClientSession::proxy(const Route& route) {
@@ -102,7 +89,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       providers::plan_endpoint(up.target(), route.upstream_suffix, served_model(route));
   translation_ = plan.translation;
   if (!plan.ok()) {
-    co_await respond_error({plan.error.status, plan.error.message, plan.error.code});
+    co_await out_.respond_error({plan.error.status, plan.error.message, plan.error.code});
     co_return;
   }
   const std::string_view suffix = plan.upstream_endpoint;
@@ -121,7 +108,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       if (!tr.error_param.empty() && msg.find(tr.error_param) == std::string::npos) {
         msg += " (" + tr.error_param + ")";
       }
-      co_await respond_error(
+      co_await out_.respond_error(
           {tr.status, msg, protocol::ErrorCode::kUnsupportedParameter, tr.error_param});
       co_return;
     }
@@ -188,7 +175,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
             w == PoolWait::kQueueFull
                 ? "upstream connection limit reached on this shard and its queue is full"
                 : "upstream connection limit reached on this shard; none came free in time";
-        extra_headers_ = pool.retry_after_header();
+        out_.add_once(pool.retry_after_header());
         break;
       }
       auto addrs = shard_.state().resolver->lookup(up.parsed.host, up.parsed.port);
@@ -307,9 +294,9 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     if (fail_status == 504) counters.timeouts.add();
     std::string msg = fail_message;
     if (!fail_detail.empty()) msg += ": " + fail_detail;
-    co_await respond_error({fail_status, msg,
-                            fail_status == 504 ? protocol::ErrorCode::kUpstreamTimeout
-                                               : protocol::ErrorCode::kUpstreamUnavailable});
+    co_await out_.respond_error({fail_status, msg,
+                                 fail_status == 504 ? protocol::ErrorCode::kUpstreamTimeout
+                                                    : protocol::ErrorCode::kUpstreamUnavailable});
     co_return;
   }
 
@@ -331,19 +318,14 @@ io::Task<void> ClientSession::proxy(const Route& route) {
 
   const protocol::HttpResponseHead& uh = rp.head();
   const BodyFraming framing = client_framing(rp, req.method == "HEAD");
-  const bool chunked = framing == BodyFraming::kChunked;
-  // An HTTP/1.0 client's body of unknown length ends when we close.
-  if (framing == BodyFraming::kUntilClose) keep_alive_ = false;
   // A stream of unknown length goes out whole SSE events at a time (chunked or, for HTTP/1.0,
   // close-delimited); one with a Content-Length is exactly those bytes.
   const bool whole_events = framing != BodyFraming::kLength &&
                             uh.header("content-type").substr(0, 17) == "text/event-stream";
-  {
-    ShardCounters& c = counters;
-    (uh.status < 300 ? c.responses_2xx : uh.status < 500 ? c.responses_4xx : c.responses_5xx).add();
-  }
-  build_client_head(uh, framing);
-  head_pending_ = true;
+  // Status and end-to-end headers from the upstream; framing and the common lines from us.
+  const ConnectionNamed upstream_hop(uh.headers);
+  out_.relay_head(uh, framing,
+                  [&](std::string_view name) { return forward_to_client(name, upstream_hop); });
   reset_sse_relay(cfg.server.max_sse_event_bytes);
 
   // An upstream connection whose response is fully read goes back to the pool before the last
@@ -359,7 +341,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   // Splice: forward what each upstream read brought, then read again.
   park_if_done();
   const char* stream_error = nullptr;
-  bool ok = co_await forward_pieces(chunked, whole_events, rp.complete(), stream_error);
+  bool ok = co_await forward_pieces(whole_events, rp.complete(), stream_error);
   while (ok && !stream_error && !rp.complete()) {
     int rc = 0;
     protocol::ParseStatus st =
@@ -382,18 +364,16 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       break;
     }
     park_if_done();
-    ok = co_await forward_pieces(chunked, whole_events, rp.complete(), stream_error);
+    ok = co_await forward_pieces(whole_events, rp.complete(), stream_error);
   }
 
   if (stream_error && ok && !client_gone_) {
     counters.upstream_errors.add();
     rq_.progress.upstream_failed = true;
-    if (whole_events && !head_pending_) {
+    if (whole_events) {
       // Whole events only went out, so this error event is well formed; then a clean end.
-      const std::string ev = protocol::render_error_event(
-          {502, stream_error, protocol::ErrorCode::kUpstreamStreamError}, rq_.front);
-      pieces_.assign(1, ev);
-      co_await send_pieces(chunked, /*last=*/true);
+      co_await out_.end_stream_with_error(
+          {502, stream_error, protocol::ErrorCode::kUpstreamStreamError});
     }
     keep_alive_ = false;  // the response may be incomplete: never reuse this connection
     ok = false;
@@ -430,9 +410,9 @@ void ClientSession::reset_sse_relay(size_t max_event_bytes) {
 // event (seed-defect: 001-2); an unfinished event waits in sse_carry_ for its end. Each byte is
 // scanned once, in the read that brought it, and copied at most once: the work is linear however
 // long an event runs, and bounded by max_sse_event_bytes (seed-defect: 004-P10).
-io::Task<bool> ClientSession::forward_pieces(bool chunked, bool whole_events, bool last,
+io::Task<bool> ClientSession::forward_pieces(bool whole_events, bool last,
                                              const char*& stream_error) {
-  if (!whole_events) co_return co_await send_pieces(chunked, last);
+  if (!whole_events) co_return co_await out_.send(pieces_, last);
   // Whole events end at pieces_[cut][cut_at]; what follows belongs to an unfinished one.
   size_t cut = 0, cut_at = 0;
   bool boundary = false;
@@ -454,7 +434,7 @@ io::Task<bool> ClientSession::forward_pieces(bool chunked, bool whole_events, bo
   } else if (!boundary) {
     for (std::string_view p : pieces_) sse_carry_.append(p);
     pieces_.clear();
-    co_return co_await send_pieces(chunked, false);  // the head, if still pending
+    co_return co_await out_.send(pieces_, false);  // the head, if still pending
   }
   // The tail is copied after the send (the carry is among the bytes sent), so remember it; the
   // views stay valid until the next upstream read.
@@ -472,36 +452,10 @@ io::Task<bool> ClientSession::forward_pieces(bool chunked, bool whole_events, bo
     }
     if (!sse_carry_.empty()) pieces_.insert(pieces_.begin(), std::string_view(sse_carry_));
   }
-  const bool sent = co_await send_pieces(chunked, last);
+  const bool sent = co_await out_.send(pieces_, last);
   sse_carry_.clear();
   for (std::string_view p : sse_tail_) sse_carry_.append(p);
   co_return sent;
-}
-
-io::Task<bool> ClientSession::send_pieces(bool chunked, bool last) {
-  iov_.clear();
-  if (head_pending_) {
-    iov_.push_back({head_.data(), head_.size()});
-    head_pending_ = false;
-  }
-  size_t total = 0;
-  for (std::string_view p : pieces_) total += p.size();
-  protocol::ChunkSizeLine line;
-  if (chunked && total > 0) {
-    line = protocol::chunk_size_line(total);
-    iov_.push_back({line.bytes, line.size});
-  }
-  for (std::string_view p : pieces_) {
-    if (!p.empty()) iov_.push_back({const_cast<char*>(p.data()), p.size()});
-  }
-  if (chunked && total > 0) {
-    iov_.push_back({const_cast<char*>(protocol::kChunkEnd.data()), protocol::kChunkEnd.size()});
-  }
-  if (chunked && last) {
-    iov_.push_back({const_cast<char*>(protocol::kLastChunk.data()), protocol::kLastChunk.size()});
-  }
-  if (iov_.empty()) co_return true;
-  co_return co_await send_all(iov_.data(), int(iov_.size()));
 }
 
 }  // namespace ringgate::gateway

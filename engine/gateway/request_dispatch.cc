@@ -18,16 +18,7 @@ io::Task<void> ClientSession::handle_request() {
   rq_.body_padding =
       req.chunked ? 0 : in_.capacity() - size_t(req.body.data() + req.body.size() - in_.data());
   pipeline::Verdict v = co_await pipeline::run(rq_, shard_.services(), *this);
-  if (!v.goes_on()) co_await answer(v);
-}
-
-io::Task<void> ClientSession::answer(const pipeline::Verdict& v) {
-  extra_headers_ = v.extra_headers();
-  if (v.kind() == pipeline::Verdict::Kind::kError) {
-    co_await respond_error(v.api_error());
-  } else {
-    co_await respond(v.status(), v.content_type(), v.body());
-  }
+  if (!v.goes_on()) co_await out_.answer(v);
 }
 
 io::Task<void> ClientSession::forward(pipeline::RequestContext& rq) {

@@ -46,7 +46,7 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
     if (failure) {
       shard_.counters().upstream_errors.add();
       rq_.progress.upstream_failed = true;
-      co_await respond_error({failure_status, failure, protocol::ErrorCode::kUpstreamError});
+      co_await out_.respond_error({failure_status, failure, protocol::ErrorCode::kUpstreamError});
       co_return false;
     }
     providers::TranslateResult tr;
@@ -56,17 +56,17 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
       ro.response_format_tool = response_format_tool_;
       tr = providers::translate_response(translation_, translated_, ro);
       if (!tr.ok) {
-        co_await respond_error({502,
-                                "upstream response could not be translated: " + tr.error_message,
-                                protocol::ErrorCode::kUpstreamError});
+        co_await out_.respond_error(
+            {502, "upstream response could not be translated: " + tr.error_message,
+             protocol::ErrorCode::kUpstreamError});
         co_return true;
       }
     } else {
       tr = providers::translate_error(translation_, status, translated_);
     }
     std::string out = std::move(tr.body);
-    co_await respond(tr.ok && status < 300 ? status : (tr.status ? tr.status : status),
-                     "application/json", out);
+    co_await out_.respond(tr.ok && status < 300 ? status : (tr.status ? tr.status : status),
+                          "application/json", out);
     co_return true;
   }
 
@@ -96,15 +96,7 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
   };
   auto finish = [&] { stream.finish(translated_); };
 
-  shard_.counters().responses_2xx.add();
-  rq_.progress.status = 200;
-  const bool chunked = client_reads_chunked();
-  if (!chunked) keep_alive_ = false;  // HTTP/1.0: the stream ends when we close
-  start_head(head_, 200);
-  head_.append("Content-Type: text/event-stream\r\nCache-Control: no-cache\r\n");
-  append_framing(head_, chunked ? BodyFraming::kChunked : BodyFraming::kUntilClose, 0);
-  finish_head(head_, common_headers());
-  head_pending_ = true;
+  out_.sse_head();  // HTTP/1.0: the stream ends when we close
 
   translated_.clear();
   for (std::string_view p : pieces_) translate(p);
@@ -112,7 +104,7 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
   bool last = rp.complete() || event_lost;
   if (last) finish();
   pieces_.assign(1, translated_);
-  bool ok = co_await send_pieces(chunked, last);
+  bool ok = co_await out_.send(pieces_, last);
   while (ok && !last) {
     int rc = 0;
     protocol::ParseStatus st = co_await read_body(
@@ -134,7 +126,7 @@ io::Task<bool> ClientSession::relay_translated(const Route& route, UpstreamConne
       if (last) finish();
     }
     pieces_.assign(1, translated_);
-    ok = co_await send_pieces(chunked, last);
+    ok = co_await out_.send(pieces_, last);
   }
   if (!upstream_ok) keep_alive_ = keep_alive_ && ok;
   co_return ok&& upstream_ok;

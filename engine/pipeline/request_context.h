@@ -7,10 +7,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
-
-#include <memory>
 
 #include "engine/config/runtime.h"
 #include "protocol/api_error.h"
@@ -61,6 +60,10 @@ struct RequestContext {
   // Scratch for a local answer's body (the model list), kept between requests.
   std::string local_body;
 
+  // Whole header lines ("X-RateLimit-Remaining: 9\r\n") every response head of this request
+  // carries, whoever answers it: a stage appends, ResponseWriter writes them.
+  std::string response_headers;
+
   // What happened, for the completion point: written by the session and the forward stage.
   struct Progress {
     uint64_t start_us = 0;
@@ -82,6 +85,7 @@ struct RequestContext {
     requested_model.clear();
     route = {};
     local_body.clear();
+    response_headers.clear();
     progress = {};
   }
 };
