@@ -12,6 +12,7 @@
 
 #include "engine/io/ring.h"
 #include "engine/io/task.h"
+#include "engine/pipeline/body_relay.h"
 #include "engine/pipeline/client_sink.h"
 #include "engine/pipeline/pipeline.h"
 #include "engine/pipeline/request_context.h"
@@ -21,24 +22,19 @@
 #include "protocol/api_error.h"
 #include "protocol/http_request_parser.h"
 #include "protocol/http_response_parser.h"
-#include "protocol/sse_boundary.h"
 #include "providers/provider_adapter.h"
 
 namespace ringgate::gateway {
 
 class Shard;
 class UpstreamConnection;
+class UpstreamBodyReader;
 
 using Front = protocol::ApiFront;
 
 using Route = pipeline::Route;
 using pipeline::append_header;
 using pipeline::BodyFraming;
-
-// Why a stream ended early when one upstream event passed [server] max_sse_event_bytes; the client
-// reads it in the final error event, relayed and translated streams alike.
-inline constexpr const char* kSseEventTooLarge =
-    "upstream stream event exceeds max_sse_event_bytes";
 
 // Client API -> upstream API, when they differ; the provider adapter decides which.
 using Translation = providers::Translation;
@@ -83,18 +79,15 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   // proxy() helpers
   BodyFraming client_framing(const protocol::HttpResponseParser& rp, bool head_request) const;
   void build_upstream_head(const Route& route, std::string_view suffix, size_t body_len);
-  void reset_sse_relay(size_t max_event_bytes);
-  // Sends pieces_; an SSE stream only in whole events. Sets `stream_error` when an event is over
-  // the cap (the events before it and the head have gone out; the caller ends the stream).
-  io::Task<bool> forward_pieces(bool whole_events, bool last, const char*& stream_error);
-  // The one upstream body read: reads into ubuf and feeds the response parser, which leaves the
-  // de-framed pieces in pieces_. `rc` is the read's result (bytes, 0 at EOF, negative errno).
-  io::Task<protocol::ParseStatus> read_body(UpstreamConnection& conn, std::string& ubuf,
-                                            uint64_t deadline, int& rc);
-  // Reads the rest of a response whose head is parsed, translating it into the client's API.
-  // Returns true when the upstream connection ended cleanly (reusable).
-  io::Task<bool> relay_translated(const Route& route, UpstreamConnection& conn, std::string& ubuf,
-                                  uint64_t total_deadline);
+  // The body of a response whose head is parsed, through relay_: as it came (whole SSE events
+  // for a stream), or translated into the client's API.
+  io::Task<void> relay_as_is(UpstreamBodyReader& body, size_t max_event_bytes);
+  io::Task<void> relay_translated(const Route& route, UpstreamBodyReader& body);
+  io::Task<void> answer_translated(const Route& route, UpstreamBodyReader& body, int status);
+  io::Task<pipeline::RelayResult> run_relay(UpstreamBodyReader& body,
+                                            const pipeline::RelayPlan& plan);
+  // Counts how a relay ended and what it means for the connection.
+  void settle_relay(const pipeline::RelayResult& r, bool close_on_failure);
 
   Shard& shard_;
   int fd_;
@@ -111,10 +104,9 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   std::string response_format_tool_;          // see providers::TranslateResult
   pipeline::RequestContext rq_;               // the request being served; reset between requests
   pipeline::ResponseWriter out_{*this, rq_};  // every byte the client gets
+  pipeline::BodyRelay relay_{out_, rq_};      // every upstream body read
+  pipeline::CountingTap counting_tap_{rq_};
   telemetry::RequestRecord record_;  // built at complete(); a member so no frame holds 600 bytes
-  std::string sse_carry_;            // the unfinished tail of an SSE event, until its end arrives
-  protocol::SseBoundaryScanner sse_scan_;   // where the relayed stream's events end
-  std::vector<std::string_view> sse_tail_;  // the bytes after the last boundary, while sending
   protocol::HttpResponseParser upstream_parser_;
   std::vector<std::string_view> pieces_;  // body pieces of the last upstream read
   bool idle_ = true;

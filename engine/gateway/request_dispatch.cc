@@ -59,6 +59,9 @@ void ClientSession::complete() {
   r.outcome = outcome_of(rq_, client_gone_);
   r.bytes_in = rq_.http ? rq_.http->body.size() : 0;
   r.bytes_out = rq_.progress.bytes_out;
+  r.relayed_bytes = rq_.progress.relayed_bytes;
+  r.relayed_sends = rq_.progress.relayed_sends;
+  r.taps_incomplete = rq_.progress.tap_dropped > 0;
   r.upstream_connect_us = rq_.progress.connect_us;
   r.upstream_ttfb_us = rq_.progress.ttfb_us;
   r.total_us = since_us(rq_.progress.start_us);

@@ -71,6 +71,10 @@ struct RequestContext {
     uint64_t bytes_out = 0;
     uint32_t connect_us = 0, ttfb_us = 0;  // from start_us
     bool forwarded = false, upstream_failed = false;
+    // Body bytes and sends that went to the client through the relay (its CountingTap), and
+    // how many copies the relay's taps refused (their copy of this request is incomplete).
+    uint64_t relayed_bytes = 0;
+    uint32_t relayed_sends = 0, tap_dropped = 0;
   } progress;
 
   void reset() {
