@@ -81,20 +81,18 @@ io::Task<ClientSession::ReadOutcome> ClientSession::read_request() {
         begin_request();
         choose_request_id();
         const protocol::HttpError& e = parser_.error();
-        co_await respond_error({e.status, e.message,
-                                e.status == 413 ? protocol::ErrorCode::kRequestTooLarge
-                                : e.status == 431
-                                    ? protocol::ErrorCode::kRequestHeaderFieldsTooLarge
-                                    : protocol::ErrorCode::kInvalidHttpRequest});
+        co_await out_.respond_error({e.status, e.message,
+                                     e.status == 413 ? protocol::ErrorCode::kRequestTooLarge
+                                     : e.status == 431
+                                         ? protocol::ErrorCode::kRequestHeaderFieldsTooLarge
+                                         : protocol::ErrorCode::kInvalidHttpRequest});
         co_return ReadOutcome::kRefused;
       }
       if (parser_.head_complete()) {
         if (body_deadline == 0) body_deadline = now_ms() + t.body_read_ms;
         if (parser_.request().expect_continue && !sent_continue) {
           sent_continue = true;
-          static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-          iovec iov{const_cast<char*>(kContinue.data()), kContinue.size()};
-          if (!co_await send_all(&iov, 1)) co_return ReadOutcome::kClosed;
+          if (!co_await out_.send_continue()) co_return ReadOutcome::kClosed;
         }
       }
     }
@@ -136,10 +134,10 @@ io::Task<ClientSession::ReadOutcome> ClientSession::read_request() {
       keep_alive_ = false;
       begin_request();
       choose_request_id();
-      co_await respond_error({408,
-                              parser_.head_complete() ? "request body not received in time"
-                                                      : "request headers not received in time",
-                              protocol::ErrorCode::kRequestTimeout});
+      co_await out_.respond_error({408,
+                                   parser_.head_complete() ? "request body not received in time"
+                                                           : "request headers not received in time",
+                                   protocol::ErrorCode::kRequestTimeout});
       co_return ReadOutcome::kRefused;
     }
     co_return ReadOutcome::kClosed;
@@ -155,34 +153,23 @@ void ClientSession::choose_request_id() {
   }
 }
 
-bool ClientSession::client_reads_chunked() const {
+bool ClientSession::reads_chunked() const {
+  // HTTP/1.0 clients cannot read chunked bodies: a body of unknown length ends at the close.
   return !parser_.head_complete() || parser_.request().version_minor >= 1;
 }
 
-bool ClientSession::answering_head() const {
+bool ClientSession::head_request() const {
   return parser_.head_complete() && parser_.request().method == "HEAD";
 }
 
-CommonHeaders ClientSession::common_headers() {
-  CommonHeaders c;
-  c.request_id = rq_.request_id;
-  c.request_lines = rq_.response_headers;
-  c.extra = extra_headers_;
-  extra_headers_ = {};  // said once, on this head
-  c.close = !keep_alive_ || shard_.draining();
-  c.http10 = !client_reads_chunked();
-  return c;
+bool ClientSession::closing() const { return !keep_alive_ || shard_.draining(); }
+
+void ClientSession::count_response(int status) {
+  ShardCounters& c = shard_.counters();
+  (status < 300 ? c.responses_2xx : status < 500 ? c.responses_4xx : c.responses_5xx).add();
 }
 
-void ClientSession::build_head(int status, std::string_view content_type, size_t content_length) {
-  start_head(head_, status);
-  if (!content_type.empty()) append_header(head_, "Content-Type", content_type);
-  // RFC 9110 section 8.6: never a Content-Length in a 204.
-  append_framing(head_, status == 204 ? BodyFraming::kNone : BodyFraming::kLength, content_length);
-  finish_head(head_, common_headers());
-}
-
-io::Task<bool> ClientSession::send_all(iovec* iov, int iovcnt) {
+io::Task<bool> ClientSession::send(iovec* iov, int iovcnt) {
   msghdr msg{};
   while (iovcnt > 0) {
     msg.msg_iov = iov;
@@ -196,22 +183,6 @@ io::Task<bool> ClientSession::send_all(iovec* iov, int iovcnt) {
     io::advance_iov(iov, iovcnt, size_t(r.res));
   }
   co_return true;
-}
-
-io::Task<void> ClientSession::respond(int status, std::string_view content_type,
-                                      std::string_view body) {
-  ShardCounters& c = shard_.counters();
-  (status < 300 ? c.responses_2xx : status < 500 ? c.responses_4xx : c.responses_5xx).add();
-  rq_.progress.status = status;
-  build_head(status, content_type, body.size());
-  iovec iov[2] = {{head_.data(), head_.size()}, {const_cast<char*>(body.data()), body.size()}};
-  // An answer to HEAD is the head alone; its Content-Length still says what GET would get.
-  co_await send_all(iov, body.empty() || answering_head() ? 1 : 2);
-}
-
-io::Task<void> ClientSession::respond_error(protocol::ApiError e) {
-  std::string body = protocol::render_error_body(e, rq_.front);
-  co_await respond(e.status, "application/json", body);
 }
 
 }  // namespace ringgate::gateway

@@ -10,36 +10,36 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/gateway/response_head.h"
 #include "engine/io/ring.h"
 #include "engine/io/task.h"
+#include "engine/pipeline/body_relay.h"
+#include "engine/pipeline/client_sink.h"
 #include "engine/pipeline/pipeline.h"
 #include "engine/pipeline/request_context.h"
+#include "engine/pipeline/response_head.h"
+#include "engine/pipeline/response_writer.h"
 #include "engine/telemetry/request_record.h"
 #include "protocol/api_error.h"
 #include "protocol/http_request_parser.h"
 #include "protocol/http_response_parser.h"
-#include "protocol/sse_boundary.h"
 #include "providers/provider_adapter.h"
 
 namespace ringgate::gateway {
 
 class Shard;
 class UpstreamConnection;
+class UpstreamBodyReader;
 
 using Front = protocol::ApiFront;
 
 using Route = pipeline::Route;
-
-// Why a stream ended early when one upstream event passed [server] max_sse_event_bytes; the client
-// reads it in the final error event, relayed and translated streams alike.
-inline constexpr const char* kSseEventTooLarge =
-    "upstream stream event exceeds max_sse_event_bytes";
+using pipeline::append_header;
+using pipeline::BodyFraming;
 
 // Client API -> upstream API, when they differ; the provider adapter decides which.
 using Translation = providers::Translation;
 
-class ClientSession final : public pipeline::Forwarder {
+class ClientSession final : public pipeline::Forwarder, public pipeline::ClientSink {
  public:
   ClientSession(Shard& shard, int fd);
   ~ClientSession();
@@ -60,18 +60,15 @@ class ClientSession final : public pipeline::Forwarder {
   io::Task<ReadOutcome> read_request();
   io::Task<void> handle_request();
   io::Task<void> proxy(const Route& route);
-  io::Task<bool> send_all(iovec* iov, int iovcnt);
-  io::Task<void> respond(int status, std::string_view content_type, std::string_view body);
-  io::Task<void> respond_error(protocol::ApiError e);
-  void build_head(int status, std::string_view content_type, size_t content_length);
-  // The lines every head carries (request id, a stage's extra headers, Connection).
-  CommonHeaders common_headers();
-  // HTTP/1.0 clients cannot read chunked bodies: a body of unknown length ends at the close.
-  bool client_reads_chunked() const;
-  bool answering_head() const;
+  // pipeline::ClientSink: what the response writer needs of this connection.
+  io::Task<bool> send(iovec* iov, int iovcnt) override;
+  bool closing() const override;
+  void close_after_response() override { keep_alive_ = false; }
+  bool reads_chunked() const override;
+  bool head_request() const override;
+  void count_response(int status) override;
   // For errors answered before the pipeline ran (unparseable or timed-out requests).
   void choose_request_id();
-  io::Task<void> answer(const pipeline::Verdict& v);
   // Starts a request's context (and its clock); complete() ends it, whatever happened: the one
   // point that turns it into a record for the accounting thread.
   void begin_request();
@@ -81,22 +78,16 @@ class ClientSession final : public pipeline::Forwarder {
 
   // proxy() helpers
   BodyFraming client_framing(const protocol::HttpResponseParser& rp, bool head_request) const;
-  void build_client_head(const protocol::HttpResponseHead& uh, BodyFraming framing);
   void build_upstream_head(const Route& route, std::string_view suffix, size_t body_len);
-  void reset_sse_relay(size_t max_event_bytes);
-  // Sends pieces_; an SSE stream only in whole events. Sets `stream_error` when an event is over
-  // the cap (the events before it and the head have gone out; the caller ends the stream).
-  io::Task<bool> forward_pieces(bool chunked, bool whole_events, bool last,
-                                const char*& stream_error);
-  io::Task<bool> send_pieces(bool chunked, bool last);
-  // The one upstream body read: reads into ubuf and feeds the response parser, which leaves the
-  // de-framed pieces in pieces_. `rc` is the read's result (bytes, 0 at EOF, negative errno).
-  io::Task<protocol::ParseStatus> read_body(UpstreamConnection& conn, std::string& ubuf,
-                                            uint64_t deadline, int& rc);
-  // Reads the rest of a response whose head is parsed, translating it into the client's API.
-  // Returns true when the upstream connection ended cleanly (reusable).
-  io::Task<bool> relay_translated(const Route& route, UpstreamConnection& conn, std::string& ubuf,
-                                  uint64_t total_deadline);
+  // The body of a response whose head is parsed, through relay_: as it came (whole SSE events
+  // for a stream), or translated into the client's API.
+  io::Task<void> relay_as_is(UpstreamBodyReader& body, size_t max_event_bytes);
+  io::Task<void> relay_translated(const Route& route, UpstreamBodyReader& body);
+  io::Task<void> answer_translated(const Route& route, UpstreamBodyReader& body, int status);
+  io::Task<pipeline::RelayResult> run_relay(UpstreamBodyReader& body,
+                                            const pipeline::RelayPlan& plan);
+  // Counts how a relay ended and what it means for the connection.
+  void settle_relay(const pipeline::RelayResult& r, bool close_on_failure);
 
   Shard& shard_;
   int fd_;
@@ -106,24 +97,18 @@ class ClientSession final : public pipeline::Forwarder {
 
   std::string in_;  // bytes of the current (and any pipelined) request; pooled while idle
   protocol::HttpRequestParser parser_;
-  std::string head_;           // response head being written to the client
   std::string upstream_head_;  // request head being written upstream
   std::string body_rewrite_;   // request body when the model name is rewritten or translated
   std::string translated_;     // translated response bytes on their way to the client
   Translation translation_ = Translation::kNone;
-  std::string response_format_tool_;  // see providers::TranslateResult
-  pipeline::RequestContext rq_;       // the request being served; reset between requests
-  telemetry::RequestRecord record_;   // built at complete(); a member so no frame holds 600 bytes
-  // Whole header lines ("Allow: POST\r\n") the next build_head() adds, then forgets; views of
-  // static strings only.
-  std::string_view extra_headers_;
-  std::string sse_carry_;  // the unfinished tail of an SSE event, until its end arrives
-  protocol::SseBoundaryScanner sse_scan_;   // where the relayed stream's events end
-  std::vector<std::string_view> sse_tail_;  // the bytes after the last boundary, while sending
+  std::string response_format_tool_;          // see providers::TranslateResult
+  pipeline::RequestContext rq_;               // the request being served; reset between requests
+  pipeline::ResponseWriter out_{*this, rq_};  // every byte the client gets
+  pipeline::BodyRelay relay_{out_, rq_};      // every upstream body read
+  pipeline::CountingTap counting_tap_{rq_};
+  telemetry::RequestRecord record_;  // built at complete(); a member so no frame holds 600 bytes
   protocol::HttpResponseParser upstream_parser_;
   std::vector<std::string_view> pieces_;  // body pieces of the last upstream read
-  std::vector<iovec> iov_;
-  bool head_pending_ = false;  // the response head is built but not yet sent
   bool idle_ = true;
   bool aborted_ = false;
   bool keep_alive_ = true;

@@ -1,9 +1,9 @@
 // Forwarding: upstream connection (pooled, retried once if a reused one turns out stale),
 // request out, response head, then the body spliced to the client as it arrives.
 //
-// Streams are forwarded one upstream read at a time, never accumulated. The client always sees
-// whole SSE events, so when the upstream fails mid-stream the gateway can append a final error
-// event and end the stream cleanly (seed-defect: 001-2).
+// The body goes through pipeline::BodyRelay, one upstream read at a time, never accumulated. The
+// client always sees whole SSE events, so when the upstream fails mid-stream the gateway can
+// append a final error event and end the stream cleanly (seed-defect: 001-2).
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -13,7 +13,7 @@
 #include "engine/gateway/clock.h"
 #include "engine/gateway/header_policy.h"
 #include "engine/gateway/shard.h"
-#include "protocol/chunked_encoder.h"
+#include "engine/gateway/upstream_body_reader.h"
 #include "protocol/error_body.h"
 #include "protocol/http_response_parser.h"
 #include "protocol/json_model_rewrite.h"
@@ -72,20 +72,7 @@ BodyFraming ClientSession::client_framing(const protocol::HttpResponseParser& rp
   if (uh.content_length) return BodyFraming::kLength;
   const bool has_body = !rp.complete() || rp.body_bytes() > 0;
   if (!has_body) return head_request ? BodyFraming::kNone : BodyFraming::kLength;
-  return client_reads_chunked() ? BodyFraming::kChunked : BodyFraming::kUntilClose;
-}
-
-// Status and end-to-end headers from the upstream; framing, request id and Connection from us,
-// so the head always describes exactly the bytes we send after it.
-void ClientSession::build_client_head(const protocol::HttpResponseHead& uh, BodyFraming framing) {
-  rq_.progress.status = uh.status;
-  start_head(head_, uh.status);
-  const ConnectionNamed upstream_hop(uh.headers);
-  for (const protocol::HttpHeader& hd : uh.headers) {
-    if (forward_to_client(hd.name, upstream_hop)) append_header(head_, hd.name, hd.value);
-  }
-  append_framing(head_, framing, uh.content_length.value_or(0));
-  finish_head(head_, common_headers());
+  return reads_chunked() ? BodyFraming::kChunked : BodyFraming::kUntilClose;
 }
 
 io::Task<void> ClientSession::proxy(const Route& route) {
@@ -102,7 +89,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       providers::plan_endpoint(up.target(), route.upstream_suffix, served_model(route));
   translation_ = plan.translation;
   if (!plan.ok()) {
-    co_await respond_error({plan.error.status, plan.error.message, plan.error.code});
+    co_await out_.respond_error({plan.error.status, plan.error.message, plan.error.code});
     co_return;
   }
   const std::string_view suffix = plan.upstream_endpoint;
@@ -121,7 +108,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       if (!tr.error_param.empty() && msg.find(tr.error_param) == std::string::npos) {
         msg += " (" + tr.error_param + ")";
       }
-      co_await respond_error(
+      co_await out_.respond_error(
           {tr.status, msg, protocol::ErrorCode::kUnsupportedParameter, tr.error_param});
       co_return;
     }
@@ -188,7 +175,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
             w == PoolWait::kQueueFull
                 ? "upstream connection limit reached on this shard and its queue is full"
                 : "upstream connection limit reached on this shard; none came free in time";
-        extra_headers_ = pool.retry_after_header();
+        out_.add_once(pool.retry_after_header());
         break;
       }
       auto addrs = shard_.state().resolver->lookup(up.parsed.host, up.parsed.port);
@@ -307,201 +294,66 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     if (fail_status == 504) counters.timeouts.add();
     std::string msg = fail_message;
     if (!fail_detail.empty()) msg += ": " + fail_detail;
-    co_await respond_error({fail_status, msg,
-                            fail_status == 504 ? protocol::ErrorCode::kUpstreamTimeout
-                                               : protocol::ErrorCode::kUpstreamUnavailable});
+    co_await out_.respond_error({fail_status, msg,
+                                 fail_status == 504 ? protocol::ErrorCode::kUpstreamTimeout
+                                                    : protocol::ErrorCode::kUpstreamUnavailable});
     co_return;
   }
 
+  UpstreamBodyReader reader(shard_.ring(), rp, ubuf, conn, pool, upstream_fd_, client_gone_,
+                            {t.stream_idle_ms, total_deadline});
+  // A response the head's read brought whole goes back to the pool before its bytes go out.
+  reader.park_if_done();
   if (translation_ != Translation::kNone) {
-    bool clean = co_await relay_translated(route, *conn, ubuf, total_deadline);
-    upstream_fd_ = -1;
-    if (client_gone_) {
-      counters.client_disconnects.add();
-      keep_alive_ = false;
-    }
-    if (clean && rp.connection_reusable()) {
-      pool.park(std::move(conn), now_ms());
-    } else {
-      pool.discard(std::move(conn));
-    }
-    shard_.read_buffers().give(std::move(ubuf));
-    co_return;
+    co_await relay_translated(route, reader);
+  } else {
+    co_await relay_as_is(reader, cfg.server.max_sse_event_bytes);
   }
+  upstream_fd_ = -1;
+  if (conn) pool.discard(std::move(conn));  // not parked: unfinished or not reusable
+  shard_.read_buffers().give(std::move(ubuf));
+}
 
+io::Task<void> ClientSession::relay_as_is(UpstreamBodyReader& body, size_t max_event_bytes) {
+  const protocol::HttpResponseParser& rp = upstream_parser_;
   const protocol::HttpResponseHead& uh = rp.head();
-  const BodyFraming framing = client_framing(rp, req.method == "HEAD");
-  const bool chunked = framing == BodyFraming::kChunked;
-  // An HTTP/1.0 client's body of unknown length ends when we close.
-  if (framing == BodyFraming::kUntilClose) keep_alive_ = false;
+  const BodyFraming framing = client_framing(rp, head_request());
   // A stream of unknown length goes out whole SSE events at a time (chunked or, for HTTP/1.0,
   // close-delimited); one with a Content-Length is exactly those bytes.
   const bool whole_events = framing != BodyFraming::kLength &&
                             uh.header("content-type").substr(0, 17) == "text/event-stream";
-  {
-    ShardCounters& c = counters;
-    (uh.status < 300 ? c.responses_2xx : uh.status < 500 ? c.responses_4xx : c.responses_5xx).add();
-  }
-  build_client_head(uh, framing);
-  head_pending_ = true;
-  reset_sse_relay(cfg.server.max_sse_event_bytes);
+  // Status and end-to-end headers from the upstream; framing and the common lines from us.
+  const ConnectionNamed upstream_hop(uh.headers);
+  out_.relay_head(uh, framing,
+                  [&](std::string_view name) { return forward_to_client(name, upstream_hop); });
+  pipeline::RelayPlan plan;
+  plan.shape =
+      whole_events ? pipeline::RelayPlan::Shape::kWholeEvents : pipeline::RelayPlan::Shape::kBytes;
+  plan.max_event_bytes = max_event_bytes;
+  // A broken relayed response may be incomplete: the connection is never reused after it.
+  settle_relay(co_await run_relay(body, plan), /*close_on_failure=*/true);
+}
 
-  // An upstream connection whose response is fully read goes back to the pool before the last
-  // bytes go to the client, so the client's next request can already reuse it.
-  auto park_if_done = [&] {
-    if (conn && rp.connection_reusable()) {
-      upstream_fd_ = -1;
-      conn->requests++;
-      pool.park(std::move(conn), now_ms());
-    }
-  };
+io::Task<pipeline::RelayResult> ClientSession::run_relay(UpstreamBodyReader& body,
+                                                         const pipeline::RelayPlan& plan) {
+  relay_.add_tap(counting_tap_);
+  co_return co_await relay_.run(body, pieces_, plan);
+}
 
-  // Splice: forward what each upstream read brought, then read again.
-  park_if_done();
-  const char* stream_error = nullptr;
-  bool ok = co_await forward_pieces(chunked, whole_events, rp.complete(), stream_error);
-  while (ok && !stream_error && !rp.complete()) {
-    int rc = 0;
-    protocol::ParseStatus st =
-        co_await read_body(*conn, ubuf, deadline_within(t.stream_idle_ms, total_deadline), rc);
-    if (client_gone_) {
-      ok = false;
-      break;
-    }
-    if (rc < 0) {
-      stream_error = is_timeout(rc) ? (remaining_ms(total_deadline) <= 1
-                                           ? "upstream stream exceeded the total time limit"
-                                           : "upstream stream went idle for too long")
-                                    : "upstream connection failed mid-stream";
-      if (is_timeout(rc)) counters.timeouts.add();
-      break;
-    }
-    if (st == protocol::ParseStatus::kError) {
-      stream_error = rp.body_too_large() ? "upstream response exceeds the size limit"
-                                         : "upstream response ended early or was malformed";
-      break;
-    }
-    park_if_done();
-    ok = co_await forward_pieces(chunked, whole_events, rp.complete(), stream_error);
-  }
-
-  if (stream_error && ok && !client_gone_) {
-    counters.upstream_errors.add();
-    rq_.progress.upstream_failed = true;
-    if (whole_events && !head_pending_) {
-      // Whole events only went out, so this error event is well formed; then a clean end.
-      const std::string ev = protocol::render_error_event(
-          {502, stream_error, protocol::ErrorCode::kUpstreamStreamError}, rq_.front);
-      pieces_.assign(1, ev);
-      co_await send_pieces(chunked, /*last=*/true);
-    }
-    keep_alive_ = false;  // the response may be incomplete: never reuse this connection
-    ok = false;
-  }
-
-  upstream_fd_ = -1;
-  if (client_gone_) {
-    counters.client_disconnects.add();
+void ClientSession::settle_relay(const pipeline::RelayResult& r, bool close_on_failure) {
+  using End = pipeline::RelayResult::End;
+  ShardCounters& c = shard_.counters();
+  if (r.end == End::kEventTooLarge) c.sse_events_oversized.add();
+  if (r.timed_out()) c.timeouts.add();
+  if (client_gone_ || r.end == End::kClientGone) {
+    c.client_disconnects.add();
     keep_alive_ = false;
+    return;
   }
-  if (conn) pool.discard(std::move(conn));  // not parked above: unfinished or not reusable
-  if (!ok) keep_alive_ = false;
-  shard_.read_buffers().give(std::move(ubuf));
-}
-
-io::Task<protocol::ParseStatus> ClientSession::read_body(UpstreamConnection& conn,
-                                                         std::string& ubuf, uint64_t deadline,
-                                                         int& rc) {
-  rc = co_await conn.read_some(shard_.ring(), ubuf.data(), ubuf.size(), deadline);
-  pieces_.clear();
-  if (rc > 0) co_return upstream_parser_.feed(std::string_view(ubuf.data(), size_t(rc)), pieces_);
-  if (rc == 0) co_return upstream_parser_.finish_eof();
-  co_return protocol::ParseStatus::kError;
-}
-
-void ClientSession::reset_sse_relay(size_t max_event_bytes) {
-  sse_scan_.reset(max_event_bytes);
-  sse_carry_.clear();
-  // One stream's oversized event must not stay allocated for the connection's life.
-  if (sse_carry_.capacity() > kUpstreamReadSize * 4) std::string().swap(sse_carry_);
-}
-
-// Only whole SSE events go out, so a failure can always be told with a final, well-formed error
-// event (seed-defect: 001-2); an unfinished event waits in sse_carry_ for its end. Each byte is
-// scanned once, in the read that brought it, and copied at most once: the work is linear however
-// long an event runs, and bounded by max_sse_event_bytes (seed-defect: 004-P10).
-io::Task<bool> ClientSession::forward_pieces(bool chunked, bool whole_events, bool last,
-                                             const char*& stream_error) {
-  if (!whole_events) co_return co_await send_pieces(chunked, last);
-  // Whole events end at pieces_[cut][cut_at]; what follows belongs to an unfinished one.
-  size_t cut = 0, cut_at = 0;
-  bool boundary = false;
-  for (size_t i = 0; i < pieces_.size() && !sse_scan_.oversized(); ++i) {
-    if (size_t n = sse_scan_.feed(pieces_[i]); n > 0) {
-      cut = i;
-      cut_at = n;
-      boundary = true;
-    }
-  }
-  const bool oversized = sse_scan_.oversized();
-  if (oversized) {
-    shard_.counters().sse_events_oversized.add();
-    stream_error = kSseEventTooLarge;
-    last = false;  // the caller's error event ends the chunked stream
-  } else if (last) {
-    cut = pieces_.size();  // the upstream ended: an unfinished last event goes too
-    boundary = true;
-  } else if (!boundary) {
-    for (std::string_view p : pieces_) sse_carry_.append(p);
-    pieces_.clear();
-    co_return co_await send_pieces(chunked, false);  // the head, if still pending
-  }
-  // The tail is copied after the send (the carry is among the bytes sent), so remember it; the
-  // views stay valid until the next upstream read.
-  sse_tail_.clear();
-  if (!oversized && cut < pieces_.size()) {
-    sse_tail_.push_back(pieces_[cut].substr(cut_at));
-    sse_tail_.insert(sse_tail_.end(), pieces_.begin() + long(cut) + 1, pieces_.end());
-  }
-  if (!boundary) {
-    pieces_.clear();
-  } else {
-    if (cut < pieces_.size()) {
-      pieces_.resize(cut + 1);
-      pieces_[cut] = pieces_[cut].substr(0, cut_at);
-    }
-    if (!sse_carry_.empty()) pieces_.insert(pieces_.begin(), std::string_view(sse_carry_));
-  }
-  const bool sent = co_await send_pieces(chunked, last);
-  sse_carry_.clear();
-  for (std::string_view p : sse_tail_) sse_carry_.append(p);
-  co_return sent;
-}
-
-io::Task<bool> ClientSession::send_pieces(bool chunked, bool last) {
-  iov_.clear();
-  if (head_pending_) {
-    iov_.push_back({head_.data(), head_.size()});
-    head_pending_ = false;
-  }
-  size_t total = 0;
-  for (std::string_view p : pieces_) total += p.size();
-  protocol::ChunkSizeLine line;
-  if (chunked && total > 0) {
-    line = protocol::chunk_size_line(total);
-    iov_.push_back({line.bytes, line.size});
-  }
-  for (std::string_view p : pieces_) {
-    if (!p.empty()) iov_.push_back({const_cast<char*>(p.data()), p.size()});
-  }
-  if (chunked && total > 0) {
-    iov_.push_back({const_cast<char*>(protocol::kChunkEnd.data()), protocol::kChunkEnd.size()});
-  }
-  if (chunked && last) {
-    iov_.push_back({const_cast<char*>(protocol::kLastChunk.data()), protocol::kLastChunk.size()});
-  }
-  if (iov_.empty()) co_return true;
-  co_return co_await send_all(iov_.data(), int(iov_.size()));
+  if (r.ok()) return;
+  c.upstream_errors.add();
+  rq_.progress.upstream_failed = true;
+  if (close_on_failure) keep_alive_ = false;
 }
 
 }  // namespace ringgate::gateway

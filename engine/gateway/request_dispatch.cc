@@ -18,16 +18,7 @@ io::Task<void> ClientSession::handle_request() {
   rq_.body_padding =
       req.chunked ? 0 : in_.capacity() - size_t(req.body.data() + req.body.size() - in_.data());
   pipeline::Verdict v = co_await pipeline::run(rq_, shard_.services(), *this);
-  if (!v.goes_on()) co_await answer(v);
-}
-
-io::Task<void> ClientSession::answer(const pipeline::Verdict& v) {
-  extra_headers_ = v.extra_headers();
-  if (v.kind() == pipeline::Verdict::Kind::kError) {
-    co_await respond_error(v.api_error());
-  } else {
-    co_await respond(v.status(), v.content_type(), v.body());
-  }
+  if (!v.goes_on()) co_await out_.answer(v);
 }
 
 io::Task<void> ClientSession::forward(pipeline::RequestContext& rq) {
@@ -68,6 +59,9 @@ void ClientSession::complete() {
   r.outcome = outcome_of(rq_, client_gone_);
   r.bytes_in = rq_.http ? rq_.http->body.size() : 0;
   r.bytes_out = rq_.progress.bytes_out;
+  r.relayed_bytes = rq_.progress.relayed_bytes;
+  r.relayed_sends = rq_.progress.relayed_sends;
+  r.taps_incomplete = rq_.progress.tap_dropped > 0;
   r.upstream_connect_us = rq_.progress.connect_us;
   r.upstream_ttfb_us = rq_.progress.ttfb_us;
   r.total_us = since_us(rq_.progress.start_us);

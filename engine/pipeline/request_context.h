@@ -44,8 +44,9 @@ struct RequestContext {
 
   // identify
   std::string request_id;
-  // Whole header lines every response to this request carries, whatever answers it: CORS
-  // (identify) and the caller's rate-limit headers (admit). Kept between requests.
+  // Whole header lines ("X-RateLimit-Remaining: 9\r\n") every response head of this request
+  // carries, whoever answers it: CORS (identify) and the caller's rate limits (admit) append,
+  // ResponseWriter writes them. Kept between requests.
   std::string response_headers;
   std::string_view cors_allow_origin;  // "" when the request gets no CORS headers
   protocol::ApiFront front = protocol::ApiFront::kOpenAi;
@@ -71,6 +72,10 @@ struct RequestContext {
     uint64_t bytes_out = 0;
     uint32_t connect_us = 0, ttfb_us = 0;  // from start_us
     bool forwarded = false, upstream_failed = false;
+    // Body bytes and sends that went to the client through the relay (its CountingTap), and
+    // how many copies the relay's taps refused (their copy of this request is incomplete).
+    uint64_t relayed_bytes = 0;
+    uint32_t relayed_sends = 0, tap_dropped = 0;
   } progress;
 
   void reset() {

@@ -16,10 +16,14 @@ constexpr auto kIdleWait = std::chrono::milliseconds(20);
 
 const char* outcome_name(Outcome o) {
   switch (o) {
-    case Outcome::kAnswered: return "answered";
-    case Outcome::kLocal: return "local";
-    case Outcome::kUpstreamFailed: return "upstream_failed";
-    case Outcome::kClientGone: return "client_gone";
+    case Outcome::kAnswered:
+      return "answered";
+    case Outcome::kLocal:
+      return "local";
+    case Outcome::kUpstreamFailed:
+      return "upstream_failed";
+    case Outcome::kClientGone:
+      return "client_gone";
   }
   return "unknown";
 }
@@ -35,12 +39,14 @@ void log_record(const RequestRecord& r) {
   protocol::append_json_escaped(line, r.model_served.view());
   line += R"(","upstream":")";
   protocol::append_json_escaped(line, r.upstream.view());
-  line += R"(","status":)" + std::to_string(r.status) + R"(,"outcome":")" +
-          outcome_name(r.outcome) + R"(","bytes_in":)" + std::to_string(r.bytes_in) +
-          R"(,"bytes_out":)" + std::to_string(r.bytes_out) + R"(,"upstream_connect_us":)" +
-          std::to_string(r.upstream_connect_us) + R"(,"upstream_ttfb_us":)" +
-          std::to_string(r.upstream_ttfb_us) + R"(,"total_us":)" + std::to_string(r.total_us) +
-          "}\n";
+  line +=
+      R"(","status":)" + std::to_string(r.status) + R"(,"outcome":")" + outcome_name(r.outcome) +
+      R"(","bytes_in":)" + std::to_string(r.bytes_in) + R"(,"bytes_out":)" +
+      std::to_string(r.bytes_out) + R"(,"relayed_bytes":)" + std::to_string(r.relayed_bytes) +
+      R"(,"relayed_sends":)" + std::to_string(r.relayed_sends) + R"(,"taps":")" +
+      (r.taps_incomplete ? "incomplete" : "complete") + R"(","upstream_connect_us":)" +
+      std::to_string(r.upstream_connect_us) + R"(,"upstream_ttfb_us":)" +
+      std::to_string(r.upstream_ttfb_us) + R"(,"total_us":)" + std::to_string(r.total_us) + "}\n";
   std::fputs(line.c_str(), stderr);
 }
 

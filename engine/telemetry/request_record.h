@@ -23,10 +23,10 @@ struct ShortText {
 };
 
 enum class Outcome : uint8_t {
-  kAnswered,      // a response reached the client whole (whatever its status)
-  kLocal,         // answered by the gateway itself (health, models, OPTIONS, refusals)
+  kAnswered,        // a response reached the client whole (whatever its status)
+  kLocal,           // answered by the gateway itself (health, models, OPTIONS, refusals)
   kUpstreamFailed,  // the upstream failed or timed out; the client got a 5xx or an error event
-  kClientGone,    // the client left before the answer was whole
+  kClientGone,      // the client left before the answer was whole
 };
 
 struct RequestRecord {
@@ -37,6 +37,11 @@ struct RequestRecord {
   Outcome outcome = Outcome::kAnswered;
   uint64_t bytes_in = 0;   // request body bytes
   uint64_t bytes_out = 0;  // bytes written to the client, heads included
+  // Relayed body bytes and sends as a tap counted them; taps_incomplete: some tap refused a
+  // copy (full), so what it saw of this request is incomplete.
+  uint64_t relayed_bytes = 0;
+  uint32_t relayed_sends = 0;
+  bool taps_incomplete = false;
   // Microseconds from the request's start; 0 where the request never got there.
   uint32_t admission_us = 0, cache_us = 0, upstream_connect_us = 0, upstream_ttfb_us = 0,
            total_us = 0;

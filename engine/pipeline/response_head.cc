@@ -1,10 +1,10 @@
-#include "engine/gateway/response_head.h"
+#include "engine/pipeline/response_head.h"
 
 #include <charconv>
 
 #include "protocol/error_body.h"
 
-namespace ringgate::gateway {
+namespace ringgate::pipeline {
 
 namespace {
 void append_number(std::string& out, size_t n) {
@@ -41,8 +41,8 @@ void append_framing(std::string& out, BodyFraming framing, size_t length) {
 
 void finish_head(std::string& out, const CommonHeaders& common) {
   append_header(out, "X-Request-ID", common.request_id);
-  out.append(common.request_lines);
   out.append(common.extra);
+  out.append(common.request_headers);
   if (common.close) {
     out.append("Connection: close\r\n");
   } else if (common.http10) {
@@ -51,4 +51,4 @@ void finish_head(std::string& out, const CommonHeaders& common) {
   out.append("\r\n");
 }
 
-}  // namespace ringgate::gateway
+}  // namespace ringgate::pipeline

@@ -1,0 +1,130 @@
+#include "engine/pipeline/body_relay.h"
+
+namespace ringgate::pipeline {
+
+namespace {
+// Past this, an oversized event's carry is freed at the next stream instead of kept.
+constexpr size_t kCarryKeep = 65536;
+}  // namespace
+
+const char* stream_error_message(const RelayResult& r) {
+  if (r.end == RelayResult::End::kEventTooLarge) return kSseEventTooLarge;
+  switch (r.failure) {
+    case BodyRead::kIdleTimeout:
+      return "upstream stream went idle for too long";
+    case BodyRead::kTotalTimeout:
+      return "upstream stream exceeded the total time limit";
+    case BodyRead::kConnectionFailed:
+      return "upstream connection failed mid-stream";
+    case BodyRead::kTooLarge:
+      return "upstream response exceeds the size limit";
+    default:
+      return "upstream response ended early or was malformed";
+  }
+}
+
+bool BodyRelay::add_tap(BodyTap& tap) {
+  if (tap_count_ == kMaxTaps) return false;
+  taps_[tap_count_++] = &tap;
+  return true;
+}
+
+void BodyRelay::begin(const RelayPlan& plan) {
+  plan_ = plan;
+  ended_ = false;
+  scan_.reset(plan.max_event_bytes);
+  carry_.clear();
+  // One stream's oversized event must not stay allocated for the connection's life.
+  if (carry_.capacity() > kCarryKeep) std::string().swap(carry_);
+}
+
+io::Task<RelayResult> BodyRelay::run(UpstreamBody& up, std::vector<std::string_view>& pieces,
+                                     const RelayPlan& plan) {
+  begin(plan);
+  RelayResult r;
+  bool last = up.complete();
+  bool sent = co_await deliver(pieces, last, r);
+  while (sent && r.ok() && !last) {
+    const BodyRead got = co_await up.read(pieces);
+    if (got == BodyRead::kClientGone) {
+      r.end = RelayResult::End::kClientGone;
+      break;
+    }
+    if (got != BodyRead::kData) {
+      r.end = RelayResult::End::kUpstreamFailed;
+      r.failure = got;
+      break;
+    }
+    last = up.complete();
+    sent = co_await deliver(pieces, last, r);
+  }
+  if (!sent) {
+    r.end = RelayResult::End::kClientGone;
+  } else if (!r.ok() && r.end != RelayResult::End::kClientGone) {
+    co_await end_broken(r);
+  }
+  tap_count_ = 0;
+  co_return r;
+}
+
+io::Task<bool> BodyRelay::deliver(std::vector<std::string_view>& pieces, bool last,
+                                  RelayResult& r) {
+  switch (plan_.shape) {
+    case RelayPlan::Shape::kBytes:
+      tap(pieces);
+      co_return co_await out_.send(pieces, last);
+    case RelayPlan::Shape::kWholeEvents:
+      co_return co_await deliver_events(pieces, last, r);
+    case RelayPlan::Shape::kTransform:
+      co_return co_await deliver_transformed(pieces, last, r);
+    case RelayPlan::Shape::kCollect:
+      tap(pieces);
+      for (std::string_view p : pieces) plan_.collect->append(p);
+      co_return true;
+  }
+  co_return true;
+}
+
+void BodyRelay::tap(std::span<const std::string_view> pieces) {
+  size_t bytes = 0;
+  for (std::string_view p : pieces) bytes += p.size();
+  if (bytes == 0) return;
+  for (size_t i = 0; i < tap_count_; ++i) {
+    if (!taps_[i]->offer(pieces)) ++rq_.progress.tap_dropped;  // never wait for a tap
+  }
+}
+
+io::Task<bool> BodyRelay::deliver_transformed(std::span<const std::string_view> pieces, bool last,
+                                              RelayResult& r) {
+  transformed_.clear();
+  bool broke = false;
+  for (std::string_view p : pieces) broke |= !plan_.transform->feed(p, transformed_);
+  if (broke) r.end = RelayResult::End::kEventTooLarge;  // the rest stays unread
+  // The end goes in the same send as the last events: one final chunk.
+  if (last || broke) {
+    plan_.transform->finish(transformed_);
+    ended_ = true;
+  }
+  const std::string_view piece = transformed_;
+  tap(std::span(&piece, 1));
+  co_return co_await out_.send(std::span(&piece, 1), last || broke);
+}
+
+io::Task<void> BodyRelay::end_broken(const RelayResult& r) {
+  if (ended_) co_return;
+  ended_ = true;
+  if (plan_.shape == RelayPlan::Shape::kTransform) {
+    // finish() on an unfinished stream emits the client's error event and a clean end.
+    transformed_.clear();
+    plan_.transform->finish(transformed_);
+    const std::string_view piece = transformed_;
+    co_await out_.send(std::span(&piece, 1), true);
+  } else if (plan_.shape == RelayPlan::Shape::kWholeEvents) {
+    // Whole events only went out, so this error event is well formed; then a clean end.
+    co_await out_.end_stream_with_error(
+        {502, stream_error_message(r), protocol::ErrorCode::kUpstreamStreamError});
+  }
+  // Bytes as they came: nothing well formed can be added; the session closes the connection.
+}
+
+}  // namespace ringgate::pipeline

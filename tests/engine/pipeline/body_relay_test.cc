@@ -1,0 +1,193 @@
+// BodyRelay without a ring: scripted upstream reads in, the exact bytes the client got out.
+#include "engine/pipeline/body_relay.h"
+
+#include <gtest/gtest.h>
+
+#include <cctype>
+
+#include "tests/engine/pipeline/relay_test_support.h"
+
+namespace ringgate::pipeline {
+namespace {
+
+using testing::chunks_of;
+using testing::run_now;
+using testing::ScriptedBody;
+using testing::StringSink;
+using End = RelayResult::End;
+using Shape = RelayPlan::Shape;
+
+// A tap that is always full.
+struct RefusingTap final : BodyTap {
+  int offers = 0;
+  bool offer(std::span<const std::string_view>) override {
+    ++offers;
+    return false;
+  }
+};
+
+// Upper-cases what it is fed; breaks (like an event over the cap) at a '!'.
+struct UpperTransform final : BodyTransform {
+  bool feed(std::string_view bytes, std::string& out) override {
+    for (char c : bytes) {
+      if (c == '!') {
+        out += "[fail]";
+        return false;
+      }
+      out.push_back(char(std::toupper(static_cast<unsigned char>(c))));
+    }
+    return true;
+  }
+  void finish(std::string& out) override { out += "[end]"; }
+};
+
+class Relay : public ::testing::Test {
+ protected:
+  // Sends an SSE head (chunked), then relays `first` and the script.
+  RelayResult relay(std::vector<std::string> first, RelayPlan plan) {
+    out_.sse_head();
+    first_ = std::move(first);
+    pieces_.assign(first_.begin(), first_.end());
+    return run_now(relay_.run(up_, pieces_, plan));
+  }
+  std::vector<std::string> body_chunks() const {
+    return chunks_of(std::string_view(sink_.wire).substr(sink_.wire.find("\r\n\r\n") + 4));
+  }
+
+  StringSink sink_;
+  RequestContext rq_;
+  ResponseWriter out_{sink_, rq_};
+  BodyRelay relay_{out_, rq_};
+  ScriptedBody up_;
+  std::vector<std::string> first_;
+  std::vector<std::string_view> pieces_;
+};
+
+TEST_F(Relay, BytesGoOutAsTheyCameOneChunkPerRead) {
+  up_.steps = {{{"cd", "e"}}, {{"f"}, BodyRead::kData, true}};
+  RelayResult r = relay({"ab"}, {Shape::kBytes});
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(body_chunks(), (std::vector<std::string>{"ab", "cde", "f", "<end>"}));
+  EXPECT_NE(sink_.wire.find("HTTP/1.1 200 OK\r\n"), std::string::npos);
+}
+
+TEST_F(Relay, OnlyWholeEventsReachTheClient) {
+  up_.steps = {{{"ta: 2\n\ndata: 3"}}, {{"\n\n"}, BodyRead::kData, true}};
+  RelayResult r = relay({"data: 1\n\nda"}, {Shape::kWholeEvents});
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(body_chunks(),
+            (std::vector<std::string>{"data: 1\n\n", "data: 2\n\n", "data: 3\n\n", "<end>"}));
+}
+
+TEST_F(Relay, AnEventOverTheCapEndsTheStreamWithAnErrorEvent) {
+  up_.steps = {{{std::string(64, 'x')}}, {{"never read\n\n"}, BodyRead::kData, true}};
+  RelayPlan plan{Shape::kWholeEvents};
+  plan.max_event_bytes = 32;
+  RelayResult r = relay({"data: ok\n\ndata: "}, plan);
+  EXPECT_EQ(r.end, End::kEventTooLarge);
+  const std::vector<std::string> c = body_chunks();
+  ASSERT_EQ(c.size(), 3u);
+  EXPECT_EQ(c[0], "data: ok\n\n");
+  EXPECT_NE(c[1].find(kSseEventTooLarge), std::string::npos) << c[1];
+  EXPECT_EQ(c[1].substr(c[1].size() - 2), "\n\n");  // a whole event
+  EXPECT_EQ(c[2], "<end>");
+  EXPECT_EQ(up_.reads, 1);  // the rest of the upstream stays unread
+}
+
+TEST_F(Relay, AnUpstreamCutMidStreamEndsWithAWellFormedErrorEvent) {
+  up_.steps = {{{"data: 2\n\ndata: par"}}, {{}, BodyRead::kMalformed}};
+  RelayResult r = relay({"data: 1\n\n"}, {Shape::kWholeEvents});
+  EXPECT_EQ(r.end, End::kUpstreamFailed);
+  EXPECT_EQ(r.failure, BodyRead::kMalformed);
+  const std::vector<std::string> c = body_chunks();
+  ASSERT_EQ(c.size(), 4u);
+  EXPECT_EQ(c[1], "data: 2\n\n");  // the unfinished "data: par" never goes out
+  EXPECT_NE(c[2].find("ended early"), std::string::npos) << c[2];
+  EXPECT_EQ(c[3], "<end>");
+}
+
+TEST_F(Relay, ATimeoutSaysWhichLimitItHit) {
+  up_.steps = {{{}, BodyRead::kIdleTimeout}};
+  RelayResult r = relay({"data: 1\n\n"}, {Shape::kWholeEvents});
+  EXPECT_TRUE(r.timed_out());
+  EXPECT_NE(sink_.wire.find("went idle"), std::string::npos);
+}
+
+TEST_F(Relay, TheTransformsOutputIsWhatTheClientGets) {
+  UpperTransform t;
+  RelayPlan plan{Shape::kTransform};
+  plan.transform = &t;
+  up_.steps = {{{"c"}, BodyRead::kData, true}};
+  RelayResult r = relay({"a", "b"}, plan);
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(body_chunks(), (std::vector<std::string>{"AB", "C[end]", "<end>"}));
+}
+
+TEST_F(Relay, ABrokenTransformEndsInTheSameSendAndStopsReading) {
+  UpperTransform t;
+  RelayPlan plan{Shape::kTransform};
+  plan.transform = &t;
+  up_.steps = {{{"unread"}, BodyRead::kData, true}};
+  RelayResult r = relay({"a!b"}, plan);
+  EXPECT_EQ(r.end, End::kEventTooLarge);
+  EXPECT_EQ(body_chunks(), (std::vector<std::string>{"A[fail][end]", "<end>"}));
+  EXPECT_EQ(up_.reads, 0);
+}
+
+TEST_F(Relay, AnUpstreamCutUnderATransformEndsWithItsFinish) {
+  UpperTransform t;
+  RelayPlan plan{Shape::kTransform};
+  plan.transform = &t;
+  up_.steps = {{{}, BodyRead::kConnectionFailed}};
+  RelayResult r = relay({"a"}, plan);
+  EXPECT_EQ(r.end, End::kUpstreamFailed);
+  EXPECT_EQ(body_chunks(), (std::vector<std::string>{"A", "[end]", "<end>"}));
+}
+
+TEST_F(Relay, AFullTapDropsAndCountsAndTheClientGetsEverything) {
+  RefusingTap full;
+  CountingTap count(rq_);
+  ASSERT_TRUE(relay_.add_tap(full));
+  ASSERT_TRUE(relay_.add_tap(count));
+  up_.steps = {{{"data: 2\n\n"}, BodyRead::kData, true}};
+  RelayResult r = relay({"data: 1\n\n"}, {Shape::kWholeEvents});
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(body_chunks(), (std::vector<std::string>{"data: 1\n\n", "data: 2\n\n", "<end>"}));
+  EXPECT_EQ(full.offers, 2);
+  EXPECT_EQ(rq_.progress.tap_dropped, 2u);
+  EXPECT_EQ(rq_.progress.relayed_bytes, 18u);
+  EXPECT_EQ(rq_.progress.relayed_sends, 2u);
+}
+
+TEST_F(Relay, TapsAreForOneRunOnly) {
+  RefusingTap full;
+  ASSERT_TRUE(relay_.add_tap(full));
+  up_.done = true;
+  relay({"x"}, {Shape::kBytes});
+  run_now(relay_.run(up_, pieces_, {Shape::kBytes}));
+  EXPECT_EQ(full.offers, 1);
+}
+
+TEST_F(Relay, AClientThatLeftStopsTheRelay) {
+  sink_.refuse_after = 1;  // the head and first chunk go, then the client is gone
+  up_.steps = {{{"b"}}, {{"c"}}, {{"d"}, BodyRead::kData, true}};
+  RelayResult r = relay({"a"}, {Shape::kBytes});
+  EXPECT_EQ(r.end, End::kClientGone);
+  EXPECT_EQ(up_.reads, 1);
+}
+
+TEST_F(Relay, CollectReadsTheWholeBodyAndSendsNothing) {
+  std::string whole;
+  RelayPlan plan{Shape::kCollect};
+  plan.collect = &whole;
+  up_.steps = {{{"\"b\":1"}}, {{"}"}, BodyRead::kData, true}};
+  first_ = {"{"};
+  pieces_.assign(first_.begin(), first_.end());
+  RelayResult r = run_now(relay_.run(up_, pieces_, plan));
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(whole, "{\"b\":1}");
+  EXPECT_TRUE(sink_.wire.empty());
+}
+
+}  // namespace
+}  // namespace ringgate::pipeline
