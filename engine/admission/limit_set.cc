@@ -8,8 +8,8 @@ namespace {
 constexpr uint64_t kWindows[3] = {kMinuteNs, kHourNs, kDayNs};
 
 void narrow(BucketView& view, const TokenBucket& b, uint64_t now_ns) {
-  const uint64_t remaining = b.remaining(now_ns);
-  const uint64_t reset_ms = ceil_ms(b.until_full_ns(now_ns));
+  const TokenBucket::View v = b.view(now_ns);
+  const uint64_t remaining = v.remaining, reset_ms = ceil_ms(v.until_full_ns);
   // Fewest remaining first; on a tie, the one that takes longer to reset.
   if (view.present && (remaining > view.remaining ||
                        (remaining == view.remaining && reset_ms <= view.reset_after_ms)))

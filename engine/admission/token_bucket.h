@@ -50,6 +50,11 @@ class TokenBucket {
 
   uint64_t remaining(uint64_t now_ns) const;
   uint64_t until_full_ns(uint64_t now_ns) const;  // 0 when full: the "reset" of rate-limit headers
+  // Both at once, from one reading of the clock and the word (the headers want both).
+  struct View {
+    uint64_t remaining = 0, until_full_ns = 0;
+  };
+  View view(uint64_t now_ns) const;
   uint64_t capacity() const { return capacity_; }
   uint64_t window_ns() const { return window_ns_; }
 

@@ -31,6 +31,9 @@ void civil_from_days(int64_t z, int64_t& y, unsigned& m) {
 UtcPeriods utc_periods(int64_t unix_s) {
   if (unix_s < 0) unix_s = 0;
   const int64_t days = unix_s / kDayS;
+  // Every reserve and settle asks, and the answer changes once a day: keep the last one per thread.
+  thread_local UtcPeriods last{~0u, 0, 0, 0};
+  if (last.day == uint32_t(days)) return last;
   int64_t y;
   unsigned m;
   civil_from_days(days, y, m);
@@ -41,6 +44,7 @@ UtcPeriods utc_periods(int64_t unix_s) {
   p.month = uint32_t((y - 1970) * 12 + (m - 1));
   p.day_end_s = (days + 1) * kDayS;
   p.month_end_s = days_from_civil(next_y, next_m, 1) * kDayS;
+  last = p;
   return p;
 }
 
