@@ -25,6 +25,10 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kUpstreamTimeout: return "upstream_timeout";
     case ErrorCode::kUpstreamError: return "upstream_error";
     case ErrorCode::kUpstreamStreamError: return "upstream_stream_error";
+    case ErrorCode::kInvalidApiKey: return "invalid_api_key";
+    case ErrorCode::kModelNotAllowed: return "model_not_allowed";
+    case ErrorCode::kRateLimited: return "rate_limit_exceeded";
+    case ErrorCode::kBudgetExceeded: return "budget_exceeded";
   }
   return "internal_error";
 }
@@ -32,6 +36,7 @@ std::string_view error_code_name(ErrorCode code) {
 std::string_view openai_error_type(int status) {
   switch (status) {
     case 401: return "authentication_error";
+    case 402: return "insufficient_quota";  // what OpenAI answers when an account's quota is spent
     case 403: return "permission_error";
     case 404: return "not_found_error";
     case 408:
@@ -45,6 +50,7 @@ std::string_view openai_error_type(int status) {
 std::string_view anthropic_error_type(int status) {
   switch (status) {
     case 401: return "authentication_error";
+    case 402: return "billing_error";
     case 403: return "permission_error";
     case 404: return "not_found_error";
     case 413: return "request_too_large";

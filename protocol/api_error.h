@@ -34,6 +34,10 @@ enum class ErrorCode : uint8_t {
   kUpstreamTimeout,
   kUpstreamError,
   kUpstreamStreamError,
+  kInvalidApiKey,    // 401: missing or unknown virtual key
+  kModelNotAllowed,  // 403: the key (or the anonymous tier) may not use this model or path
+  kRateLimited,      // 429: a rate or concurrency limit refused; Retry-After says when
+  kBudgetExceeded,   // 402: a daily, monthly or total budget is spent
 };
 
 // "model_not_found" and so on: the wire name of a code.

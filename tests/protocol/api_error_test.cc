@@ -21,7 +21,7 @@ TEST(ApiError, AnthropicShapeCarriesTheAnthropicType) {
 
 TEST(ApiError, EveryCodeHasItsOwnWireName) {
   std::vector<std::string_view> seen;
-  for (int c = 0; c <= int(ErrorCode::kUpstreamStreamError); ++c) {
+  for (int c = 0; c <= int(ErrorCode::kBudgetExceeded); ++c) {
     std::string_view name = error_code_name(ErrorCode(c));
     EXPECT_NE(name, "internal_error") << c;
     for (std::string_view s : seen) EXPECT_NE(s, name);
@@ -46,6 +46,16 @@ TEST(ApiError, TypesFollowEachApisConventions) {
   EXPECT_EQ(anthropic_error_type(413), "request_too_large");
   EXPECT_EQ(anthropic_error_type(529), "overloaded_error");
   EXPECT_EQ(anthropic_error_type(502), "api_error");
+}
+
+TEST(ApiError, AdmissionStatusesUseEachApisTypes) {
+  EXPECT_EQ(openai_error_type(401), "authentication_error");
+  EXPECT_EQ(openai_error_type(403), "permission_error");
+  EXPECT_EQ(openai_error_type(429), "rate_limit_error");
+  EXPECT_EQ(openai_error_type(402), "insufficient_quota");
+  EXPECT_EQ(anthropic_error_type(402), "billing_error");
+  EXPECT_EQ(anthropic_error_type(429), "rate_limit_error");
+  EXPECT_EQ(error_code_name(ErrorCode::kInvalidApiKey), "invalid_api_key");
 }
 
 }  // namespace

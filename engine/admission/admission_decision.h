@@ -1,0 +1,101 @@
+// What the admit stage hands the Gatekeeper, what it gets back, and what the completion point
+// settles: plain fixed-size values, so admitting allocates nothing.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "engine/admission/budget_store.h"
+#include "engine/admission/ip_address.h"
+#include "engine/admission/limit_set.h"
+#include "engine/config/config.h"
+
+namespace ringgate::admission {
+
+inline constexpr std::string_view kAnonymousKeyId = "anonymous";
+inline constexpr int64_t kUnknown = -1;
+
+struct AdmitInput {
+  std::string_view key;                  // as presented (Bearer, x-api-key, api-key); "" if none
+  IpAddress client;                      // from client_address()
+  const config::Model* model = nullptr;  // canonical; null for a path with no model
+  const config::Price* price = nullptr;  // the dearest deployment's; null: model->price
+  uint64_t input_tokens = 0;             // the cheap upper bound from the body's length
+  uint64_t max_output_tokens = 0;        // max_tokens, or the model's default
+  uint64_t now_ns = 0;                   // steady clock: buckets
+  int64_t unix_s = 0;                    // wall clock: budget days and months (UTC)
+};
+
+// Whose limit or budget refused.
+enum class Scope : uint8_t { kKey, kTeam, kModel, kAddress };
+std::string_view scope_name(Scope scope);  // "key", "team", "model", "address"
+
+enum class RefusalKind : uint8_t {
+  kNone,
+  kMissingKey,       // 401
+  kInvalidKey,       // 401
+  kModelNotAllowed,  // 403 (the model exists; a key that may not use it is told so, not 404)
+  kPathNotAllowed,   // 403: a path with no model, for a key without allow_modelless_paths
+  kRateLimited,      // 429
+  kAnonymousFull,    // 429: no slot for this address in the anonymous table
+  kBudgetExceeded,   // 402
+};
+
+struct Refusal {
+  RefusalKind kind = RefusalKind::kNone;
+  Scope scope = Scope::kKey;
+  LimitRefusal limit;           // kRateLimited: the limit with the longest wait
+  uint64_t retry_after_ms = 0;  // kRateLimited, kAnonymousFull: never 0
+  BudgetRefusal budget;         // kBudgetExceeded
+  uint64_t requested_tokens = 0;
+};
+
+// What admission took, to give back or correct at the completion point. Move-only; settle()
+// clears it, so a request cannot be settled twice. Its pointers are into the Gatekeeper that
+// issued it: keep that snapshot alive until the ticket is settled.
+class Ticket {
+ public:
+  Ticket() = default;
+  Ticket(Ticket&& o) noexcept { *this = std::move(o); }
+  Ticket& operator=(Ticket&& o) noexcept;
+  Ticket(const Ticket&) = delete;
+  Ticket& operator=(const Ticket&) = delete;
+
+  bool active() const { return sets_count_ || accounts_count_; }
+
+ private:
+  friend class Gatekeeper;
+  void clear() {
+    sets_count_ = accounts_count_ = 0;
+    tokens_ = 0;
+  }
+
+  static constexpr int kMaxSets = 3, kMaxAccounts = 2;  // key or address, team, model
+  std::array<LimitSet*, kMaxSets> sets_{};
+  std::array<BudgetAccount*, kMaxAccounts> accounts_{};
+  std::array<BudgetHold, kMaxAccounts> holds_{};
+  uint64_t tokens_ = 0;  // taken from every tokens bucket
+  uint8_t sets_count_ = 0, accounts_count_ = 0;
+};
+
+struct Decision {
+  Refusal refusal;
+  std::string_view key_id = kAnonymousKeyId;  // for logs, metrics and the ledger
+  LimitHeaders headers;                       // the caller's own tightest buckets
+  Ticket ticket;
+
+  bool ok() const { return refusal.kind == RefusalKind::kNone; }
+};
+
+// What the completion point knows about how the request ended.
+struct SettleInput {
+  // The request never reached an upstream: give back the request, its tokens and its reservation.
+  bool refund = false;
+  int64_t input_tokens = kUnknown, output_tokens = kUnknown;  // unknown keeps the estimate
+  int64_t cost_micros = kUnknown;                             // unknown keeps the reservation
+  uint64_t now_ns = 0;
+  int64_t unix_s = 0;
+};
+
+}  // namespace ringgate::admission

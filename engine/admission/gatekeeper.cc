@@ -1,0 +1,179 @@
+// Gatekeeper::admit and settle: authenticate, authorize the model, take limits (all or nothing
+// across the address, key, team and model sets), reserve budgets; and the reverse at completion.
+#include "engine/admission/gatekeeper.h"
+
+#include <algorithm>
+
+#include "engine/admission/model_pattern.h"
+
+namespace ringgate::admission {
+namespace {
+
+constexpr uint64_t kAnonymousFullRetryMs = 1000;
+constexpr uint64_t kWindowMs[3] = {kMinuteNs / kNsPerMs, kHourNs / kNsPerMs, kDayNs / kNsPerMs};
+
+uint64_t saturating_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+
+// Prompt estimate x input price + max output x output price, in microdollars, rounded up.
+int64_t max_cost_micros(const AdmitInput& in) {
+  const config::Price* p = in.price ? in.price : in.model ? &in.model->price : nullptr;
+  if (!p || !p->set) return 0;
+  using u128 = unsigned __int128;
+  const u128 per_mtok =
+      u128(in.input_tokens) * uint64_t(std::max<int64_t>(p->input_per_mtok_micros, 0)) +
+      u128(in.max_output_tokens) * uint64_t(std::max<int64_t>(p->output_per_mtok_micros, 0));
+  const u128 micros = (per_mtok + 999'999) / 1'000'000;
+  return micros > u128(INT64_MAX) ? INT64_MAX : int64_t(micros);
+}
+
+}  // namespace
+
+Ticket& Ticket::operator=(Ticket&& o) noexcept {
+  if (this == &o) return *this;
+  sets_ = o.sets_;
+  accounts_ = o.accounts_;
+  holds_ = o.holds_;
+  tokens_ = o.tokens_;
+  sets_count_ = o.sets_count_;
+  accounts_count_ = o.accounts_count_;
+  o.clear();
+  return *this;
+}
+
+Decision Gatekeeper::admit(const AdmitInput& in) const {
+  Decision d;
+  const Key* key = identify(in, d);
+  if (d.ok() && allowed(key, in, d) && acquire_limits(key, in, d)) reserve_budgets(key, in, d);
+  // The caller's own buckets, on refusals too; not the model's, which every caller shares.
+  if (key && key->limits) key->limits->tighten(in.now_ns, d.headers);
+  if (key && key->team >= 0 && teams_[key->team].limits)
+    teams_[key->team].limits->tighten(in.now_ns, d.headers);
+  if (!key && anonymous_table_ && d.ticket.sets_count_)
+    d.ticket.sets_[0]->tighten(in.now_ns, d.headers);
+  return d;
+}
+
+const Gatekeeper::Key* Gatekeeper::identify(const AdmitInput& in, Decision& d) const {
+  if (mode_ == config::AuthMode::kNone) return nullptr;
+  if (in.key.empty()) {
+    if (!anonymous_) d.refusal.kind = RefusalKind::kMissingKey;
+    return nullptr;
+  }
+  // A wrong key is refused even when the anonymous tier is open: it is never a downgrade.
+  const std::optional<uint32_t> at = index_.find(in.key);
+  if (!at) {
+    d.refusal.kind = RefusalKind::kInvalidKey;
+    return nullptr;
+  }
+  d.key_id = keys_[*at].name;
+  return &keys_[*at];
+}
+
+bool Gatekeeper::allowed(const Key* key, const AdmitInput& in, Decision& d) const {
+  if (mode_ == config::AuthMode::kNone) return true;
+  d.refusal.scope = key ? Scope::kKey : Scope::kAddress;
+  if (!in.model) {
+    if (key && key->modelless) return true;
+    d.refusal.kind = RefusalKind::kPathNotAllowed;
+    return false;
+  }
+  if (any_pattern_matches(key ? key->models : anonymous_models_, in.model->name)) return true;
+  d.refusal.kind = RefusalKind::kModelNotAllowed;
+  return false;
+}
+
+bool Gatekeeper::acquire_limits(const Key* key, const AdmitInput& in, Decision& d) const {
+  Ticket& t = d.ticket;
+  t.tokens_ = saturating_add(in.input_tokens, in.max_output_tokens);
+  LimitRefusal refusal;
+  if (mode_ == config::AuthMode::kKeys && !key && anonymous_table_) {
+    const AnonymousTable::Acquired a =
+        anonymous_table_->acquire(in.client, t.tokens_, in.now_ns, refusal);
+    if (a.full) {
+      d.refusal = {RefusalKind::kAnonymousFull, Scope::kAddress, {}, kAnonymousFullRetryMs, {}, 0};
+      return false;
+    }
+    if (!a.set) return refuse_rate(d, refusal, Scope::kAddress, in), false;
+    t.sets_[t.sets_count_++] = a.set;
+  }
+  LimitSet* team = key && key->team >= 0 ? teams_[key->team].limits.get() : nullptr;
+  LimitSet* model = nullptr;
+  if (in.model) {
+    auto it = model_limits_.find(std::string_view(in.model->name));
+    if (it != model_limits_.end()) model = it->second.get();
+  }
+  LimitSet* const sets[3] = {key ? key->limits.get() : nullptr, team, model};
+  constexpr Scope kScopes[3] = {Scope::kKey, Scope::kTeam, Scope::kModel};
+  for (int i = 0; i < 3; ++i) {
+    if (!sets[i]) continue;
+    if (sets[i]->try_acquire(t.tokens_, in.now_ns, refusal)) {
+      t.sets_[t.sets_count_++] = sets[i];
+      continue;
+    }
+    release_all(t, in.now_ns);
+    Scope scope = kScopes[i];
+    for (int j = i + 1; j < 3; ++j) {  // Retry-After must cover every set still to pass
+      if (!sets[j]) continue;
+      const LimitRefusal p = sets[j]->probe(t.tokens_, in.now_ns);
+      if (p.wait_ns > refusal.wait_ns) refusal = p, scope = kScopes[j];
+    }
+    refuse_rate(d, refusal, scope, in);
+    return false;
+  }
+  return true;
+}
+
+void Gatekeeper::refuse_rate(Decision& d, LimitRefusal worst, Scope scope,
+                             const AdmitInput& in) const {
+  const uint64_t retry_ms = worst.wait_ns == kNeverNs
+                                ? kWindowMs[int(worst.kind) % 3]
+                                : std::max<uint64_t>(ceil_ms(worst.wait_ns), 1);
+  d.refusal = {RefusalKind::kRateLimited,
+               scope,
+               worst,
+               retry_ms,
+               {},
+               saturating_add(in.input_tokens, in.max_output_tokens)};
+}
+
+bool Gatekeeper::reserve_budgets(const Key* key, const AdmitInput& in, Decision& d) const {
+  if (!key) return true;
+  Ticket& t = d.ticket;
+  const int64_t cost = max_cost_micros(in);
+  BudgetAccount* const accounts[2] = {key->budget.get(),
+                                      key->team >= 0 ? teams_[key->team].budget.get() : nullptr};
+  for (int i = 0; i < 2; ++i) {
+    if (!accounts[i]) continue;
+    BudgetRefusal refusal;
+    if (accounts[i]->reserve(cost, in.unix_s, t.holds_[t.accounts_count_], refusal)) {
+      t.accounts_[t.accounts_count_++] = accounts[i];
+      continue;
+    }
+    release_all(t, in.now_ns);
+    d.refusal = {RefusalKind::kBudgetExceeded, i ? Scope::kTeam : Scope::kKey, {}, 0, refusal, 0};
+    return false;
+  }
+  return true;
+}
+
+void Gatekeeper::release_all(Ticket& t, uint64_t now_ns) const {
+  for (int i = 0; i < t.sets_count_; ++i) t.sets_[i]->release(t.tokens_, now_ns);
+  for (int i = 0; i < t.accounts_count_; ++i) t.accounts_[i]->refund(t.holds_[i]);
+  t.clear();
+}
+
+void Gatekeeper::settle(Ticket& t, const SettleInput& in) const {
+  if (in.refund) return release_all(t, in.now_ns);
+  const bool usage_known = in.input_tokens >= 0 && in.output_tokens >= 0;
+  const uint64_t actual =
+      usage_known ? saturating_add(uint64_t(in.input_tokens), uint64_t(in.output_tokens))
+                  : t.tokens_;  // unknown: the estimate stays charged
+  for (int i = 0; i < t.sets_count_; ++i) t.sets_[i]->finish(t.tokens_, actual, in.now_ns);
+  for (int i = 0; i < t.accounts_count_; ++i) {
+    const int64_t cost = in.cost_micros >= 0 ? in.cost_micros : t.holds_[i].micros;
+    t.accounts_[i]->settle(t.holds_[i], cost, in.unix_s);
+  }
+  t.clear();
+}
+
+}  // namespace ringgate::admission

@@ -1,0 +1,83 @@
+// Admission for one config snapshot: who is calling (virtual key, or the anonymous tier by
+// address), whether they may use the model, whether their limits (key, team, model) and budgets
+// (key, team) let the request through. Built once per snapshot and shared read-only by every
+// shard; all mutable state is atomics in LimitSets, the AnonymousTable and BudgetAccounts, held by
+// shared_ptr so a reload carries the state of unchanged keys, teams and models over, and tickets
+// of the old snapshot settle into the same state. admit() and settle() take no lock and allocate
+// nothing; build() allocates (the key index, every LimitSet, the anonymous table).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/admission/admission_decision.h"
+#include "engine/admission/anonymous_table.h"
+#include "engine/admission/budget_store.h"
+#include "engine/admission/key_index.h"
+
+namespace ringgate::admission {
+
+class Gatekeeper {
+ public:
+  struct Options {
+    size_t anonymous_slots = 8192;         // distinct anonymous addresses (IPv6: /64s) tracked
+    std::shared_ptr<BudgetStore> budgets;  // null: previous's store, else a new in-memory one
+  };
+
+  // `previous` (may be null) is the snapshot being replaced.
+  static std::shared_ptr<Gatekeeper> build(const config::Config& config, const Gatekeeper* previous,
+                                           Options options);
+  static std::shared_ptr<Gatekeeper> build(const config::Config& config,
+                                           const Gatekeeper* previous) {
+    return build(config, previous, Options());
+  }
+
+  Decision admit(const AdmitInput& in) const;
+  // Leaves concurrency, corrects tokens, settles or refunds budgets; clears the ticket.
+  void settle(Ticket& ticket, const SettleInput& in) const;
+
+  config::AuthMode mode() const { return mode_; }
+  const std::shared_ptr<BudgetStore>& budget_store() const { return budgets_; }
+
+  struct Principal {  // a key or a team
+    std::string name;
+    std::shared_ptr<LimitSet> limits;       // null: no limits
+    std::shared_ptr<BudgetAccount> budget;  // null: no budget
+  };
+
+ private:
+  struct Key : Principal {
+    int team = -1;  // index into teams_
+    std::vector<std::string> models;
+    bool modelless = false;
+  };
+  struct Hash : std::hash<std::string_view> {
+    using is_transparent = void;
+  };
+  using ModelLimits =
+      std::unordered_map<std::string, std::shared_ptr<LimitSet>, Hash, std::equal_to<>>;
+
+  void build_keys(const config::Config& config, const Gatekeeper* previous);
+  void build_models_and_anonymous(const config::Config& config, const Gatekeeper* previous);
+  const Key* identify(const AdmitInput& in, Decision& d) const;
+  bool allowed(const Key* key, const AdmitInput& in, Decision& d) const;
+  bool acquire_limits(const Key* key, const AdmitInput& in, Decision& d) const;
+  bool reserve_budgets(const Key* key, const AdmitInput& in, Decision& d) const;
+  void refuse_rate(Decision& d, LimitRefusal worst, Scope scope, const AdmitInput& in) const;
+  void release_all(Ticket& t, uint64_t now_ns) const;
+
+  config::AuthMode mode_ = config::AuthMode::kKeys;
+  KeyIndex index_;
+  std::vector<Key> keys_;
+  std::vector<Principal> teams_;
+  ModelLimits model_limits_;
+  bool anonymous_ = false;
+  std::vector<std::string> anonymous_models_;
+  std::shared_ptr<AnonymousTable> anonymous_table_;  // null: no per-address limits
+  std::shared_ptr<BudgetStore> budgets_;
+};
+
+}  // namespace ringgate::admission

@@ -1,0 +1,94 @@
+// Gatekeeper::build: the snapshot's tables, carrying state over from the previous snapshot for
+// every key, team, model and the anonymous tier whose limits did not change. Budgets always
+// carry over by scope name (the store keeps them): money spent stays spent when a limit changes.
+#include <algorithm>
+
+#include "engine/admission/gatekeeper.h"
+#include "engine/admission/in_memory_budget_store.h"
+
+namespace ringgate::admission {
+namespace {
+
+bool same(const config::RateLimits& a, const config::RateLimits& b) {
+  return a.rpm == b.rpm && a.rph == b.rph && a.rpd == b.rpd && a.tpm == b.tpm && a.tph == b.tph &&
+         a.tpd == b.tpd && a.concurrent == b.concurrent;
+}
+
+// The previous snapshot's set when its limits are the same, else a fresh one (null: no limits).
+std::shared_ptr<LimitSet> limits_for(const config::RateLimits& limits,
+                                     const std::shared_ptr<LimitSet>* previous) {
+  if (!limits.any()) return nullptr;
+  if (previous && *previous && same((*previous)->limits(), limits)) return *previous;
+  return std::make_shared<LimitSet>(limits);
+}
+
+template <typename T>
+const T* find_named(const std::vector<T>& v, std::string_view name) {
+  auto it = std::find_if(v.begin(), v.end(), [&](const T& x) { return x.name == name; });
+  return it == v.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+std::shared_ptr<Gatekeeper> Gatekeeper::build(const config::Config& config,
+                                              const Gatekeeper* previous, Options options) {
+  auto g = std::make_shared<Gatekeeper>();
+  const config::Admission& a = config.admission;
+  // Unset with no keys is refused by the loader; here it fails closed, never open (001-4).
+  g->mode_ = a.mode == config::AuthMode::kNone ? config::AuthMode::kNone : config::AuthMode::kKeys;
+  g->budgets_ = options.budgets                  ? options.budgets
+                : previous && previous->budgets_ ? previous->budgets_
+                                                 : std::make_shared<InMemoryBudgetStore>();
+  g->build_keys(config, previous);
+  g->build_models_and_anonymous(config, previous);
+  if (g->anonymous_ && a.anonymous.limits_per_address.any()) {
+    const auto& prev = previous ? previous->anonymous_table_ : nullptr;
+    g->anonymous_table_ = prev && same(prev->limits(), a.anonymous.limits_per_address)
+                              ? prev
+                              : std::make_shared<AnonymousTable>(a.anonymous.limits_per_address,
+                                                                 options.anonymous_slots);
+  }
+  return g;
+}
+
+void Gatekeeper::build_keys(const config::Config& config, const Gatekeeper* previous) {
+  for (const config::Team& t : config.admission.teams) {
+    const Principal* old = previous ? find_named(previous->teams_, t.name) : nullptr;
+    Principal p{t.name, limits_for(t.limits, old ? &old->limits : nullptr), nullptr};
+    if (t.budget.any()) p.budget = budgets_->account("team:" + t.name, t.budget);
+    teams_.push_back(std::move(p));
+  }
+  std::vector<std::pair<KeyDigest, uint32_t>> digests;
+  for (const config::VirtualKey& k : config.admission.keys) {
+    const Key* old = previous ? find_named(previous->keys_, k.id) : nullptr;
+    Key key;
+    key.name = k.id;
+    key.limits = limits_for(k.limits, old ? &old->limits : nullptr);
+    if (k.budget.any()) key.budget = budgets_->account("key:" + k.id, k.budget);
+    const Principal* team = k.team.empty() ? nullptr : find_named(teams_, k.team);
+    key.team = team ? int(team - teams_.data()) : -1;
+    key.models = k.models;
+    key.modelless = k.allow_modelless_paths;
+    digests.emplace_back(k.sha256, uint32_t(keys_.size()));
+    keys_.push_back(std::move(key));
+  }
+  index_ = KeyIndex(std::move(digests));
+}
+
+void Gatekeeper::build_models_and_anonymous(const config::Config& config,
+                                            const Gatekeeper* previous) {
+  for (const config::Model& m : config.models) {
+    if (!m.limits.any()) continue;
+    const std::shared_ptr<LimitSet>* old = nullptr;
+    if (previous) {
+      auto it = previous->model_limits_.find(m.name);
+      if (it != previous->model_limits_.end()) old = &it->second;
+    }
+    model_limits_.emplace(m.name, limits_for(m.limits, old));
+  }
+  const config::Anonymous& anon = config.admission.anonymous;
+  anonymous_ = mode_ == config::AuthMode::kKeys && anon.enabled;
+  anonymous_models_ = anon.models;
+}
+
+}  // namespace ringgate::admission
