@@ -18,6 +18,26 @@ IpAddress ipv4(uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
   return ip;
 }
 
+IpAddress from_v6_bytes(const uint8_t* b) {
+  if (std::memcmp(b, kMappedPrefix, sizeof kMappedPrefix) == 0)
+    return ipv4(b[12], b[13], b[14], b[15]);
+  IpAddress ip;
+  ip.v6 = true;
+  std::memcpy(ip.bytes.data(), b, 16);
+  return ip;
+}
+
+IpAddress from_sockaddr(const sockaddr_storage& sa) {
+  if (sa.ss_family == AF_INET6) {
+    return from_v6_bytes(reinterpret_cast<const sockaddr_in6&>(sa).sin6_addr.s6_addr);
+  }
+  IpAddress ip;
+  if (sa.ss_family == AF_INET) {
+    std::memcpy(ip.bytes.data(), &reinterpret_cast<const sockaddr_in&>(sa).sin_addr, 4);
+  }
+  return ip;
+}
+
 std::optional<IpAddress> parse_ip(std::string_view text) {
   char buf[INET6_ADDRSTRLEN];  // inet_pton wants a terminated string
   if (text.empty() || text.size() >= sizeof buf) return std::nullopt;
@@ -26,10 +46,7 @@ std::optional<IpAddress> parse_ip(std::string_view text) {
   IpAddress ip;
   if (inet_pton(AF_INET, buf, ip.bytes.data()) == 1) return ip;
   if (inet_pton(AF_INET6, buf, ip.bytes.data()) != 1) return std::nullopt;
-  if (std::memcmp(ip.bytes.data(), kMappedPrefix, sizeof kMappedPrefix) == 0)
-    return ipv4(ip.bytes[12], ip.bytes[13], ip.bytes[14], ip.bytes[15]);
-  ip.v6 = true;
-  return ip;
+  return from_v6_bytes(ip.bytes.data());
 }
 
 bool in_cidr(const IpAddress& ip, const config::Cidr& cidr) {

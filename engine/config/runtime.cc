@@ -41,7 +41,7 @@ UpstreamId upstream_id(const Upstream& u) { return fnv1a(upstream_connection_key
 
 ModelId model_id(const Model& m) { return fnv1a(m.name); }
 
-std::shared_ptr<const Runtime> Runtime::build(Config config, std::string& err) {
+std::shared_ptr<Runtime> Runtime::build(Config config, std::string& err) {
   // Not make_shared: the constructor is private, and the tables point into config_, so the
   // object must never move once indexed.
   std::shared_ptr<Runtime> rt(new Runtime(std::move(config)));

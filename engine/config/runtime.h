@@ -17,6 +17,10 @@
 
 #include "engine/config/config.h"
 
+namespace ringgate::admission {
+class Gatekeeper;  // engine/admission: above config, so only named here
+}
+
 namespace ringgate::config {
 
 using UpstreamId = uint64_t;
@@ -49,7 +53,8 @@ class Runtime {
  public:
   // nullptr with a reason in err when the tables cannot be built (a model names an unknown
   // upstream, two upstreams collide on an id). The loader refuses the first already.
-  static std::shared_ptr<const Runtime> build(Config config, std::string& err);
+  // Mutable only until published: the gateway attaches what upper layers build from it.
+  static std::shared_ptr<Runtime> build(Config config, std::string& err);
 
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
@@ -63,6 +68,11 @@ class Runtime {
   // Where every request goes in passthrough mode; nullptr otherwise.
   const RuntimeUpstream* passthrough_upstream() const;
 
+  // Admission (keys, limits, budgets) for this snapshot; null until the gateway attaches it,
+  // before the snapshot is published to shards.
+  const admission::Gatekeeper* gatekeeper() const { return gatekeeper_.get(); }
+  void attach(std::shared_ptr<const admission::Gatekeeper> g) { gatekeeper_ = std::move(g); }
+
  private:
   explicit Runtime(Config config) : config_(std::move(config)) {}
   bool index(std::string& err);
@@ -71,6 +81,7 @@ class Runtime {
   std::vector<RuntimeUpstream> upstreams_;
   std::vector<RuntimeModel> models_;
   std::unordered_map<std::string_view, size_t> model_by_name_;  // names and aliases
+  std::shared_ptr<const admission::Gatekeeper> gatekeeper_;
 };
 
 }  // namespace ringgate::config

@@ -1,9 +1,11 @@
 #include "engine/gateway/client_session.h"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 
+#include "engine/admission/ip_address.h"
 #include "engine/gateway/clock.h"
 #include "engine/gateway/shard.h"
 #include "engine/io/iovec_cursor.h"
@@ -23,6 +25,13 @@ ClientSession::ClientSession(Shard& shard, int fd)
                                    shard.config().server.max_body_bytes}),
       hangup_(shard.ring()) {
   shard_.add_session(this);
+  // Once per connection: admission limits anonymous callers by address and believes
+  // forwarding headers only from trusted proxies.
+  sockaddr_storage peer{};
+  socklen_t len = sizeof peer;
+  if (getpeername(fd_, reinterpret_cast<sockaddr*>(&peer), &len) == 0) {
+    rq_.peer = admission::from_sockaddr(peer);
+  }
 }
 
 ClientSession::~ClientSession() {

@@ -73,6 +73,7 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   // point that turns it into a record for the accounting thread.
   void begin_request();
   void complete();
+  void settle_admission();
   io::Task<void> forward(pipeline::RequestContext& rq) override;
   uint32_t write_timeout_ms() const;
 

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <thread>
 
+#include "engine/admission/gatekeeper.h"
 #include "engine/gateway/fd_limit.h"
 #include "engine/gateway/shard.h"
 #include "engine/io/socket_util.h"
@@ -16,8 +17,23 @@
 
 namespace ringgate::gateway {
 
+namespace {
+
+// Admission state for keys, teams and models a reload left unchanged carries over from
+// `previous` (buckets, in-flight counts, budgets).
+std::shared_ptr<const config::Runtime> with_admission(std::shared_ptr<config::Runtime> rt,
+                                                      const config::Runtime* previous) {
+  if (rt) {
+    rt->attach(
+        admission::Gatekeeper::build(rt->config(), previous ? previous->gatekeeper() : nullptr));
+  }
+  return rt;
+}
+
+}  // namespace
+
 Gateway::Gateway(config::Config config)
-    : runtime_(config::Runtime::build(std::move(config), build_error_)) {}
+    : runtime_(with_admission(config::Runtime::build(std::move(config), build_error_), nullptr)) {}
 
 Gateway::~Gateway() {
   stop();
@@ -80,9 +96,11 @@ void Gateway::stop() {
   for (auto& s : shards_) s->join();
   if (records_) {
     records_->stop();  // drains what the shards left before they stopped
-    std::fprintf(stderr, "request records: %llu consumed, %llu dropped (ring full)\n",
+    std::fprintf(stderr,
+                 "request records: %llu consumed, %llu dropped (ring full); %llu auth failures\n",
                  static_cast<unsigned long long>(records_->consumed()),
-                 static_cast<unsigned long long>(records_->dropped()));
+                 static_cast<unsigned long long>(records_->dropped()),
+                 static_cast<unsigned long long>(records_->auth_failures()));
     records_.reset();
   }
   shards_.clear();
@@ -123,7 +141,8 @@ bool check_new_tls(const config::Runtime& next, const config::Runtime& now, std:
 }  // namespace
 
 bool Gateway::reload(config::Config next, std::string& err, std::string& notes) {
-  std::shared_ptr<const config::Runtime> rt = config::Runtime::build(std::move(next), err);
+  std::shared_ptr<const config::Runtime> rt =
+      with_admission(config::Runtime::build(std::move(next), err), runtime_.get());
   if (!rt || !check_new_tls(*rt, *runtime_, err)) return false;
   notes = restart_only_changes(runtime_->config().server, rt->config().server);
   resolve_upstreams(*rt, runtime_.get());
@@ -181,6 +200,16 @@ void remove_pid_file(const std::string& path) {
   if (in >> pid && pid == long(getpid())) unlink(path.c_str());
 }
 
+// seed-defect 001-4: open access is never silent: said at start and every minute while the
+// config says `[auth] mode = "none"`.
+void warn_if_open_access(const Gateway& gw) {
+  const admission::Gatekeeper* gk = gw.runtime().gatekeeper();
+  if (gk && gk->mode() != config::AuthMode::kNone) return;
+  std::fprintf(stderr,
+               "WARNING: open access ([auth] mode = \"none\"): every client that can reach the "
+               "listener is served without a key; keep it on a trusted network\n");
+}
+
 }  // namespace
 
 int serve_until_signalled(config::Config config, const ServeOptions& options) {
@@ -207,11 +236,7 @@ int serve_until_signalled(config::Config config, const ServeOptions& options) {
     return 1;
   }
   std::fprintf(stderr, "%s", summary.c_str());
-  // seed-defect 001-4: open access is never silent. Client authentication (virtual keys) is
-  // not built yet, so say so at every start.
-  std::fprintf(stderr,
-               "WARNING: no client authentication: every client that can reach the listener is "
-               "served; keep it on a trusted network\n");
+  warn_if_open_access(gw);
   // Tests and scripts read the port from this first stdout line.
   bool v6 = host.find(':') != std::string::npos;
   std::printf("listening on %s%s%s:%u (%u shards)\n", v6 ? "[" : "", host.c_str(), v6 ? "]" : "",
@@ -219,7 +244,12 @@ int serve_until_signalled(config::Config config, const ServeOptions& options) {
   std::fflush(stdout);
   int sig = 0;
   for (;;) {
-    sigwait(&set, &sig);
+    const timespec minute{60, 0};
+    sig = sigtimedwait(&set, nullptr, &minute);
+    if (sig < 0) {  // a minute without a signal (or EINTR): say it again while it holds
+      warn_if_open_access(gw);
+      continue;
+    }
     if (sig != SIGHUP) break;
     reload_once(gw, options);
   }

@@ -1,5 +1,9 @@
 // A parsed request enters the pipeline here: the session hands the stages the request and the
 // shard's services, answers what a stage decided, and forwards (proxy) what every stage let by.
+#include <cstring>
+#include <ctime>
+
+#include "engine/admission/gatekeeper.h"
 #include "engine/config/config.h"
 #include "engine/gateway/client_session.h"
 #include "engine/gateway/clock.h"
@@ -46,12 +50,30 @@ telemetry::Outcome outcome_of(const pipeline::RequestContext& rq, bool client_go
 
 }  // namespace
 
+// Gives back what admission took, corrected to what happened: nothing reached an upstream (a
+// refund), an error answer (no tokens were spent, nothing costs), or an answer whose usage is
+// not known yet (the estimate and the reservation stay charged until accounting reads usage).
+void ClientSession::settle_admission() {
+  if (!rq_.ticket.active()) return;
+  admission::SettleInput in;
+  in.refund = !rq_.progress.forwarded || rq_.progress.upstream_failed;
+  if (rq_.progress.status >= 400) in.input_tokens = in.output_tokens = in.cost_micros = 0;
+  in.now_ns = now_us() * 1000;
+  in.unix_s = int64_t(std::time(nullptr));
+  rq_.runtime->gatekeeper()->settle(rq_.ticket, in);
+}
+
 void ClientSession::complete() {
+  settle_admission();
   const pipeline::Route& route = rq_.route;
   telemetry::RequestRecord& r = record_;
   r = {};
   r.request_id.assign(rq_.request_id);
-  r.client_key.assign("anonymous");  // virtual keys: the admission issue
+  r.client_key.assign(rq_.key_id);
+  std::memcpy(r.client_ip, rq_.client.bytes.data(), sizeof r.client_ip);
+  r.client_ip_v6 = rq_.client.v6;
+  r.auth_failed = rq_.auth_failed;
+  r.refused_key_prefix.assign(rq_.presented_key_prefix);
   r.model_requested.assign(route.requested_model);
   if (route.model) r.model_served.assign(route.model->served_name());
   if (route.upstream) r.upstream.assign(route.upstream->name);

@@ -1,9 +1,89 @@
+#include <algorithm>
+#include <array>
+#include <ctime>
+#include <span>
+
+#include "engine/admission/admission_error.h"
+#include "engine/admission/client_address.h"
+#include "engine/admission/gatekeeper.h"
+#include "engine/pipeline/rate_limit_headers.h"
 #include "engine/pipeline/stages.h"
+#include "protocol/http_header.h"
 
 namespace ringgate::pipeline {
 
-// The admission issue fills this in (virtual keys, token buckets, budgets). Until then every
-// client is admitted, and the gateway says so loudly at start.
-Verdict admit(RequestContext&, const ShardServices&) { return Verdict::go_on(); }
+namespace {
+
+// A key as the three client families send it: OpenAI `Authorization: Bearer`, Anthropic
+// `x-api-key`, Azure `api-key`.
+std::string_view presented_key(const protocol::HttpRequest& req) {
+  std::string_view auth = req.header("authorization");
+  if (auth.size() > 7 && protocol::ascii_iequals(auth.substr(0, 7), "bearer ")) {
+    auth.remove_prefix(7);
+    while (!auth.empty() && auth.front() == ' ') auth.remove_prefix(1);
+    return auth;
+  }
+  if (std::string_view k = req.header("x-api-key"); !k.empty()) return k;
+  return req.header("api-key");
+}
+
+// Every value of a header that may be repeated, in order, without allocating.
+template <size_t N>
+std::span<const std::string_view> all_values(const protocol::HttpRequest& req,
+                                             std::string_view name,
+                                             std::array<std::string_view, N>& out) {
+  size_t n = 0;
+  for (const protocol::HttpHeader& h : req.headers) {
+    if (n < N && protocol::ascii_iequals(h.name, name)) out[n++] = h.value;
+  }
+  return {out.data(), n};
+}
+
+admission::IpAddress client_of(const RequestContext& rq) {
+  const auto& trusted = rq.runtime->config().admission.trusted_proxies;
+  if (trusted.empty()) return rq.peer;  // seed-defect: 002-1 — headers only from trusted peers
+  std::array<std::string_view, 8> fwd, xff;
+  return admission::client_address(rq.peer, all_values(*rq.http, "forwarded", fwd),
+                                   all_values(*rq.http, "x-forwarded-for", xff), trusted);
+}
+
+// The cheap upper bound: every BPE token covers at least one byte of the text and JSON only
+// adds bytes, so the body's length bounds the prompt's tokens; the completion point corrects it.
+uint64_t max_output_tokens(const RequestContext& rq) {
+  if (rq.view.max_tokens && *rq.view.max_tokens > 0) return uint64_t(*rq.view.max_tokens);
+  return rq.route.model ? uint64_t(rq.route.model->default_max_tokens) : 0;
+}
+
+}  // namespace
+
+Verdict admit(RequestContext& rq, const ShardServices&) {
+  const admission::Gatekeeper* gk = rq.runtime->gatekeeper();
+  if (!gk) return Verdict::go_on();
+  rq.client = client_of(rq);
+  admission::AdmitInput in;
+  in.key = presented_key(*rq.http);
+  in.client = rq.client;
+  in.model = rq.route.model;
+  in.input_tokens = rq.http->body.size();
+  in.max_output_tokens = max_output_tokens(rq);
+  in.now_ns = rq.progress.start_us * 1000;
+  in.unix_s = int64_t(std::time(nullptr));
+  admission::Decision d = gk->admit(in);
+  rq.key_id = d.key_id;
+  append_rate_limit_headers(rq.response_headers, d.headers, rq.front, in.unix_s);
+  if (d.ok()) {
+    rq.ticket = std::move(d.ticket);
+    return Verdict::go_on();
+  }
+  const admission::RefusalKind kind = d.refusal.kind;
+  if (kind == admission::RefusalKind::kMissingKey || kind == admission::RefusalKind::kInvalidKey) {
+    rq.auth_failed = true;
+    // A quarter of the key at most, and never more than six characters of it.
+    rq.presented_key_prefix = in.key.substr(0, std::min<size_t>(6, in.key.size() / 4));
+  }
+  if (d.refusal.retry_after_ms > 0)
+    append_retry_after(rq.response_headers, d.refusal.retry_after_ms);
+  return Verdict::error(admission::to_api_error(d.refusal, rq.requested_model));
+}
 
 }  // namespace ringgate::pipeline

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "engine/admission/admission_decision.h"
 #include "engine/config/runtime.h"
 #include "protocol/api_error.h"
 #include "protocol/http_request_parser.h"
@@ -25,9 +26,10 @@ enum class Endpoint { kChat, kMessages, kModelOnly, kOther };
 struct Route {
   config::UpstreamId upstream_id = 0;  // the key of the shard's pool, TLS context, authority
   const config::Upstream* upstream = nullptr;
-  const config::Model* model = nullptr;  // nullptr in pass-through mode
-  std::string_view upstream_suffix;      // path after /v1, e.g. "/chat/completions"
-  std::string_view requested_model;      // as the client wrote it: a view of the context's copy
+  const config::Model* model = nullptr;  // canonical, resolved at validate; nullptr in pass-through
+  const config::RuntimeModel* model_entry = nullptr;
+  std::string_view upstream_suffix;  // path after /v1, e.g. "/chat/completions"
+  std::string_view requested_model;  // as the client wrote it: a view of the context's copy
   bool client_wants_stream = false;
   bool include_usage = false;
   // The body, parsed once at validate (null when not JSON). A view into the shard's parser: valid
@@ -40,7 +42,8 @@ struct RequestContext {
   const protocol::HttpRequest* http = nullptr;
   // The config snapshot this request runs on from start to end, whatever reloads happen.
   std::shared_ptr<const config::Runtime> runtime;
-  size_t body_padding = 0;  // readable bytes after the body (simdjson reads ahead)
+  size_t body_padding = 0;    // readable bytes after the body (simdjson reads ahead)
+  admission::IpAddress peer;  // the socket's peer; identify believes forwarding headers per config
 
   // identify
   std::string request_id;
@@ -58,6 +61,13 @@ struct RequestContext {
   // The model the client named, copied out of the parser's document so it outlives the next
   // request parsed on this shard (a translated response and the record read it at the end).
   std::string requested_model;
+
+  // admit
+  admission::IpAddress client;  // the socket peer, or what a trusted proxy says it forwarded
+  admission::Ticket ticket;     // settled once, at the completion point
+  std::string_view key_id = admission::kAnonymousKeyId;  // into the runtime's Gatekeeper
+  bool auth_failed = false;                              // for the audit line and the counter
+  std::string_view presented_key_prefix;  // of a refused key: its first characters at most
 
   // route
   Route route;
@@ -90,6 +100,10 @@ struct RequestContext {
     endpoint = Endpoint::kOther;
     view = {};
     requested_model.clear();
+    client = {};
+    key_id = admission::kAnonymousKeyId;
+    auth_failed = false;
+    presented_key_prefix = {};
     route = {};
     local_body.clear();
     progress = {};

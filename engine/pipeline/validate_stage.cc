@@ -1,3 +1,5 @@
+#include <string>
+
 #include "engine/pipeline/stages.h"
 #include "protocol/http_header.h"
 
@@ -34,6 +36,29 @@ bool parse_body(RequestContext& rq, const ShardServices& svc, protocol::JsonErro
   }
 }
 
+// seed-defect: 004-P5 — an unknown model is a 404, never a guess. Resolved here, before
+// admission, so a key's model patterns and the per-model limits see the canonical name.
+Verdict resolve_model(RequestContext& rq) {
+  const config::RuntimeModel* entry = rq.runtime->find_model(rq.view.model);
+  if (!entry) {
+    std::string msg = "The model '";
+    msg.append(rq.view.model.substr(0, 256));
+    msg.append("' does not exist or is not served by this gateway");
+    return Verdict::error({404, msg, protocol::ErrorCode::kModelNotFound});
+  }
+  const config::Model* model = entry->def;
+  // seed-defect: 001-7 — max_tokens capped per model.
+  const std::optional<int64_t>& asked = rq.view.max_tokens;
+  if (model->max_tokens_cap > 0 && asked && *asked > model->max_tokens_cap) {
+    std::string msg = "max_tokens " + std::to_string(*asked) + " exceeds the limit of " +
+                      std::to_string(model->max_tokens_cap) + " for model " + model->name;
+    return Verdict::error({400, msg, protocol::ErrorCode::kMaxTokensExceeded});
+  }
+  rq.route.model = model;
+  rq.route.model_entry = entry;
+  return Verdict::go_on();
+}
+
 }  // namespace
 
 Verdict validate(RequestContext& rq, const ShardServices& svc) {
@@ -61,7 +86,8 @@ Verdict validate(RequestContext& rq, const ShardServices& svc) {
   rq.requested_model.assign(rq.view.model);
   route.requested_model = rq.requested_model;
   route.document = rq.view.document;
-  return Verdict::go_on();
+  if (rq.runtime->passthrough_upstream()) return Verdict::go_on();  // any model, upstreams[0]
+  return resolve_model(rq);
 }
 
 }  // namespace ringgate::pipeline

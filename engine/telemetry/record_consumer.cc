@@ -1,5 +1,7 @@
 #include "engine/telemetry/record_consumer.h"
 
+#include <arpa/inet.h>
+
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -28,12 +30,18 @@ const char* outcome_name(Outcome o) {
   return "unknown";
 }
 
+std::string address_text(const RequestRecord& r) {
+  char buf[INET6_ADDRSTRLEN] = "";
+  inet_ntop(r.client_ip_v6 ? AF_INET6 : AF_INET, r.client_ip, buf, sizeof buf);
+  return buf;
+}
+
 void log_record(const RequestRecord& r) {
   std::string line = R"({"request_id":")";
   protocol::append_json_escaped(line, r.request_id.view());
   line += R"(","client_key":")";
   protocol::append_json_escaped(line, r.client_key.view());
-  line += R"(","model":")";
+  line += R"(","client_address":")" + address_text(r) + R"(","model":")";
   protocol::append_json_escaped(line, r.model_requested.view());
   line += R"(","served_model":")";
   protocol::append_json_escaped(line, r.model_served.view());
@@ -47,6 +55,16 @@ void log_record(const RequestRecord& r) {
       (r.taps_incomplete ? "incomplete" : "complete") + R"(","upstream_connect_us":)" +
       std::to_string(r.upstream_connect_us) + R"(,"upstream_ttfb_us":)" +
       std::to_string(r.upstream_ttfb_us) + R"(,"total_us":)" + std::to_string(r.total_us) + "}\n";
+  std::fputs(line.c_str(), stderr);
+}
+
+// Always written, whatever the log level: a refused key is something an operator must see.
+void log_auth_failure(const RequestRecord& r) {
+  std::string line = R"({"level":"warn","event":"auth_failed","request_id":")";
+  protocol::append_json_escaped(line, r.request_id.view());
+  line += R"(","client_address":")" + address_text(r) + R"(","key_prefix":")";
+  protocol::append_json_escaped(line, r.refused_key_prefix.view());
+  line += R"(","status":)" + std::to_string(r.status) + "}\n";
   std::fputs(line.c_str(), stderr);
 }
 
@@ -79,6 +97,10 @@ bool RecordConsumer::drain_once() {
     while (ring->pop(r)) {
       any = true;
       consumed_.fetch_add(1, std::memory_order_relaxed);
+      if (r.auth_failed) {
+        auth_failures_.fetch_add(1, std::memory_order_relaxed);
+        log_auth_failure(r);
+      }
       if (log_records_) log_record(r);
     }
   }

@@ -25,6 +25,8 @@ class RecordConsumer {
 
   uint64_t consumed() const { return consumed_.load(std::memory_order_relaxed); }
   uint64_t dropped() const;
+  // Requests refused for a missing or wrong virtual key (each also logged as a warning).
+  uint64_t auth_failures() const { return auth_failures_.load(std::memory_order_relaxed); }
 
  private:
   void run();
@@ -33,6 +35,7 @@ class RecordConsumer {
   std::vector<RecordRing*> rings_;
   bool log_records_;
   std::atomic<uint64_t> consumed_{0};
+  std::atomic<uint64_t> auth_failures_{0};
   std::mutex mu_;  // only for the stop signal; shards never take it
   std::condition_variable cv_;
   bool stopping_ = false;

@@ -31,7 +31,13 @@ enum class Outcome : uint8_t {
 
 struct RequestRecord {
   ShortText<128> request_id;
-  ShortText<64> client_key;  // "anonymous" until virtual keys exist
+  ShortText<64> client_key;  // the virtual key's id, or "anonymous"; never the key
+  // The caller's address (IPv4 in the first 4 bytes) and, when its key was refused, at most
+  // the first few characters of what it presented: what the audit line shows (seed 001-9).
+  uint8_t client_ip[16] = {};
+  bool client_ip_v6 = false;
+  bool auth_failed = false;
+  ShortText<8> refused_key_prefix;
   ShortText<64> model_requested, model_served, upstream;
   uint16_t status = 0;
   Outcome outcome = Outcome::kAnswered;

@@ -1,0 +1,102 @@
+#include "engine/pipeline/rate_limit_headers.h"
+
+#include <ctime>
+
+namespace ringgate::pipeline {
+
+namespace {
+
+void append_number(std::string& out, uint64_t v) {
+  char buf[20];
+  int n = 0;
+  do {
+    buf[n++] = char('0' + v % 10);
+    v /= 10;
+  } while (v);
+  while (n) out.push_back(buf[--n]);
+}
+
+// "<a><b><c>: " with no temporary string (these run on every admitted request).
+void start_line(std::string& out, std::string_view a, std::string_view b, std::string_view c) {
+  out.append(a).append(b).append(c).append(": ");
+}
+
+void append_openai(std::string& out, std::string_view kind, const admission::BucketView& b) {
+  if (!b.present) return;
+  start_line(out, "x-ratelimit-limit-", kind, "");
+  append_number(out, b.limit);
+  out.append("\r\n");
+  start_line(out, "x-ratelimit-remaining-", kind, "");
+  append_number(out, b.remaining);
+  out.append("\r\n");
+  start_line(out, "x-ratelimit-reset-", kind, "");
+  append_openai_duration(out, b.reset_after_ms);
+  out.append("\r\n");
+}
+
+void append_anthropic(std::string& out, std::string_view kind, const admission::BucketView& b,
+                      int64_t unix_s) {
+  if (!b.present) return;
+  start_line(out, "anthropic-ratelimit-", kind, "-limit");
+  append_number(out, b.limit);
+  out.append("\r\n");
+  start_line(out, "anthropic-ratelimit-", kind, "-remaining");
+  append_number(out, b.remaining);
+  out.append("\r\n");
+  start_line(out, "anthropic-ratelimit-", kind, "-reset");
+  append_rfc3339(out, unix_s + int64_t((b.reset_after_ms + 999) / 1000));
+  out.append("\r\n");
+}
+
+}  // namespace
+
+void append_openai_duration(std::string& out, uint64_t ms) {
+  if (ms < 1000) {
+    append_number(out, ms);
+    out.append("ms");
+    return;
+  }
+  const uint64_t h = ms / 3'600'000, m = ms / 60'000 % 60, s = ms / 1000 % 60, frac = ms % 1000;
+  if (h) append_number(out, h), out.push_back('h');
+  if (h || m) append_number(out, m), out.push_back('m');
+  append_number(out, s);
+  if (frac) {
+    char digits[4] = {char('0' + frac / 100), char('0' + frac / 10 % 10), char('0' + frac % 10), 0};
+    int n = 3;
+    while (n > 0 && digits[n - 1] == '0') --n;
+    out.push_back('.');
+    out.append(digits, size_t(n));
+  }
+  out.push_back('s');
+}
+
+void append_rfc3339(std::string& out, int64_t unix_s) {
+  time_t t = time_t(unix_s);
+  tm parts{};
+  gmtime_r(&t, &parts);
+  char buf[32];
+  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  out.append(buf, n);
+}
+
+void append_rate_limit_headers(std::string& out, const admission::LimitHeaders& h,
+                               protocol::ApiFront front, int64_t unix_s) {
+  if (front == protocol::ApiFront::kAnthropic) {
+    append_anthropic(out, "requests", h.requests, unix_s);
+    append_anthropic(out, "tokens", h.tokens, unix_s);
+  } else {
+    append_openai(out, "requests", h.requests);
+    append_openai(out, "tokens", h.tokens);
+  }
+}
+
+void append_retry_after(std::string& out, uint64_t retry_after_ms) {
+  const uint64_t seconds = retry_after_ms == 0 ? 1 : (retry_after_ms + 999) / 1000;
+  out.append("Retry-After: ");
+  append_number(out, seconds);
+  out.append("\r\nretry-after-ms: ");
+  append_number(out, retry_after_ms);
+  out.append("\r\n");
+}
+
+}  // namespace ringgate::pipeline
