@@ -94,7 +94,7 @@ struct Config {
   Timeouts timeouts;
   std::vector<Upstream> upstreams;
   std::vector<Model> models;
-  Admission admission;  // [auth], [[teams]], [[keys]], [anonymous], [cors], trusted_proxies
+  Admission admission;       // [auth], [[teams]], [[keys]], [anonymous], [cors], trusted_proxies
   bool passthrough = false;  // every model and any /v1/* path goes to upstreams[0]
   std::string source_path;   // the file it came from, or a description for quick mode
 
@@ -129,7 +129,8 @@ std::optional<Config> quick_config(std::string_view listen, std::string_view ups
                                    unsigned shards, ConfigError& err,
                                    uint32_t upstream_max_connections = 0);
 
-// Human summary for the startup log. Secrets appear only as their reference and redact().
+// Human summary for the startup log. Secrets appear only as their reference and redact(); of
+// gateway keys only counts (never an id's hash, never a key).
 std::string describe(const Config& config);
 
 }  // namespace ringgate::config

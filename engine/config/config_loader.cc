@@ -11,15 +11,16 @@
 #include <cstring>
 #include <map>
 
+#include "engine/config/admission_loader.h"
 #include "engine/config/config.h"
 #include "engine/config/listen_address.h"
+#include "engine/config/name_rules.h"
 #include "engine/config/toml_reader.h"
 
 namespace ringgate::config {
 namespace {
 
 constexpr size_t kMaxConfigFileBytes = 4 << 20;
-constexpr size_t kMaxModelNameBytes = 256;
 constexpr int64_t kMaxTimeoutMs = 24LL * 3600 * 1000;
 constexpr int64_t kMaxTokens = 100'000'000;
 
@@ -40,19 +41,6 @@ bool valid_upstream_name(std::string_view name) {
   }
   return true;
 }
-
-// Model ids travel in JSON bodies, metric labels and logs; printable ASCII without spaces covers
-// every provider's naming ("meta-llama/Llama-3-70b", "gpt-4o:free", "claude@2024").
-bool valid_model_name(std::string_view name) {
-  if (name.empty() || name.size() > kMaxModelNameBytes) return false;
-  for (unsigned char c : name) {
-    if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
-  }
-  return true;
-}
-
-constexpr std::string_view kModelNameRule =
-    "must be 1-256 printable ASCII characters without spaces, quotes or backslashes";
 
 std::string join_path(std::string_view base_dir, const std::string& path) {
   if (base_dir.empty() || path.empty() || path[0] == '/') return path;
@@ -79,7 +67,7 @@ class Loader {
     config.source_path = diag_.source();
     TableReader top(root, "", diag_);
     if (const toml::node* n = top.typed("server", toml::node_type::table)) {
-      read_server(*n->as_table(), config.server);
+      read_server(*n->as_table(), config);
     }
     if (const toml::node* n = top.typed("timeouts", toml::node_type::table)) {
       read_timeouts(*n->as_table(), config.timeouts);
@@ -87,8 +75,10 @@ class Loader {
     top.read_bool("passthrough", config.passthrough);
     for (auto [index, t] : top.array_of_tables("upstreams")) read_upstream(index, *t, config);
     for (auto [index, t] : top.array_of_tables("models")) read_model(index, *t, config);
+    admission_.read_top(top, config.admission);
     top.finish();
     check_whole(root, config);
+    admission_.check(root, config.admission);
 
     if (!diag_.empty()) {
       err.message = diag_.render();
@@ -98,7 +88,8 @@ class Loader {
   }
 
  private:
-  void read_server(const toml::table& t, Server& s) {
+  void read_server(const toml::table& t, Config& config) {
+    Server& s = config.server;
     TableReader r(t, "server", diag_);
     if (const auto* v = r.string("listen")) {
       std::string err;
@@ -117,6 +108,7 @@ class Loader {
     r.read_int("max_sse_event_bytes", 4096, int64_t{1} << 30, s.max_sse_event_bytes);
     r.read_int("max_connections", 1, 1'000'000, s.max_connections);
     r.read_int("max_pooled_buffer_bytes", 0, int64_t{1} << 30, s.max_pooled_buffer_bytes);
+    admission_.read_trusted_proxies(r, config.admission.trusted_proxies);
     r.finish();
   }
 
@@ -299,6 +291,7 @@ class Loader {
         m.default_max_tokens = m.max_tokens_cap;  // the built-in default yields to a lower cap
       }
     }
+    admission_.read_model(r, m);
     r.finish();
     served_names_.push_back(std::move(served));
     config.models.push_back(std::move(m));
@@ -354,6 +347,7 @@ class Loader {
   };
 
   Diagnostics diag_;
+  AdmissionLoader admission_{diag_};
   std::string base_dir_;
   std::map<std::string, uint32_t, std::less<>> upstream_lines_;
   std::vector<const toml::table*> upstream_tables_;
