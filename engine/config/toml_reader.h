@@ -55,7 +55,6 @@ class TableReader {
       : table_(table), path_(std::move(path)), diag_(diag) {}
 
   const toml::table& table() const { return table_; }
-  Diagnostics& diag() { return diag_; }
   std::string key_path(std::string_view key) const {
     return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
   }
