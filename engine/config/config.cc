@@ -1,6 +1,71 @@
 #include "engine/config/config.h"
 
+#include "engine/config/cidr.h"
+#include "engine/config/microdollars.h"
+
 namespace ringgate::config {
+namespace {
+
+// "rpm=60 tpm=100000 concurrent=4", or "" when nothing is limited.
+std::string limits_text(const RateLimits& l) {
+  std::string out;
+  const std::pair<const char*, uint64_t> counts[] = {{"rpm", l.rpm},
+                                                     {"rph", l.rph},
+                                                     {"rpd", l.rpd},
+                                                     {"tpm", l.tpm},
+                                                     {"tph", l.tph},
+                                                     {"tpd", l.tpd},
+                                                     {"concurrent", l.concurrent}};
+  for (auto [name, v] : counts) {
+    if (v == 0) continue;
+    if (!out.empty()) out += ' ';
+    out.append(name).append("=").append(std::to_string(v));
+  }
+  return out;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
+  return out;
+}
+
+// Who may call and from where. Counts of keys and teams only: never a key id's hash, never a key.
+std::string admission_lines(const Admission& a) {
+  std::string out;
+  if (a.mode == AuthMode::kKeys) {
+    out += "auth: keys (" + std::to_string(a.keys.size()) + " keys, " +
+           std::to_string(a.teams.size()) + " teams); anonymous tier: ";
+    const Anonymous& an = a.anonymous;
+    if (!an.enabled) {
+      out += "off";
+    } else {
+      std::string limits = limits_text(an.limits_per_address);
+      out += "on, models " + (an.models.empty() ? std::string("all") : joined(an.models)) +
+             ", per address " + (limits.empty() ? std::string("unlimited") : limits);
+    }
+  } else {
+    out += "auth: none: every client that reaches the listener is served without a key";
+  }
+  out += "\ncors: " + (a.cors.allowed_origins.empty()
+                           ? std::string("none (pages on other origins get no CORS headers)")
+                           : "allowed origins " + joined(a.cors.allowed_origins));
+  std::vector<std::string> proxies;
+  for (const Cidr& c : a.trusted_proxies) proxies.push_back(format_cidr(c));
+  out += "\ntrusted proxies: " +
+         (proxies.empty() ? std::string("none (the client address is the socket's peer)")
+                          : joined(proxies));
+  return out + "\n";
+}
+
+std::string price_text(const Price& p) {
+  return "price/Mtok in=" + format_usd(p.input_per_mtok_micros) +
+         " out=" + format_usd(p.output_per_mtok_micros) +
+         " cached_in=" + format_usd(p.cached_input_per_mtok_micros) +
+         " cache_write=" + format_usd(p.cache_write_per_mtok_micros) + " USD";
+}
+
+}  // namespace
 
 std::string_view to_string(ApiFormat format) { return providers::format_name(format); }
 
@@ -71,12 +136,14 @@ std::string describe(const Config& c) {
     }
     text += " max_tokens_cap=" + (m.max_tokens_cap ? std::to_string(m.max_tokens_cap) : "none") +
             " default_max_tokens=" + std::to_string(m.default_max_tokens);
+    if (m.price.set) text.append(" ").append(price_text(m.price));
+    if (m.limits.any()) text.append(" limits: ").append(limits_text(m.limits));
     line(std::move(text));
   }
   if (c.passthrough && !c.upstreams.empty()) {
     line("passthrough: every model and /v1/* path goes to upstream " + c.upstreams[0].name);
   }
-  return out;
+  return out + admission_lines(c.admission);
 }
 
 }  // namespace ringgate::config

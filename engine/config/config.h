@@ -94,7 +94,7 @@ struct Config {
   Timeouts timeouts;
   std::vector<Upstream> upstreams;
   std::vector<Model> models;
-  Admission admission;  // [auth], [[teams]], [[keys]], [anonymous], [cors], trusted_proxies
+  Admission admission;       // [auth], [[teams]], [[keys]], [anonymous], [cors], trusted_proxies
   bool passthrough = false;  // every model and any /v1/* path goes to upstreams[0]
   std::string source_path;   // the file it came from, or a description for quick mode
 
@@ -129,7 +129,21 @@ std::optional<Config> quick_config(std::string_view listen, std::string_view ups
                                    unsigned shards, ConfigError& err,
                                    uint32_t upstream_max_connections = 0);
 
-// Human summary for the startup log. Secrets appear only as their reference and redact().
+// Quick mode's admission flags. Without --auth-key quick mode stays open access (auth mode none,
+// as quick_config returns it); with it, every request must present that one static key.
+//   --auth-key env:NAME|file:PATH  --cors-origin ORIGIN (repeatable)  --trusted-proxy CIDR
+//   (repeatable)
+struct QuickAdmission {
+  std::string auth_key_ref;  // "" = open access
+  std::vector<std::string> cors_origins;
+  std::vector<std::string> trusted_proxies;
+};
+// Fills config.admission from the flags: the key is resolved, checked for strength (refused when
+// weak, seed-defect 000-C1) and kept only as VirtualKey{id "static", its SHA-256}.
+bool apply_quick_admission(const QuickAdmission& flags, Config& config, ConfigError& err);
+
+// Human summary for the startup log. Secrets appear only as their reference and redact(); of
+// gateway keys only counts (never an id's hash, never a key).
 std::string describe(const Config& config);
 
 }  // namespace ringgate::config

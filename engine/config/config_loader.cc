@@ -11,83 +11,18 @@
 #include <cstring>
 #include <map>
 
+#include "engine/config/admission_loader.h"
 #include "engine/config/config.h"
 #include "engine/config/listen_address.h"
+#include "engine/config/name_rules.h"
+#include "engine/config/toml_reader.h"
 
 namespace ringgate::config {
 namespace {
 
 constexpr size_t kMaxConfigFileBytes = 4 << 20;
-constexpr size_t kMaxModelNameBytes = 256;
 constexpr int64_t kMaxTimeoutMs = 24LL * 3600 * 1000;
 constexpr int64_t kMaxTokens = 100'000'000;
-// Enough problems to fix in one go; more is usually one mistake echoing.
-constexpr size_t kMaxReportedProblems = 50;
-
-std::string_view type_name(toml::node_type t) {
-  switch (t) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a float";
-    case toml::node_type::boolean:
-      return "a boolean";
-    case toml::node_type::date:
-      return "a date";
-    case toml::node_type::time:
-      return "a time";
-    case toml::node_type::date_time:
-      return "a date-time";
-    default:
-      return "nothing";
-  }
-}
-
-std::string position(std::string_view source, const toml::source_position& p) {
-  // Nodes always carry a position; 1:1 is a fallback so every message keeps the same shape.
-  uint32_t line = p.line ? p.line : 1, column = p.line ? p.column : 1;
-  return std::string(source) + ":" + std::to_string(line) + ":" + std::to_string(column);
-}
-
-// toml++ quotes the character it choked on, which may be a line break or other control
-// character; escaping it keeps every message one line per problem.
-std::string escaped(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : text) {
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c < 0x20 || c == 0x7f) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 
 std::string lowercase(std::string_view s) {
   std::string out(s);
@@ -96,139 +31,6 @@ std::string lowercase(std::string_view s) {
   }
   return out;
 }
-
-class Diagnostics {
- public:
-  explicit Diagnostics(std::string source) : source_(std::move(source)) {}
-
-  void add(const toml::source_region& where, std::string text) {
-    problems_.push_back({where.begin, escaped(text)});  // names and keys come from the file
-  }
-  bool empty() const { return problems_.empty(); }
-  const std::string& source() const { return source_; }
-
-  std::string render() {
-    std::stable_sort(problems_.begin(), problems_.end(),
-                     [](const Problem& a, const Problem& b) { return a.where < b.where; });
-    std::string out;
-    size_t shown = std::min(problems_.size(), kMaxReportedProblems);
-    for (size_t i = 0; i < shown; ++i) {
-      if (i) out += '\n';
-      out += position(source_, problems_[i].where) + ": " + problems_[i].text;
-    }
-    if (problems_.size() > shown) {
-      out += '\n';
-      out += position(source_, problems_[shown].where);
-      out += ": and " + std::to_string(problems_.size() - shown) + " more problems from here on";
-    }
-    return out;
-  }
-
- private:
-  struct Problem {
-    toml::source_position where;
-    std::string text;
-  };
-  std::string source_;
-  std::vector<Problem> problems_;
-};
-
-// Reads one TOML table. Every key the schema knows is asked for by name; whatever is left at
-// finish() is a key nobody asked for, which is reported instead of ignored so a typo like
-// `max_body_byte` can't silently leave a default in force.
-class TableReader {
- public:
-  TableReader(const toml::table& table, std::string path, Diagnostics& diag)
-      : table_(table), path_(std::move(path)), diag_(diag) {}
-
-  const toml::table& table() const { return table_; }
-  std::string key_path(std::string_view key) const {
-    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
-  }
-
-  // The node under key, or nullptr; marks key as known either way.
-  const toml::node* node(std::string_view key) {
-    known_.emplace_back(key);
-    return table_.get(key);
-  }
-
-  const toml::node* typed(std::string_view key, toml::node_type want) {
-    const toml::node* n = node(key);
-    if (n == nullptr) return nullptr;
-    if (n->type() != want) {
-      diag_.add(n->source(), key_path(key) + " must be " + std::string(type_name(want)) + ", not " +
-                                 std::string(type_name(n->type())));
-      return nullptr;
-    }
-    return n;
-  }
-
-  const toml::value<std::string>* string(std::string_view key) {
-    const toml::node* n = typed(key, toml::node_type::string);
-    return n ? n->as_string() : nullptr;
-  }
-
-  bool read_string(std::string_view key, std::string& out) {
-    const auto* v = string(key);
-    if (v) out = v->get();
-    return v != nullptr;
-  }
-
-  bool read_bool(std::string_view key, bool& out) {
-    const toml::node* n = typed(key, toml::node_type::boolean);
-    if (n) out = n->as_boolean()->get();
-    return n != nullptr;
-  }
-
-  template <typename T>
-  bool read_int(std::string_view key, int64_t min, int64_t max, T& out) {
-    const toml::node* n = typed(key, toml::node_type::integer);
-    if (n == nullptr) return false;
-    int64_t v = n->as_integer()->get();
-    if (v < min || v > max) {
-      diag_.add(n->source(), key_path(key) + " must be between " + std::to_string(min) + " and " +
-                                 std::to_string(max) + ", not " + std::to_string(v));
-      return false;
-    }
-    out = static_cast<T>(v);
-    return true;
-  }
-
-  void require(std::string_view key) {
-    if (table_.get(key) == nullptr) {
-      diag_.add(table_.source(), (path_.empty() ? std::string("config") : path_) +
-                                     " is missing required key '" + std::string(key) + "'");
-    }
-  }
-
-  void finish() {
-    for (const auto& [key, value] : table_) {
-      std::string_view k = key.str();
-      if (std::find(known_.begin(), known_.end(), k) != known_.end()) continue;
-      std::string msg = "unknown key '" + key_path(k) + "'";
-      std::string_view best;
-      size_t best_distance = 3;  // suggest only close misspellings
-      for (const auto& known : known_) {
-        size_t d = edit_distance(k, known);
-        if (d < best_distance) best_distance = d, best = known;
-      }
-      if (!best.empty()) {
-        msg += " (did you mean '" + key_path(best) + "'?)";
-      } else {
-        msg += " (expected one of:";
-        for (size_t i = 0; i < known_.size(); ++i) msg += (i ? ", " : " ") + known_[i];
-        msg += ")";
-      }
-      diag_.add(key.source(), std::move(msg));
-    }
-  }
-
- private:
-  const toml::table& table_;
-  std::string path_;
-  Diagnostics& diag_;
-  std::vector<std::string> known_;
-};
 
 bool valid_upstream_name(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
@@ -239,19 +41,6 @@ bool valid_upstream_name(std::string_view name) {
   }
   return true;
 }
-
-// Model ids travel in JSON bodies, metric labels and logs; printable ASCII without spaces covers
-// every provider's naming ("meta-llama/Llama-3-70b", "gpt-4o:free", "claude@2024").
-bool valid_model_name(std::string_view name) {
-  if (name.empty() || name.size() > kMaxModelNameBytes) return false;
-  for (unsigned char c : name) {
-    if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
-  }
-  return true;
-}
-
-constexpr std::string_view kModelNameRule =
-    "must be 1-256 printable ASCII characters without spaces, quotes or backslashes";
 
 std::string join_path(std::string_view base_dir, const std::string& path) {
   if (base_dir.empty() || path.empty() || path[0] == '/') return path;
@@ -278,16 +67,18 @@ class Loader {
     config.source_path = diag_.source();
     TableReader top(root, "", diag_);
     if (const toml::node* n = top.typed("server", toml::node_type::table)) {
-      read_server(*n->as_table(), config.server);
+      read_server(*n->as_table(), config);
     }
     if (const toml::node* n = top.typed("timeouts", toml::node_type::table)) {
       read_timeouts(*n->as_table(), config.timeouts);
     }
     top.read_bool("passthrough", config.passthrough);
-    for (auto [index, t] : array_of_tables(top, "upstreams")) read_upstream(index, *t, config);
-    for (auto [index, t] : array_of_tables(top, "models")) read_model(index, *t, config);
+    for (auto [index, t] : top.array_of_tables("upstreams")) read_upstream(index, *t, config);
+    for (auto [index, t] : top.array_of_tables("models")) read_model(index, *t, config);
+    admission_.read_top(top, config.admission);
     top.finish();
     check_whole(root, config);
+    admission_.check(root, config.admission);
 
     if (!diag_.empty()) {
       err.message = diag_.render();
@@ -297,32 +88,8 @@ class Loader {
   }
 
  private:
-  // Entries with their index in the file, so messages name the entry the user sees.
-  using Entries = std::vector<std::pair<size_t, const toml::table*>>;
-
-  Entries array_of_tables(TableReader& reader, std::string_view key) {
-    Entries out;
-    const toml::node* n = reader.node(key);
-    if (n == nullptr) return out;
-    const toml::array* arr = n->as_array();
-    if (arr == nullptr) {
-      diag_.add(n->source(), std::string(key) + " must be an array of tables: write [[" +
-                                 std::string(key) + "]] for each entry");
-      return out;
-    }
-    for (size_t i = 0; i < arr->size(); ++i) {
-      const toml::node& e = *arr->get(i);
-      if (const toml::table* t = e.as_table()) {
-        out.emplace_back(i, t);
-      } else {
-        diag_.add(e.source(), std::string(key) + "[" + std::to_string(i) +
-                                  "] must be a table, not " + std::string(type_name(e.type())));
-      }
-    }
-    return out;
-  }
-
-  void read_server(const toml::table& t, Server& s) {
+  void read_server(const toml::table& t, Config& config) {
+    Server& s = config.server;
     TableReader r(t, "server", diag_);
     if (const auto* v = r.string("listen")) {
       std::string err;
@@ -341,6 +108,7 @@ class Loader {
     r.read_int("max_sse_event_bytes", 4096, int64_t{1} << 30, s.max_sse_event_bytes);
     r.read_int("max_connections", 1, 1'000'000, s.max_connections);
     r.read_int("max_pooled_buffer_bytes", 0, int64_t{1} << 30, s.max_pooled_buffer_bytes);
+    admission_.read_trusted_proxies(r, config.admission.trusted_proxies);
     r.finish();
   }
 
@@ -502,24 +270,15 @@ class Loader {
         diag_.add(v->source(), path + ".upstream_model " + std::string(kModelNameRule));
       }
     }
-    if (const toml::node* n = r.typed("aliases", toml::node_type::array)) {
-      const toml::array& arr = *n->as_array();
-      for (size_t i = 0; i < arr.size(); ++i) {
-        const toml::node& e = *arr.get(i);
-        std::string what = path + ".aliases[" + std::to_string(i) + "]";
-        if (!e.is_string()) {
-          diag_.add(e.source(),
-                    what + " must be a string, not " + std::string(type_name(e.type())));
-          continue;
-        }
-        const std::string& alias = e.as_string()->get();
-        if (!valid_model_name(alias)) {
-          diag_.add(e.source(), what + " " + std::string(kModelNameRule));
-          continue;
-        }
-        claim_model_name(alias, e, what);
-        m.aliases.push_back(alias);
+    for (auto [i, v] : r.string_array("aliases")) {
+      std::string what = path + ".aliases[" + std::to_string(i) + "]";
+      const std::string& alias = v->get();
+      if (!valid_model_name(alias)) {
+        diag_.add(v->source(), what + " " + std::string(kModelNameRule));
+        continue;
       }
+      claim_model_name(alias, *v, what);
+      m.aliases.push_back(alias);
     }
     r.read_int("max_tokens_cap", 0, kMaxTokens, m.max_tokens_cap);
     bool default_set = r.read_int("default_max_tokens", 1, kMaxTokens, m.default_max_tokens);
@@ -532,6 +291,7 @@ class Loader {
         m.default_max_tokens = m.max_tokens_cap;  // the built-in default yields to a lower cap
       }
     }
+    admission_.read_model(r, m);
     r.finish();
     served_names_.push_back(std::move(served));
     config.models.push_back(std::move(m));
@@ -587,6 +347,7 @@ class Loader {
   };
 
   Diagnostics diag_;
+  AdmissionLoader admission_{diag_};
   std::string base_dir_;
   std::map<std::string, uint32_t, std::less<>> upstream_lines_;
   std::vector<const toml::table*> upstream_tables_;

@@ -15,6 +15,7 @@ std::optional<Config> quick_config(std::string_view listen, std::string_view ups
   Config config;
   config.source_path = "(command line)";
   config.passthrough = true;
+  config.admission.mode = AuthMode::kNone;  // apply_quick_admission adds a key when given one
   std::string why;
 
   auto addr = parse_listen_address(listen, why);

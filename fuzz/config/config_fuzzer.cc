@@ -33,6 +33,25 @@ bool positioned(std::string_view line) {
   return line.size() > 1 && line[0] == ' ';
 }
 
+// A loaded config always says who may call, and what it says is consistent.
+bool admission_holds(const ringgate::config::Admission& a) {
+  using ringgate::config::AuthMode;
+  if (a.mode == AuthMode::kUnset) return false;
+  if (a.mode == AuthMode::kNone && (!a.keys.empty() || a.anonymous.enabled)) return false;
+  if (a.mode == AuthMode::kKeys && a.keys.empty() && !a.anonymous.enabled) return false;
+  for (size_t i = 0; i < a.keys.size(); ++i) {
+    const auto& k = a.keys[i];
+    if (k.id.empty() || k.budget.daily_micros < 0 || k.budget.total_micros < 0) return false;
+    bool team_found = k.team.empty();
+    for (const auto& t : a.teams) team_found = team_found || t.name == k.team;
+    if (!team_found) return false;
+    for (size_t j = 0; j < i; ++j) {
+      if (a.keys[j].id == k.id || a.keys[j].sha256 == k.sha256) return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -57,6 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (u.parsed.host.empty() || u.parsed.port == 0) __builtin_trap();
       if (u.parsed.base_path.ends_with('/')) __builtin_trap();
     }
+    if (!admission_holds(config->admission)) __builtin_trap();
     // listen_port 0 is valid: the kernel picks the port and the gateway prints it.
     if (config->server.shards > kMaxShards) __builtin_trap();
     (void)describe(*config);

@@ -11,11 +11,11 @@ namespace ringgate::config {
 namespace {
 
 using testing::load_error;
-
+using testing::open_access;
 
 TEST(ConfigAzure, LoadsFormatApiVersionAndTheAdapterTarget) {
   ConfigError err;
-  auto c = load_config_string(R"([[upstreams]]
+  auto c = load_config_string(open_access(R"([[upstreams]]
 name = "az"
 url = "https://myres.openai.azure.com"
 format = "azure"
@@ -24,7 +24,7 @@ api_version = "2025-04-01-preview"
 name = "gpt-4o"
 upstream = "az"
 upstream_model = "prod-4o"
-)",
+)"),
                               "t.toml", err);
   ASSERT_TRUE(c) << err.message;
   const Upstream& u = c->upstreams[0];
@@ -101,13 +101,13 @@ upstream = "az"
 
 TEST(ConfigAzure, OtherFormatsTakeAnyModelName) {
   ConfigError err;
-  auto c = load_config_string(R"([[upstreams]]
+  auto c = load_config_string(open_access(R"([[upstreams]]
 name = "oa"
 url = "http://127.0.0.1:9099/v1"
 [[models]]
 name = "meta-llama/Llama-3"
 upstream = "oa"
-)",
+)"),
                               "t.toml", err);
   ASSERT_TRUE(c) << err.message;
   EXPECT_TRUE(c->upstreams[0].api_version.empty());

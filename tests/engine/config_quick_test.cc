@@ -4,6 +4,7 @@
 #include <string>
 
 #include "engine/config/config.h"
+#include "engine/config/key_material.h"
 #include "tests/engine/config_test_util.h"
 
 namespace ringgate::config {
@@ -68,8 +69,7 @@ TEST(QuickConfig, UpstreamMaxConnections) {
   ASSERT_TRUE(c.has_value()) << err.message;
   EXPECT_EQ(c->upstreams[0].max_connections, 8u);
   EXPECT_EQ(c->upstreams[0].max_idle, 8u);  // never above the bound
-  EXPECT_FALSE(
-      quick_config("127.0.0.1:8080", "http://127.0.0.1:9099/v1", "", "", 1, err, 100'001));
+  EXPECT_FALSE(quick_config("127.0.0.1:8080", "http://127.0.0.1:9099/v1", "", "", 1, err, 100'001));
   EXPECT_EQ(err.message, "--upstream-max-connections: must be between 1 and 100000, not 100001");
 }
 
@@ -107,6 +107,102 @@ TEST(QuickConfig, KeyInClearOnTheCommandLineIsRefused) {
             "--upstream-key: must not be the key itself; pass env:NAME (an environment variable) "
             "or file:PATH (a file holding the key)");
   EXPECT_EQ(e.find("4b8d2e"), std::string::npos);
+}
+
+Config quick() {
+  ConfigError err;
+  auto c = quick_config("127.0.0.1:8080", "http://127.0.0.1:9099/v1", "", "", 1, err);
+  EXPECT_TRUE(c.has_value()) << err.message;
+  return c ? *c : Config{};
+}
+
+std::string admission_error(const QuickAdmission& flags) {
+  Config c = quick();
+  ConfigError err;
+  EXPECT_FALSE(apply_quick_admission(flags, c, err));
+  return err.message;
+}
+
+constexpr const char* kStrongKey = "rg-Zq8vT3kP0xW2mN7bY5cR1dF6gH9jL4sA0eU3iO8tQ2w";
+
+TEST(QuickAdmission, WithoutAKeyQuickModeIsOpenAccess) {
+  Config c = quick();
+  ConfigError err;
+  ASSERT_TRUE(apply_quick_admission({}, c, err)) << err.message;
+  EXPECT_EQ(c.admission.mode, AuthMode::kNone);
+  EXPECT_TRUE(c.admission.keys.empty());
+}
+
+TEST(QuickAdmission, AStaticKeyBecomesTheOneVirtualKeyByItsHash) {
+  ScopedEnv env("RINGGATE_TEST_AUTH_KEY", kStrongKey);
+  Config c = quick();
+  ConfigError err;
+  QuickAdmission flags;
+  flags.auth_key_ref = "env:RINGGATE_TEST_AUTH_KEY";
+  ASSERT_TRUE(apply_quick_admission(flags, c, err)) << err.message;
+  EXPECT_EQ(c.admission.mode, AuthMode::kKeys);
+  ASSERT_EQ(c.admission.keys.size(), 1u);
+  EXPECT_EQ(c.admission.keys[0].id, "static");
+  EXPECT_EQ(c.admission.keys[0].sha256, sha256(kStrongKey));
+  std::string d = describe(c);
+  EXPECT_NE(d.find("auth: keys (1 keys, 0 teams)"), std::string::npos) << d;
+  EXPECT_EQ(d.find("Zq8vT3kP"), std::string::npos) << d;
+  EXPECT_EQ(d.find(sha256_hex(kStrongKey).substr(0, 8)), std::string::npos) << d;
+}
+
+// seed-defect: 000-C1
+TEST(QuickAdmission, AWeakStaticKeyRefusesToStartWithoutQuotingIt) {
+  QuickAdmission flags;
+  flags.auth_key_ref = "env:RINGGATE_TEST_AUTH_KEY";
+  {
+    ScopedEnv env("RINGGATE_TEST_AUTH_KEY", "changeme-please");
+    EXPECT_EQ(admission_error(flags),
+              "--auth-key: the key is too weak: it has 15 characters; at least 32 are needed "
+              "(`ringgate keygen` makes a strong one)");
+  }
+  {
+    ScopedEnv env("RINGGATE_TEST_AUTH_KEY", "secretsecretsecretsecretsecretsecret");
+    std::string e = admission_error(flags);
+    EXPECT_EQ(e,
+              "--auth-key: the key is too weak: it uses only 5 distinct characters; at least 10 "
+              "are needed (`ringgate keygen` makes a strong one)");
+  }
+}
+
+TEST(QuickAdmission, AuthKeyIsAReferenceNeverTheKey) {
+  QuickAdmission flags;
+  flags.auth_key_ref = kStrongKey;
+  std::string e = admission_error(flags);
+  EXPECT_EQ(e,
+            "--auth-key: must not be the key itself; pass env:NAME (an environment variable) or "
+            "file:PATH (a file holding the key)");
+  unsetenv("RINGGATE_TEST_UNSET_KEY");
+  flags.auth_key_ref = "env:RINGGATE_TEST_UNSET_KEY";
+  EXPECT_EQ(admission_error(flags),
+            "--auth-key: environment variable RINGGATE_TEST_UNSET_KEY is not set");
+}
+
+TEST(QuickAdmission, CorsOriginsAndTrustedProxies) {
+  Config c = quick();
+  ConfigError err;
+  QuickAdmission flags;
+  flags.cors_origins = {"https://app.example.com", "http://localhost:3000"};
+  flags.trusted_proxies = {"10.0.0.0/8", "::1"};
+  ASSERT_TRUE(apply_quick_admission(flags, c, err)) << err.message;
+  EXPECT_EQ(c.admission.cors.allowed_origins, flags.cors_origins);
+  ASSERT_EQ(c.admission.trusted_proxies.size(), 2u);
+  EXPECT_EQ(c.admission.trusted_proxies[1].prefix_len, 128);
+  EXPECT_EQ(c.admission.mode, AuthMode::kNone);
+
+  QuickAdmission bad_origin, bad_proxy;
+  bad_origin.cors_origins = {"https://app.example.com/"};
+  bad_proxy.trusted_proxies = {"10.0.0.0/33"};
+  EXPECT_EQ(admission_error(bad_origin),
+            "--cors-origin https://app.example.com/: must be scheme://host[:port] with no path, "
+            "not even '/' (browsers send none)");
+  EXPECT_EQ(admission_error(bad_proxy),
+            "--trusted-proxy 10.0.0.0/33: has a bad prefix length: it must be 0-32 for an IPv4 "
+            "address");
 }
 
 }  // namespace

@@ -11,6 +11,7 @@ namespace ringgate::config {
 namespace {
 
 using testing::load_error;
+using testing::open_access;
 using testing::ScopedEnv;
 using testing::TempDir;
 
@@ -26,7 +27,8 @@ std::string upstream_with_key(std::string_view ref) {
 TEST(ConfigSecret, ResolvedFromEnvironmentAtLoad) {
   ScopedEnv env("RINGGATE_TEST_PROVIDER_KEY", kSecret);
   ConfigError err;
-  auto c = load_config_string(upstream_with_key("env:RINGGATE_TEST_PROVIDER_KEY"), "t.toml", err);
+  auto c = load_config_string(open_access(upstream_with_key("env:RINGGATE_TEST_PROVIDER_KEY")),
+                              "t.toml", err);
   ASSERT_TRUE(c.has_value()) << err.message;
   EXPECT_EQ(c->upstreams[0].api_key, kSecret);
   EXPECT_EQ(c->upstreams[0].api_key_ref, "env:RINGGATE_TEST_PROVIDER_KEY");
@@ -36,7 +38,7 @@ TEST(ConfigSecret, ResolvedFromFileWithTrailingNewlineTrimmed) {
   TempDir dir;
   std::string path = dir.write("key", std::string(kSecret) + "\r\n");
   ConfigError err;
-  auto c = load_config_string(upstream_with_key("file:" + path), "t.toml", err);
+  auto c = load_config_string(open_access(upstream_with_key("file:" + path)), "t.toml", err);
   ASSERT_TRUE(c.has_value()) << err.message;
   EXPECT_EQ(c->upstreams[0].api_key, kSecret);
 }
@@ -44,7 +46,8 @@ TEST(ConfigSecret, ResolvedFromFileWithTrailingNewlineTrimmed) {
 TEST(ConfigSecret, RelativeFileIsRelativeToTheConfigFile) {
   TempDir dir;
   dir.write("provider.key", std::string(kSecret) + "\n");
-  std::string config_path = dir.write("gw.toml", upstream_with_key("file:provider.key"));
+  std::string config_path =
+      dir.write("gw.toml", open_access(upstream_with_key("file:provider.key")));
   ConfigError err;
   auto c = load_config_file(config_path, err);
   ASSERT_TRUE(c.has_value()) << err.message;
@@ -135,7 +138,8 @@ TEST(ConfigSecret, UnopenableFileIsNotEchoed) {
 // A relative path is relative to the config's folder; that folder is named, the path is not.
 TEST(ConfigSecret, UnopenableRelativeFileNamesOnlyTheConfigFolder) {
   TempDir dir;
-  std::string config_path = dir.write("gw.toml", upstream_with_key("file:missing.key"));
+  std::string config_path =
+      dir.write("gw.toml", open_access(upstream_with_key("file:missing.key")));
   ConfigError err;
   EXPECT_FALSE(load_config_file(config_path, err).has_value());
   EXPECT_NE(err.message.find("(No such file or directory; relative to " + dir.path() + ")"),
@@ -178,11 +182,11 @@ TEST(ConfigSecret, NeverAppearsInDescribe) {
   TempDir dir;
   std::string file = dir.write("key", kSecret);
   ConfigError err;
-  auto c = load_config_string(upstream_with_key("env:RINGGATE_TEST_PROVIDER_KEY") + R"(
+  auto c = load_config_string(open_access(upstream_with_key("env:RINGGATE_TEST_PROVIDER_KEY") + R"(
 [[upstreams]]
 name = "q"
 url = "http://127.0.0.1:9099/v1"
-api_key = "file:)" + file + "\"\n",
+api_key = "file:)" + file + "\"\n"),
                               "t.toml", err);
   ASSERT_TRUE(c.has_value()) << err.message;
   ASSERT_EQ(c->upstreams[1].api_key, kSecret);

@@ -12,6 +12,7 @@ namespace ringgate::config {
 namespace {
 
 using testing::load_error;
+using testing::open_access;
 using testing::ScopedEnv;
 using testing::TempDir;
 
@@ -32,7 +33,7 @@ std::string with_routing(std::string_view head) {
 
 Config load_ok(std::string_view toml) {
   ConfigError err;
-  auto config = load_config_string(toml, "t.toml", err);
+  auto config = load_config_string(open_access(toml), "t.toml", err);
   EXPECT_TRUE(config.has_value()) << err.message;
   return config ? *config : Config{};
 }
@@ -263,8 +264,9 @@ TEST(ConfigErrors, SseEventCapInRange) {
   EXPECT_EQ(load_error(with_routing("[server]\nmax_sse_event_bytes = 1073741825\n")),
             "t.toml:2:23: server.max_sse_event_bytes must be between 4096 and 1073741824, not "
             "1073741825");
-  EXPECT_EQ(load_ok(with_routing("[server]\nmax_sse_event_bytes = 4096\n")).server.max_sse_event_bytes,
-            4096u);
+  EXPECT_EQ(
+      load_ok(with_routing("[server]\nmax_sse_event_bytes = 4096\n")).server.max_sse_event_bytes,
+      4096u);
 }
 
 TEST(ConfigErrors, ListenAddress) {
@@ -437,7 +439,7 @@ TEST(ConfigErrors, ReportIsBoundedButSaysHowManyMore) {
 TEST(ConfigErrors, ControlCharactersInNamesAreEscaped) {
   EXPECT_EQ(load_error(with_routing("\"bad\\nkey\" = 1\n")),
             "t.toml:1:1: unknown key 'bad\\nkey' (expected one of: server, timeouts, passthrough, "
-            "upstreams, models)");
+            "upstreams, models, auth, teams, keys, anonymous, cors)");
 }
 
 TEST(ConfigErrors, EmptyConfig) {
@@ -571,7 +573,8 @@ upstream = "x"
 
 TEST(ConfigFile, ErrorsNameTheFilePath) {
   TempDir dir;
-  std::string path = dir.write("gw.toml", "[server]\nshards = 5000\n" + std::string(kRouting));
+  std::string path =
+      dir.write("gw.toml", open_access("[server]\nshards = 5000\n" + std::string(kRouting)));
   ConfigError err;
   EXPECT_FALSE(load_config_file(path, err));
   EXPECT_EQ(err.message, path + ":2:10: server.shards must be between 0 and 1024, not 5000");
@@ -580,7 +583,7 @@ TEST(ConfigFile, ErrorsNameTheFilePath) {
 TEST(ConfigFile, RelativeCaFileIsRelativeToTheConfigFile) {
   TempDir dir;
   dir.write("ca.pem", "-----BEGIN CERTIFICATE-----\n");
-  std::string path = dir.write("gw.toml", R"(
+  std::string path = dir.write("gw.toml", open_access(R"(
 [[upstreams]]
 name = "u"
 url = "https://127.0.0.1:9443/v1"
@@ -588,7 +591,7 @@ ca_file = "ca.pem"
 [[models]]
 name = "m"
 upstream = "u"
-)");
+)"));
   ConfigError err;
   auto c = load_config_file(path, err);
   ASSERT_TRUE(c.has_value()) << err.message;
@@ -614,6 +617,7 @@ TEST(ConfigFile, ExampleConfigLoads) {
   ConfigError err;
   auto c = load_config_file(RINGGATE_SOURCE_DIR "/ringgate.example.toml", err);
   ASSERT_TRUE(c.has_value()) << err.message;
+  EXPECT_EQ(c->admission.mode, AuthMode::kNone);  // its listener is loopback
   const Model* openai = c->find_model("gpt-4o-mini");
   ASSERT_NE(openai, nullptr);
   EXPECT_EQ(c->find_model("fast"), openai);

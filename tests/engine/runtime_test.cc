@@ -5,12 +5,14 @@
 
 #include <string>
 
+#include "tests/engine/config_test_util.h"
+
 namespace ringgate::config {
 namespace {
 
 Config load_ok(std::string_view toml) {
   ConfigError err;
-  auto config = load_config_string(toml, "t.toml", err);
+  auto config = load_config_string(testing::open_access(toml), "t.toml", err);
   EXPECT_TRUE(config.has_value()) << err.message;
   return config ? *config : Config{};
 }

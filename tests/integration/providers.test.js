@@ -37,7 +37,7 @@ function headerLines(req, name) {
 function azureToml(url, { passthrough = false } = {}) {
   return [
     passthrough ? 'passthrough = true\n' : '',  // a top-level key: before any table
-    '[server]\nshards = 1\n',
+    '[server]\nshards = 1\n[auth]\nmode = "none"\n',
     `[[upstreams]]\nname = "az"\nurl = "${url}"\nformat = "azure"\n` +
       `api_version = "${API_VERSION}"\napi_key = "env:RG_AZURE_KEY"\n`,
     passthrough ? '' : '[[models]]\nname = "gpt-4o"\nupstream = "az"\nupstream_model = "prod-4o"\n',
@@ -116,7 +116,7 @@ describe('anthropic upstream', () => {
 
   before(async () => {
     up = await startScriptedUpstream((ctx) => ctx.write(jsonResponse(ANTHROPIC_MESSAGE)));
-    const toml = '[server]\nshards = 1\n\n' +
+    const toml = '[server]\nshards = 1\n[auth]\nmode = "none"\n\n' +
       `[[upstreams]]\nname = "claude"\nurl = "${up.apiBase}"\nformat = "anthropic"\n` +
       'api_key = "env:RG_ANTHROPIC_KEY"\n\n' +
       '[[models]]\nname = "claude-x"\nupstream = "claude"\n';

@@ -1,4 +1,4 @@
-// The ringgate command line: serve, reload, check-config, version.
+// The ringgate command line: serve, reload, check-config, keygen, version.
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -10,7 +10,9 @@
 #include <string>
 
 #include "engine/config/config.h"
+#include "engine/config/key_material.h"
 #include "engine/config/listen_address.h"
+#include "engine/config/name_rules.h"
 #include "engine/gateway/gateway.h"
 
 #ifdef RINGGATE_WITH_MIMALLOC
@@ -89,6 +91,33 @@ int send_reload(const std::string& pid_file) {
   return 0;
 }
 
+// A new gateway key, printed once with the [[keys]] lines that admit it. The key goes to stdout
+// only (that is the point); the config gets its SHA-256, never the key.
+int keygen(std::string id) {
+  if (id.empty()) {  // random, so keys made without --id never clash in one config
+    std::optional<std::string> suffix = config::generate_key();
+    if (suffix) id = "key-" + config::sha256_hex(*suffix).substr(0, 8);
+  }
+  if (!config::valid_id(id)) {
+    std::fprintf(stderr, "ringgate keygen: --id %s\n", std::string(config::kIdRule).c_str());
+    return 2;
+  }
+  std::optional<std::string> key = config::generate_key();
+  if (!key) {
+    std::fprintf(stderr, "ringgate keygen: the random generator failed; no key was made\n");
+    return 1;
+  }
+  std::printf(
+      "%s\n"
+      "# The line above is the new key, shown only this once: give it to its user. The gateway\n"
+      "# keeps only its SHA-256; add these lines to its config file, then reload it:\n"
+      "[[keys]]\n"
+      "id = \"%s\"\n"
+      "sha256 = \"%s\"\n",
+      key->c_str(), id.c_str(), config::sha256_hex(*key).c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -114,6 +143,17 @@ int main(int argc, char** argv) {
                     "requests queue (1024 deep, 5 s), then 503 with Retry-After");
   serve->add_option("--shards", shards,
                     "Shards (threads); 0 = one per CPU (overrides the config file)");
+  config::QuickAdmission quick_admission;
+  serve->add_option("--auth-key", quick_admission.auth_key_ref,
+                    "Quick mode: require this one gateway key from clients, as env:NAME or "
+                    "file:PATH (at least 32 random-looking characters; see ringgate keygen); "
+                    "without it every client is served");
+  serve->add_option("--cors-origin", quick_admission.cors_origins,
+                    "Quick mode: a browser origin allowed by CORS, e.g. https://app.example.com "
+                    "(repeatable)");
+  serve->add_option("--trusted-proxy", quick_admission.trusted_proxies,
+                    "Quick mode: a proxy address or CIDR whose X-Forwarded-For / Forwarded is "
+                    "believed (repeatable)");
   std::string pid_file;
   serve->add_option("--pid-file", pid_file,
                     "Write the process id here once listening (for ringgate reload); none by "
@@ -129,6 +169,13 @@ int main(int argc, char** argv) {
   CLI::App* check = app.add_subcommand("check-config", "Validate a config file without serving");
   check->add_option("file", check_path, "TOML config file")->required();
 
+  std::string keygen_id;
+  CLI::App* keygen_cmd = app.add_subcommand(
+      "keygen",
+      "Print a new gateway key once, with the [[keys]] lines (its SHA-256) for the config");
+  keygen_cmd->add_option("--id", keygen_id,
+                         "The key's id in logs, metrics and the ledger (default: key-XXXXXXXX)");
+
   app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -138,6 +185,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (app.got_subcommand("reload")) return send_reload(reload_pid_file);
+  if (app.got_subcommand("keygen")) return keygen(keygen_id);
   config::ConfigError err;
   if (app.got_subcommand("check-config")) {
     std::optional<config::Config> cfg = config::load_config_file(check_path, err);
@@ -157,6 +205,14 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "ringgate: give either --config or --upstream, not both\n");
       return 2;
     }
+    if (!quick_admission.auth_key_ref.empty() || !quick_admission.cors_origins.empty() ||
+        !quick_admission.trusted_proxies.empty()) {
+      std::fprintf(stderr,
+                   "ringgate: --auth-key, --cors-origin and --trusted-proxy are for quick mode; "
+                   "with --config, write [[keys]], [cors] and [server] trusted_proxies in the "
+                   "file\n");
+      return 2;
+    }
     cfg = config::load_config_file(config_path, err);
     if (cfg && !apply_overrides(*cfg, listen, shards)) return 2;
     options.load_again = [config_path, listen, shards](config::ConfigError& e) {
@@ -168,6 +224,7 @@ int main(int argc, char** argv) {
   } else if (!upstream.empty()) {
     cfg = config::quick_config(listen.empty() ? "127.0.0.1:8080" : listen, upstream, upstream_key,
                                upstream_format, shards, err, upstream_max_connections);
+    if (cfg && !config::apply_quick_admission(quick_admission, *cfg, err)) cfg.reset();
   } else {
     std::fprintf(stderr, "ringgate serve: give --config FILE, or --upstream URL for quick mode\n");
     return 2;

@@ -20,6 +20,9 @@ name = "gpt-4o-mini"
 upstream = "up"
 aliases = ["fast"]
 max_tokens_cap = 100
+
+[auth]
+mode = "none"
 )";
 
 class Stages : public ::testing::Test {

@@ -1,10 +1,14 @@
 // Builds ringgate TOML configs for tests: one mock-backed OpenAI upstream and a few models by
-// default, with [server] and [timeouts] overrides and extra upstreams/models as needed.
+// default, with [server] and [timeouts] overrides and extra upstreams/models as needed. Open
+// access ([auth] mode = "none") unless the test gives its own `auth`, `keys` or `teams`.
 'use strict';
 
 function tomlValue(v) {
   if (Array.isArray(v)) return `[${v.map(tomlValue).join(', ')}]`;
   if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'object') {
+    return `{ ${Object.entries(v).map(([k, x]) => `${k} = ${tomlValue(x)}`).join(', ')} }`;
+  }
   return String(v);
 }
 
@@ -17,8 +21,13 @@ function table(header, fields) {
 }
 
 // apiBase: the mock's http(s)://127.0.0.1:PORT/v1.
-function gatewayToml({ apiBase, server = {}, timeouts = {}, upstream = {}, extraUpstreams = [], models } = {}) {
+// auth: the [auth] table (null for none); keys, teams: [[keys]] and [[teams]] entries.
+function gatewayToml({ apiBase, server = {}, timeouts = {}, upstream = {}, extraUpstreams = [], models,
+  keys = [], teams = [], auth = keys.length || teams.length ? null : { mode: 'none' } } = {}) {
   const parts = [table('[server]', { shards: 1, ...server })];
+  if (auth) parts.push(table('[auth]', auth));
+  for (const t of teams) parts.push(table('[[teams]]', t));
+  for (const k of keys) parts.push(table('[[keys]]', k));
   if (Object.keys(timeouts).length) parts.push(table('[timeouts]', timeouts));
   parts.push(table('[[upstreams]]', { name: 'mock', url: apiBase, format: 'openai', ...upstream }));
   for (const u of extraUpstreams) parts.push(table('[[upstreams]]', u));
