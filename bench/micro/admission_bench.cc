@@ -9,6 +9,10 @@
 namespace ringgate::admission {
 namespace {
 
+using config::kMinKeyLength;
+using config::sha256;
+std::string generate_key() { return config::generate_key().value(); }
+
 constexpr uint64_t kT0 = 20'000 * kDayNs;
 
 // 1e9 per minute refills one token per 60 ns: advancing the clock 60 ns per take never refuses.

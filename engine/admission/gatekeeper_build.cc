@@ -58,7 +58,7 @@ void Gatekeeper::build_keys(const config::Config& config, const Gatekeeper* prev
     if (t.budget.any()) p.budget = budgets_->account("team:" + t.name, t.budget);
     teams_.push_back(std::move(p));
   }
-  std::vector<std::pair<KeyDigest, uint32_t>> digests;
+  std::vector<std::pair<config::KeyHash, uint32_t>> digests;
   for (const config::VirtualKey& k : config.admission.keys) {
     const Key* old = previous ? find_named(previous->keys_, k.id) : nullptr;
     Key key;

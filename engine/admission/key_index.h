@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/admission/virtual_key.h"
+#include "engine/config/key_material.h"
 
 namespace ringgate::admission {
 
@@ -18,14 +18,14 @@ class KeyIndex {
  public:
   KeyIndex() = default;
   // (digest, value) pairs; a digest listed twice keeps its first value.
-  explicit KeyIndex(std::vector<std::pair<KeyDigest, uint32_t>> entries);
+  explicit KeyIndex(std::vector<std::pair<config::KeyHash, uint32_t>> entries);
 
   // The value of the key, or nullopt for a key that is too short, too long or unknown.
   std::optional<uint32_t> find(std::string_view presented) const;
   size_t size() const { return entries_.size(); }
 
  private:
-  std::vector<std::pair<KeyDigest, uint32_t>> entries_;  // sorted by digest
+  std::vector<std::pair<config::KeyHash, uint32_t>> entries_;  // sorted by digest
 };
 
 }  // namespace ringgate::admission

@@ -23,12 +23,14 @@ inline constexpr size_t kGeneratedKeyLength = kKeyPrefix.size() + 43;
 // presented key either (anything shorter can be refused before any lookup).
 inline constexpr size_t kMinKeyLength = 32;
 inline constexpr size_t kMinKeyDistinctCharacters = 10;
+// Longer presented keys are refused too, so a client cannot make the shard hash a huge header.
+inline constexpr size_t kMaxKeyLength = 512;
 
 // A new key: "rg-" + base64url of kKeyRandomBytes from OpenSSL's RAND_bytes. nullopt only when the
 // random generator fails (then there is no key to give).
 std::optional<std::string> generate_key();
 
-KeyHash sha256(std::string_view bytes);
+KeyHash sha256(std::string_view bytes);   // no allocation: the one-shot digest on the stack
 std::string to_hex(const KeyHash& hash);  // 64 lower-case hex digits
 std::string sha256_hex(std::string_view bytes);
 // 64 hex digits, either case; nullopt for anything else.

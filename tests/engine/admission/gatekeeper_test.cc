@@ -13,6 +13,10 @@
 namespace ringgate::admission {
 namespace {
 
+using config::kMinKeyLength;
+using config::sha256;
+std::string generate_key() { return config::generate_key().value(); }
+
 constexpr uint64_t kSecond = 1000 * kNsPerMs;
 constexpr uint64_t kT0 = 20'000 * kDayNs;
 constexpr int64_t kNoon = 1773576000;  // 2026-03-15T12:00:00Z
