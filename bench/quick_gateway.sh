@@ -12,9 +12,13 @@ for b in "$LOAD" "$MOCK" "$RINGGATE"; do
 done
 
 TMP="$(mktemp -d)"
-PIDS=()
+# Every process start() launched, by its pid file: start() runs in a command substitution (a
+# subshell), so a list kept in a variable there would never reach this trap.
 cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  local f
+  for f in "$TMP"/*.pid; do
+    [[ -e "$f" ]] && kill "$(cat "$f")" 2>/dev/null || true
+  done
   wait 2>/dev/null || true
   rm -rf "$TMP"
 }
@@ -25,7 +29,6 @@ trap cleanup EXIT
 start() {
   local name="$1"; shift
   "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" &
-  PIDS+=($!)
   echo $! >"$TMP/$name.pid"
   for _ in $(seq 100); do
     if [[ -s "$TMP/$name.out" ]]; then

@@ -44,4 +44,12 @@ bool header_has_token(std::string_view value, std::string_view token) {
   return false;
 }
 
+bool is_event_stream(std::string_view content_type) {
+  constexpr std::string_view kType = "text/event-stream";
+  if (content_type.size() < kType.size()) return false;
+  std::string_view rest = content_type.substr(kType.size());
+  if (!rest.empty() && rest[0] != ';' && rest[0] != ' ' && rest[0] != '\t') return false;
+  return ascii_iequals(content_type.substr(0, kType.size()), kType);
+}
+
 }  // namespace ringgate::protocol

@@ -20,4 +20,8 @@ std::string_view find_header(const std::vector<HttpHeader>& headers, std::string
 // as in "Connection: keep-alive, Upgrade".
 bool header_has_token(std::string_view value, std::string_view token);
 
+// True when a Content-Type value names text/event-stream (case-insensitive, parameters such as
+// "; charset=utf-8" allowed): the body is a stream of SSE events.
+bool is_event_stream(std::string_view content_type);
+
 }  // namespace ringgate::protocol

@@ -23,6 +23,7 @@ struct HttpResponseHead {
   bool keep_alive = true;
 
   std::string_view header(std::string_view name) const { return find_header(headers, name); }
+  bool is_event_stream() const { return protocol::is_event_stream(header("content-type")); }
 };
 
 // Upstream response parser that streams the body: de-framed body bytes are handed out as views

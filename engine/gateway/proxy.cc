@@ -320,8 +320,7 @@ io::Task<void> ClientSession::relay_as_is(UpstreamBodyReader& body, size_t max_e
   const BodyFraming framing = client_framing(rp, head_request());
   // A stream of unknown length goes out whole SSE events at a time (chunked or, for HTTP/1.0,
   // close-delimited); one with a Content-Length is exactly those bytes.
-  const bool whole_events = framing != BodyFraming::kLength &&
-                            uh.header("content-type").substr(0, 17) == "text/event-stream";
+  const bool whole_events = framing != BodyFraming::kLength && uh.is_event_stream();
   // Status and end-to-end headers from the upstream; framing and the common lines from us.
   const ConnectionNamed upstream_hop(uh.headers);
   out_.relay_head(uh, framing,

@@ -14,8 +14,7 @@ namespace ringgate::gateway {
 
 io::Task<void> ClientSession::relay_translated(const Route& route, UpstreamBodyReader& body) {
   const protocol::HttpResponseHead& uh = upstream_parser_.head();
-  const bool streaming = uh.status >= 200 && uh.status < 300 &&
-                         uh.header("content-type").substr(0, 17) == "text/event-stream";
+  const bool streaming = uh.status >= 200 && uh.status < 300 && uh.is_event_stream();
   if (!streaming) {
     co_await answer_translated(route, body, uh.status);
     co_return;

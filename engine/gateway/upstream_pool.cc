@@ -13,7 +13,6 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::take_idle(uint64_t now_ms) {
     std::unique_ptr<UpstreamConnection> c = std::move(idle_.back());
     idle_.pop_back();
     if (now_ms - c->idle_since_ms < limits_.idle_timeout_ms && c->idle_and_clean()) {
-      ++reused_;
       return c;
     }
     discard(std::move(c));
@@ -33,7 +32,6 @@ void UpstreamPool::park(std::unique_ptr<UpstreamConnection> conn, uint64_t now_m
 
 std::unique_ptr<UpstreamConnection> UpstreamPool::open_new() {
   ++open_;
-  ++opened_;
   return std::make_unique<UpstreamConnection>();
 }
 

@@ -67,8 +67,6 @@ class UpstreamPool {
   uint32_t open() const { return open_; }
   size_t idle() const { return idle_.size(); }
   size_t waiting() const { return waiting_; }
-  uint64_t reused() const { return reused_; }
-  uint64_t opened() const { return opened_; }
 
  private:
   void enqueue(Waiter* w, bool front);
@@ -79,7 +77,6 @@ class UpstreamPool {
   PoolLimits limits_;
   std::string retry_after_;
   uint32_t open_ = 0;
-  uint64_t reused_ = 0, opened_ = 0;
   Waiter* head_ = nullptr;  // intrusive FIFO of waiters (their coroutine frames own them)
   Waiter* tail_ = nullptr;
   size_t waiting_ = 0;

@@ -13,6 +13,7 @@ const http = require('node:http');
 const { request, postJson, waitFor, mockStats, sseData, CHAT } = require('./lib/http');
 const { SseReader } = require('./lib/sse_reader');
 const { gatewayToml } = require('./lib/config');
+const { records } = require('./lib/records');
 const { openFds, rssBytes } = require('./lib/hardening_probe');
 
 // utime + stime of `pid`, in seconds (fields 14 and 15 of /proc/PID/stat, after the comm).
@@ -93,6 +94,19 @@ function assertStreamOk(r) {
   assert.ok(!r.error, `stream failed: ${r.error}`);
   assert.equal(r.status, 200, r.text);
   assert.equal(sseData(r.text).at(-1), '[DONE]', r.text.slice(-200));
+}
+
+// Sends two streamed requests with ids `idA` and `idB` while the only upstream connection is
+// busy and the queue has one free place. Waits for the first answer, which must be the refusal
+// of a full queue; resolves [queued, refused], each a streamRequest with its `id`.
+async function oneQueuedOneRefused(gw, idA, idB) {
+  const paced = { 'x-mock-tokens': '10', 'x-mock-interval-ms': '20' };
+  const reqs = [idA, idB].map((id) => ({ id, ...streamRequest(gw.url, { ...paced, 'x-request-id': id }) }));
+  const first = await withDeadline(Promise.race(reqs.map((r, i) => r.done.then((res) => ({ res, i })))),
+    10000, `one of ${idA}, ${idB} to be refused`);
+  assert.equal(first.res.status, 503, JSON.stringify(first.res));
+  assert.match(first.res.text, /queue is full/);
+  return [reqs[1 - first.i], reqs[first.i]];
 }
 
 function count(results, status) {
@@ -214,31 +228,23 @@ describe('limits', () => {
       const gw = await startConfigGateway(gatewayToml({
         apiBase: mock.apiBase,
         upstream: { max_connections: 1, max_idle: 1, queue_depth: 1, queue_timeout_ms: 20000 },
-      }));
-      // A holds the only connection for ~3 s.
+      }), { env: { RINGGATE_LOG: 'debug' } });
+      // A holds the only connection until it hangs up below (its stream would last 30 s).
       const a = await SseReader.open(gw.url, '/v1/chat/completions', STREAM,
-        { 'x-mock-tokens': '60', 'x-mock-interval-ms': '50' });
+        { 'x-mock-tokens': '600', 'x-mock-interval-ms': '50' });
       assert.equal(a.status, 200);
       await a.untilEvents(1);
-      // B takes the one queue place: C, sent after it, is refused as the queue is full.
-      const b = streamRequest(gw.url, SLOW);
-      await waitFor(async () => {
-        const c = await streamRequest(gw.url, SLOW).done;
-        return c.status === 503 && /queue is full/.test(c.text);
-      }, { what: 'B to hold the queue place', deadlineMs: 2000 });
-      b.req.destroy();
-      // D gets B's place: it stays queued while A streams on (no fast 503), then succeeds.
-      let d;
-      await waitFor(async () => {
-        d = streamRequest(gw.url, SLOW);
-        const seen = a.events.length;
-        const answered = await Promise.race([
-          d.done.then(() => true),
-          a.untilEvents(seen + 5).then(() => false),
-        ]);
-        return !answered;
-      }, { what: 'D to be queued in the place B left', deadlineMs: 2000 });
-      await a.untilEnd();
+      // Two requests want the one queue place: the one the gateway reads second is refused at
+      // once, so the other holds the place, whichever of the two the gateway read first.
+      const [holder] = await oneQueuedOneRefused(gw, 'queued-b', 'queued-c');
+      // The holder hangs up; its request's record says client_gone once the gateway noticed.
+      holder.req.destroy();
+      await waitFor(() => records(gw).get(holder.id)?.outcome === 'client_gone',
+        { what: `the record of ${holder.id} leaving the queue`, deadlineMs: 10000 });
+      // From then on the place is free: of two more requests one is queued (had the gone client
+      // kept its place, both would be refused) and gets A's connection once A hangs up.
+      const [d] = await oneQueuedOneRefused(gw, 'queued-d', 'queued-e');
+      a.abort();
       assertStreamOk(await d.done);
     });
 

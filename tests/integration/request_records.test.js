@@ -8,17 +8,7 @@ const assert = require('node:assert/strict');
 const { startMock, startConfigGateway, stopAll } = require('./lib/processes');
 const { request, postJson, waitFor, RawConn, CHAT } = require('./lib/http');
 const { gatewayToml } = require('./lib/config');
-
-// The JSON record lines the gateway has logged so far, by request id.
-function records(gw) {
-  const out = new Map();
-  for (const line of gw.stderr.split('\n')) {
-    if (!line.startsWith('{"request_id":')) continue;
-    const r = JSON.parse(line);
-    out.set(r.request_id, r);
-  }
-  return out;
-}
+const { records } = require('./lib/records');
 
 describe('request records', () => {
   let mock;

@@ -103,6 +103,24 @@ TEST(HttpResponseParser, ParsesContentLengthResponse) {
   EXPECT_EQ(o.leftover, "HTTP/1.1");
 }
 
+TEST(HttpResponseHead, EventStreamByContentType) {
+  EXPECT_TRUE(is_event_stream("text/event-stream"));
+  EXPECT_TRUE(is_event_stream("text/event-stream; charset=utf-8"));
+  EXPECT_TRUE(is_event_stream("text/event-stream;charset=utf-8"));
+  EXPECT_TRUE(is_event_stream("Text/Event-Stream"));  // media types are case-insensitive
+  EXPECT_FALSE(is_event_stream(""));
+  EXPECT_FALSE(is_event_stream("text/event"));
+  EXPECT_FALSE(is_event_stream("text/event-streams"));
+  EXPECT_FALSE(is_event_stream("application/json"));
+
+  HttpResponseParser p;
+  const std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n";
+  std::vector<std::string_view> pieces;
+  ASSERT_EQ(p.feed(head, pieces), ParseStatus::kNeedMore);
+  ASSERT_TRUE(p.head_complete());
+  EXPECT_TRUE(p.head().is_event_stream());
+}
+
 TEST(HttpResponseParser, StreamsChunkedBodyWithoutFraming) {
   const Outcome o = run(kSseChunked, {});
   EXPECT_EQ(o.status, ParseStatus::kComplete);
@@ -320,9 +338,10 @@ namespace {
 
 // The cap is told apart from bad framing by a flag, never by the message text.
 TEST(HttpResponseParser, BodyCapIsReportedAsSuch) {
-  for (const char* resp : {"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789",
-                           "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n0\r\n\r\n",
-                           "HTTP/1.1 200 OK\r\n\r\n0123456789"}) {
+  for (const char* resp :
+       {"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n0\r\n\r\n",
+        "HTTP/1.1 200 OK\r\n\r\n0123456789"}) {
     HttpResponseParser p;
     p.set_max_body_bytes(4);
     std::vector<std::string_view> out;

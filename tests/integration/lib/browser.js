@@ -9,7 +9,7 @@ const path = require('node:path');
 const puppeteer = require('puppeteer-core');
 
 const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
-const OPENAI_DIR = path.dirname(require.resolve('openai/package.json'));
+const OPENAI_DIR = path.dirname(require.resolve('openai'));  // the package root: index.js
 
 const TYPES = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript' };
 

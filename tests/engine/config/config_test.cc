@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <string>
 
-#include "tests/engine/config_test_util.h"
+#include "tests/engine/config/config_test_util.h"
 
 namespace ringgate::config {
 namespace {

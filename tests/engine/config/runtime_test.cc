@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "tests/engine/config_test_util.h"
+#include "tests/engine/config/config_test_util.h"
 
 namespace ringgate::config {
 namespace {

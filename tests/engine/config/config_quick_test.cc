@@ -5,7 +5,7 @@
 
 #include "engine/config/config.h"
 #include "engine/config/key_material.h"
-#include "tests/engine/config_test_util.h"
+#include "tests/engine/config/config_test_util.h"
 
 namespace ringgate::config {
 namespace {
