@@ -9,7 +9,7 @@ const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 
-const { startMock, startConfigGateway, stopAll } = require('./lib/processes');
+const { startMock, startConfigGateway, startQuickGateway, stopAll } = require('./lib/processes');
 const { postJson, request, sha256Hex, assertOpenAiError, waitFor, CHAT } = require('./lib/http');
 const { gatewayToml } = require('./lib/config');
 const { startScriptedUpstream, chatResponse } = require('./lib/scripted_upstream');
@@ -176,7 +176,7 @@ test("the caller's own rate-limit headers replace the upstream's", async () => {
   assert.equal(res.status, 200, res.text);
   assert.equal(res.headers.get('x-ratelimit-remaining-requests'), '2', 'the key has 3 per minute');
   assert.equal(res.headers.get('access-control-allow-origin'), null);
-  await up.close?.();
+  await up.stop();
 });
 
 test('limit state survives a reload for keys whose limits did not change', async () => {
@@ -215,4 +215,19 @@ test('the anonymous tier limits each client address, and believes XFF only from 
     const res = await postJson(proxied.url, '/v1/chat/completions', CHAT, { 'x-forwarded-for': `203.0.113.${i}` });
     assert.equal(res.status, 200, `a trusted proxy's clients are counted apart (${i})`);
   }
+});
+
+test("quick mode's static --auth-key guards every pass-through path", async () => {
+  const key = newKey();
+  const quick = await startQuickGateway({
+    upstream: mock.apiBase,
+    extraArgs: ['--auth-key', 'env:RG_TEST_GATEWAY_KEY'],
+    env: { RG_TEST_GATEWAY_KEY: key },
+  });
+  assertOpenAiError(await postJson(quick.url, '/v1/chat/completions', CHAT), 401, /invalid_api_key/);
+  const chat = await postJson(quick.url, '/v1/chat/completions', CHAT, bearer(key));
+  assert.equal(chat.status, 200, chat.text);
+  const models = await request(`${quick.url}/v1/models`, { headers: bearer(key) });
+  assert.equal(models.status, 200, models.text);
+  assert.ok(!quick.stderr.includes(key), 'the key never reaches the log');
 });
