@@ -1,11 +1,13 @@
 // The pipeline's stages, run without a ring: a config from TOML, a request from the real parser,
 // the verdict each stage gives.
+#include "engine/pipeline/stages.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "engine/admission/gatekeeper.h"
 #include "engine/config/config.h"
-#include "engine/pipeline/stages.h"
 
 namespace ringgate::pipeline {
 namespace {
@@ -28,15 +30,24 @@ mode = "none"
 class Stages : public ::testing::Test {
  protected:
   void SetUp() override {
-    config::ConfigError err;
-    auto c = config::load_config_string(kToml, "t.toml", err);
-    ASSERT_TRUE(c) << err.message;
-    std::string why;
-    runtime_ = config::Runtime::build(std::move(*c), why);
-    ASSERT_TRUE(runtime_) << why;
+    runtime_ = load(kToml);
+    ASSERT_TRUE(runtime_);
     svc_.json = &json_;
     svc_.request_ids = &ids_;
     svc_.ready = [this] { return ready_; };
+  }
+
+  // A snapshot with its Gatekeeper attached, as the gateway builds one.
+  static std::shared_ptr<const config::Runtime> load(std::string_view toml) {
+    config::ConfigError err;
+    auto c = config::load_config_string(toml, "t.toml", err);
+    EXPECT_TRUE(c) << err.message;
+    if (!c) return nullptr;
+    std::string why;
+    std::shared_ptr<config::Runtime> rt = config::Runtime::build(std::move(*c), why);
+    EXPECT_TRUE(rt) << why;
+    if (rt) rt->attach(admission::Gatekeeper::build(rt->config(), nullptr));
+    return rt;
   }
 
   // Parses `raw` (a whole request) and runs the stages in pipeline order until one answers.
@@ -56,8 +67,9 @@ class Stages : public ::testing::Test {
 
   static std::string post(std::string_view path, std::string_view body,
                           std::string_view extra = "Content-Type: application/json\r\n") {
-    return std::string("POST ") + std::string(path) + " HTTP/1.1\r\nHost: x\r\n" + std::string(extra) +
-           "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+    return std::string("POST ") + std::string(path) + " HTTP/1.1\r\nHost: x\r\n" +
+           std::string(extra) + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+           std::string(body);
   }
 
   std::shared_ptr<const config::Runtime> runtime_;
@@ -71,8 +83,9 @@ class Stages : public ::testing::Test {
 };
 
 TEST_F(Stages, ARoutableChatRequestGoesOnWithItsRoute) {
-  const Verdict v = run(post("/v1/chat/completions",
-                             R"({"model":"fast","messages":[{"role":"user","content":"hi"}],"stream":true})"));
+  const Verdict v =
+      run(post("/v1/chat/completions",
+               R"({"model":"fast","messages":[{"role":"user","content":"hi"}],"stream":true})"));
   EXPECT_TRUE(v.goes_on());
   ASSERT_NE(rq_.route.model, nullptr);
   EXPECT_EQ(rq_.route.model->name, "gpt-4o-mini");
@@ -108,21 +121,26 @@ TEST_F(Stages, EachRefusalIsAnApiErrorWithItsCode) {
     protocol::ErrorCode code;
   };
   const std::string chat = R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]})";
-  for (const Case& c : std::initializer_list<Case>{
-           {"GET /v1/../admin HTTP/1.1\r\nHost: x\r\n\r\n", 400, protocol::ErrorCode::kInvalidRequestTarget},
-           {"TRACE /v1/models HTTP/1.1\r\nHost: x\r\n\r\n", 405, protocol::ErrorCode::kMethodNotAllowed},
-           {"GET /v1/chat/completions HTTP/1.1\r\nHost: x\r\n\r\n", 405, protocol::ErrorCode::kMethodNotAllowed},
-           {"GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n", 404, protocol::ErrorCode::kNotFound},
-           {post("/v1/chat/completions", chat, "Content-Type: text/plain\r\n"), 415,
-            protocol::ErrorCode::kUnsupportedMediaType},
-           {post("/v1/chat/completions", "{"), 400, protocol::ErrorCode::kInvalidRequestBody},
-           {post("/v1/chat/completions", R"({"model":"nope","messages":[]})"), 404,
-            protocol::ErrorCode::kModelNotFound},
-           {post("/v1/chat/completions",
-                 R"({"model":"gpt-4o-mini","max_tokens":101,"messages":[{"role":"user","content":"x"}]})"),
-            400, protocol::ErrorCode::kMaxTokensExceeded},
-           {"GET /v1/files HTTP/1.1\r\nHost: x\r\n\r\n", 404, protocol::ErrorCode::kNotFound},
-       }) {
+  for (
+      const Case& c : std::initializer_list<Case>{
+          {"GET /v1/../admin HTTP/1.1\r\nHost: x\r\n\r\n", 400,
+           protocol::ErrorCode::kInvalidRequestTarget},
+          {"TRACE /v1/models HTTP/1.1\r\nHost: x\r\n\r\n", 405,
+           protocol::ErrorCode::kMethodNotAllowed},
+          {"GET /v1/chat/completions HTTP/1.1\r\nHost: x\r\n\r\n", 405,
+           protocol::ErrorCode::kMethodNotAllowed},
+          {"GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n", 404, protocol::ErrorCode::kNotFound},
+          {post("/v1/chat/completions", chat, "Content-Type: text/plain\r\n"), 415,
+           protocol::ErrorCode::kUnsupportedMediaType},
+          {post("/v1/chat/completions", "{"), 400, protocol::ErrorCode::kInvalidRequestBody},
+          {post("/v1/chat/completions", R"({"model":"nope","messages":[]})"), 404,
+           protocol::ErrorCode::kModelNotFound},
+          {post(
+               "/v1/chat/completions",
+               R"({"model":"gpt-4o-mini","max_tokens":101,"messages":[{"role":"user","content":"x"}]})"),
+           400, protocol::ErrorCode::kMaxTokensExceeded},
+          {"GET /v1/files HTTP/1.1\r\nHost: x\r\n\r\n", 404, protocol::ErrorCode::kNotFound},
+      }) {
     const Verdict v = run(c.raw);
     ASSERT_EQ(v.kind(), Verdict::Kind::kError) << c.raw;
     EXPECT_EQ(v.api_error().status, c.status) << c.raw;
@@ -133,6 +151,48 @@ TEST_F(Stages, EachRefusalIsAnApiErrorWithItsCode) {
 TEST_F(Stages, AnthropicClientsAreTold) {
   run(post("/v1/messages", R"({"model":"nope","max_tokens":5,"messages":[]})"));
   EXPECT_EQ(rq_.front, protocol::ApiFront::kAnthropic);
+}
+
+constexpr std::string_view kKeysToml = R"(
+[[upstreams]]
+name = "up"
+url = "http://127.0.0.1:9/v1"
+
+[[models]]
+name = "gpt-4o-mini"
+upstream = "up"
+aliases = ["fast"]
+
+[[keys]]
+id = "alice"
+sha256 = "388c60dfd690528cd490e36381df91295e17905a4ee35daf081e2551315f7079"  # of kAliceKey
+models = ["gpt-4o*"]
+limits = { rpm = 1, tpm = 100000 }
+)";
+constexpr std::string_view kAliceKey = "rg-test-key-0123456789abcdefghijklmnopqrstuvw";
+
+TEST_F(Stages, AdmitFindsTheKeyByCanonicalModelAndSaysItsLimits) {
+  runtime_ = load(kKeysToml);
+  ASSERT_TRUE(runtime_);
+  const std::string body = R"({"model":"fast","messages":[{"role":"user","content":"hi"}]})";
+  const Verdict missing = run(post("/v1/chat/completions", body));
+  ASSERT_EQ(missing.kind(), Verdict::Kind::kError);
+  EXPECT_EQ(missing.api_error().status, 401);
+  EXPECT_TRUE(rq_.auth_failed);
+
+  const std::string auth =
+      "Content-Type: application/json\r\nAuthorization: Bearer " + std::string(kAliceKey) + "\r\n";
+  EXPECT_TRUE(run(post("/v1/chat/completions", body, auth)).goes_on());
+  EXPECT_EQ(rq_.key_id, "alice");
+  EXPECT_TRUE(rq_.ticket.active());
+  EXPECT_NE(rq_.response_headers.find("x-ratelimit-remaining-requests: 0\r\n"), std::string::npos)
+      << rq_.response_headers;
+  rq_.runtime->gatekeeper()->settle(rq_.ticket, {});  // what the completion point does
+
+  const Verdict second = run(post("/v1/chat/completions", body, auth));
+  ASSERT_EQ(second.kind(), Verdict::Kind::kError);
+  EXPECT_EQ(second.api_error().status, 429);
+  EXPECT_NE(rq_.response_headers.find("Retry-After: "), std::string::npos);
 }
 
 }  // namespace
