@@ -21,14 +21,17 @@ void start_line(std::string& out, std::string_view a, std::string_view b, std::s
   out.append(a).append(b).append(c).append(": ");
 }
 
+void number_line(std::string& out, std::string_view a, std::string_view b, std::string_view c,
+                 uint64_t value) {
+  start_line(out, a, b, c);
+  append_number(out, value);
+  out.append("\r\n");
+}
+
 void append_openai(std::string& out, std::string_view kind, const admission::BucketView& b) {
   if (!b.present) return;
-  start_line(out, "x-ratelimit-limit-", kind, "");
-  append_number(out, b.limit);
-  out.append("\r\n");
-  start_line(out, "x-ratelimit-remaining-", kind, "");
-  append_number(out, b.remaining);
-  out.append("\r\n");
+  number_line(out, "x-ratelimit-limit-", kind, "", b.limit);
+  number_line(out, "x-ratelimit-remaining-", kind, "", b.remaining);
   start_line(out, "x-ratelimit-reset-", kind, "");
   append_openai_duration(out, b.reset_after_ms);
   out.append("\r\n");
@@ -37,12 +40,8 @@ void append_openai(std::string& out, std::string_view kind, const admission::Buc
 void append_anthropic(std::string& out, std::string_view kind, const admission::BucketView& b,
                       int64_t unix_s) {
   if (!b.present) return;
-  start_line(out, "anthropic-ratelimit-", kind, "-limit");
-  append_number(out, b.limit);
-  out.append("\r\n");
-  start_line(out, "anthropic-ratelimit-", kind, "-remaining");
-  append_number(out, b.remaining);
-  out.append("\r\n");
+  number_line(out, "anthropic-ratelimit-", kind, "-limit", b.limit);
+  number_line(out, "anthropic-ratelimit-", kind, "-remaining", b.remaining);
   start_line(out, "anthropic-ratelimit-", kind, "-reset");
   append_rfc3339(out, unix_s + int64_t((b.reset_after_ms + 999) / 1000));
   out.append("\r\n");
@@ -91,12 +90,8 @@ void append_rate_limit_headers(std::string& out, const admission::LimitHeaders& 
 }
 
 void append_retry_after(std::string& out, uint64_t retry_after_ms) {
-  const uint64_t seconds = retry_after_ms == 0 ? 1 : (retry_after_ms + 999) / 1000;
-  out.append("Retry-After: ");
-  append_number(out, seconds);
-  out.append("\r\nretry-after-ms: ");
-  append_number(out, retry_after_ms);
-  out.append("\r\n");
+  number_line(out, "Retry-After", "", "", retry_after_ms == 0 ? 1 : (retry_after_ms + 999) / 1000);
+  number_line(out, "retry-after-ms", "", "", retry_after_ms);
 }
 
 }  // namespace ringgate::pipeline
