@@ -97,6 +97,7 @@ test("a model outside the key's patterns is a 403", async () => {
 });
 
 test('a key limit refuses the fourth request in a minute with Retry-After and its headers', async () => {
+  // seed-defect: 000-M5 — Retry-After is right and never 0; seed-defect: 001-8 — per-key limits.
   const seen = [];
   for (let i = 0; i < 3; ++i) {
     const res = await postJson(gw.url, '/v1/chat/completions', CHAT, bearer(KEYS.alice));
@@ -153,7 +154,7 @@ test('a concurrency limit refuses while a stream is in flight and frees when it 
 });
 
 test('200 simultaneous requests against a budget that fits 10 spend at most 10', async () => {
-  // seed-defect: 000-M5 — budgets reserve at admission, so concurrency cannot overspend.
+  // seed-defect: 003-2 — budgets reserve at admission, so concurrency cannot overspend.
   const body = { ...CHAT, model: 'pricey', max_tokens: 100 };
   const results = await Promise.all(
     Array.from({ length: 200 }, () => postJson(gw.url, '/v1/chat/completions', body, bearer(KEYS.erin))),
@@ -199,6 +200,7 @@ test('the anonymous tier limits each client address, and believes XFF only from 
         anonymous: { models: ['gpt-4o*'], limits_per_address: { rpm: 2 } },
       }),
     );
+  // seed-defect: 001-8 — per-address limits for anonymous use.
   // seed-defect: 002-1 — an untrusted peer's X-Forwarded-For is ignored: one address, one bucket.
   const plain = await make({});
   const statuses = [];
@@ -230,4 +232,11 @@ test("quick mode's static --auth-key guards every pass-through path", async () =
   const models = await request(`${quick.url}/v1/models`, { headers: bearer(key) });
   assert.equal(models.status, 200, models.text);
   assert.ok(!quick.stderr.includes(key), 'the key never reaches the log');
+});
+
+test('open access is said loudly, and only when the config says it', async () => {
+  // seed-defect: 001-4 — open access only when written explicitly, and then loudly.
+  const open = await startConfigGateway(gatewayToml({ apiBase: mock.apiBase }));  // mode "none"
+  await waitFor(() => open.stderr.includes('WARNING: open access'), { what: 'the open-access warning' });
+  assert.ok(!gw.stderr.includes('WARNING: open access'), 'a keys config is not open access');
 });

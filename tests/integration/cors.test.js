@@ -86,6 +86,7 @@ test('a preflight from an allowed origin is answered without a key and never for
 });
 
 test('a preflight from another origin gets a 204 with no CORS headers (default deny)', async () => {
+  // seed-defect: 001-1 — configured origins, correct preflight, default deny.
   const res = await preflight(otherPages.url);
   assert.equal(res.status, 204);
   for (const [name] of res.headers) assert.doesNotMatch(name, /^access-control-/);
