@@ -1,5 +1,6 @@
 #include "engine/pipeline/rate_limit_headers.h"
 
+#include <charconv>
 #include <ctime>
 
 namespace ringgate::pipeline {
@@ -8,12 +9,7 @@ namespace {
 
 void append_number(std::string& out, uint64_t v) {
   char buf[20];
-  int n = 0;
-  do {
-    buf[n++] = char('0' + v % 10);
-    v /= 10;
-  } while (v);
-  while (n) out.push_back(buf[--n]);
+  out.append(buf, size_t(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
 }
 
 // "<a><b><c>: " with no temporary string (these run on every admitted request).
