@@ -14,7 +14,7 @@ using http_syntax::is_tchar;
 // A chunked body this large in parser-owned storage is not kept for the next request on the
 // connection; ordinary bodies keep their capacity so warm connections do not allocate.
 constexpr size_t kRetainedBodyCapacity = 256 * 1024;
-constexpr size_t kReservedHeaders = 64;
+constexpr size_t kReservedHeaders = 16;  // grows on demand, up to max_headers
 
 inline bool is_target_char(unsigned char c) { return c > 0x20 && c < 0x7f; }
 

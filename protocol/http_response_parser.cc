@@ -8,7 +8,7 @@
 namespace ringgate::protocol {
 
 namespace {
-constexpr size_t kReservedHeaders = 32;
+constexpr size_t kReservedHeaders = 16;  // grows on demand
 }  // namespace
 
 HttpResponseParser::HttpResponseParser(size_t max_head_bytes) : max_head_bytes_(max_head_bytes) {
@@ -159,7 +159,8 @@ ParseStatus HttpResponseParser::finish_head(std::string_view buf) {
   const bool http11 = head_.version_minor >= 1;
   head_.keep_alive = http11 ? !conn_close : (conn_keep_alive && !conn_close);
   // Both framings at once is how responses are smuggled: one hop reads one, the next the other.
-  if (has_te && has_cl) return fail("upstream response has both Transfer-Encoding and Content-Length");
+  if (has_te && has_cl)
+    return fail("upstream response has both Transfer-Encoding and Content-Length");
   if (has_cl) head_.content_length = cl;
 
   const int status = head_.status;

@@ -6,19 +6,18 @@
 // held forever. seed-defect: 004-P14
 #pragma once
 
+#include <cstring>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ringgate::gateway {
 
 class BufferPool {
  public:
-  // keep_size: buffers come back with their old size (and bytes) instead of empty, for callers
-  // that use them as raw read space and would otherwise zero-fill them on every resize.
-  BufferPool(size_t initial_capacity, size_t max_pooled_bytes, bool keep_size = false)
-      : initial_capacity_(initial_capacity),
-        max_pooled_bytes_(max_pooled_bytes),
-        keep_size_(keep_size) {}
+  BufferPool(size_t initial_capacity, size_t max_pooled_bytes)
+      : initial_capacity_(initial_capacity), max_pooled_bytes_(max_pooled_bytes) {}
 
   // A buffer with at least the initial capacity.
   std::string take() {
@@ -43,7 +42,7 @@ class BufferPool {
       std::string().swap(s);
       return;
     }
-    if (!keep_size_) s.clear();
+    s.clear();
     free_.push_back(std::move(s));
     pooled_bytes_ += cap;
   }
@@ -56,7 +55,71 @@ class BufferPool {
   std::vector<std::string> free_;
   size_t initial_capacity_, max_pooled_bytes_;
   size_t pooled_bytes_ = 0;
-  bool keep_size_;
+};
+
+// Read space whose bytes are left uninitialised: only the pages something writes (the kernel,
+// for a read) become resident. A std::string resized to the same size zero-fills, and so makes
+// resident, all of it.
+class RawBuffer {
+ public:
+  RawBuffer() = default;
+  explicit RawBuffer(size_t n) : p_(new char[n]), size_(n) {}
+  // A moved-from buffer is empty (size 0), so a pool never takes it for one of its own.
+  RawBuffer(RawBuffer&& o) noexcept : p_(std::move(o.p_)), size_(std::exchange(o.size_, 0)) {}
+  RawBuffer& operator=(RawBuffer&& o) noexcept {
+    p_ = std::move(o.p_);
+    size_ = std::exchange(o.size_, 0);
+    return *this;
+  }
+
+  char* data() { return p_.get(); }
+  const char* data() const { return p_.get(); }
+  size_t size() const { return size_; }
+  // Grows to n bytes, keeping the first `keep` (the rest again uninitialised).
+  void grow(size_t n, size_t keep) {
+    std::unique_ptr<char[]> q(new char[n]);
+    if (keep) std::memcpy(q.get(), p_.get(), keep);
+    p_ = std::move(q);
+    size_ = n;
+  }
+
+ private:
+  std::unique_ptr<char[]> p_;
+  size_t size_ = 0;
+};
+
+// BufferPool's rule for RawBuffers: at least `size` bytes each, bounded in bytes, a one-off
+// buffer more than 16 times that size goes back to the allocator.
+class RawBufferPool {
+ public:
+  RawBufferPool(size_t size, size_t max_pooled_bytes)
+      : size_(size), max_pooled_bytes_(max_pooled_bytes) {}
+
+  RawBuffer take() {
+    if (free_.empty()) return RawBuffer(size_);
+    RawBuffer b = std::move(free_.back());
+    free_.pop_back();
+    pooled_bytes_ -= b.size();
+    return b;
+  }
+  void give(RawBuffer&& b) {
+    const size_t n = b.size();
+    if (n < size_ || n > 16 * size_ || pooled_bytes_ + n > max_pooled_bytes_) {
+      b = RawBuffer();  // moved-from, a one-off large one, or over the bound
+      return;
+    }
+    free_.push_back(std::move(b));
+    pooled_bytes_ += n;
+  }
+
+  size_t pooled() const { return free_.size(); }
+  size_t pooled_bytes() const { return pooled_bytes_; }
+  size_t size() const { return size_; }
+
+ private:
+  std::vector<RawBuffer> free_;
+  size_t size_, max_pooled_bytes_;
+  size_t pooled_bytes_ = 0;
 };
 
 }  // namespace ringgate::gateway

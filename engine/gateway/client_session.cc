@@ -115,20 +115,18 @@ io::Task<ClientSession::ReadOutcome> ClientSession::read_request() {
     auto r = co_await io::async_recv_provided(shard_.ring(), fd_, shard_.recv_buffers().group(),
                                               timeout);
     if (r.res == -ENOBUFS) {
-      // Every provided buffer is in use: read into our own buffer instead of stalling.
-      size_t old = in_.size();
-      in_.resize(old + 16384);
-      auto d = co_await io::async_recv(shard_.ring(), fd_, in_.data() + old, 16384, timeout);
-      in_.resize(old + size_t(d.res > 0 ? d.res : 0));
+      // Every provided buffer is in use: read into a pooled scratch buffer instead of stalling.
+      // It is uninitialised and given back at once, so only the bytes received are touched (a
+      // 16 KiB resize of in_ would zero-fill, and keep resident, all of it for the request).
+      RawBuffer scratch = shard_.read_buffers().take();
+      auto d = co_await io::async_recv(shard_.ring(), fd_, scratch.data(), scratch.size(), timeout);
+      if (d.res > 0) append_input(std::string_view(scratch.data(), size_t(d.res)));
+      shard_.read_buffers().give(std::move(scratch));
       if (d.res > 0) continue;
       r.res = d.res;
     } else if (r.res > 0) {
       unsigned bid = r.flags >> IORING_CQE_BUFFER_SHIFT;
-      if (in_.empty() && in_.capacity() < shard_.buffers().initial_capacity()) {
-        in_ = shard_.buffers().take();
-      }
-      std::string_view data = shard_.recv_buffers().data(bid, unsigned(r.res));
-      in_.append(data);
+      append_input(shard_.recv_buffers().data(bid, unsigned(r.res)));
       shard_.recv_buffers().recycle(bid);
       continue;
     }
@@ -151,6 +149,13 @@ io::Task<ClientSession::ReadOutcome> ClientSession::read_request() {
     }
     co_return ReadOutcome::kClosed;
   }
+}
+
+void ClientSession::append_input(std::string_view data) {
+  if (in_.empty() && in_.capacity() < shard_.buffers().initial_capacity()) {
+    in_ = shard_.buffers().take();
+  }
+  in_.append(data);
 }
 
 void ClientSession::choose_request_id() {

@@ -58,6 +58,8 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
 
   io::Task<void> serve_requests();
   io::Task<ReadOutcome> read_request();
+  // Appends received bytes to in_, taking a pooled buffer for the first ones.
+  void append_input(std::string_view data);
   io::Task<void> handle_request();
   io::Task<void> proxy(const Route& route);
   // pipeline::ClientSink: what the response writer needs of this connection.

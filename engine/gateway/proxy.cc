@@ -23,7 +23,6 @@ namespace ringgate::gateway {
 
 namespace {
 
-constexpr size_t kUpstreamReadSize = 16384;
 constexpr size_t kMaxUpstreamHead = 65536;
 
 // The model name the upstream gets: the configured one, or in passthrough the client's.
@@ -133,8 +132,8 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     });
   }
 
-  std::string ubuf = shard_.read_buffers().take();
-  if (ubuf.size() < kUpstreamReadSize) ubuf.resize(kUpstreamReadSize);
+  // Uninitialised: a paced stream's small reads make one page of it resident, not all 16 KiB.
+  RawBuffer ubuf = shard_.read_buffers().take();
   protocol::HttpResponseParser& rp = upstream_parser_;
   // Every parse of an upstream response starts here: after an interim 1xx and on each attempt.
   auto reset_parser = [&] {
@@ -251,7 +250,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
           rc = -EBADMSG;
           break;
         }
-        ubuf.resize(ubuf.size() * 2);
+        ubuf.grow(ubuf.size() * 2, filled);
       }
     }
     if (rc >= 0) {  // head received

@@ -27,6 +27,7 @@ uint64_t random_salt() {
 }
 constexpr unsigned kRecvBuffers = 1024;  // power of two
 constexpr unsigned kRecvBufferSize = 16384;
+constexpr size_t kUpstreamReadSize = 16384;  // a read buffer; a response head may grow it to 64 KiB
 // Long enough that a shard out of descriptors stays near idle, short enough that a freed
 // descriptor is used before a client notices.
 constexpr long long kAcceptBackoffMs = 50;
@@ -149,8 +150,7 @@ Shard::Shard(unsigned id, int listen_fd, GatewayState& state)
       state_(state),
       runtime_(state.runtime()),
       buffer_pool_(kRecvBufferSize, config().server.max_pooled_buffer_bytes / 2),
-      read_buffer_pool_(kRecvBufferSize, config().server.max_pooled_buffer_bytes / 2,
-                        /*keep_size=*/true),
+      read_buffer_pool_(kUpstreamReadSize, config().server.max_pooled_buffer_bytes / 2),
       request_ids_(random_salt(), id) {
   services_.json = &json_;
   services_.request_ids = &request_ids_;

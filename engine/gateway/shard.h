@@ -55,7 +55,7 @@ class Shard {
   io::ProvidedBuffers& recv_buffers() { return recv_buffers_; }
   BufferPool& buffers() { return buffer_pool_; }
   // Upstream read buffers keep their size between uses, so taking one never zero-fills it.
-  BufferPool& read_buffers() { return read_buffer_pool_; }
+  RawBufferPool& read_buffers() { return read_buffer_pool_; }
   simdjson::dom::parser& json() { return json_; }
   GatewayState& state() { return state_; }
   // The snapshot a new request runs on. The request keeps the pointer until it ends, and with it
@@ -119,7 +119,7 @@ class Shard {
   io::Ring ring_;
   io::ProvidedBuffers recv_buffers_;
   BufferPool buffer_pool_;
-  BufferPool read_buffer_pool_;
+  RawBufferPool read_buffer_pool_;
   simdjson::dom::parser json_;
   std::unordered_map<config::UpstreamId, std::unique_ptr<UpstreamState>> upstreams_;
   // State replaced or removed by a reload, kept while requests on older snapshots may use it.

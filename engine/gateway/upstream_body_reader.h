@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "engine/gateway/buffer_pool.h"
 #include "engine/gateway/upstream_connection.h"
 #include "engine/gateway/upstream_pool.h"
 #include "engine/pipeline/upstream_body.h"
@@ -22,7 +23,7 @@ class UpstreamBodyReader final : public pipeline::UpstreamBody {
  public:
   // `upstream_fd` is the session's record of the socket a hangup cancels (-1 once parked);
   // `client_gone` is the session's flag, set by its hangup watch.
-  UpstreamBodyReader(io::Ring& ring, protocol::HttpResponseParser& rp, std::string& buf,
+  UpstreamBodyReader(io::Ring& ring, protocol::HttpResponseParser& rp, RawBuffer& buf,
                      std::unique_ptr<UpstreamConnection>& conn, UpstreamPool& pool,
                      int& upstream_fd, const bool& client_gone, UpstreamBodyDeadlines d)
       : ring_(ring),
@@ -44,7 +45,7 @@ class UpstreamBodyReader final : public pipeline::UpstreamBody {
 
   io::Ring& ring_;
   protocol::HttpResponseParser& rp_;
-  std::string& buf_;
+  RawBuffer& buf_;
   std::unique_ptr<UpstreamConnection>& conn_;
   UpstreamPool& pool_;
   int& upstream_fd_;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <string_view>
+
 namespace ringgate::gateway {
 namespace {
 
@@ -67,6 +70,46 @@ TEST(BufferPool, ZeroBoundKeepsNothing) {
   pool.give(std::string(2048, 'x'));
   EXPECT_EQ(pool.pooled(), 0u);
   EXPECT_GE(pool.take().capacity(), 1024u);
+}
+
+// Upstream read buffers: reused as they are (no clearing, no zero-fill), bounded like BufferPool.
+TEST(RawBufferPool, GivenBackBuffersAreReusedWithTheirBytes) {
+  RawBufferPool pool(16384, 1 << 20);
+  RawBuffer a = pool.take();
+  ASSERT_EQ(a.size(), 16384u);
+  const char* storage = a.data();
+  std::memcpy(a.data(), "HTTP/1.1", 8);
+  pool.give(std::move(a));
+  EXPECT_EQ(pool.pooled_bytes(), 16384u);
+  RawBuffer b = pool.take();
+  EXPECT_EQ(b.data(), storage);
+  EXPECT_EQ(b.size(), 16384u);
+  EXPECT_EQ(std::string_view(b.data(), 8), "HTTP/1.1");
+  EXPECT_EQ(pool.pooled(), 0u);
+}
+
+TEST(RawBufferPool, GrowKeepsTheFilledBytes) {
+  RawBuffer a(4);
+  std::memcpy(a.data(), "abcd", 4);
+  a.grow(8, 3);
+  EXPECT_EQ(a.size(), 8u);
+  EXPECT_EQ(std::string_view(a.data(), 3), "abc");
+}
+
+TEST(RawBufferPool, IgnoresMovedFromAndLetsLargeOnesAndOverflowGo) {
+  RawBufferPool pool(1024, 2048);
+  RawBuffer a = pool.take();
+  RawBuffer moved = std::move(a);
+  pool.give(std::move(a));  // moved-from: size 0
+  EXPECT_EQ(pool.pooled(), 0u);
+  RawBuffer big(17 * 1024);
+  pool.give(std::move(big));
+  EXPECT_EQ(pool.pooled(), 0u);
+  pool.give(std::move(moved));
+  pool.give(RawBuffer(1024));
+  pool.give(RawBuffer(1024));  // over the 2048-byte bound
+  EXPECT_EQ(pool.pooled(), 2u);
+  EXPECT_EQ(pool.pooled_bytes(), 2048u);
 }
 
 }  // namespace
