@@ -9,14 +9,17 @@ namespace ringgate::protocol {
 namespace {
 
 TEST(ApiError, OpenAiShapeCarriesTypeCodeAndParam) {
-  const ApiError e{400, "max_tokens 5000 exceeds 1000", ErrorCode::kMaxTokensExceeded, "max_tokens"};
-  EXPECT_EQ(render_error_body(e, ApiFront::kOpenAi),
-            openai_error_body(e.message, "invalid_request_error", "max_tokens_exceeded", "max_tokens"));
+  const ApiError e{400, "max_tokens 5000 exceeds 1000", ErrorCode::kMaxTokensExceeded,
+                   "max_tokens"};
+  EXPECT_EQ(
+      render_error_body(e, ApiFront::kOpenAi),
+      openai_error_body(e.message, "invalid_request_error", "max_tokens_exceeded", "max_tokens"));
 }
 
 TEST(ApiError, AnthropicShapeCarriesTheAnthropicType) {
   const ApiError e{503, "busy", ErrorCode::kUpstreamUnavailable, {}};
-  EXPECT_EQ(render_error_body(e, ApiFront::kAnthropic), anthropic_error_body("overloaded_error", "busy"));
+  EXPECT_EQ(render_error_body(e, ApiFront::kAnthropic),
+            anthropic_error_body("overloaded_error", "busy"));
 }
 
 TEST(ApiError, EveryCodeHasItsOwnWireName) {

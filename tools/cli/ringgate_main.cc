@@ -16,9 +16,9 @@
 #include "engine/gateway/gateway.h"
 
 #ifdef RINGGATE_WITH_MIMALLOC
-#include <cstdlib>
-
 #include <mimalloc.h>
+
+#include <cstdlib>
 #endif
 
 using namespace ringgate;
