@@ -1,16 +1,12 @@
 #include "engine/pipeline/rate_limit_headers.h"
 
-#include <charconv>
 #include <ctime>
+
+#include "engine/pipeline/response_head.h"
 
 namespace ringgate::pipeline {
 
 namespace {
-
-void append_number(std::string& out, uint64_t v) {
-  char buf[20];
-  out.append(buf, size_t(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
-}
 
 // "<a><b><c>: " with no temporary string (these run on every admitted request).
 void start_line(std::string& out, std::string_view a, std::string_view b, std::string_view c) {

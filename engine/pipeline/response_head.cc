@@ -6,13 +6,11 @@
 
 namespace ringgate::pipeline {
 
-namespace {
-void append_number(std::string& out, size_t n) {
+void append_number(std::string& out, uint64_t n) {
   char num[24];
   auto [end, ec] = std::to_chars(num, num + sizeof num, n);
   out.append(num, end);
 }
-}  // namespace
 
 void start_head(std::string& out, int status) {
   out.assign("HTTP/1.1 ");

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,8 @@ struct CommonHeaders {
 // "HTTP/1.1 <status> <reason>\r\n", replacing what `out` held.
 void start_head(std::string& out, int status);
 void append_header(std::string& out, std::string_view name, std::string_view value);
+// Decimal digits of `n`, for header values (no temporary string).
+void append_number(std::string& out, uint64_t n);
 // Content-Length (kLength), Transfer-Encoding: chunked (kChunked), nothing otherwise.
 void append_framing(std::string& out, BodyFraming framing, size_t length);
 // The common lines and the blank line that ends the head.
