@@ -35,13 +35,15 @@ class Child {
     this.proc.stderr.on('data', (d) => { this.stderr += d; });
     this.lines = readline.createInterface({ input: this.proc.stdout });
     this.lines.on('line', (l) => { this.stdout += l + '\n'; });
+    // Resolved on 'close', not 'exit': only then has all of the child's stdout been read (a
+    // short-lived command such as keygen can exit before its output reaches us).
     this.exited = new Promise((resolve) => {
       this.proc.on('exit', (code, signal) => {
         this.exitCode = code;
         this.signal = signal;
         live.delete(this);
-        resolve({ code, signal });
       });
+      this.proc.on('close', () => resolve({ code: this.exitCode, signal: this.signal }));
     });
   }
 
