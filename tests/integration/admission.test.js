@@ -29,7 +29,8 @@ function toml(mockApiBase, extra = {}) {
   return gatewayToml({
     apiBase: mockApiBase,
     auth: { mode: 'keys' },
-    teams: [{ name: 'research', limits: { rpm: 3 } }],
+    // Refills far apart (a day, an hour), so none falls between the requests a test counts.
+    teams: [{ name: 'research', limits: { rpd: 3 } }],
     keys: [
       { id: 'alice', sha256: sha256Hex(KEYS.alice), limits: { rpm: 3 } },
       { id: 'bob', sha256: sha256Hex(KEYS.bob), team: 'research', models: ['gpt-4o*'] },
@@ -41,7 +42,7 @@ function toml(mockApiBase, extra = {}) {
     ],
     models: [
       { name: 'gpt-4o-mini', upstream: 'mock', aliases: ['fast'] },
-      { name: 'claude-3-5-haiku', upstream: 'mock', limits: { rpm: 2 } },
+      { name: 'claude-3-5-haiku', upstream: 'mock', limits: { rph: 2 } },
       // 100 output tokens at 1000 USD/Mtok reserve 0.10 USD: the 1 USD budget fits 10.
       { name: 'pricey', upstream: 'mock', price: { input_per_mtok: 0, output_per_mtok: 1000 } },
     ],
