@@ -51,6 +51,21 @@ struct Refusal {
   uint64_t requested_tokens = 0;
 };
 
+// What a finished request still owes once its concurrency slot is left: the tokens and the
+// budget reservations, to correct when its usage is known. A plain copyable value, so it can
+// travel off the shard in the request's record and be corrected there (buckets and budgets are
+// atomic); its pointers are into the Gatekeeper that issued the ticket, like the ticket's.
+struct PendingCharge {
+  static constexpr int kMaxSets = 3, kMaxAccounts = 2;  // key or address, team, model
+  std::array<LimitSet*, kMaxSets> sets{};
+  std::array<BudgetAccount*, kMaxAccounts> accounts{};
+  std::array<BudgetHold, kMaxAccounts> holds{};
+  uint64_t tokens = 0;  // the estimate taken from every tokens bucket
+  uint8_t sets_count = 0, accounts_count = 0;
+
+  bool active() const { return sets_count || accounts_count; }
+};
+
 // What admission took, to give back or correct at the completion point. Move-only; settle()
 // clears it, so a request cannot be settled twice. Its pointers are into the Gatekeeper that
 // issued it: keep that snapshot alive until the ticket is settled.
@@ -71,7 +86,8 @@ class Ticket {
     tokens_ = 0;
   }
 
-  static constexpr int kMaxSets = 3, kMaxAccounts = 2;  // key or address, team, model
+  static constexpr int kMaxSets = PendingCharge::kMaxSets;
+  static constexpr int kMaxAccounts = PendingCharge::kMaxAccounts;
   std::array<LimitSet*, kMaxSets> sets_{};
   std::array<BudgetAccount*, kMaxAccounts> accounts_{};
   std::array<BudgetHold, kMaxAccounts> holds_{};

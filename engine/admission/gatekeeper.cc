@@ -164,16 +164,34 @@ void Gatekeeper::release_all(Ticket& t, uint64_t now_ns) const {
 
 void Gatekeeper::settle(Ticket& t, const SettleInput& in) const {
   if (in.refund) return release_all(t, in.now_ns);
+  PendingCharge charge = leave(t);
+  correct(charge, in);
+}
+
+PendingCharge Gatekeeper::leave(Ticket& t) {
+  PendingCharge c;
+  c.sets = t.sets_;
+  c.accounts = t.accounts_;
+  c.holds = t.holds_;
+  c.tokens = t.tokens_;
+  c.sets_count = t.sets_count_;
+  c.accounts_count = t.accounts_count_;
+  for (int i = 0; i < c.sets_count; ++i) c.sets[i]->leave_concurrency();
+  t.clear();
+  return c;
+}
+
+void Gatekeeper::correct(PendingCharge& c, const SettleInput& in) {
   const bool usage_known = in.input_tokens >= 0 && in.output_tokens >= 0;
   const uint64_t actual =
       usage_known ? saturating_add(uint64_t(in.input_tokens), uint64_t(in.output_tokens))
-                  : t.tokens_;  // unknown: the estimate stays charged
-  for (int i = 0; i < t.sets_count_; ++i) t.sets_[i]->finish(t.tokens_, actual, in.now_ns);
-  for (int i = 0; i < t.accounts_count_; ++i) {
-    const int64_t cost = in.cost_micros >= 0 ? in.cost_micros : t.holds_[i].micros;
-    t.accounts_[i]->settle(t.holds_[i], cost, in.unix_s);
+                  : c.tokens;  // unknown: the estimate stays charged
+  for (int i = 0; i < c.sets_count; ++i) c.sets[i]->correct_tokens(c.tokens, actual, in.now_ns);
+  for (int i = 0; i < c.accounts_count; ++i) {
+    const int64_t cost = in.cost_micros >= 0 ? in.cost_micros : c.holds[i].micros;
+    c.accounts[i]->settle(c.holds[i], cost, in.unix_s);
   }
-  t.clear();
+  c = {};
 }
 
 }  // namespace ringgate::admission

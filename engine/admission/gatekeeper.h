@@ -38,6 +38,12 @@ class Gatekeeper {
   Decision admit(const AdmitInput& in) const;
   // Leaves concurrency, corrects tokens, settles or refunds budgets; clears the ticket.
   void settle(Ticket& ticket, const SettleInput& in) const;
+  // The two halves of settle() for an answer whose usage comes later: leave() frees the
+  // concurrency slots now (on the shard) and hands over what is still owed; correct() charges
+  // it to the real usage, from any thread, once (it clears the charge). Unknown usage in `in`
+  // keeps the estimate and the reservation charged, as settle() does.
+  static PendingCharge leave(Ticket& ticket);
+  static void correct(PendingCharge& charge, const SettleInput& in);
 
   config::AuthMode mode() const { return mode_; }
   const std::shared_ptr<BudgetStore>& budget_store() const { return budgets_; }

@@ -90,8 +90,7 @@ void LimitSet::release(uint64_t tokens, uint64_t now_ns) {
   if (limits_.concurrent) concurrency_.leave();
 }
 
-void LimitSet::finish(uint64_t estimated, uint64_t actual, uint64_t now_ns) {
-  if (limits_.concurrent) concurrency_.leave();
+void LimitSet::correct_tokens(uint64_t estimated, uint64_t actual, uint64_t now_ns) {
   for (int i = 3; i < kBuckets; ++i) {
     if (!has(i) || actual == estimated) continue;
     if (actual < estimated)

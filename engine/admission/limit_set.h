@@ -50,7 +50,15 @@ class LimitSet {
   // Undoes an acquire entirely: the request never reached an upstream.
   void release(uint64_t tokens, uint64_t now_ns);
   // The request finished: leaves the concurrency slot and corrects the token buckets to `actual`.
-  void finish(uint64_t estimated, uint64_t actual, uint64_t now_ns);
+  void finish(uint64_t estimated, uint64_t actual, uint64_t now_ns) {
+    leave_concurrency();
+    correct_tokens(estimated, actual, now_ns);
+  }
+  // The two halves of finish(): the slot at once, the tokens when usage is known (any thread).
+  void leave_concurrency() {
+    if (limits_.concurrent) concurrency_.leave();
+  }
+  void correct_tokens(uint64_t estimated, uint64_t actual, uint64_t now_ns);
 
   // Narrows `out` to this set's buckets where they are tighter (fewer remaining).
   void tighten(uint64_t now_ns, LimitHeaders& out) const;

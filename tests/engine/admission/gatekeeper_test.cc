@@ -252,6 +252,34 @@ TEST(Gatekeeper, UnknownUsageKeepsTheEstimateAndRefundGivesEverythingBack) {
   EXPECT_EQ(g->admit(f.input(f.alice_key, f.gpt())).headers.tokens.remaining, 600u);
 }
 
+// The completion point leaves the slot at once; the accounting thread corrects later, on
+// another thread, to the usage it read: the reservation stays held until then.
+TEST(Gatekeeper, LeaveFreesTheSlotNowAndCorrectChargesTheRealUsageLater) {
+  Fixture f;
+  f.key(0).limits = {};
+  f.key(0).limits.tpm = 1000;
+  f.key(0).limits.concurrent = 1;
+  f.key(0).budget.daily_micros = 5000;
+  auto g = Gatekeeper::build(f.config, nullptr);
+  auto account = g->budget_store()->account("key:alice", f.key(0).budget);
+  Decision d = g->admit(f.input(f.alice_key, f.gpt()));
+  PendingCharge charge = Gatekeeper::leave(d.ticket);
+  EXPECT_FALSE(d.ticket.active());
+  EXPECT_EQ(account->usage(BudgetPeriod::kDaily, kNoon).reserved_micros, 1250);
+  Decision next = g->admit(f.input(f.alice_key, f.gpt()));  // the slot is free again
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next.headers.tokens.remaining, 600u);
+  std::thread([&] { Gatekeeper::correct(charge, used(30, 20, 321)); }).join();
+  EXPECT_FALSE(charge.active());
+  EXPECT_EQ(account->usage(BudgetPeriod::kDaily, kNoon).spent_micros, 321);
+  EXPECT_EQ(account->usage(BudgetPeriod::kDaily, kNoon).reserved_micros, 1250);  // next's
+  Gatekeeper::correct(charge, used(0, 5000, 99'999));  // a cleared charge does nothing
+  EXPECT_EQ(account->usage(BudgetPeriod::kDaily, kNoon).spent_micros, 321);
+  g->settle(next.ticket, used(kUnknown, kUnknown, kUnknown));
+  EXPECT_EQ(g->admit(f.input(f.alice_key, f.gpt())).headers.tokens.remaining,
+            550u);  // 1000-50-200-200
+}
+
 TEST(Gatekeeper, AMovedTicketSettlesOnce) {
   Fixture f;
   f.key(0).limits.concurrent = 1;
