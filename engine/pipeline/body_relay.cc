@@ -29,6 +29,12 @@ bool BodyRelay::add_tap(BodyTap& tap) {
   return true;
 }
 
+bool BodyRelay::add_upstream_tap(BodyTap& tap) {
+  if (upstream_tap_count_ == kMaxTaps) return false;
+  upstream_taps_[upstream_tap_count_++] = &tap;
+  return true;
+}
+
 void BodyRelay::begin(const RelayPlan& plan) {
   plan_ = plan;
   ended_ = false;
@@ -63,12 +69,13 @@ io::Task<RelayResult> BodyRelay::run(UpstreamBody& up, std::vector<std::string_v
   } else if (!r.ok() && r.end != RelayResult::End::kClientGone) {
     co_await end_broken(r);
   }
-  tap_count_ = 0;
+  tap_count_ = upstream_tap_count_ = 0;
   co_return r;
 }
 
 io::Task<bool> BodyRelay::deliver(std::vector<std::string_view>& pieces, bool last,
                                   RelayResult& r) {
+  offer(upstream_taps_, upstream_tap_count_, pieces);
   switch (plan_.shape) {
     case RelayPlan::Shape::kBytes:
       tap(pieces);
@@ -85,12 +92,13 @@ io::Task<bool> BodyRelay::deliver(std::vector<std::string_view>& pieces, bool la
   co_return true;
 }
 
-void BodyRelay::tap(std::span<const std::string_view> pieces) {
+void BodyRelay::offer(const std::array<BodyTap*, kMaxTaps>& taps, size_t count,
+                      std::span<const std::string_view> pieces) {
   size_t bytes = 0;
   for (std::string_view p : pieces) bytes += p.size();
   if (bytes == 0) return;
-  for (size_t i = 0; i < tap_count_; ++i) {
-    if (!taps_[i]->offer(pieces)) ++rq_.progress.tap_dropped;  // never wait for a tap
+  for (size_t i = 0; i < count; ++i) {
+    if (!taps[i]->offer(pieces)) ++rq_.progress.tap_dropped;  // never wait for a tap
   }
 }
 

@@ -56,8 +56,11 @@ class BodyRelay {
   BodyRelay(ResponseWriter& out, RequestContext& rq) : out_(out), rq_(rq) {}
   BodyRelay(const BodyRelay&) = delete;
 
-  // For the next run() only. Past kMaxTaps a tap is refused (false).
+  // For the next run() only. Past kMaxTaps a tap is refused (false). A client tap gets what
+  // each send carries to the client; an upstream tap gets the body as the upstream sent it,
+  // before any transform (the accounting copy reads the upstream's own usage from it).
   bool add_tap(BodyTap& tap);
+  bool add_upstream_tap(BodyTap& tap);
   // Relays the rest of a body whose head is parsed (and, unless collecting, is in the writer):
   // `pieces` holds what the head's read brought. On a broken stream the client's error end is
   // sent (whole events: the writer's error event; a transform: its finish()).
@@ -71,13 +74,17 @@ class BodyRelay {
   io::Task<bool> deliver_transformed(std::span<const std::string_view> pieces, bool last,
                                      RelayResult& r);
   io::Task<void> end_broken(const RelayResult& r);
-  void tap(std::span<const std::string_view> pieces);
+  void tap(std::span<const std::string_view> pieces) { offer(taps_, tap_count_, pieces); }
+  void offer(const std::array<BodyTap*, kMaxTaps>& taps, size_t count,
+             std::span<const std::string_view> pieces);
 
   ResponseWriter& out_;
   RequestContext& rq_;
   RelayPlan plan_;
   std::array<BodyTap*, kMaxTaps> taps_{};
   size_t tap_count_ = 0;
+  std::array<BodyTap*, kMaxTaps> upstream_taps_{};
+  size_t upstream_tap_count_ = 0;
   bool ended_ = false;                  // the body's end (clean or not) has gone out
   protocol::SseBoundaryScanner scan_;   // where the stream's events end
   std::string carry_;                   // the unfinished tail of an event, until its end

@@ -159,6 +159,40 @@ TEST_F(Relay, AFullTapDropsAndCountsAndTheClientGetsEverything) {
   EXPECT_EQ(rq_.progress.relayed_sends, 2u);
 }
 
+// A tap that keeps every byte it is offered.
+struct RecordingTap final : BodyTap {
+  std::string bytes;
+  bool offer(std::span<const std::string_view> pieces) override {
+    for (std::string_view p : pieces) bytes += p;
+    return true;
+  }
+};
+
+// The accounting copy reads the upstream's own bytes (its usage), not the client's translation.
+TEST_F(Relay, AnUpstreamTapSeesTheBytesBeforeTheTransform) {
+  UpperTransform t;
+  RecordingTap upstream, client;
+  ASSERT_TRUE(relay_.add_upstream_tap(upstream));
+  ASSERT_TRUE(relay_.add_tap(client));
+  RelayPlan plan{Shape::kTransform};
+  plan.transform = &t;
+  up_.steps = {{{"c"}, BodyRead::kData, true}};
+  EXPECT_TRUE(relay({"a", "b"}, plan).ok());
+  EXPECT_EQ(upstream.bytes, "abc");
+  EXPECT_EQ(client.bytes, "ABC[end]");
+}
+
+TEST_F(Relay, AnUpstreamTapSeesAnUnfinishedEventTheClientNeverGets) {
+  RecordingTap upstream;
+  RefusingTap full;
+  ASSERT_TRUE(relay_.add_upstream_tap(upstream));
+  ASSERT_TRUE(relay_.add_upstream_tap(full));
+  up_.steps = {{{"data: 2"}, BodyRead::kData}, {{}, BodyRead::kConnectionFailed}};
+  relay({"data: 1\n\n"}, {Shape::kWholeEvents});
+  EXPECT_EQ(upstream.bytes, "data: 1\n\ndata: 2");
+  EXPECT_EQ(rq_.progress.tap_dropped, 2u);  // a full upstream tap drops and counts too
+}
+
 TEST_F(Relay, TapsAreForOneRunOnly) {
   RefusingTap full;
   ASSERT_TRUE(relay_.add_tap(full));
