@@ -69,4 +69,18 @@ bool rewrite_model(std::string_view json, std::string_view model, std::string& o
   return false;
 }
 
+bool add_include_usage(std::string_view json, std::string& out) {
+  const size_t open = skip_ws(json, 0);
+  if (open >= json.size() || json[open] != '{') return false;
+  const size_t first = skip_ws(json, open + 1);
+  if (first >= json.size()) return false;
+  out.clear();
+  out.reserve(json.size() + 48);
+  out.append(json.substr(0, open + 1));
+  out.append(R"("stream_options":{"include_usage":true})");
+  if (json[first] != '}') out.push_back(',');
+  out.append(json.substr(open + 1));
+  return true;
+}
+
 }  // namespace ringgate::protocol

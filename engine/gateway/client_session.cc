@@ -23,6 +23,7 @@ ClientSession::ClientSession(Shard& shard, int fd)
       parser_(protocol::HttpLimits{shard.config().server.max_head_bytes,
                                    shard.config().server.max_headers,
                                    shard.config().server.max_body_bytes}),
+      accounting_tap_(shard.taps()),
       hangup_(shard.ring()) {
   shard_.add_session(this);
   // Once per connection: admission limits anonymous callers by address and believes

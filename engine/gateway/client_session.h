@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/gateway/accounting_tap.h"
 #include "engine/io/ring.h"
 #include "engine/io/task.h"
 #include "engine/pipeline/body_relay.h"
@@ -76,12 +77,19 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   void begin_request();
   void complete();
   void settle_admission();
+  // Leaves the slot and hands what the answer still owes to the record (or, when the ring is
+  // full, keeps the estimate charged); settle_admission() for everything else.
+  void settle_or_hand_over();
+  // Starts the upstream body's accounting copy when its answer reports usage.
+  void open_accounting_copy();
   io::Task<void> forward(pipeline::RequestContext& rq) override;
   uint32_t write_timeout_ms() const;
 
   // proxy() helpers
   BodyFraming client_framing(const protocol::HttpResponseParser& rp, bool head_request) const;
   void build_upstream_head(const Route& route, std::string_view suffix, size_t body_len);
+  std::string_view ask_stream_usage(const Route& route, const config::Upstream& up,
+                                    std::string_view suffix, std::string_view body);
   // The body of a response whose head is parsed, through relay_: as it came (whole SSE events
   // for a stream), or translated into the client's API.
   io::Task<void> relay_as_is(UpstreamBodyReader& body, size_t max_event_bytes);
@@ -102,6 +110,8 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   protocol::HttpRequestParser parser_;
   std::string upstream_head_;  // request head being written upstream
   std::string body_rewrite_;   // request body when the model name is rewritten or translated
+  std::string usage_body_;     // request body with the stream usage option the gateway added
+  bool usage_asked_ = false;   // so the client's stream must not get the usage chunk
   std::string translated_;     // translated response bytes on their way to the client
   Translation translation_ = Translation::kNone;
   std::string response_format_tool_;          // see providers::TranslateResult
@@ -109,7 +119,9 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   pipeline::ResponseWriter out_{*this, rq_};  // every byte the client gets
   pipeline::BodyRelay relay_{out_, rq_};      // every upstream body read
   pipeline::CountingTap counting_tap_{rq_};
-  telemetry::RequestRecord record_;  // built at complete(); a member so no frame holds 600 bytes
+  AccountingTap accounting_tap_;
+  std::string_view upstream_endpoint_;  // the path after /v1 the upstream got (a literal or rq_'s)
+  telemetry::RequestRecord record_;     // built at complete(); a member so no frame holds 600 bytes
   protocol::HttpResponseParser upstream_parser_;
   std::vector<std::string_view> pieces_;  // body pieces of the last upstream read
   bool idle_ = true;

@@ -81,8 +81,8 @@ bool Gateway::start(std::string& err) {
     if (i == 0) std::fprintf(stderr, "io_uring mode: %s\n", shard->ring().mode());
     shards_.push_back(std::move(shard));
   }
-  std::vector<telemetry::RecordRing*> rings;
-  for (auto& s : shards_) rings.push_back(&s->records());
+  std::vector<telemetry::ShardRings> rings;
+  for (auto& s : shards_) rings.push_back({&s->records(), &s->taps()});
   const char* log = std::getenv("RINGGATE_LOG");
   records_ = std::make_unique<telemetry::RecordConsumer>(std::move(rings),
                                                          log && std::string_view(log) == "debug");
@@ -97,9 +97,11 @@ void Gateway::stop() {
   if (records_) {
     records_->stop();  // drains what the shards left before they stopped
     std::fprintf(stderr,
-                 "request records: %llu consumed, %llu dropped (ring full); %llu auth failures\n",
+                 "request records: %llu consumed, %llu dropped (ring full); %llu body copy frames "
+                 "dropped; %llu auth failures\n",
                  static_cast<unsigned long long>(records_->consumed()),
                  static_cast<unsigned long long>(records_->dropped()),
+                 static_cast<unsigned long long>(records_->tap_frames_dropped()),
                  static_cast<unsigned long long>(records_->auth_failures()));
     records_.reset();
   }

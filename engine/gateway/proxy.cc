@@ -14,10 +14,12 @@
 #include "engine/gateway/header_policy.h"
 #include "engine/gateway/shard.h"
 #include "engine/gateway/upstream_body_reader.h"
+#include "engine/pipeline/usage_chunk_filter.h"
 #include "protocol/error_body.h"
 #include "protocol/http_response_parser.h"
 #include "protocol/json_model_rewrite.h"
 #include "providers/provider_adapter.h"
+#include "providers/usage/usage_shape.h"
 
 namespace ringgate::gateway {
 
@@ -74,6 +76,27 @@ BodyFraming ClientSession::client_framing(const protocol::HttpResponseParser& rp
   return reads_chunked() ? BodyFraming::kChunked : BodyFraming::kUntilClose;
 }
 
+// An OpenAI-format stream reports its usage only when asked: the accounting copy needs it, so the
+// gateway asks when the client did not (and the relay keeps the extra chunk from the client).
+std::string_view ClientSession::ask_stream_usage(const Route& route, const config::Upstream& up,
+                                                 std::string_view suffix, std::string_view body) {
+  usage_asked_ = false;
+  if (translation_ != Translation::kNone || !route.client_wants_stream || route.include_usage ||
+      up.format == providers::ApiFormat::kAnthropic ||
+      (suffix != "/chat/completions" && suffix != "/completions")) {
+    return body;
+  }
+  simdjson::dom::object doc;
+  simdjson::dom::element options;
+  if (route.document.get(doc) != simdjson::SUCCESS ||
+      doc["stream_options"].get(options) != simdjson::NO_SUCH_FIELD ||
+      !protocol::add_include_usage(body, usage_body_)) {
+    return body;  // the client's own stream_options stand as they are
+  }
+  usage_asked_ = true;
+  return usage_body_;
+}
+
 io::Task<void> ClientSession::proxy(const Route& route) {
   const config::Config& cfg = rq_.runtime->config();  // the request's snapshot
   const config::Timeouts& t = cfg.timeouts;
@@ -92,6 +115,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     co_return;
   }
   const std::string_view suffix = plan.upstream_endpoint;
+  upstream_endpoint_ = suffix;
   std::string_view served =
       route.model ? std::string_view(route.model->served_name()) : std::string_view();
   if (translation_ != Translation::kNone) {
@@ -118,6 +142,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
              protocol::rewrite_model(req.body, served, body_rewrite_)) {
     body = body_rewrite_;
   }
+  body = ask_stream_usage(route, up, suffix, body);
   build_upstream_head(route, suffix, body.size());
 
   UpstreamPool& pool = shard_.pool(route.upstream_id);
@@ -328,13 +353,32 @@ io::Task<void> ClientSession::relay_as_is(UpstreamBodyReader& body, size_t max_e
   plan.shape =
       whole_events ? pipeline::RelayPlan::Shape::kWholeEvents : pipeline::RelayPlan::Shape::kBytes;
   plan.max_event_bytes = max_event_bytes;
+  pipeline::UsageChunkFilter filter(shard_.json(), max_event_bytes);
+  if (usage_asked_ && whole_events && uh.status >= 200 && uh.status < 300) {
+    plan.shape = pipeline::RelayPlan::Shape::kTransform;
+    plan.transform = &filter;
+  }
   // A broken relayed response may be incomplete: the connection is never reused after it.
   settle_relay(co_await run_relay(body, plan), /*close_on_failure=*/true);
+}
+
+void ClientSession::open_accounting_copy() {
+  const protocol::HttpResponseHead& uh = upstream_parser_.head();
+  if (uh.status < 200 || uh.status >= 300) return;  // error bodies report no usage
+  const auto shape = providers::usage_shape_for(upstream_endpoint_);
+  if (!shape) return;
+  rq_.progress.tap_request = shard_.next_tap_request();
+  rq_.progress.tapped = true;
+  if (!accounting_tap_.begin(rq_.progress.tap_request, *shape, uh.is_event_stream())) {
+    ++rq_.progress.tap_dropped;  // the ring is full: this request's copy is incomplete
+  }
+  relay_.add_upstream_tap(accounting_tap_);
 }
 
 io::Task<pipeline::RelayResult> ClientSession::run_relay(UpstreamBodyReader& body,
                                                          const pipeline::RelayPlan& plan) {
   relay_.add_tap(counting_tap_);
+  open_accounting_copy();
   co_return co_await relay_.run(body, pieces_, plan);
 }
 

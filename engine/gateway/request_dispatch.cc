@@ -63,11 +63,22 @@ void ClientSession::settle_admission() {
   rq_.runtime->gatekeeper()->settle(rq_.ticket, in);
 }
 
+// An answer that went out whole or in part may have cost tokens the upstream reports in its body:
+// the slot is left now, the rest is charged when the accounting thread has read the usage.
+void ClientSession::settle_or_hand_over() {
+  const pipeline::RequestContext::Progress& p = rq_.progress;
+  if (!rq_.ticket.active() || !p.forwarded || p.upstream_failed || p.status >= 400) {
+    settle_admission();
+    return;
+  }
+  record_.charge = admission::Gatekeeper::leave(rq_.ticket);
+}
+
 void ClientSession::complete() {
-  settle_admission();
-  const pipeline::Route& route = rq_.route;
   telemetry::RequestRecord& r = record_;
   r = {};
+  settle_or_hand_over();
+  const pipeline::Route& route = rq_.route;
   r.request_id.assign(rq_.request_id);
   r.client_key.assign(rq_.key_id);
   std::memcpy(r.client_ip, rq_.client.bytes.data(), sizeof r.client_ip);
@@ -87,7 +98,16 @@ void ClientSession::complete() {
   r.upstream_connect_us = rq_.progress.connect_us;
   r.upstream_ttfb_us = rq_.progress.ttfb_us;
   r.total_us = since_us(rq_.progress.start_us);
-  shard_.records().push(r);  // a full ring drops and counts; the client never waits
+  r.model = route.model;
+  r.tap_request = rq_.progress.tap_request;
+  r.tapped = rq_.progress.tapped;
+  r.runtime = std::move(rq_.runtime);  // the request is over; the record keeps the snapshot
+  // A full ring drops and counts; the client never waits. What the dropped record owed stays
+  // charged at its estimate: never undercharged.
+  if (!shard_.records().push(std::move(r)) && r.charge.active()) {
+    admission::SettleInput unknown;
+    admission::Gatekeeper::correct(r.charge, unknown);
+  }
 }
 
 }  // namespace ringgate::gateway

@@ -24,6 +24,7 @@
 #include "engine/pipeline/request_id.h"
 #include "engine/pipeline/shard_services.h"
 #include "engine/telemetry/record_ring.h"
+#include "engine/telemetry/tap_ring.h"
 
 namespace ringgate::gateway {
 
@@ -37,6 +38,9 @@ inline constexpr uint64_t kWakeStop = uint64_t{1} << 32;
 class Shard {
  public:
   static constexpr size_t kRecordRingSize = 4096;  // records in flight to the accounting thread
+  // Bytes of upstream bodies in flight to the accounting thread: at its tens of MB/s of parsing,
+  // some tens of milliseconds of this shard's fastest relaying.
+  static constexpr size_t kTapRingBytes = size_t{4} << 20;
 
   Shard(unsigned id, int listen_fd, GatewayState& state);
   ~Shard();
@@ -74,6 +78,9 @@ class Shard {
   pipeline::RequestIdSource& request_ids() { return request_ids_; }
   // Where this shard's sessions leave their request records for the accounting thread.
   telemetry::RecordRing& records() { return records_; }
+  // Where they leave the accounting copy of upstream bodies, each tagged with its request.
+  telemetry::TapRing& taps() { return taps_; }
+  uint64_t next_tap_request() { return ++tap_requests_; }
   // What the pipeline's stages may use on this shard.
   const pipeline::ShardServices& services() const { return services_; }
 
@@ -135,6 +142,8 @@ class Shard {
   pipeline::RequestIdSource request_ids_;
   pipeline::ShardServices services_;
   telemetry::RecordRing records_{kRecordRingSize};
+  telemetry::TapRing taps_{kTapRingBytes};
+  uint64_t tap_requests_ = 0;
   std::thread thread_;
   friend class ClientSession;
 };

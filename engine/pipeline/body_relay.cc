@@ -122,9 +122,9 @@ io::Task<void> BodyRelay::end_broken(const RelayResult& r) {
   if (ended_) co_return;
   ended_ = true;
   if (plan_.shape == RelayPlan::Shape::kTransform) {
-    // finish() on an unfinished stream emits the client's error event and a clean end.
+    // fail() on an unfinished stream emits the client's error event and a clean end.
     transformed_.clear();
-    plan_.transform->finish(transformed_);
+    plan_.transform->fail(transformed_, stream_error_message(r));
     const std::string_view piece = transformed_;
     co_await out_.send(std::span(&piece, 1), true);
   } else if (plan_.shape == RelayPlan::Shape::kWholeEvents) {

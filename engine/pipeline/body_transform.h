@@ -14,6 +14,12 @@ class BodyTransform {
   virtual bool feed(std::string_view bytes, std::string& out) = 0;
   // The stream ends: a clean end, or on an unfinished stream the client's error event.
   virtual void finish(std::string& out) = 0;
+  // The upstream broke off (`why` says how, for the client's error event); finish() unless the
+  // transform tells it its own way.
+  virtual void fail(std::string& out, const char* why) {
+    (void)why;
+    finish(out);
+  }
 
  protected:
   ~BodyTransform() = default;

@@ -86,6 +86,9 @@ struct RequestContext {
     // how many copies the relay's taps refused (their copy of this request is incomplete).
     uint64_t relayed_bytes = 0;
     uint32_t relayed_sends = 0, tap_dropped = 0;
+    // The upstream body's accounting copy went out under this tag (the shard's TapRing).
+    uint64_t tap_request = 0;
+    bool tapped = false;
   } progress;
 
   void reset() {

@@ -1,6 +1,6 @@
-// The off-shard end of every shard's record ring: one thread drains them all. For now it counts
-// records (and logs each one as a JSON line when RINGGATE_LOG=debug); the accounting issue makes
-// it the ledger, the metrics and the access log.
+// The off-shard end of every shard's rings: one thread drains them all. It reads each request's
+// usage from its body copy (Accountant), settles what the request owed, counts records, and logs
+// each one as a JSON line when asked (RINGGATE_LOG=debug).
 #pragma once
 
 #include <atomic>
@@ -10,13 +10,21 @@
 #include <thread>
 #include <vector>
 
+#include "engine/telemetry/accountant.h"
 #include "engine/telemetry/record_ring.h"
+#include "engine/telemetry/tap_ring.h"
 
 namespace ringgate::telemetry {
 
+// One shard's two rings: its records, and the body copies they refer to.
+struct ShardRings {
+  RecordRing* records = nullptr;
+  TapRing* taps = nullptr;
+};
+
 class RecordConsumer {
  public:
-  explicit RecordConsumer(std::vector<RecordRing*> rings, bool log_records);
+  explicit RecordConsumer(std::vector<ShardRings> rings, bool log_records);
   ~RecordConsumer();
   RecordConsumer(const RecordConsumer&) = delete;
 
@@ -25,14 +33,19 @@ class RecordConsumer {
 
   uint64_t consumed() const { return consumed_.load(std::memory_order_relaxed); }
   uint64_t dropped() const;
+  // Body copy frames the tap rings had no room for.
+  uint64_t tap_frames_dropped() const;
   // Requests refused for a missing or wrong virtual key (each also logged as a warning).
   uint64_t auth_failures() const { return auth_failures_.load(std::memory_order_relaxed); }
 
  private:
   void run();
   bool drain_once();
+  bool drain_shard(size_t shard);
+  void consume(size_t shard, RequestRecord& r);
 
-  std::vector<RecordRing*> rings_;
+  std::vector<ShardRings> rings_;
+  Accountant accountant_;
   bool log_records_;
   std::atomic<uint64_t> consumed_{0};
   std::atomic<uint64_t> auth_failures_{0};

@@ -17,23 +17,27 @@ class RecordRing {
   // capacity: a power of two.
   explicit RecordRing(size_t capacity) : mask_(capacity - 1), slots_(new RequestRecord[capacity]) {}
 
-  // Shard thread only.
-  bool push(const RequestRecord& r) {
+  // Shard thread only. Moves the record in, or leaves it untouched when the ring is full.
+  bool push(RequestRecord&& r) {
     const uint64_t head = head_.load(std::memory_order_relaxed);
     if (head - tail_.load(std::memory_order_acquire) > mask_) {
       dropped_.store(dropped_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
       return false;
     }
-    slots_[head & mask_] = r;
+    slots_[head & mask_] = std::move(r);
     head_.store(head + 1, std::memory_order_release);  // publishes the slot
     return true;
   }
 
+  // Consumer thread only. How many records are ready to pop.
+  size_t ready() const {
+    return size_t(head_.load(std::memory_order_acquire) - tail_.load(std::memory_order_relaxed));
+  }
   // Consumer thread only.
   bool pop(RequestRecord& out) {
     const uint64_t tail = tail_.load(std::memory_order_relaxed);
     if (tail == head_.load(std::memory_order_acquire)) return false;
-    out = slots_[tail & mask_];
+    out = std::move(slots_[tail & mask_]);
     tail_.store(tail + 1, std::memory_order_release);  // frees the slot
     return true;
   }

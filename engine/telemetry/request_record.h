@@ -1,11 +1,16 @@
 // What one request leaves behind, built at the session's single completion point whatever
-// happened, and carried off the shard to the accounting thread. Fixed-size fields, so pushing a
-// record onto the ring allocates nothing.
+// happened, and carried off the shard to the accounting thread, which completes it (usage, cost)
+// and settles what the request still owes. Fixed-size fields, so pushing a record onto the ring
+// allocates nothing.
 #pragma once
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string_view>
+
+#include "engine/admission/admission_decision.h"
+#include "engine/config/runtime.h"
 
 namespace ringgate::telemetry {
 
@@ -51,9 +56,24 @@ struct RequestRecord {
   // Microseconds from the request's start; 0 where the request never got there.
   uint32_t admission_us = 0, cache_us = 0, upstream_connect_us = 0, upstream_ttfb_us = 0,
            total_us = 0;
-  // Usage when known (the accounting issue fills it from upstream usage or a tokenizer).
-  bool usage_known = false;
-  uint32_t prompt_tokens = 0, completion_tokens = 0;
+
+  // For the accounting thread. The snapshot the request ran on keeps `model` (for its price)
+  // and the charge's buckets and budgets alive until the record is accounted.
+  std::shared_ptr<const config::Runtime> runtime;
+  const config::Model* model = nullptr;  // canonical; null in pass-through
+  admission::PendingCharge charge;       // what the request still owes, to correct to its usage
+  // The upstream body's copy in the shard's TapRing, under this tag (tapped: one was opened).
+  uint64_t tap_request = 0;
+  bool tapped = false;
+
+  // Filled in by the accounting thread.
+  enum class UsageSource : uint8_t { kNone, kReported, kCounted };
+  UsageSource usage_source = UsageSource::kNone;
+  int64_t input_tokens = 0, output_tokens = 0, cached_input_tokens = 0, cache_creation_tokens = 0,
+          reasoning_tokens = 0;
+  int64_t cost_micros = 0;
+  ShortText<64> upstream_model;  // the model the upstream said it served
+  ShortText<32> finish_reason;
 };
 
 }  // namespace ringgate::telemetry

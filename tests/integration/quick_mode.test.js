@@ -108,14 +108,17 @@ describe('quick mode', () => {
       ['/v1/completions', { model: 'gpt-4o-mini', prompt: 'say hi', max_tokens: 5 }],
     ]) {
       for (const stream of [false, true]) {
-        it(`${path} ${stream ? 'streamed' : 'not streamed'} reaches the mock unchanged`, async () => {
+        // A streamed legacy completion is the one change: the gateway asks for the stream's usage
+        // (its accounting needs it) as the body's first member; the client still gets no usage chunk.
+        const asksUsage = stream && path === '/v1/completions';
+        it(`${path} ${stream ? 'streamed' : 'not streamed'} reaches the mock ${asksUsage ? 'asking for usage' : 'unchanged'}`, async () => {
           const sent = JSON.stringify({ ...body, stream });
           const res = await postJson(gw.url, path, sent);
           assert.equal(res.status, 200, res.text);
           const last = await mockLastRequest(mock);
           assert.equal(last.method, 'POST');
           assert.equal(last.path, path);
-          assert.equal(last.body, sent);
+          assert.equal(last.body, asksUsage ? `{"stream_options":{"include_usage":true},${sent.slice(1)}` : sent);
           if (stream) {
             assert.match(res.headers.get('content-type'), /^text\/event-stream/);
             const direct = await postJson(mock.url, path, sent);

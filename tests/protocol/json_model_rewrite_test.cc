@@ -37,5 +37,21 @@ TEST(ModelRewrite, RefusesWithoutATopLevelStringModel) {
   EXPECT_EQ(out, "untouched");
 }
 
+TEST(IncludeUsage, BecomesTheFirstMemberOfTheBody) {
+  std::string out;
+  ASSERT_TRUE(add_include_usage(R"( {"model":"m","stream":true})", out));
+  EXPECT_EQ(out, R"( {"stream_options":{"include_usage":true},"model":"m","stream":true})");
+  ASSERT_TRUE(add_include_usage("{ }", out));
+  EXPECT_EQ(out, R"({"stream_options":{"include_usage":true} })");
+}
+
+TEST(IncludeUsage, ABodyThatIsNotAnObjectIsLeftAlone) {
+  std::string out = "kept";
+  EXPECT_FALSE(add_include_usage("[1]", out));
+  EXPECT_FALSE(add_include_usage("  {", out));
+  EXPECT_FALSE(add_include_usage("", out));
+  EXPECT_EQ(out, "kept");
+}
+
 }  // namespace
 }  // namespace ringgate::protocol

@@ -52,7 +52,7 @@ TEST(RecordRing, ProducerAndConsumerOnTwoThreads) {
     RequestRecord r;
     for (uint64_t i = 1; i <= kRecords; ++i) {
       r.bytes_in = i;
-      ring.push(r);
+      ring.push(std::move(r));
     }
   });
   uint64_t got = 0, last = 0;
