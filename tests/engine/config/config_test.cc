@@ -618,6 +618,7 @@ TEST(ConfigFile, ExampleConfigLoads) {
   auto c = load_config_file(RINGGATE_SOURCE_DIR "/ringgate.example.toml", err);
   ASSERT_TRUE(c.has_value()) << err.message;
   EXPECT_EQ(c->admission.mode, AuthMode::kNone);  // its listener is loopback
+  EXPECT_EQ(c->ledger.path, RINGGATE_SOURCE_DIR "/ringgate-ledger.db");
   const Model* openai = c->find_model("gpt-4o-mini");
   ASSERT_NE(openai, nullptr);
   EXPECT_EQ(c->find_model("fast"), openai);
