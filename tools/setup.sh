@@ -9,6 +9,7 @@ APT_PACKAGES=(
   g++ meson ninja-build pkg-config
   # libraries (see README "Dependencies")
   liburing-dev libsimdjson-dev libmimalloc-dev libssl-dev libtomlplusplus-dev libcli11-dev
+  libsqlite3-dev
   libgtest-dev libbenchmark-dev
   # fuzzing (clang + libFuzzer/ASan runtime)
   clang-14 libclang-rt-14-dev

@@ -34,6 +34,12 @@ struct BudgetRefusal {
   int64_t resets_at_unix_s = 0;  // 0: never (a total budget)
 };
 
+// Spend recorded before this process started, as of one moment: in its UTC day, its UTC month
+// and all time. What the ledger gives back at start (seed-defect 003-1).
+struct RestoredSpend {
+  int64_t daily_micros = 0, monthly_micros = 0, total_micros = 0;
+};
+
 struct BudgetUsage {
   int64_t limit_micros = 0;  // 0: none
   int64_t spent_micros = 0, reserved_micros = 0;
@@ -50,6 +56,14 @@ class BudgetAccount {
   // The request cost nothing (it never reached an upstream); the hold is cleared.
   virtual void refund(BudgetHold& hold) = 0;
   virtual BudgetUsage usage(BudgetPeriod period, int64_t unix_s) const = 0;
+  // Adds spend from before this process started, counted in the UTC day and month of `unix_s`,
+  // so a budget survives a restart (seed-defect 003-1). Called at start, before any request.
+  // false: this account keeps its spend elsewhere (a store shared across nodes) and is unchanged.
+  virtual bool restore(const RestoredSpend& spent, int64_t unix_s) {
+    (void)spent;
+    (void)unix_s;
+    return false;
+  }
 };
 
 class BudgetStore {

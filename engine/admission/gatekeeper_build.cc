@@ -3,6 +3,7 @@
 // carry over by scope name (the store keeps them): money spent stays spent when a limit changes.
 #include <algorithm>
 
+#include "engine/admission/budget_restore.h"
 #include "engine/admission/gatekeeper.h"
 #include "engine/admission/in_memory_budget_store.h"
 
@@ -55,7 +56,7 @@ void Gatekeeper::build_keys(const config::Config& config, const Gatekeeper* prev
   for (const config::Team& t : config.admission.teams) {
     const Principal* old = previous ? find_named(previous->teams_, t.name) : nullptr;
     Principal p{t.name, limits_for(t.limits, old ? &old->limits : nullptr), nullptr};
-    if (t.budget.any()) p.budget = budgets_->account("team:" + t.name, t.budget);
+    if (t.budget.any()) p.budget = budgets_->account(team_budget_scope(t.name), t.budget);
     teams_.push_back(std::move(p));
   }
   std::vector<std::pair<config::KeyHash, uint32_t>> digests;
@@ -64,7 +65,7 @@ void Gatekeeper::build_keys(const config::Config& config, const Gatekeeper* prev
     Key key;
     key.name = k.id;
     key.limits = limits_for(k.limits, old ? &old->limits : nullptr);
-    if (k.budget.any()) key.budget = budgets_->account("key:" + k.id, k.budget);
+    if (k.budget.any()) key.budget = budgets_->account(key_budget_scope(k.id), k.budget);
     const Principal* team = k.team.empty() ? nullptr : find_named(teams_, k.team);
     key.team = team ? int(team - teams_.data()) : -1;
     key.models = k.models;

@@ -64,6 +64,16 @@ class InMemoryAccount final : public BudgetAccount {
     hold = {};
   }
 
+  bool restore(const RestoredSpend& spent, int64_t unix_s) override {
+    const auto ids = period_ids(utc_periods(unix_s));
+    const int64_t v[kBudgetPeriods] = {spent.daily_micros, spent.monthly_micros,
+                                       spent.total_micros};
+    for (int i = 0; i < kBudgetPeriods; ++i) {
+      if (v[i] > 0) counter_[i].restore(ids[i], to_micros(v[i]));
+    }
+    return true;
+  }
+
   BudgetUsage usage(BudgetPeriod period, int64_t unix_s) const override {
     const int i = int(period);
     const uint32_t id = period_ids(utc_periods(unix_s))[i];

@@ -24,6 +24,12 @@ class PeriodCounter {
   // Drops a reservation that never became a cost.
   void refund(uint32_t reserved_in, uint64_t reserved);
 
+  // Counts `amount` as already spent in `period` (spend from before a restart).
+  void restore(uint32_t period, uint64_t amount) {
+    add(committed_, period, amount);
+    add(spent_, period, amount);
+  }
+
   uint64_t committed(uint32_t period) const { return read(committed_, period); }
   uint64_t spent(uint32_t period) const { return read(spent_, period); }
 

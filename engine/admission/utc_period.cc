@@ -44,6 +44,8 @@ UtcPeriods utc_periods(int64_t unix_s) {
   p.month = uint32_t((y - 1970) * 12 + (m - 1));
   p.day_end_s = (days + 1) * kDayS;
   p.month_end_s = days_from_civil(next_y, next_m, 1) * kDayS;
+  p.day_start_s = days * kDayS;
+  p.month_start_s = days_from_civil(y, m, 1) * kDayS;
   last = p;
   return p;
 }

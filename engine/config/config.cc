@@ -112,6 +112,11 @@ std::string describe(const Config& c) {
        " upstream_connect=" + std::to_string(t.upstream_connect_ms) +
        " upstream_ttfb=" + std::to_string(t.upstream_ttfb_ms) +
        " stream_idle=" + std::to_string(t.stream_idle_ms) + " total=" + std::to_string(t.total_ms));
+  const LedgerConfig& l = c.ledger;
+  line(l.enabled() ? "ledger: " + l.path + " (flush every " + std::to_string(l.flush_interval_ms) +
+                         " ms or " + std::to_string(l.batch_rows) + " rows, queue " +
+                         std::to_string(l.queue_rows) + " rows)"
+                   : std::string("ledger: off"));
   for (const Upstream& u : c.upstreams) {
     std::string key =
         u.api_key_ref.empty() ? std::string("none") : u.api_key_ref + " " + redact(u.api_key);

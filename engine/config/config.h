@@ -89,9 +89,19 @@ struct Server {
   size_t max_pooled_buffer_bytes = 8 << 20;
 };
 
+// [ledger]: the SQLite usage ledger, one row per request (engine/telemetry/ledger.h).
+struct LedgerConfig {
+  std::string path;  // "" (no [ledger] path): no ledger; relative to the config file's directory
+  uint32_t flush_interval_ms = 1000;  // a row is on disk at most this long after it was appended
+  uint32_t batch_rows = 1000;         // or as soon as this many are waiting
+  uint32_t queue_rows = 65536;        // appended but not yet written; beyond it rows are dropped
+  bool enabled() const { return !path.empty(); }
+};
+
 struct Config {
   Server server;
   Timeouts timeouts;
+  LedgerConfig ledger;
   std::vector<Upstream> upstreams;
   std::vector<Model> models;
   Admission admission;       // [auth], [[teams]], [[keys]], [anonymous], [cors], trusted_proxies
@@ -119,6 +129,10 @@ std::optional<Config> load_config_file(const std::string& path, ConfigError& err
 // the current directory here; load_config_file resolves them against the config file's directory.
 std::optional<Config> load_config_string(std::string_view toml, std::string_view source_name,
                                          ConfigError& err);
+
+// Only the [ledger] table of a config file, checked as load_config_file checks it, the rest
+// unread (no secret is resolved): what `ringgate usage --config` needs.
+std::optional<LedgerConfig> load_ledger_config(const std::string& path, ConfigError& err);
 
 // Quick mode (no config file): one upstream, passthrough routing.
 //   ringgate serve --listen H:P --upstream URL --upstream-key env:NAME

@@ -76,6 +76,7 @@ class Loader {
     for (auto [index, t] : top.array_of_tables("upstreams")) read_upstream(index, *t, config);
     for (auto [index, t] : top.array_of_tables("models")) read_model(index, *t, config);
     admission_.read_top(top, config.admission);
+    read_ledger_in(top, config.ledger);
     top.finish();
     check_whole(root, config);
     admission_.check(root, config.admission);
@@ -87,7 +88,51 @@ class Loader {
     return config;
   }
 
+  // The [ledger] table alone; other tables are neither read nor checked.
+  std::optional<LedgerConfig> load_ledger(std::string_view text, ConfigError& err) {
+    toml::table root;
+    try {
+      root = toml::parse(text, std::string_view(diag_.source()));
+    } catch (const toml::parse_error& e) {
+      err.message = position(diag_.source(), e.source().begin) + ": " + escaped(e.description());
+      return std::nullopt;
+    }
+    LedgerConfig ledger;
+    TableReader top(root, "", diag_);
+    read_ledger_in(top, ledger);
+    if (!diag_.empty()) {
+      err.message = diag_.render();
+      return std::nullopt;
+    }
+    return ledger;
+  }
+
  private:
+  void read_ledger_in(TableReader& top, LedgerConfig& ledger) {
+    if (const toml::node* n = top.typed("ledger", toml::node_type::table)) {
+      read_ledger(*n->as_table(), ledger);
+    }
+  }
+
+  void read_ledger(const toml::table& t, LedgerConfig& l) {
+    TableReader r(t, "ledger", diag_);
+    if (const auto* v = r.string("path")) {
+      if (v->get().empty()) {
+        diag_.add(v->source(), "ledger.path must not be empty (leave it out for no ledger)");
+      } else {
+        l.path = join_path(base_dir_, v->get());
+      }
+    }
+    r.read_int("flush_interval_ms", 10, 60000, l.flush_interval_ms);
+    r.read_int("batch_rows", 1, 100'000, l.batch_rows);
+    if (r.read_int("queue_rows", 1, 10'000'000, l.queue_rows) && l.queue_rows < l.batch_rows) {
+      diag_.add(t.get("queue_rows")->source(),
+                "ledger.queue_rows (" + std::to_string(l.queue_rows) +
+                    ") is less than batch_rows (" + std::to_string(l.batch_rows) + ")");
+    }
+    r.finish();
+  }
+
   void read_server(const toml::table& t, Config& config) {
     Server& s = config.server;
     TableReader r(t, "server", diag_);
@@ -363,15 +408,7 @@ std::string directory_of(const std::string& path) {
   return path.substr(0, slash);
 }
 
-}  // namespace
-
-std::optional<Config> load_config_string(std::string_view toml, std::string_view source_name,
-                                         ConfigError& err) {
-  Loader loader{std::string(source_name), std::string()};
-  return loader.load(toml, err);
-}
-
-std::optional<Config> load_config_file(const std::string& path, ConfigError& err) {
+std::optional<std::string> read_config_text(const std::string& path, ConfigError& err) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     err.message = path + ": cannot open config file: " + std::strerror(errno);
@@ -403,8 +440,29 @@ std::optional<Config> load_config_file(const std::string& path, ConfigError& err
     }
   }
   ::close(fd);
+  return text;
+}
+
+}  // namespace
+
+std::optional<Config> load_config_string(std::string_view toml, std::string_view source_name,
+                                         ConfigError& err) {
+  Loader loader{std::string(source_name), std::string()};
+  return loader.load(toml, err);
+}
+
+std::optional<Config> load_config_file(const std::string& path, ConfigError& err) {
+  std::optional<std::string> text = read_config_text(path, err);
+  if (!text) return std::nullopt;
   Loader loader{path, directory_of(path)};
-  return loader.load(text, err);
+  return loader.load(*text, err);
+}
+
+std::optional<LedgerConfig> load_ledger_config(const std::string& path, ConfigError& err) {
+  std::optional<std::string> text = read_config_text(path, err);
+  if (!text) return std::nullopt;
+  Loader loader{path, directory_of(path)};
+  return loader.load_ledger(*text, err);
 }
 
 }  // namespace ringgate::config

@@ -1,10 +1,11 @@
-// The ringgate command line: serve, reload, check-config, keygen, version.
+// The ringgate command line: serve, reload, check-config, keygen, usage, version.
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <optional>
 #include <string>
@@ -14,6 +15,8 @@
 #include "engine/config/listen_address.h"
 #include "engine/config/name_rules.h"
 #include "engine/gateway/gateway.h"
+#include "engine/telemetry/ledger_reader.h"
+#include "engine/telemetry/usage_report.h"
 
 #ifdef RINGGATE_WITH_MIMALLOC
 #include <mimalloc.h>
@@ -118,6 +121,57 @@ int keygen(std::string id) {
   return 0;
 }
 
+struct UsageArgs {
+  std::string ledger, config, since, by = "key";
+  bool json = false;
+};
+
+// The ledger file usage reads: --ledger, or the [ledger] path of --config. "" after saying why.
+std::string usage_ledger_path(const UsageArgs& a, int& code) {
+  code = 2;
+  if (a.ledger.empty() == a.config.empty()) {
+    std::fprintf(stderr, "ringgate usage: give --ledger PATH or --config FILE (one of them)\n");
+    return "";
+  }
+  if (!a.ledger.empty()) return a.ledger;
+  config::ConfigError err;
+  std::optional<config::LedgerConfig> l = config::load_ledger_config(a.config, err);
+  if (!l) {
+    std::fprintf(stderr, "%s\n", err.message.c_str());
+    return "";
+  }
+  if (!l->enabled())
+    std::fprintf(stderr, "ringgate usage: %s has no [ledger] path\n", a.config.c_str());
+  return l->path;
+}
+
+// Sums from the ledger per key, team or model since a time; read-only, so it runs beside a
+// gateway writing the same file. 2: bad arguments; 1: the ledger could not be read.
+int usage(const UsageArgs& a) {
+  int code = 2;
+  const std::string path = usage_ledger_path(a, code);
+  if (path.empty()) return code;
+  std::string why;
+  std::optional<int64_t> since = telemetry::parse_since(a.since, int64_t(std::time(nullptr)), why);
+  std::optional<telemetry::UsageGrouping> by = telemetry::parse_grouping(a.by);
+  if (!since || !by) {
+    std::fprintf(stderr, "ringgate usage: %s\n",
+                 !since ? why.c_str() : ("--by " + a.by + ": give key, team or model").c_str());
+    return 2;
+  }
+  std::unique_ptr<telemetry::LedgerReader> reader = telemetry::LedgerReader::open(path, why);
+  std::optional<std::vector<telemetry::UsageGroup>> groups;
+  if (reader) groups = reader->usage(*since * 1000, *by, why);
+  if (!groups) {
+    std::fprintf(stderr, "ringgate usage: %s\n", why.c_str());
+    return 1;
+  }
+  const std::string out = a.json ? telemetry::usage_json(*groups, *by, *since)
+                                 : telemetry::usage_table(*groups, *by, *since);
+  std::fputs(out.c_str(), stdout);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -176,9 +230,29 @@ int main(int argc, char** argv) {
   keygen_cmd->add_option("--id", keygen_id,
                          "The key's id in logs, metrics and the ledger (default: key-XXXXXXXX)");
 
+  UsageArgs usage_args;
+  CLI::App* usage_cmd = app.add_subcommand(
+      "usage", "Sum requests, tokens and cost from the usage ledger, per key, team or model");
+  usage_cmd->add_option("--ledger", usage_args.ledger, "The ledger file ([ledger] path)");
+  usage_cmd->add_option("--config,-c", usage_args.config,
+                        "Take the ledger path from this config file's [ledger] table");
+  usage_cmd
+      ->add_option("--since", usage_args.since,
+                   "From when: 30m, 24h, 7d, unix seconds, 2026-03-15 or "
+                   "2026-03-15T12:00:00Z (UTC)")
+      ->required();
+  usage_cmd->add_option("--by", usage_args.by, "Group by key (default), team or model");
+  usage_cmd->add_flag("--json", usage_args.json, "Print JSON instead of a table");
+
   app.add_subcommand("version", "Print the version");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    // usage's bad arguments exit 2, like the checks it makes itself.
+    return code != 0 && argc > 1 && std::string_view(argv[1]) == "usage" ? 2 : code;
+  }
 
   if (app.got_subcommand("version")) {
     std::printf("ringgate %s\n", RINGGATE_VERSION);
@@ -186,6 +260,7 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("reload")) return send_reload(reload_pid_file);
   if (app.got_subcommand("keygen")) return keygen(keygen_id);
+  if (app.got_subcommand(usage_cmd)) return usage(usage_args);
   config::ConfigError err;
   if (app.got_subcommand("check-config")) {
     std::optional<config::Config> cfg = config::load_config_file(check_path, err);

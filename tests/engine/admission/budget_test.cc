@@ -23,6 +23,8 @@ TEST(UtcPeriods, DaysAndMonthsEndAtUtcMidnight) {
   EXPECT_EQ(p.day_end_s, 1773619200);    // 2026-03-16T00:00:00Z
   EXPECT_EQ(p.month_end_s, 1775001600);  // 2026-04-01T00:00:00Z
   EXPECT_EQ(p.month, uint32_t((2026 - 1970) * 12 + 2));
+  EXPECT_EQ(p.day_start_s, 1773532800);    // 2026-03-15T00:00:00Z
+  EXPECT_EQ(p.month_start_s, 1772323200);  // 2026-03-01T00:00:00Z
   // Leap February and December's year change.
   EXPECT_EQ(utc_periods(1709208000).month_end_s, 1709251200);  // 2024-02-29 12:00 -> 2024-03-01
   EXPECT_EQ(utc_periods(1767182400).month_end_s, 1767225600);  // 2025-12-31 12:00 -> 2026-01-01
@@ -154,6 +156,25 @@ TEST(Budget, TheStoreKeepsSpendAcrossALimitChange) {
   EXPECT_FALSE(again->reserve(600, k2026_03_15_noon, hold, refusal));
   EXPECT_TRUE(again->reserve(500, k2026_03_15_noon, hold, refusal));
   EXPECT_NE(store.account("team:alice", budget(1000)), a);
+}
+
+// seed-defect: 003-1 (budgets survive a restart: the ledger's sums seed each period)
+TEST(Budget, RestoredSpendCountsInItsPeriodsAndRollsOverWithThem) {
+  auto account = make_in_memory_account(budget(1000, 5000, 9000));
+  ASSERT_TRUE(account->restore({800, 4000, 8500}, k2026_03_15_noon));
+  EXPECT_EQ(account->usage(BudgetPeriod::kDaily, k2026_03_15_noon).spent_micros, 800);
+  EXPECT_EQ(account->usage(BudgetPeriod::kMonthly, k2026_03_15_noon).spent_micros, 4000);
+  BudgetHold hold;
+  BudgetRefusal refusal;
+  EXPECT_FALSE(account->reserve(600, k2026_03_15_noon, hold, refusal));  // 800 + 600 > 1000
+  EXPECT_EQ(refusal.period, BudgetPeriod::kDaily);
+  EXPECT_TRUE(account->reserve(200, k2026_03_15_noon, hold, refusal));
+  account->refund(hold);
+  // The next day starts from zero; the month and the total keep what was restored.
+  const int64_t tomorrow = k2026_03_15_noon + kDayS;
+  EXPECT_EQ(account->usage(BudgetPeriod::kDaily, tomorrow).spent_micros, 0);
+  EXPECT_EQ(account->usage(BudgetPeriod::kMonthly, tomorrow).spent_micros, 4000);
+  EXPECT_EQ(account->usage(BudgetPeriod::kTotal, tomorrow).spent_micros, 8500);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/admission/admission_error.h"
+#include "engine/admission/budget_restore.h"
 
 namespace ringgate::admission {
 namespace {
@@ -399,6 +400,26 @@ TEST(Gatekeeper, ConcurrentAdmitsNeverPassTheLimits) {
   EXPECT_LE(max_in_flight.load(), 3);
   EXPECT_LE(admitted.load(), 40);  // the budget, tighter than rpm over 12 s (50 + 10)
   EXPECT_GE(admitted.load(), 1);
+}
+
+// seed-defect: 003-1 (a restart keeps what was spent: the ledger's sums seed the accounts)
+TEST(Gatekeeper, RestoredSpendRefusesWhatTheBudgetNoLongerCovers) {
+  Fixture f;
+  f.key(0).budget.daily_micros = 2600;  // two requests of 1250 at most
+  f.team().budget.monthly_micros = 1'000'000;
+  SpendByScope spend;
+  spend[key_budget_scope("alice")] = {1500, 1500, 1500};  // 1100 left: less than one request
+  spend[team_budget_scope("research")] = {0, 2000, 2000};
+  spend[key_budget_scope("bob")] = {9, 9, 9};  // no budget: nothing to restore
+  auto g = Gatekeeper::build(f.config, nullptr);
+  const RestoreCount n = restore_budgets(f.config, *g->budget_store(), spend, kNoon);
+  EXPECT_EQ(n.restored, 2u);
+  EXPECT_EQ(n.kept, 0u);
+  Decision a = g->admit(f.input(f.alice_key, f.gpt()));
+  EXPECT_EQ(a.refusal.kind, RefusalKind::kBudgetExceeded);
+  EXPECT_EQ(a.refusal.budget.spent_micros, 1500);
+  auto team = g->budget_store()->account("team:research", f.team().budget);
+  EXPECT_EQ(team->usage(BudgetPeriod::kMonthly, kNoon).spent_micros, 2000);
 }
 
 }  // namespace

@@ -439,7 +439,7 @@ TEST(ConfigErrors, ReportIsBoundedButSaysHowManyMore) {
 TEST(ConfigErrors, ControlCharactersInNamesAreEscaped) {
   EXPECT_EQ(load_error(with_routing("\"bad\\nkey\" = 1\n")),
             "t.toml:1:1: unknown key 'bad\\nkey' (expected one of: server, timeouts, passthrough, "
-            "upstreams, models, auth, teams, keys, anonymous, cors)");
+            "upstreams, models, auth, teams, keys, anonymous, cors, ledger)");
 }
 
 TEST(ConfigErrors, EmptyConfig) {
@@ -618,6 +618,7 @@ TEST(ConfigFile, ExampleConfigLoads) {
   auto c = load_config_file(RINGGATE_SOURCE_DIR "/ringgate.example.toml", err);
   ASSERT_TRUE(c.has_value()) << err.message;
   EXPECT_EQ(c->admission.mode, AuthMode::kNone);  // its listener is loopback
+  EXPECT_EQ(c->ledger.path, RINGGATE_SOURCE_DIR "/ringgate-ledger.db");
   const Model* openai = c->find_model("gpt-4o-mini");
   ASSERT_NE(openai, nullptr);
   EXPECT_EQ(c->find_model("fast"), openai);
