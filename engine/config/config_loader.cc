@@ -74,12 +74,12 @@ class Loader {
       read_timeouts(*n->as_table(), config.timeouts);
     }
     top.read_bool("passthrough", config.passthrough);
-    if (const toml::node* n = top.typed("metrics", toml::node_type::table)) {
-      read_metrics(*n->as_table(), config.metrics);
-    }
     for (auto [index, t] : top.array_of_tables("upstreams")) read_upstream(index, *t, config);
     for (auto [index, t] : top.array_of_tables("models")) read_model(index, *t, config);
     admission_.read_top(top, config.admission);
+    if (const toml::node* n = top.typed("metrics", toml::node_type::table)) {
+      read_metrics(*n->as_table(), config.metrics);
+    }
     top.finish();
     check_whole(root, config);
     admission_.check(root, config.admission);
