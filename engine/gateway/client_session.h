@@ -76,6 +76,8 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   void begin_request();
   void complete();
   void settle_admission();
+  // The shard's metrics for the request `r` records (no lock, no allocation).
+  void count_request(const telemetry::RequestRecord& r);
   io::Task<void> forward(pipeline::RequestContext& rq) override;
   uint32_t write_timeout_ms() const;
 

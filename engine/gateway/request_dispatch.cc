@@ -88,6 +88,21 @@ void ClientSession::complete() {
   r.upstream_ttfb_us = rq_.progress.ttfb_us;
   r.total_us = since_us(rq_.progress.start_us);
   shard_.records().push(r);  // a full ring drops and counts; the client never waits
+  count_request(r);
+}
+
+void ClientSession::count_request(const telemetry::RequestRecord& r) {
+  telemetry::RequestSample s;
+  s.model = rq_.route.model;
+  s.named_model = !rq_.route.requested_model.empty();
+  if (rq_.route.upstream) s.upstream = rq_.route.upstream->name;
+  s.key_id = rq_.key_id;
+  s.status = r.status;
+  s.total_us = r.total_us;
+  s.ttfb_us = r.upstream_ttfb_us;
+  s.tap_drops = rq_.progress.tap_dropped;
+  s.refusal = rq_.refusal;
+  shard_.metrics().on_request(s);
 }
 
 }  // namespace ringgate::gateway

@@ -23,6 +23,7 @@
 #include "engine/io/tls_context.h"
 #include "engine/pipeline/request_id.h"
 #include "engine/pipeline/shard_services.h"
+#include "engine/telemetry/metrics.h"
 #include "engine/telemetry/record_ring.h"
 
 namespace ringgate::gateway {
@@ -74,6 +75,10 @@ class Shard {
   pipeline::RequestIdSource& request_ids() { return request_ids_; }
   // Where this shard's sessions leave their request records for the accounting thread.
   telemetry::RecordRing& records() { return records_; }
+  // This shard's request counters; the shard's thread writes them, a scrape reads them.
+  telemetry::ShardMetrics& metrics() { return metrics_; }
+  // What a scrape reads of this shard (for the registry, before the shard starts).
+  telemetry::ShardSource metrics_source() const;
   // What the pipeline's stages may use on this shard.
   const pipeline::ShardServices& services() const { return services_; }
 
@@ -135,6 +140,7 @@ class Shard {
   pipeline::RequestIdSource request_ids_;
   pipeline::ShardServices services_;
   telemetry::RecordRing records_{kRecordRingSize};
+  telemetry::ShardMetrics metrics_;
   std::thread thread_;
   friend class ClientSession;
 };
