@@ -88,6 +88,19 @@ const Model* Config::find_model(std::string_view name) const {
   return nullptr;
 }
 
+namespace {
+
+std::string metrics_line(const Config& c) {
+  const Metrics& m = c.metrics;
+  if (!m.enabled) return "metrics: off";
+  std::string text = "metrics: GET " + m.path;
+  if (m.admin_key_sha256) return text + " with admin key " + m.admin_key_ref;
+  if (c.admission.mode == AuthMode::kNone) return text + " (open access, no admin key)";
+  return text + " refused: [auth] mode = \"keys\" needs [metrics] admin_key";
+}
+
+}  // namespace
+
 std::string describe(const Config& c) {
   const Server& s = c.server;
   const Timeouts& t = c.timeouts;
@@ -145,6 +158,7 @@ std::string describe(const Config& c) {
     if (m.limits.any()) text.append(" limits: ").append(limits_text(m.limits));
     line(std::move(text));
   }
+  line(metrics_line(c));
   if (c.passthrough && !c.upstreams.empty()) {
     line("passthrough: every model and /v1/* path goes to upstream " + c.upstreams[0].name);
   }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/config/admission_config.h"
+#include "engine/config/key_material.h"
 #include "engine/config/secret.h"
 #include "engine/config/upstream_url.h"
 #include "providers/api_format.h"
@@ -98,12 +99,24 @@ struct LedgerConfig {
   bool enabled() const { return !path.empty(); }
 };
 
+// [metrics]: GET <path> in the Prometheus text format. With an admin key, only a request that
+// presents it (Authorization: Bearer) is answered; without one, /metrics is served only in open
+// access ([auth] mode = "none"): where clients must present keys, an endpoint that shows every
+// team's and model's traffic must not be the one thing anyone may read.
+struct Metrics {
+  bool enabled = true;
+  std::string path = "/metrics";
+  std::string admin_key_ref;                // "env:NAME" / "file:PATH" as written; safe to log
+  std::optional<KeyHash> admin_key_sha256;  // the key itself is never kept
+};
+
 struct Config {
   Server server;
   Timeouts timeouts;
   LedgerConfig ledger;
   std::vector<Upstream> upstreams;
   std::vector<Model> models;
+  Metrics metrics;
   Admission admission;       // [auth], [[teams]], [[keys]], [anonymous], [cors], trusted_proxies
   bool passthrough = false;  // every model and any /v1/* path goes to upstreams[0]
   std::string source_path;   // the file it came from, or a description for quick mode

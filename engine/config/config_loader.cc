@@ -2,6 +2,7 @@
 // at fault, and all problems are reported at once, in file order, so one edit-run cycle fixes a
 // whole config.
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <sys/stat.h>
 #include <toml++/toml.h>
 #include <unistd.h>
@@ -77,6 +78,9 @@ class Loader {
     for (auto [index, t] : top.array_of_tables("models")) read_model(index, *t, config);
     admission_.read_top(top, config.admission);
     read_ledger_in(top, config.ledger);
+    if (const toml::node* n = top.typed("metrics", toml::node_type::table)) {
+      read_metrics(*n->as_table(), config.metrics);
+    }
     top.finish();
     check_whole(root, config);
     admission_.check(root, config.admission);
@@ -167,6 +171,57 @@ class Loader {
     r.read_int("stream_idle_ms", 1, kMaxTimeoutMs, to.stream_idle_ms);
     r.read_int("total_ms", 1, kMaxTimeoutMs, to.total_ms);
     r.finish();
+  }
+
+  void read_metrics(const toml::table& t, Metrics& m) {
+    TableReader r(t, "metrics", diag_);
+    r.read_bool("enabled", m.enabled);
+    if (const auto* v = r.string("path")) {
+      if (valid_metrics_path(v->get())) {
+        m.path = v->get();
+      } else {
+        diag_.add(v->source(),
+                  "metrics.path must start with '/', be at most 128 characters of letters, "
+                  "digits and '/', '-', '_', '.', and not be /healthz, /readyz or under /v1/");
+      }
+    }
+    if (const auto* v = r.string("admin_key")) read_admin_key(*v, m);
+    r.finish();
+  }
+
+  // Like a provider key, never written in the file; and like a gateway key, strong enough.
+  void read_admin_key(const toml::value<std::string>& v, Metrics& m) {
+    if (!is_secret_ref(v.get())) {
+      diag_.add(v.source(),
+                "metrics.admin_key must not hold the key itself; write \"env:NAME\" or "
+                "\"file:PATH\"");
+      return;
+    }
+    m.admin_key_ref = v.get();
+    std::string err;
+    std::optional<std::string> key = resolve_secret(m.admin_key_ref, err, base_dir_);
+    if (!key) {
+      diag_.add(v.source(), "metrics.admin_key: " + err);
+      return;
+    }
+    std::string weak = key_weakness(*key);
+    if (!weak.empty()) {
+      diag_.add(v.source(), "metrics.admin_key is too weak: " + weak);
+      return;
+    }
+    m.admin_key_sha256 = sha256(*key);
+    OPENSSL_cleanse(key->data(), key->size());
+  }
+
+  static bool valid_metrics_path(std::string_view p) {
+    if (p.size() < 2 || p.size() > 128 || p[0] != '/') return false;
+    if (p == "/healthz" || p == "/readyz" || p.substr(0, 4) == "/v1/" || p == "/v1") return false;
+    for (char c : p) {
+      bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '/' || c == '-' || c == '_' || c == '.';
+      if (!ok) return false;
+    }
+    return true;
   }
 
   void read_upstream(size_t index, const toml::table& t, Config& config) {

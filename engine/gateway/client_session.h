@@ -82,6 +82,8 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   void settle_or_hand_over();
   // Starts the upstream body's accounting copy when its answer reports usage.
   void open_accounting_copy();
+  // The shard's metrics for the request `r` records (no lock, no allocation).
+  void count_request(const telemetry::RequestRecord& r);
   io::Task<void> forward(pipeline::RequestContext& rq) override;
   uint32_t write_timeout_ms() const;
 

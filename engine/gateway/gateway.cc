@@ -66,6 +66,7 @@ bool Gateway::start(std::string& err) {
   std::fputs(raise_fd_limit(descriptors_needed(cfg, n)).c_str(), stderr);
   state_.publish(runtime_);
   state_.resolver = resolver_.get();
+  state_.metrics = &metrics_;
   state_.shard_count = n;
   uint16_t port = cfg.server.listen_port;
   for (unsigned i = 0; i < n; ++i) {
@@ -75,11 +76,15 @@ bool Gateway::start(std::string& err) {
     listen_fds_.push_back(fd);
   }
   port_ = port;
+  // Every shard is in the registry before any serves: a scrape reads the list unlocked.
   for (unsigned i = 0; i < n; ++i) {
-    auto shard = std::make_unique<Shard>(i, listen_fds_[i], state_);
-    if (!shard->start(err)) return false;
-    if (i == 0) std::fprintf(stderr, "io_uring mode: %s\n", shard->ring().mode());
-    shards_.push_back(std::move(shard));
+    shards_.push_back(std::make_unique<Shard>(i, listen_fds_[i], state_));
+    metrics_.add_shard(shards_.back()->metrics_source());
+  }
+  for (unsigned i = 0; i < n; ++i) {
+    // A shard that never started stays listed (scrapes may read it); stop() skips its thread.
+    if (!shards_[i]->start(err)) return false;
+    if (i == 0) std::fprintf(stderr, "io_uring mode: %s\n", shards_[i]->ring().mode());
   }
   std::vector<telemetry::ShardRings> rings;
   for (auto& s : shards_) rings.push_back({&s->records(), &s->taps()});

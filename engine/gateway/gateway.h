@@ -12,6 +12,7 @@
 #include "engine/config/runtime.h"
 #include "engine/gateway/gateway_state.h"
 #include "engine/io/dns_resolver.h"
+#include "engine/telemetry/metrics.h"
 #include "engine/telemetry/record_consumer.h"
 
 namespace ringgate::gateway {
@@ -43,6 +44,8 @@ class Gateway {
   std::string build_error_;  // why the constructor's config made no tables; start() says it
   std::unique_ptr<io::DnsResolver> resolver_;
   GatewayState state_;
+  // Every shard's counters; declared before the shards, so it outlives them.
+  telemetry::MetricsRegistry metrics_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::unique_ptr<telemetry::RecordConsumer> records_;  // drains every shard's record ring
   std::vector<int> listen_fds_;

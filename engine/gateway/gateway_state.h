@@ -7,11 +7,13 @@
 
 #include "engine/config/runtime.h"
 #include "engine/io/dns_resolver.h"
+#include "engine/telemetry/metrics.h"
 
 namespace ringgate::gateway {
 
 struct GatewayState {
   io::DnsResolver* resolver = nullptr;
+  telemetry::MetricsRegistry* metrics = nullptr;  // every shard's counters, for the scrape
   std::atomic<bool> draining{false};
   std::atomic<unsigned> shards_ready{0};
   unsigned shard_count = 0;

@@ -101,6 +101,7 @@ void ClientSession::complete() {
   r.model = route.model;
   r.tap_request = rq_.progress.tap_request;
   r.tapped = rq_.progress.tapped;
+  count_request(r);
   r.runtime = std::move(rq_.runtime);  // the request is over; the record keeps the snapshot
   // A full ring drops and counts; the client never waits. What the dropped record owed stays
   // charged at its estimate: never undercharged.
@@ -108,6 +109,20 @@ void ClientSession::complete() {
     admission::SettleInput unknown;
     admission::Gatekeeper::correct(r.charge, unknown);
   }
+}
+
+void ClientSession::count_request(const telemetry::RequestRecord& r) {
+  telemetry::RequestSample s;
+  s.model = rq_.route.model;
+  s.named_model = !rq_.route.requested_model.empty();
+  if (rq_.route.upstream) s.upstream = rq_.route.upstream->name;
+  s.key_id = rq_.key_id;
+  s.status = r.status;
+  s.total_us = r.total_us;
+  s.ttfb_us = r.upstream_ttfb_us;
+  s.tap_drops = rq_.progress.tap_dropped;
+  s.refusal = rq_.refusal;
+  shard_.metrics().on_request(s);
 }
 
 }  // namespace ringgate::gateway

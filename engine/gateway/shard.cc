@@ -155,6 +155,13 @@ Shard::Shard(unsigned id, int listen_fd, GatewayState& state)
   services_.json = &json_;
   services_.request_ids = &request_ids_;
   services_.ready = [this] { return state_.ready(); };
+  services_.scrape_metrics = [this](bool open_access, std::string& out) {
+    if (state_.metrics) state_.metrics->render(open_access, out);
+  };
+}
+
+telemetry::ShardSource Shard::metrics_source() const {
+  return {&metrics_, &records_, [this] { return counters_.connections_open.get(); }};
 }
 
 Shard::~Shard() {
@@ -284,6 +291,7 @@ bool Shard::adopt(std::shared_ptr<const config::Runtime> next, std::string& err)
   if (runtime_ != next) older_runtimes_.push_back(runtime_);
   runtime_ = std::move(next);
   const config::Config& cfg = runtime_->config();
+  metrics_.adopt(telemetry::MetricsLayout::build(cfg));  // a new block only if names changed
   std::unordered_map<config::UpstreamId, std::unique_ptr<UpstreamState>> kept;
   bool ok = true;
   for (const config::RuntimeUpstream& up : runtime_->upstreams()) {

@@ -23,6 +23,7 @@
 #include "engine/io/tls_context.h"
 #include "engine/pipeline/request_id.h"
 #include "engine/pipeline/shard_services.h"
+#include "engine/telemetry/metrics.h"
 #include "engine/telemetry/record_ring.h"
 #include "engine/telemetry/tap_ring.h"
 
@@ -81,6 +82,10 @@ class Shard {
   // Where they leave the accounting copy of upstream bodies, each tagged with its request.
   telemetry::TapRing& taps() { return taps_; }
   uint64_t next_tap_request() { return ++tap_requests_; }
+  // This shard's request counters; the shard's thread writes them, a scrape reads them.
+  telemetry::ShardMetrics& metrics() { return metrics_; }
+  // What a scrape reads of this shard (for the registry, before the shard starts).
+  telemetry::ShardSource metrics_source() const;
   // What the pipeline's stages may use on this shard.
   const pipeline::ShardServices& services() const { return services_; }
 
@@ -144,6 +149,7 @@ class Shard {
   telemetry::RecordRing records_{kRecordRingSize};
   telemetry::TapRing taps_{kTapRingBytes};
   uint64_t tap_requests_ = 0;
+  telemetry::ShardMetrics metrics_;
   std::thread thread_;
   friend class ClientSession;
 };

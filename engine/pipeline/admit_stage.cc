@@ -76,6 +76,7 @@ Verdict admit(RequestContext& rq, const ShardServices&) {
     return Verdict::go_on();
   }
   const admission::RefusalKind kind = d.refusal.kind;
+  rq.refusal = d.refusal;
   if (kind == admission::RefusalKind::kMissingKey || kind == admission::RefusalKind::kInvalidKey) {
     rq.auth_failed = true;
     // A quarter of the key at most, and never more than six characters of it.

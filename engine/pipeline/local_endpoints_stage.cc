@@ -1,3 +1,4 @@
+#include "engine/pipeline/metrics_endpoint.h"
 #include "engine/pipeline/stages.h"
 #include "protocol/cors.h"
 #include "protocol/error_body.h"
@@ -42,6 +43,7 @@ Verdict local_endpoints(RequestContext& rq, const ShardServices& svc) {
     return svc.ready() ? Verdict::local(200, "application/json", R"({"status":"ready"})")
                        : Verdict::local(503, "application/json", R"({"status":"not ready"})");
   }
+  if (is_metrics_request(rq)) return metrics_endpoint(rq, svc);
   if (path.substr(0, 4) != "/v1/") {
     return Verdict::error({404,
                            "unknown path; ringgate serves the OpenAI and Anthropic APIs under /v1/",

@@ -68,6 +68,7 @@ struct RequestContext {
   std::string_view key_id = admission::kAnonymousKeyId;  // into the runtime's Gatekeeper
   bool auth_failed = false;                              // for the audit line and the counter
   std::string_view presented_key_prefix;  // of a refused key: its first characters at most
+  admission::Refusal refusal;             // why admission refused (kind kNone: it did not)
 
   // route
   Route route;
@@ -107,6 +108,7 @@ struct RequestContext {
     key_id = admission::kAnonymousKeyId;
     auth_failed = false;
     presented_key_prefix = {};
+    refusal = {};
     route = {};
     local_body.clear();
     progress = {};

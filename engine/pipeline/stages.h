@@ -21,7 +21,8 @@ inline bool is_preflight(const protocol::HttpRequest& req) {
 // Request id, client API (front), and requests refused outright: a target an upstream could
 // resolve to another path, a method that is never forwarded.
 Verdict identify(RequestContext& rq, const ShardServices& svc);
-// Answers the gateway gives itself: OPTIONS, /healthz, /readyz, the configured model list.
+// Answers the gateway gives itself: OPTIONS, /healthz, /readyz, /metrics, the configured model
+// list.
 Verdict local_endpoints(RequestContext& rq, const ShardServices& svc);
 // Method per endpoint, content type, the JSON body parsed once.
 Verdict validate(RequestContext& rq, const ShardServices& svc);

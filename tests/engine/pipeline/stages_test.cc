@@ -195,5 +195,60 @@ TEST_F(Stages, AdmitFindsTheKeyByCanonicalModelAndSaysItsLimits) {
   EXPECT_NE(rq_.response_headers.find("Retry-After: "), std::string::npos);
 }
 
+TEST_F(Stages, MetricsAreServedInOpenAccessAsPrometheusText) {
+  bool open_access = false;
+  svc_.scrape_metrics = [&open_access](bool open, std::string& out) {
+    open_access = open;
+    out.append("ringgate_open_access 1\n");
+  };
+  const Verdict v = run("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(v.kind(), Verdict::Kind::kLocal);
+  EXPECT_EQ(v.status(), 200);
+  EXPECT_EQ(v.content_type(), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(v.body(), "ringgate_open_access 1\n");
+  EXPECT_TRUE(open_access);
+  EXPECT_EQ(run(post("/metrics", "")).status(), 405);
+}
+
+TEST_F(Stages, MetricsNeedTheAdminKeyWhenOneIsSet) {
+  constexpr const char* kAdmin = "rg-stage-admin-0123456789abcdefghijKLMNOP";
+  setenv("RINGGATE_STAGES_ADMIN_KEY", kAdmin, 1);
+  runtime_ =
+      load(std::string(kToml) + "[metrics]\nadmin_key = \"env:RINGGATE_STAGES_ADMIN_KEY\"\n");
+  unsetenv("RINGGATE_STAGES_ADMIN_KEY");
+  ASSERT_TRUE(runtime_);
+  svc_.scrape_metrics = [](bool, std::string& out) { out.append("x 1\n"); };
+  auto get = [this](std::string_view headers) {
+    return run("GET /metrics HTTP/1.1\r\nHost: x\r\n" + std::string(headers) + "\r\n");
+  };
+  EXPECT_EQ(get("").status(), 401);
+  EXPECT_EQ(get("Authorization: Bearer rg-stage-admin-0123456789abcdefghijKLMNOp\r\n").status(),
+            401);
+  EXPECT_EQ(get("Authorization: Bearer " + std::string(kAdmin) + "x\r\n").status(), 401);
+  EXPECT_EQ(get("X-Api-Key: " + std::string(kAdmin) + "\r\n").status(), 401);
+  const Verdict ok = get("Authorization: Bearer " + std::string(kAdmin) + "\r\n");
+  EXPECT_EQ(ok.status(), 200);
+  EXPECT_EQ(ok.body(), "x 1\n");
+}
+
+TEST_F(Stages, MetricsAreClosedWithKeysAndNoAdminKey) {
+  runtime_ = load(kKeysToml);
+  ASSERT_TRUE(runtime_);
+  const Verdict v = run("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(v.kind(), Verdict::Kind::kError);
+  EXPECT_EQ(v.api_error().status, 403);
+  EXPECT_NE(v.api_error().message.find("admin_key"), std::string::npos);
+}
+
+TEST_F(Stages, AdmitKeepsItsRefusalForTheCompletionPoint) {
+  runtime_ = load(kKeysToml);
+  ASSERT_TRUE(runtime_);
+  const std::string body = R"({"model":"fast","messages":[{"role":"user","content":"hi"}]})";
+  run(post("/v1/chat/completions", body));
+  EXPECT_EQ(rq_.refusal.kind, admission::RefusalKind::kMissingKey);
+  rq_.reset();
+  EXPECT_EQ(rq_.refusal.kind, admission::RefusalKind::kNone);
+}
+
 }  // namespace
 }  // namespace ringgate::pipeline
