@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <string_view>
 #include <thread>
@@ -14,6 +15,7 @@
 #include "engine/gateway/shard.h"
 #include "engine/io/socket_util.h"
 #include "engine/io/tls_context.h"
+#include "engine/telemetry/ledger_reader.h"
 
 namespace ringgate::gateway {
 
@@ -59,6 +61,7 @@ bool Gateway::start(std::string& err) {
     return false;
   }
   const config::Config& cfg = runtime_->config();
+  if (!open_ledger(err)) return false;
   resolver_ = std::make_unique<io::DnsResolver>();
   resolve_upstreams(*runtime_, nullptr);
   unsigned n = cfg.server.shards;
@@ -89,8 +92,27 @@ bool Gateway::start(std::string& err) {
   std::vector<telemetry::ShardRings> rings;
   for (auto& s : shards_) rings.push_back({&s->records(), &s->taps()});
   const char* log = std::getenv("RINGGATE_LOG");
-  records_ = std::make_unique<telemetry::RecordConsumer>(std::move(rings),
-                                                         log && std::string_view(log) == "debug");
+  telemetry::RecordSinkOptions sinks;
+  sinks.ledger = ledger_.get();
+  sinks.metrics = &metrics_;
+  sinks.log = log && std::string_view(log) == "debug" ? stderr : nullptr;
+  records_ = std::make_unique<telemetry::RecordConsumer>(std::move(rings), sinks);
+  return true;
+}
+
+// The ledger opens before anything is served, and the budgets its rows spent are restored from
+// it (seed-defect: 003-1), so a restart cannot hand a key its budget again.
+bool Gateway::open_ledger(std::string& err) {
+  const config::Config& cfg = runtime_->config();
+  if (!cfg.ledger.enabled()) return true;
+  ledger_ =
+      telemetry::Ledger::open(cfg.ledger.path, telemetry::LedgerOptions::from(cfg.ledger), err);
+  if (!ledger_) return false;
+  const auto restored = telemetry::restore_budgets_from_ledger(
+      cfg.ledger.path, cfg, *runtime_->gatekeeper()->budget_store(), std::time(nullptr), err);
+  if (!restored) return false;
+  std::fprintf(stderr, "ledger: %s (budgets restored for %zu keys and teams)\n",
+               cfg.ledger.path.c_str(), restored->restored);
   return true;
 }
 
@@ -109,6 +131,14 @@ void Gateway::stop() {
                  static_cast<unsigned long long>(records_->tap_frames_dropped()),
                  static_cast<unsigned long long>(records_->auth_failures()));
     records_.reset();
+  }
+  if (ledger_) {
+    ledger_->close();  // commits every row the drain handed it (seed-defect: 000-M3)
+    const telemetry::LedgerStats st = ledger_->stats();
+    std::fprintf(stderr, "ledger: %llu rows written, %llu dropped\n",
+                 static_cast<unsigned long long>(st.rows_written),
+                 static_cast<unsigned long long>(st.rows_dropped));
+    ledger_.reset();
   }
   shards_.clear();
 }

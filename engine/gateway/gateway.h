@@ -39,6 +39,7 @@ class Gateway {
  private:
   // Resolves the upstream names of `rt` that `known` lacks (all of them at start).
   void resolve_upstreams(const config::Runtime& rt, const config::Runtime* known);
+  bool open_ledger(std::string& err);
 
   std::shared_ptr<const config::Runtime> runtime_;  // what shards were last told to adopt
   std::string build_error_;  // why the constructor's config made no tables; start() says it
@@ -47,6 +48,7 @@ class Gateway {
   // Every shard's counters; declared before the shards, so it outlives them.
   telemetry::MetricsRegistry metrics_;
   std::vector<std::unique_ptr<Shard>> shards_;
+  std::unique_ptr<telemetry::Ledger> ledger_;           // null: no [ledger]
   std::unique_ptr<telemetry::RecordConsumer> records_;  // drains every shard's record ring
   std::vector<int> listen_fds_;
   uint16_t port_ = 0;

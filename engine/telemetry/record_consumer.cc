@@ -18,82 +18,11 @@ namespace {
 // them a syscall per request), so a record waits at most this long.
 constexpr auto kIdleWait = std::chrono::milliseconds(20);
 
-const char* outcome_name(Outcome o) {
-  switch (o) {
-    case Outcome::kAnswered:
-      return "answered";
-    case Outcome::kLocal:
-      return "local";
-    case Outcome::kUpstreamFailed:
-      return "upstream_failed";
-    case Outcome::kClientGone:
-      return "client_gone";
-  }
-  return "unknown";
-}
-
-std::string address_text(const RequestRecord& r) {
-  char buf[INET6_ADDRSTRLEN] = "";
-  inet_ntop(r.client_ip_v6 ? AF_INET6 : AF_INET, r.client_ip, buf, sizeof buf);
-  return buf;
-}
-
-const char* source_name(RequestRecord::UsageSource s) {
-  switch (s) {
-    case RequestRecord::UsageSource::kReported:
-      return "reported";
-    case RequestRecord::UsageSource::kCounted:
-      return "counted";
-    case RequestRecord::UsageSource::kNone:
-      break;
-  }
-  return "none";
-}
-
-void append_usage(std::string& line, const RequestRecord& r) {
-  line += R"(,"usage":")";
-  line += source_name(r.usage_source);
-  line += R"(","input_tokens":)" + std::to_string(r.input_tokens) + R"(,"output_tokens":)" +
-          std::to_string(r.output_tokens) + R"(,"cached_input_tokens":)" +
-          std::to_string(r.cached_input_tokens) + R"(,"cache_creation_tokens":)" +
-          std::to_string(r.cache_creation_tokens) + R"(,"reasoning_tokens":)" +
-          std::to_string(r.reasoning_tokens) + R"(,"cost_micros":)" +
-          std::to_string(r.cost_micros) + R"(,"upstream_model":")";
-  protocol::append_json_escaped(line, r.upstream_model.view());
-  line += R"(","finish_reason":")";
-  protocol::append_json_escaped(line, r.finish_reason.view());
-  line += '"';
-}
-
-void log_record(const RequestRecord& r) {
-  std::string line = R"({"request_id":")";
-  protocol::append_json_escaped(line, r.request_id.view());
-  line += R"(","client_key":")";
-  protocol::append_json_escaped(line, r.client_key.view());
-  line += R"(","client_address":")" + address_text(r) + R"(","model":")";
-  protocol::append_json_escaped(line, r.model_requested.view());
-  line += R"(","served_model":")";
-  protocol::append_json_escaped(line, r.model_served.view());
-  line += R"(","upstream":")";
-  protocol::append_json_escaped(line, r.upstream.view());
-  line += R"(","status":)" + std::to_string(r.status) + R"(,"outcome":")" +
-          outcome_name(r.outcome) + R"(","bytes_in":)" + std::to_string(r.bytes_in) +
-          R"(,"bytes_out":)" + std::to_string(r.bytes_out) + R"(,"relayed_bytes":)" +
-          std::to_string(r.relayed_bytes) + R"(,"relayed_sends":)" +
-          std::to_string(r.relayed_sends) + R"(,"taps":")" +
-          (r.taps_incomplete ? "incomplete" : "complete") + R"(","upstream_connect_us":)" +
-          std::to_string(r.upstream_connect_us) + R"(,"upstream_ttfb_us":)" +
-          std::to_string(r.upstream_ttfb_us) + R"(,"total_us":)" + std::to_string(r.total_us);
-  append_usage(line, r);
-  line += "}\n";
-  std::fputs(line.c_str(), stderr);
-}
-
 // Always written, whatever the log level: a refused key is something an operator must see.
 void log_auth_failure(const RequestRecord& r) {
   std::string line = R"({"level":"warn","event":"auth_failed","request_id":")";
   protocol::append_json_escaped(line, r.request_id.view());
-  line += R"(","client_address":")" + address_text(r) + R"(","key_prefix":")";
+  line += R"(","client_address":")" + client_address_text(r) + R"(","key_prefix":")";
   protocol::append_json_escaped(line, r.refused_key_prefix.view());
   line += R"(","status":)" + std::to_string(r.status) + "}\n";
   std::fputs(line.c_str(), stderr);
@@ -101,10 +30,10 @@ void log_auth_failure(const RequestRecord& r) {
 
 }  // namespace
 
-RecordConsumer::RecordConsumer(std::vector<ShardRings> rings, bool log_records)
+RecordConsumer::RecordConsumer(std::vector<ShardRings> rings, RecordSinkOptions sinks)
     : rings_(std::move(rings)),
       accountant_(rings_.size()),
-      log_records_(log_records),
+      sinks_(sinks),
       thread_([this] { run(); }) {}
 
 RecordConsumer::~RecordConsumer() { stop(); }
@@ -133,6 +62,7 @@ uint64_t RecordConsumer::tap_frames_dropped() const {
 bool RecordConsumer::drain_once() {
   bool any = false;
   for (size_t i = 0; i < rings_.size(); ++i) any |= drain_shard(i);
+  if (any) sinks_.after_drain();
   return any;
 }
 
@@ -163,7 +93,7 @@ void RecordConsumer::consume(size_t shard, RequestRecord& r) {
     auth_failures_.fetch_add(1, std::memory_order_relaxed);
     log_auth_failure(r);
   }
-  if (log_records_) log_record(r);
+  sinks_.on_record(r);
   r.runtime.reset();  // the snapshot may go once its last record is accounted
 }
 

@@ -1,6 +1,6 @@
 // The off-shard end of every shard's rings: one thread drains them all. It reads each request's
 // usage from its body copy (Accountant), settles what the request owed, counts records, and logs
-// each one as a JSON line when asked (RINGGATE_LOG=debug).
+// hands each to its sinks (ledger, metrics, log).
 #pragma once
 
 #include <atomic>
@@ -12,6 +12,7 @@
 
 #include "engine/telemetry/accountant.h"
 #include "engine/telemetry/record_ring.h"
+#include "engine/telemetry/record_sinks.h"
 #include "engine/telemetry/tap_ring.h"
 
 namespace ringgate::telemetry {
@@ -24,7 +25,7 @@ struct ShardRings {
 
 class RecordConsumer {
  public:
-  explicit RecordConsumer(std::vector<ShardRings> rings, bool log_records);
+  RecordConsumer(std::vector<ShardRings> rings, RecordSinkOptions sinks);
   ~RecordConsumer();
   RecordConsumer(const RecordConsumer&) = delete;
 
@@ -46,7 +47,7 @@ class RecordConsumer {
 
   std::vector<ShardRings> rings_;
   Accountant accountant_;
-  bool log_records_;
+  RecordSinks sinks_;
   std::atomic<uint64_t> consumed_{0};
   std::atomic<uint64_t> auth_failures_{0};
   std::mutex mu_;  // only for the stop signal; shards never take it
