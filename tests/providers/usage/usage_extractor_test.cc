@@ -20,6 +20,7 @@
 #include "providers/openai_to_anthropic_stream.h"
 #include "providers/response_translator.h"
 #include "tests/providers/translation_test_support.h"
+#include "tests/providers/usage/allocation_counter.h"
 
 namespace ringgate::providers {
 namespace {
@@ -513,6 +514,34 @@ TEST(UsageReuse, ResetForgetsEverythingAcrossShapes) {
   x.reset(UsageShape::kOpenAiChat, true);
   x.feed("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":5");
   EXPECT_USAGE(extract(x, o.shape, o.streamed, o.body), o.expect);
+}
+
+TEST(UsageReuse, WarmExtractorDoesNotAllocate) {
+  UsageExtractor x;
+  std::vector<Case> cases;
+  for (const std::string& name : case_names()) cases.push_back(load_case(name));
+  const auto cuts_of = [](const Case& c) {
+    std::vector<size_t> cuts;
+    for (size_t at = 3; at < c.body.size(); at += 5) cuts.push_back(at);
+    return cuts;
+  };
+  // Warm means having held events as large, reassembled across pieces as these will be.
+  for (const Case& c : cases) extract(x, c.shape, c.streamed, c.body, cuts_of(c));
+  for (const Case& c : cases) {
+    const std::vector<size_t> cuts = cuts_of(c);
+    const std::string_view body = c.body;
+    testing::AllocationCounter counter;
+    x.reset(c.shape, c.streamed);
+    size_t at = 0;
+    for (size_t cut : cuts) {
+      x.feed(body.substr(at, cut - at));
+      at = cut;
+    }
+    x.feed(body.substr(at));
+    const bool reported = x.finish().reported;
+    EXPECT_EQ(counter.allocations(), 0u) << c.name;
+    EXPECT_EQ(reported, c.expect.reported);
+  }
 }
 
 }  // namespace
