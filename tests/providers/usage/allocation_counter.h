@@ -6,7 +6,21 @@
 
 #include <cstddef>
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define RINGGATE_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define RINGGATE_SANITIZED 1
+#endif
+#endif
+#ifndef RINGGATE_SANITIZED
+#define RINGGATE_SANITIZED 0
+#endif
+
 namespace ringgate::providers::testing {
+
+// False under sanitizers, which keep their own operator new: nothing is counted there.
+inline constexpr bool kCountsAllocations = !RINGGATE_SANITIZED;
 
 extern bool g_count_allocations;
 extern size_t g_allocations;
