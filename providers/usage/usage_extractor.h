@@ -33,8 +33,11 @@ enum class UsageShape : uint8_t {
 //   the last choice chunk (llama.cpp, Ollama) and cumulative usage on every chunk (vLLM's
 //   continuous usage stats) all count once. finish_reason: choice 0's last non-null one (any
 //   choice's when no choice 0 has one). `data: [DONE]` completes the stream.
-// - Responses: any `response.*` event's `response` object gives model, status and usage (set by
-//   response.completed / response.incomplete / response.failed), last one wins.
+// - Responses: the snapshot events (response.created / in_progress / queued / completed /
+//   incomplete / failed) carry a `response` object; its model, its usage (non-null only at the
+//   end) and its finish reason (incomplete_details.reason, else status unless still
+//   in_progress / queued) are taken, last one wins. The deltas, most of the stream, are not
+//   parsed when their `event:` name says what they are. A terminal event completes the stream.
 // - Anthropic: message_start's message.usage sets every field; each message_delta usage field
 //   that is present overrides it (they are cumulative, so output_tokens is the last one's, and
 //   newer API versions repeat input and cache counts there, which then win over message_start's
