@@ -4,11 +4,13 @@
 
 #include <array>
 #include <cstdint>
+#include <iterator>
 
 namespace ringgate::providers::tokenizer {
 namespace {
 
-// Character classes, as bits. kUp is [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}] and kLow is
+// Character classes, as bits (tools/tokenizer_unicode_table.js writes the same values). kUp is
+// [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}] and kLow is
 // [\p{Ll}\p{Lm}\p{Lo}\p{M}] (o200k's two word classes; Lm, Lo and marks are in both).
 enum : uint8_t {
   kLetter = 1,   // \p{L}
@@ -19,9 +21,37 @@ enum : uint8_t {
   kLow = 32,
 };
 
+// Code points assigned in Unicode 15.1 and 16.0, which ICU 72 (Debian 12) does not know yet but
+// tiktoken's regex does; used only where ICU says unassigned, so a newer ICU takes precedence.
+struct LateRange {
+  UChar32 first, last;
+  uint8_t cls;
+};
+constexpr LateRange kAfterIcu72[] = {
+#include "providers/tokenizer/unicode_after_icu72.inc"
+};
+
+uint8_t late_class(UChar32 c) {
+  size_t lo = 0, hi = std::size(kAfterIcu72);
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (c < kAfterIcu72[mid].first) {
+      hi = mid;
+    } else if (c > kAfterIcu72[mid].last) {
+      lo = mid + 1;
+    } else {
+      return kAfterIcu72[mid].cls;
+    }
+  }
+  return 0;
+}
+
 uint8_t classify(UChar32 c) {
   uint8_t cls = 0;
   switch (u_charType(c)) {
+    case U_UNASSIGNED:
+      cls = late_class(c);
+      break;
     case U_UPPERCASE_LETTER:
     case U_TITLECASE_LETTER:
       cls = kLetter | kUp;
