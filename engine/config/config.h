@@ -99,6 +99,12 @@ struct LedgerConfig {
   bool enabled() const { return !path.empty(); }
 };
 
+// [log]: where the access log goes, one JSON line per request written by the accounting thread
+// (ids and names only, never a key): "off", "stderr", "stdout" or a file path, appended to.
+struct LogConfig {
+  std::string access = "off";  // a file path is relative to the config file's directory
+};
+
 // [metrics]: GET <path> in the Prometheus text format. With an admin key, only a request that
 // presents it (Authorization: Bearer) is answered; without one, /metrics is served only in open
 // access ([auth] mode = "none"): where clients must present keys, an endpoint that shows every
@@ -114,6 +120,7 @@ struct Config {
   Server server;
   Timeouts timeouts;
   LedgerConfig ledger;
+  LogConfig log;
   std::vector<Upstream> upstreams;
   std::vector<Model> models;
   Metrics metrics;

@@ -78,6 +78,9 @@ class Loader {
     for (auto [index, t] : top.array_of_tables("models")) read_model(index, *t, config);
     admission_.read_top(top, config.admission);
     read_ledger_in(top, config.ledger);
+    if (const toml::node* n = top.typed("log", toml::node_type::table)) {
+      read_log(*n->as_table(), config.log);
+    }
     if (const toml::node* n = top.typed("metrics", toml::node_type::table)) {
       read_metrics(*n->as_table(), config.metrics);
     }
@@ -116,6 +119,19 @@ class Loader {
     if (const toml::node* n = top.typed("ledger", toml::node_type::table)) {
       read_ledger(*n->as_table(), ledger);
     }
+  }
+
+  void read_log(const toml::table& t, LogConfig& l) {
+    TableReader r(t, "log", diag_);
+    if (const auto* v = r.string("access")) {
+      const std::string& a = v->get();
+      if (a.empty()) {
+        diag_.add(v->source(), "log.access must be \"off\", \"stderr\", \"stdout\" or a file path");
+      } else {
+        l.access = a == "off" || a == "stderr" || a == "stdout" ? a : join_path(base_dir_, a);
+      }
+    }
+    r.finish();
   }
 
   void read_ledger(const toml::table& t, LedgerConfig& l) {

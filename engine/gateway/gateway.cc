@@ -3,8 +3,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <string_view>
@@ -91,12 +93,28 @@ bool Gateway::start(std::string& err) {
   }
   std::vector<telemetry::ShardRings> rings;
   for (auto& s : shards_) rings.push_back({&s->records(), &s->taps()});
-  const char* log = std::getenv("RINGGATE_LOG");
   telemetry::RecordSinkOptions sinks;
   sinks.ledger = ledger_.get();
   sinks.metrics = &metrics_;
-  sinks.log = log && std::string_view(log) == "debug" ? stderr : nullptr;
-  records_ = std::make_unique<telemetry::RecordConsumer>(std::move(rings), sinks);
+  if (!open_access_log(cfg.log, sinks.log, err)) return false;
+  const char* hold = std::getenv("RINGGATE_TEST_HOLD_ACCOUNTING");
+  records_ = std::make_unique<telemetry::RecordConsumer>(std::move(rings), sinks,
+                                                         hold && std::string_view(hold) == "1");
+  return true;
+}
+
+// RINGGATE_LOG=debug sends the access log to stderr whatever the config says.
+bool Gateway::open_access_log(const config::LogConfig& log, std::FILE*& out, std::string& err) {
+  const char* level = std::getenv("RINGGATE_LOG");
+  const std::string& to = level && std::string_view(level) == "debug" ? "stderr" : log.access;
+  out = to == "stderr" ? stderr : to == "stdout" ? stdout : nullptr;
+  if (out || to == "off") return true;
+  access_log_file_ = std::fopen(to.c_str(), "a");
+  if (!access_log_file_) {
+    err = "cannot open the access log " + to + ": " + std::strerror(errno);
+    return false;
+  }
+  out = access_log_file_;
   return true;
 }
 
@@ -131,6 +149,10 @@ void Gateway::stop() {
                  static_cast<unsigned long long>(records_->tap_frames_dropped()),
                  static_cast<unsigned long long>(records_->auth_failures()));
     records_.reset();
+  }
+  if (access_log_file_) {
+    std::fclose(access_log_file_);
+    access_log_file_ = nullptr;
   }
   if (ledger_) {
     ledger_->close();  // commits every row the drain handed it (seed-defect: 000-M3)

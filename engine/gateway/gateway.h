@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -40,6 +41,7 @@ class Gateway {
   // Resolves the upstream names of `rt` that `known` lacks (all of them at start).
   void resolve_upstreams(const config::Runtime& rt, const config::Runtime* known);
   bool open_ledger(std::string& err);
+  bool open_access_log(const config::LogConfig& log, std::FILE*& out, std::string& err);
 
   std::shared_ptr<const config::Runtime> runtime_;  // what shards were last told to adopt
   std::string build_error_;  // why the constructor's config made no tables; start() says it
@@ -49,6 +51,7 @@ class Gateway {
   telemetry::MetricsRegistry metrics_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::unique_ptr<telemetry::Ledger> ledger_;           // null: no [ledger]
+  std::FILE* access_log_file_ = nullptr;                // [log] access as a file path
   std::unique_ptr<telemetry::RecordConsumer> records_;  // drains every shard's record ring
   std::vector<int> listen_fds_;
   uint16_t port_ = 0;

@@ -30,10 +30,11 @@ void log_auth_failure(const RequestRecord& r) {
 
 }  // namespace
 
-RecordConsumer::RecordConsumer(std::vector<ShardRings> rings, RecordSinkOptions sinks)
+RecordConsumer::RecordConsumer(std::vector<ShardRings> rings, RecordSinkOptions sinks, bool hold)
     : rings_(std::move(rings)),
       accountant_(rings_.size()),
       sinks_(sinks),
+      hold_(hold),
       thread_([this] { run(); }) {}
 
 RecordConsumer::~RecordConsumer() { stop(); }
@@ -99,6 +100,7 @@ void RecordConsumer::consume(size_t shard, RequestRecord& r) {
 
 void RecordConsumer::run() {
   std::unique_lock<std::mutex> lock(mu_);
+  if (hold_) cv_.wait(lock, [this] { return stopping_; });
   while (!stopping_) {
     lock.unlock();
     const bool any = drain_once();

@@ -25,7 +25,9 @@ struct ShardRings {
 
 class RecordConsumer {
  public:
-  RecordConsumer(std::vector<ShardRings> rings, RecordSinkOptions sinks);
+  // hold: a test hook (RINGGATE_TEST_HOLD_ACCOUNTING): drain nothing until stop(), so a test can
+  // show the shards keep serving, dropping and counting, while their rings are full.
+  RecordConsumer(std::vector<ShardRings> rings, RecordSinkOptions sinks, bool hold = false);
   ~RecordConsumer();
   RecordConsumer(const RecordConsumer&) = delete;
 
@@ -48,6 +50,7 @@ class RecordConsumer {
   std::vector<ShardRings> rings_;
   Accountant accountant_;
   RecordSinks sinks_;
+  bool hold_;
   std::atomic<uint64_t> consumed_{0};
   std::atomic<uint64_t> auth_failures_{0};
   std::mutex mu_;  // only for the stop signal; shards never take it

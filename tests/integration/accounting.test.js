@@ -7,7 +7,11 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startMock, startConfigGateway, stopAll } = require('./lib/processes');
 const crypto = require('node:crypto');
-const { postJson, waitFor, sha256Hex } = require('./lib/http');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { postJson, waitFor, sha256Hex, CHAT } = require('./lib/http');
+const { value, scrape } = require('./lib/metrics');
 const { gatewayToml } = require('./lib/config');
 const { records } = require('./lib/records');
 const newKey = () => 'rg-' + crypto.randomBytes(32).toString('base64url');
@@ -137,5 +141,85 @@ describe('accounting reads usage from the upstream', () => {
     // Uncorrected it would be full - 2 * estimate, some 20,000 lower.
     assert.ok(left >= full - used - estimate && left <= full - used - estimate + 100,
       `remaining ${left}, estimate ${estimate}, used ${used}`);
+  });
+});
+
+describe('accounting sinks: metrics and the access log', () => {
+  let mock;
+  let gw;
+  let dir;
+  before(async () => {
+    mock = await startMock();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-access-'));
+    gw = await startConfigGateway(gatewayToml({
+      apiBase: mock.apiBase,
+      models: [{ name: 'gpt-4o-mini', upstream: 'mock', price: PRICE }],
+      log: { access: path.join(dir, 'access.jsonl') },
+    }));
+  });
+  after(async () => {
+    await stopAll();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('tokens and cost show in /metrics as the accounting thread reads them', async () => {
+    const before = await scrape(gw);
+    const res = await postJson(gw.url, '/v1/chat/completions', { ...CHAT, model: 'gpt-4o-mini' }, { 'x-mock-tokens': '9' });
+    assert.equal(res.status, 200);
+    const { prompt_tokens: input, completion_tokens: output } = res.json.usage;
+    const labels = (kind) => ({ model: 'gpt-4o-mini', team: 'none', kind });
+    const moved = await waitFor(async () => {
+      const s = await scrape(gw);
+      return value(s, 'ringgate_tokens_total', labels('output')) - value(before, 'ringgate_tokens_total', labels('output')) === output && s;
+    }, { what: 'the output tokens to be counted' });
+    assert.equal(value(moved, 'ringgate_tokens_total', labels('input')) - value(before, 'ringgate_tokens_total', labels('input')), input);
+    const cost = { model: 'gpt-4o-mini', team: 'none' };
+    assert.equal(value(moved, 'ringgate_cost_microdollars_total', cost) - value(before, 'ringgate_cost_microdollars_total', cost),
+      input * 2 + output * 8);
+  });
+
+  it('the access log file gets one JSON line per request, with its usage', async () => {
+    const id = 'access-log-1';
+    await postJson(gw.url, '/v1/chat/completions', { ...CHAT, model: 'gpt-4o-mini' }, { 'x-request-id': id });
+    const file = path.join(dir, 'access.jsonl');
+    const line = await waitFor(() => {
+      const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+      return text.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((r) => r.request_id === id);
+    }, { what: 'the access log line' });
+    assert.equal(line.status, 200);
+    assert.equal(line.usage, 'reported');
+    assert.ok(line.output_tokens > 0);
+  });
+});
+
+describe('a stopped accounting thread never holds a client up', () => {
+  let mock;
+  let gw;
+  before(async () => {
+    mock = await startMock();
+    gw = await startConfigGateway(gatewayToml({ apiBase: mock.apiBase }),
+      { env: { RINGGATE_TEST_HOLD_ACCOUNTING: '1' } });
+  });
+  after(stopAll);
+
+  it('with the consumer stopped, every stream still ends whole while the drop counter rises', async () => {
+    // Each answer is some 150 KiB of events: the shard's 4 MiB copy ring fills after a few dozen.
+    let drops = 0;
+    let streams = 0;
+    await waitFor(async () => {
+      const batch = await Promise.all(Array.from({ length: 8 }, () => postJson(gw.url, '/v1/chat/completions',
+        { ...CHAT, stream: true }, { 'x-mock-tokens': '3000', 'x-mock-interval-ms': '0' })));
+      for (const res of batch) {
+        assert.equal(res.status, 200);
+        assert.ok(res.text.trimEnd().endsWith('data: [DONE]'), 'the stream ended whole');
+      }
+      streams += batch.length;
+      drops = value(await scrape(gw), 'ringgate_tap_drops_total');
+      return drops > 0;
+    }, { what: 'the tap ring to fill and drop', deadlineMs: 60_000 });
+    assert.ok(streams <= 400, `${streams} streams before a drop`);
+    await gw.stop();
+    assert.equal(gw.exitCode, 0);
+    assert.match(gw.stderr, /request records: \d+ consumed, 0 dropped \(ring full\); [1-9]\d* body copy frames dropped/);
   });
 });

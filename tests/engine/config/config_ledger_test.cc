@@ -84,6 +84,29 @@ TEST(ConfigLedger, ARelativePathIsTheConfigFilesDirectorys) {
   EXPECT_EQ(only->path, c->ledger.path);
 }
 
+// [log] access: the access log's destination (it shares this file: both are where records go).
+TEST(ConfigLog, TheAccessLogIsOffByDefaultAndAFilePathIsTheConfigFilesDirectorys) {
+  ConfigError err;
+  auto c = load("", err);
+  ASSERT_TRUE(c) << err.message;
+  EXPECT_EQ(c->log.access, "off");
+  for (const char* to : {"off", "stderr", "stdout"}) {
+    c = load(std::string("[log]\naccess = \"") + to + "\"\n", err);
+    ASSERT_TRUE(c) << err.message;
+    EXPECT_EQ(c->log.access, to);
+  }
+  TempDir dir;
+  std::string file = dir.write(
+      "g.toml", open_access("[log]\naccess = \"access.jsonl\"\n" + std::string(kRouting)));
+  c = load_config_file(file, err);
+  ASSERT_TRUE(c) << err.message;
+  EXPECT_EQ(c->log.access, dir.path() + "/access.jsonl");
+  EXPECT_EQ(ledger_error("[log]\naccess = \"\"\n"),
+            "t.toml:2:10: log.access must be \"off\", \"stderr\", \"stdout\" or a file path");
+  EXPECT_EQ(ledger_error("[log]\nlevel = 1\n"),
+            "t.toml:2:1: unknown key 'log.level' (expected one of: access)");
+}
+
 TEST(ConfigLedger, TheLedgerOnlyReaderSkipsTheRestButChecksTheLedger) {
   TempDir dir;
   // An unresolvable secret and no routing: load_config_file refuses, the ledger reader does not.
