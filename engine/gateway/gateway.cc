@@ -103,10 +103,11 @@ bool Gateway::start(std::string& err) {
   return true;
 }
 
-// RINGGATE_LOG=debug sends the access log to stderr whatever the config says.
+// RINGGATE_LOG=debug sends the access log to stderr when the config sends it nowhere.
 bool Gateway::open_access_log(const config::LogConfig& log, std::FILE*& out, std::string& err) {
   const char* level = std::getenv("RINGGATE_LOG");
-  const std::string& to = level && std::string_view(level) == "debug" ? "stderr" : log.access;
+  const bool debug = level && std::string_view(level) == "debug";
+  const std::string& to = debug && log.access == "off" ? "stderr" : log.access;
   out = to == "stderr" ? stderr : to == "stdout" ? stdout : nullptr;
   if (out || to == "off") return true;
   access_log_file_ = std::fopen(to.c_str(), "a");

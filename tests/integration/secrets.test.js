@@ -5,6 +5,8 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
 const {
   startMock, startQuickGateway, startConfigGateway, runRinggate, stopAll, tempDir, writeTemp, freePort,
 } = require('./lib/processes');
@@ -118,6 +120,61 @@ describe('provider keys', () => {
       for (let i = 0; i + 8 <= secret.length; ++i) {
         assert.ok(!out.includes(secret.slice(i, i + 8)), `${ref} leaked into: ${out}`);
       }
+    }
+  });
+});
+
+// Every place a request leaves a trace: stderr (with the debug record lines), the access log
+// file, the ledger's database and WAL, a /metrics scrape and every response. Distinctive secrets
+// of each kind go in; none comes out.
+describe('secrets never reach logs, the ledger, metrics or error bodies', () => {
+  const PROVIDER_KEY = `sk-provider-${crypto.randomBytes(16).toString('hex')}`;
+  const VIRTUAL_KEY = `rg-virtual-${crypto.randomBytes(24).toString('base64url')}`;
+  const WRONG_KEY = `rg-wrongkey-${crypto.randomBytes(24).toString('base64url')}`;
+  const ADMIN_KEY = `rg-admin-${crypto.randomBytes(24).toString('base64url')}`;
+  let mock;
+
+  before(async () => {
+    mock = await startMock();
+  });
+  after(stopAll);
+
+  it('through accounting: the access log, the ledger and /metrics', async () => {
+    const dir = tempDir();
+    const price = { input_per_mtok: 1, output_per_mtok: 2 };
+    const gw = await startConfigGateway(gatewayToml({
+      apiBase: mock.apiBase,
+      upstream: { api_key: 'env:RG_TEST_PROVIDER_KEY' },
+      extraUpstreams: [{ name: 'anth', url: mock.apiBase, format: 'anthropic', api_key: 'env:RG_TEST_PROVIDER_KEY' }],
+      models: [{ name: 'gpt-4o-mini', upstream: 'mock', price }, { name: 'claude-3-5-haiku', upstream: 'anth', price }],
+      keys: [{ id: 'secret-test', sha256: sha256Hex(VIRTUAL_KEY), budget: { daily_usd: 5 } }],
+      log: { access: 'access.jsonl' },
+      ledger: { path: 'ledger.db', flush_interval_ms: 50 },
+      metrics: { admin_key: 'env:RG_TEST_ADMIN_KEY' },
+    }), { dir, env: { RG_TEST_PROVIDER_KEY: PROVIDER_KEY, RG_TEST_ADMIN_KEY: ADMIN_KEY, RINGGATE_LOG: 'debug' } });
+    const texts = [];
+    const keep = (r) => texts.push(r.text, JSON.stringify([...r.headers]));
+    const auth = { authorization: `Bearer ${VIRTUAL_KEY}` };
+    for (const model of ['gpt-4o-mini', 'claude-3-5-haiku']) {
+      keep(await postJson(gw.url, '/v1/chat/completions', { ...CHAT, model }, auth));
+      keep(await postJson(gw.url, '/v1/chat/completions', { ...CHAT, model, stream: true }, auth));
+      keep(await postJson(gw.url, '/v1/chat/completions', { ...CHAT, model }, { ...auth, 'x-mock-fail-status': '401' }));
+      keep(await postJson(gw.url, '/v1/messages', { model, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] },
+        { 'x-api-key': VIRTUAL_KEY, 'anthropic-version': '2023-06-01' }));
+    }
+    keep(await postJson(gw.url, '/v1/chat/completions', CHAT, { authorization: `Bearer ${WRONG_KEY}` }));
+    keep(await request(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${WRONG_KEY}` } }));
+    const scraped = await request(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    assert.equal(scraped.status, 200);
+    keep(scraped);
+    await gw.stop();
+    const files = fs.readdirSync(dir).filter((f) => /^(access\.jsonl|ledger\.db.*)$/.test(f));
+    assert.ok(files.includes('access.jsonl') && files.includes('ledger.db'), files.join(','));
+    for (const f of files) texts.push(fs.readFileSync(path.join(dir, f)).toString('latin1'));
+    assert.ok(fs.readFileSync(path.join(dir, 'access.jsonl'), 'utf8').includes('"client_key":"secret-test"'));
+    texts.push(gw.stdout, gw.stderr);
+    for (const [name, secret] of Object.entries({ PROVIDER_KEY, VIRTUAL_KEY, WRONG_KEY, ADMIN_KEY })) {
+      assert.ok(texts.every((t) => !t.includes(secret)), `${name} leaked`);
     }
   });
 });
