@@ -127,6 +127,27 @@ describe('accounting reads usage from the upstream', () => {
     assertRecorded(r, r.input_tokens, 7);
   });
 
+  it('responses, embeddings and legacy completions are recorded with their usage, streamed or not', async () => {
+    const rid = nextId('responses');
+    const r = await postJson(gw.url, '/v1/responses', { model: 'gpt-4o-mini', input: 'count me' }, auth(rid));
+    assert.equal(r.status, 200, r.text);
+    assertRecorded(await recordOf(rid), r.json.usage.input_tokens, r.json.usage.output_tokens);
+    const sid = nextId('responses-stream');
+    const s = await postStream(gw.url, '/v1/responses', { model: 'gpt-4o-mini', input: 'count me' }, auth(sid));
+    const done = dataOf(s.text).map((d) => JSON.parse(d)).find((e) => e.type === 'response.completed');
+    assertRecorded(await recordOf(sid), done.response.usage.input_tokens, done.response.usage.output_tokens);
+    const eid = nextId('embeddings');
+    const e = await postJson(gw.url, '/v1/embeddings', { model: 'gpt-4o-mini', input: ['count', 'me'] }, auth(eid));
+    assert.equal(e.status, 200, e.text);
+    assertRecorded(await recordOf(eid), e.json.usage.prompt_tokens, 0);
+    const cid = nextId('completions-stream');
+    const c = await postStream(gw.url, '/v1/completions', { model: 'gpt-4o-mini', prompt: 'count me' }, auth(cid));
+    assert.ok(dataOf(c.text).slice(0, -1).every((d) => JSON.parse(d).choices.length > 0), 'no usage chunk for the client');
+    const rec = await recordOf(cid);
+    assert.equal(rec.output_tokens, 7);
+    assertRecorded(rec, rec.input_tokens, 7);
+  });
+
   it("the key's token bucket is charged the real usage, not admission's estimate", async () => {
     const big = { ...chat, max_tokens: 20_000 };  // admission takes this estimate up front
     const first = nextId('bucket');
