@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to a passing test run: installs packages, builds,
 # runs the unit and integration tests, runs the unit tests again under ASan+UBSan, the lock-free
-# admission tests under TSan, and every fuzz target for a bounded time (FUZZ_SECONDS, default 30)
-# under ASan+UBSan.
+# admission tests and the accounting rings under TSan, and every fuzz target for a bounded time
+# (FUZZ_SECONDS, default 30) under ASan+UBSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
@@ -16,13 +16,14 @@ ninja -C build-asan
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
   meson test -C build-asan --print-errorlogs --no-suite integration --no-suite benchmark
 
-echo "== admission (shared lock-free buckets and budgets) under TSan =="
+echo "== lock-free admission and accounting rings under TSan =="
 [ -f build-tsan/build.ninja ] || meson setup build-tsan --buildtype=debugoptimized \
   -Db_sanitize=thread -Db_lundef=false >/dev/null
 TSAN_TESTS=()
 for t in token_bucket limit_set budget gatekeeper; do
   TSAN_TESTS+=("tests/engine/engine_admission_${t}_test")
 done
+for t in record_ring tap_ring; do TSAN_TESTS+=("tests/engine/engine_telemetry_${t}_test"); done
 ninja -C build-tsan "${TSAN_TESTS[@]}"
 for t in "${TSAN_TESTS[@]}"; do TSAN_OPTIONS=halt_on_error=1 "build-tsan/$t" --gtest_brief=1; done
 
