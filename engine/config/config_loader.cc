@@ -57,12 +57,7 @@ class Loader {
 
   std::optional<Config> load(std::string_view text, ConfigError& err) {
     toml::table root;
-    try {
-      root = toml::parse(text, std::string_view(diag_.source()));
-    } catch (const toml::parse_error& e) {
-      err.message = position(diag_.source(), e.source().begin) + ": " + escaped(e.description());
-      return std::nullopt;
-    }
+    if (!parse(text, root, err)) return std::nullopt;
 
     Config config;
     config.source_path = diag_.source();
@@ -98,12 +93,7 @@ class Loader {
   // The [ledger] table alone; other tables are neither read nor checked.
   std::optional<LedgerConfig> load_ledger(std::string_view text, ConfigError& err) {
     toml::table root;
-    try {
-      root = toml::parse(text, std::string_view(diag_.source()));
-    } catch (const toml::parse_error& e) {
-      err.message = position(diag_.source(), e.source().begin) + ": " + escaped(e.description());
-      return std::nullopt;
-    }
+    if (!parse(text, root, err)) return std::nullopt;
     LedgerConfig ledger;
     TableReader top(root, "", diag_);
     read_ledger_in(top, ledger);
@@ -115,6 +105,16 @@ class Loader {
   }
 
  private:
+  bool parse(std::string_view text, toml::table& root, ConfigError& err) {
+    try {
+      root = toml::parse(text, std::string_view(diag_.source()));
+      return true;
+    } catch (const toml::parse_error& e) {
+      err.message = position(diag_.source(), e.source().begin) + ": " + escaped(e.description());
+      return false;
+    }
+  }
+
   void read_ledger_in(TableReader& top, LedgerConfig& ledger) {
     if (const toml::node* n = top.typed("ledger", toml::node_type::table)) {
       read_ledger(*n->as_table(), ledger);

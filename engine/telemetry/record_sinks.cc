@@ -10,24 +10,6 @@
 
 namespace ringgate::telemetry {
 
-namespace {
-
-const char* outcome_name(Outcome o) {
-  switch (o) {
-    case Outcome::kAnswered:
-      return "answered";
-    case Outcome::kLocal:
-      return "local";
-    case Outcome::kUpstreamFailed:
-      return "upstream_failed";
-    case Outcome::kClientGone:
-      return "client_gone";
-  }
-  return "unknown";
-}
-
-}  // namespace
-
 std::string client_address_text(const RequestRecord& r) {
   char buf[INET6_ADDRSTRLEN] = "";
   inet_ntop(r.client_ip_v6 ? AF_INET6 : AF_INET, r.client_ip, buf, sizeof buf);
@@ -77,7 +59,7 @@ void append_record_line(std::string& line, const RequestRecord& r) {
   line += R"(","upstream":")";
   protocol::append_json_escaped(line, r.upstream.view());
   line += R"(","status":)" + std::to_string(r.status) + R"(,"outcome":")" +
-          outcome_name(r.outcome) + R"(","bytes_in":)" + std::to_string(r.bytes_in) +
+          std::string(ledger_outcome(r.outcome)) + R"(","bytes_in":)" + std::to_string(r.bytes_in) +
           R"(,"bytes_out":)" + std::to_string(r.bytes_out) + R"(,"relayed_bytes":)" +
           std::to_string(r.relayed_bytes) + R"(,"relayed_sends":)" +
           std::to_string(r.relayed_sends) + R"(,"taps":")" +
