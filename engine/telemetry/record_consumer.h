@@ -25,7 +25,9 @@ struct ShardRings {
 
 class RecordConsumer {
  public:
-  RecordConsumer(std::vector<ShardRings> rings, RecordSinkOptions sinks);
+  // tokenizers: what the Accountant counts usage with when an upstream reports none (null: off).
+  RecordConsumer(std::vector<ShardRings> rings, RecordSinkOptions sinks,
+                 std::shared_ptr<const providers::tokenizer::TokenizerSet> tokenizers = {});
   ~RecordConsumer();
   RecordConsumer(const RecordConsumer&) = delete;
 
