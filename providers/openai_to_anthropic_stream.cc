@@ -1,6 +1,7 @@
 // OpenAI chunks -> Anthropic events. Decisions:
-// - message_start is sent on the first chunk with input_tokens 0 (OpenAI reports usage only at the
-//   end); message_delta.usage then carries input_tokens, cache_read_input_tokens and
+// - message_start is sent on the first chunk with input_tokens from StreamOptions::input_tokens
+//   (the gateway's count; 0 without one), since OpenAI reports usage only at the end;
+//   message_delta.usage then carries input_tokens, cache_read_input_tokens and
 //   output_tokens, which current Anthropic SDKs merge into the message.
 // - Only choice index 0 is translated (the request side never asks for n > 1).
 // - reasoning_content (or `reasoning`, OpenRouter's name) opens a thinking block; it carries no
@@ -44,7 +45,9 @@ void OpenAiToAnthropicStream::start(std::string& out, std::string_view id, std::
   w.key("content").begin_array().end_array();
   w.key("stop_reason").null().key("stop_sequence").null();
   w.key("usage").begin_object();
-  w.key("input_tokens").integer(usage_.prompt_tokens - usage_.cached_tokens);
+  const bool hinted = usage_.prompt_tokens == 0 && options_.input_tokens >= 0;
+  w.key("input_tokens")
+      .integer(hinted ? options_.input_tokens : usage_.prompt_tokens - usage_.cached_tokens);
   w.key("cache_creation_input_tokens").integer(0);
   w.key("cache_read_input_tokens").integer(usage_.cached_tokens);
   w.key("output_tokens").integer(0);

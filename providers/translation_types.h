@@ -62,6 +62,10 @@ struct StreamOptions {
   int64_t created = 0;               // unix seconds for OpenAI's `created`; 0 = now
   bool include_usage = false;        // OpenAI client asked for a final usage chunk
   std::string response_format_tool;  // see TranslateResult::response_format_tool
+  // OpenAI -> Anthropic: message_start's input_tokens when >= 0 and the first chunk carries no
+  // usage (OpenAI reports it only at the end): the gateway's own count of the prompt, or its
+  // estimate. message_delta still carries the upstream's numbers.
+  int64_t input_tokens = -1;
 };
 
 }  // namespace ringgate::providers

@@ -18,10 +18,16 @@ class AccountingTap final : public pipeline::BodyTap {
   explicit AccountingTap(telemetry::TapRing& ring) : ring_(ring) {}
 
   // Opens request `request`'s copy; false when the ring had no room (then offer() refuses too).
-  bool begin(uint64_t request, providers::UsageShape shape, bool streamed) {
+  // `request_body` is what the upstream got, copied for counting when it reports no usage; a
+  // body the ring will not take (over its frame limit, or no room) only loses the count.
+  bool begin(uint64_t request, providers::UsageShape shape, bool streamed,
+             std::string_view request_body) {
     request_ = request;
     const char begin[2] = {char(shape), char(streamed)};
     open_ = ring_.push(request, telemetry::TapFrame::kBegin, std::string_view(begin, 2));
+    if (open_ && !request_body.empty()) {
+      ring_.push(request, telemetry::TapFrame::kRequest, request_body);
+    }
     return open_;
   }
   bool offer(std::span<const std::string_view> pieces) override {

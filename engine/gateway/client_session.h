@@ -6,6 +6,7 @@
 #include <sys/uio.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "engine/pipeline/request_context.h"
 #include "engine/pipeline/response_head.h"
 #include "engine/pipeline/response_writer.h"
+#include "engine/telemetry/count_job.h"
 #include "engine/telemetry/request_record.h"
 #include "protocol/api_error.h"
 #include "protocol/http_request_parser.h"
@@ -99,6 +101,17 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   io::Task<void> answer_translated(const Route& route, UpstreamBodyReader& body, int status);
   io::Task<pipeline::RelayResult> run_relay(UpstreamBodyReader& body,
                                             const pipeline::RelayPlan& plan);
+  // prompt_count.cc: the gateway's own prompt counts, made off the shard (CountWorker).
+  // A job counting `body`, or null when counting is off or the shard's queue is full.
+  std::shared_ptr<telemetry::CountJob> submit_prompt_count(providers::UsageShape shape,
+                                                           std::string_view body,
+                                                           std::string_view model);
+  // The job's count, polled between 1 ms ring timeouts for at most max_ms; -1 if none by then.
+  io::Task<int64_t> wait_prompt_count(const telemetry::CountJob* job, uint32_t max_ms);
+  // message_start's input_tokens (count_job_'s count, else the estimate) and the header saying so.
+  io::Task<void> choose_stream_input_tokens(providers::StreamOptions& so);
+  // /v1/messages/count_tokens toward an OpenAI-format upstream, answered here.
+  io::Task<void> answer_count_tokens(const Route& route);
   // Counts how a relay ended and what it means for the connection.
   void settle_relay(const pipeline::RelayResult& r, bool close_on_failure);
 
@@ -123,7 +136,10 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   pipeline::CountingTap counting_tap_{rq_};
   AccountingTap accounting_tap_;
   std::string_view upstream_endpoint_;  // the path after /v1 the upstream got (a literal or rq_'s)
-  telemetry::RequestRecord record_;     // built at complete(); a member so no frame holds 600 bytes
+  std::string_view upstream_body_;      // the body the upstream got (the client's or a rewrite)
+  // The prompt count of a translated stream to an OpenAI-format upstream, running off the shard.
+  std::shared_ptr<telemetry::CountJob> count_job_;
+  telemetry::RequestRecord record_;  // built at complete(); a member so no frame holds 600 bytes
   protocol::HttpResponseParser upstream_parser_;
   std::vector<std::string_view> pieces_;  // body pieces of the last upstream read
   bool idle_ = true;

@@ -18,6 +18,7 @@
 #include "engine/io/socket_util.h"
 #include "engine/io/tls_context.h"
 #include "engine/telemetry/ledger_reader.h"
+#include "providers/tokenizer/tokenizer_set.h"
 
 namespace ringgate::gateway {
 
@@ -57,11 +58,29 @@ void Gateway::resolve_upstreams(const config::Runtime& rt, const config::Runtime
   }
 }
 
+// Once per process: a missing rank file is said here, once, and counting in that encoding is off
+// (usage an upstream does not report then stays unknown).
+std::shared_ptr<const providers::tokenizer::TokenizerSet> Gateway::load_tokenizers() {
+  std::vector<std::string> warnings;
+  auto set = providers::tokenizer::TokenizerSet::load(
+      providers::tokenizer::TokenizerSet::default_dir(), &warnings);
+  for (const std::string& w : warnings) {
+    std::fprintf(stderr, "ringgate: warning: tokenizer: %s (tools/tokenizer_ranks.sh writes it)\n",
+                 w.c_str());
+  }
+  if (set->empty()) {
+    std::fprintf(stderr, "ringgate: warning: no tokenizer loaded: token counting is off\n");
+    return nullptr;
+  }
+  return set;
+}
+
 bool Gateway::start(std::string& err) {
   if (!runtime_) {
     err = build_error_;
     return false;
   }
+  tokenizers_ = load_tokenizers();
   const config::Config& cfg = runtime_->config();
   if (!open_ledger(err)) return false;
   resolver_ = std::make_unique<io::DnsResolver>();
@@ -73,6 +92,12 @@ bool Gateway::start(std::string& err) {
   state_.resolver = resolver_.get();
   state_.metrics = &metrics_;
   state_.shard_count = n;
+  if (tokenizers_) {
+    const char* hold = std::getenv("RINGGATE_TEST_HOLD_COUNT_WORKER");
+    count_worker_ = std::make_unique<telemetry::CountWorker>(n, tokenizers_,
+                                                             hold && std::string_view(hold) == "1");
+    state_.count_worker = count_worker_.get();
+  }
   uint16_t port = cfg.server.listen_port;
   for (unsigned i = 0; i < n; ++i) {
     // The first listener may pick the port (0); the others share it through SO_REUSEPORT.
@@ -98,7 +123,7 @@ bool Gateway::start(std::string& err) {
   sinks.metrics = &metrics_;
   if (!open_access_log(cfg.log, sinks.log, err)) return false;
   const char* hold = std::getenv("RINGGATE_TEST_HOLD_ACCOUNTING");
-  records_ = std::make_unique<telemetry::RecordConsumer>(std::move(rings), sinks,
+  records_ = std::make_unique<telemetry::RecordConsumer>(std::move(rings), sinks, tokenizers_,
                                                          hold && std::string_view(hold) == "1");
   return true;
 }
@@ -140,6 +165,7 @@ void Gateway::stop() {
   state_.draining.store(true);
   for (auto& s : shards_) s->request_stop();
   for (auto& s : shards_) s->join();
+  if (count_worker_) count_worker_->stop();  // no shard submits any more
   if (records_) {
     records_->stop();  // drains what the shards left before they stopped
     std::fprintf(stderr,

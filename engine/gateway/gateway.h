@@ -13,8 +13,10 @@
 #include "engine/config/runtime.h"
 #include "engine/gateway/gateway_state.h"
 #include "engine/io/dns_resolver.h"
+#include "engine/telemetry/count_worker.h"
 #include "engine/telemetry/metrics.h"
 #include "engine/telemetry/record_consumer.h"
+#include "providers/tokenizer/tokenizer_set.h"
 
 namespace ringgate::gateway {
 
@@ -42,6 +44,7 @@ class Gateway {
   void resolve_upstreams(const config::Runtime& rt, const config::Runtime* known);
   bool open_ledger(std::string& err);
   bool open_access_log(const config::LogConfig& log, std::FILE*& out, std::string& err);
+  static std::shared_ptr<const providers::tokenizer::TokenizerSet> load_tokenizers();
 
   std::shared_ptr<const config::Runtime> runtime_;  // what shards were last told to adopt
   std::string build_error_;  // why the constructor's config made no tables; start() says it
@@ -53,6 +56,10 @@ class Gateway {
   std::unique_ptr<telemetry::Ledger> ledger_;           // null: no [ledger]
   std::FILE* access_log_file_ = nullptr;                // [log] access as a file path
   std::unique_ptr<telemetry::RecordConsumer> records_;  // drains every shard's record ring
+  // Loaded once at start, read-only, shared by the accounting thread and the count worker; null
+  // when no rank file could be read (counting off).
+  std::shared_ptr<const providers::tokenizer::TokenizerSet> tokenizers_;
+  std::unique_ptr<telemetry::CountWorker> count_worker_;  // prompts counted off the shards
   std::vector<int> listen_fds_;
   uint16_t port_ = 0;
 };

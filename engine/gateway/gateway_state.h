@@ -7,6 +7,7 @@
 
 #include "engine/config/runtime.h"
 #include "engine/io/dns_resolver.h"
+#include "engine/telemetry/count_worker.h"
 #include "engine/telemetry/metrics.h"
 
 namespace ringgate::gateway {
@@ -14,6 +15,8 @@ namespace ringgate::gateway {
 struct GatewayState {
   io::DnsResolver* resolver = nullptr;
   telemetry::MetricsRegistry* metrics = nullptr;  // every shard's counters, for the scrape
+  // Counts prompts off the shards (a queue per shard, by shard id); null when counting is off.
+  telemetry::CountWorker* count_worker = nullptr;
   std::atomic<bool> draining{false};
   std::atomic<unsigned> shards_ready{0};
   unsigned shard_count = 0;

@@ -107,6 +107,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
 
   // Pick the upstream path and body: unchanged, renamed model, or translated to the other API.
   std::string_view body = req.body;
+  count_job_.reset();
   const providers::EndpointPlan plan =
       providers::plan_endpoint(up.target(), route.upstream_suffix, served_model(route));
   translation_ = plan.translation;
@@ -138,11 +139,16 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     body_rewrite_ = std::move(tr.body);
     response_format_tool_ = std::move(tr.response_format_tool);
     body = body_rewrite_;
+    // message_start's input_tokens: counted off the shard while the upstream works.
+    if (translation_ == Translation::kAnthropicClientToOpenAi && route.client_wants_stream) {
+      count_job_ = submit_prompt_count(providers::UsageShape::kOpenAiChat, body, served);
+    }
   } else if (route.model && served != route.requested_model &&
              protocol::rewrite_model(req.body, served, body_rewrite_)) {
     body = body_rewrite_;
   }
   body = ask_stream_usage(route, up, suffix, body);
+  upstream_body_ = body;
   build_upstream_head(route, suffix, body.size());
 
   UpstreamPool& pool = shard_.pool(route.upstream_id);
@@ -369,7 +375,8 @@ void ClientSession::open_accounting_copy() {
   if (!shape) return;
   rq_.progress.tap_request = shard_.next_tap_request();
   rq_.progress.tapped = true;
-  if (!accounting_tap_.begin(rq_.progress.tap_request, *shape, uh.is_event_stream())) {
+  if (!accounting_tap_.begin(rq_.progress.tap_request, *shape, uh.is_event_stream(),
+                             upstream_body_)) {
     ++rq_.progress.tap_dropped;  // the ring is full: this request's copy is incomplete
   }
   relay_.add_upstream_tap(accounting_tap_);

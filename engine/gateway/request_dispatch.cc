@@ -26,6 +26,12 @@ io::Task<void> ClientSession::handle_request() {
 }
 
 io::Task<void> ClientSession::forward(pipeline::RequestContext& rq) {
+  // Only Anthropic counts Anthropic's way; toward the others the gateway answers with its own.
+  if (rq.endpoint == pipeline::Endpoint::kCountTokens &&
+      rq.route.upstream->format != providers::ApiFormat::kAnthropic) {
+    co_await answer_count_tokens(rq.route);
+    co_return;
+  }
   rq.progress.forwarded = true;
   co_await proxy(rq.route);
 }

@@ -23,6 +23,9 @@ io::Task<void> ClientSession::relay_translated(const Route& route, UpstreamBodyR
   so.model.assign(route.requested_model);
   so.include_usage = route.include_usage;
   so.response_format_tool = response_format_tool_;
+  // Anthropic client, OpenAI upstream: message_start gets the gateway's count (or its estimate).
+  if (translation_ == Translation::kAnthropicClientToOpenAi)
+    co_await choose_stream_input_tokens(so);
   pipeline::StreamTranslation transform(translation_, std::move(so),
                                         rq_.runtime->config().server.max_sse_event_bytes);
   out_.sse_head();  // HTTP/1.0: the stream ends when we close

@@ -64,8 +64,10 @@ Verdict admit(RequestContext& rq, const ShardServices&) {
   in.key = presented_key(*rq.http);
   in.client = rq.client;
   in.model = rq.route.model;
-  in.input_tokens = rq.http->body.size();
-  in.max_output_tokens = max_output_tokens(rq);
+  // A token count generates nothing and is not billed: it takes a request, never tokens.
+  const bool count_only = rq.endpoint == Endpoint::kCountTokens;
+  in.input_tokens = count_only ? 0 : rq.http->body.size();
+  in.max_output_tokens = count_only ? 0 : max_output_tokens(rq);
   in.now_ns = rq.progress.start_us * 1000;
   in.unix_s = int64_t(std::time(nullptr));
   admission::Decision d = gk->admit(in);

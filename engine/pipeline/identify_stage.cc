@@ -24,8 +24,9 @@ Verdict identify(RequestContext& rq, const ShardServices& svc) {
   } else {
     svc.request_ids->next(rq.request_id);
   }
-  rq.front =
-      req.path == "/v1/messages" ? protocol::ApiFront::kAnthropic : protocol::ApiFront::kOpenAi;
+  rq.front = req.path == "/v1/messages" || req.path == "/v1/messages/count_tokens"
+                 ? protocol::ApiFront::kAnthropic
+                 : protocol::ApiFront::kOpenAi;
   // Before any answer, so a browser page can read errors too. A preflight gets its own lines.
   rq.cors_allow_origin = protocol::cors_allow_origin(
       req.header("origin"), rq.runtime->config().admission.cors.allowed_origins);

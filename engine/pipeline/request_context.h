@@ -20,7 +20,9 @@
 namespace ringgate::pipeline {
 
 // What kind of API call the path names (after /v1).
-enum class Endpoint { kChat, kMessages, kModelOnly, kOther };
+// kCountTokens: Anthropic's /v1/messages/count_tokens (forwarded to Anthropic-format upstreams,
+// answered by the gateway's own count toward OpenAI-format ones).
+enum class Endpoint { kChat, kMessages, kCountTokens, kModelOnly, kOther };
 
 // Where a request goes once it is validated.
 struct Route {

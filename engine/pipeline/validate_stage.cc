@@ -17,6 +17,7 @@ bool is_json_content_type(std::string_view ct) {
 Endpoint classify(std::string_view suffix) {
   if (suffix == "/chat/completions") return Endpoint::kChat;
   if (suffix == "/messages") return Endpoint::kMessages;
+  if (suffix == "/messages/count_tokens") return Endpoint::kCountTokens;  // model + messages
   if (suffix == "/embeddings" || suffix == "/completions" || suffix == "/responses") {
     return Endpoint::kModelOnly;
   }

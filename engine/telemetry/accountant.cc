@@ -38,18 +38,28 @@ void Accountant::on_frame(size_t shard, uint64_t request, TapFrame kind, std::st
     }
     std::unique_ptr<Copy>& c = open[request];
     if (!c) c = take_spare();
-    c->extractor.reset(providers::UsageShape(payload[0]), payload[1] != 0);
+    c->shape = providers::UsageShape(payload[0]);
+    c->request.clear();
+    c->extractor.set_text_limit(counter_.enabled() ? kMaxGeneratedText : 0);
+    c->extractor.reset(c->shape, payload[1] != 0);
     return;
   }
   auto it = open.find(request);
-  if (it != open.end()) it->second->extractor.feed(payload);  // no begin: the copy was dropped
+  if (it == open.end()) return;  // no begin: the copy was dropped
+  if (kind == TapFrame::kRequest) {
+    it->second->request.assign(payload.data(), payload.size());
+  } else {
+    it->second->extractor.feed(payload);
+  }
 }
 
 void Accountant::read_usage(Open& open, RequestRecord& r) {
   auto it = open.find(r.tap_request);
   if (it == open.end()) return;
   const providers::Usage& u = it->second->extractor.finish();
-  if (u.reported) {
+  if (!u.reported) {
+    count_usage(*it->second, r);
+  } else {
     r.usage_source = RequestRecord::UsageSource::kReported;
     r.input_tokens = u.input_tokens;
     r.output_tokens = u.output_tokens;
@@ -63,8 +73,33 @@ void Accountant::read_usage(Open& open, RequestRecord& r) {
   r.upstream_model.assign(u.model);
   r.finish_reason.assign(u.finish_reason);
   if (u.truncated) r.taps_incomplete = true;
-  if (spare_.size() < kMaxSpare) spare_.push_back(std::move(it->second));
+  if (spare_.size() < kMaxSpare) {
+    it->second->request.clear();
+    if (it->second->request.capacity() > kMaxGeneratedText) it->second->request.shrink_to_fit();
+    spare_.push_back(std::move(it->second));
+  }
   open.erase(it);
+}
+
+void Accountant::count_usage(const Copy& c, RequestRecord& r) {
+  if (c.request.empty() || !counter_.enabled()) return;
+  const std::string_view model = r.model_served.view();  // else the body's "model"
+  const std::optional<int64_t> input = counter_.count_prompt(c.shape, c.request, model);
+  if (!input) return;
+  const std::string_view text = c.extractor.generated_text();
+  std::optional<int64_t> output =
+      counter_.count_text(model.empty() ? r.model_requested.view() : model, text);
+  if (!output) return;
+  *output += int64_t((c.extractor.generated_bytes() - text.size() + 3) / 4);  // past the cap
+  providers::Usage u;
+  u.input_tokens = *input;
+  u.output_tokens = *output;
+  r.usage_source = RequestRecord::UsageSource::kCounted;
+  r.input_tokens = u.input_tokens;
+  r.output_tokens = u.output_tokens;
+  if (r.model && r.model->price.set) {
+    r.cost_micros = providers::cost_micros(u, prices_of(r.model->price));
+  }
 }
 
 void Accountant::account(size_t shard, RequestRecord& r, uint64_t now_ns, int64_t unix_s) {

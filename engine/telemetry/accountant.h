@@ -2,6 +2,12 @@
 // frames) goes through a UsageExtractor as it arrives, and when the request's record comes the
 // record is completed (usage, source, cost) and what the request still owed is charged to those
 // numbers. Only the accounting thread uses it.
+//
+// When the upstream reported no usage, the usage is counted (source kCounted) with the
+// tokenizers: the prompt from the copy of the request body the upstream got (TapFrame::kRequest),
+// the output from the generated text the extractor collected (at most kMaxGeneratedText bytes are
+// tokenized; the rest adds its bytes / 4). No request copy (over the frame limit, ring full) or no
+// tokenizer for the model: the usage stays unknown (kNone), never a guess.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +18,8 @@
 
 #include "engine/telemetry/request_record.h"
 #include "engine/telemetry/tap_ring.h"
+#include "providers/tokenizer/tokenizer_set.h"
+#include "providers/usage/usage_counter.h"
 #include "providers/usage/usage_extractor.h"
 
 namespace ringgate::telemetry {
@@ -22,7 +30,12 @@ class Accountant {
   // full) is forgotten, oldest first, past it.
   static constexpr size_t kMaxOpenCopies = 65536;
 
-  explicit Accountant(size_t shards) : open_(shards) {}
+  static constexpr size_t kMaxGeneratedText = size_t{1} << 20;
+
+  // tokenizers: null or empty turns counting off (usage the upstream does not report stays kNone).
+  explicit Accountant(size_t shards,
+                      std::shared_ptr<const providers::tokenizer::TokenizerSet> tokenizers = {})
+      : open_(shards), counter_(std::move(tokenizers)) {}
 
   void on_frame(size_t shard, uint64_t request, TapFrame kind, std::string_view payload);
   // Completes `r` and settles its charge. now_ns: the steady clock the buckets run on.
@@ -33,14 +46,18 @@ class Accountant {
  private:
   struct Copy {
     providers::UsageExtractor extractor;
+    providers::UsageShape shape = providers::UsageShape::kOpenAiChat;
+    std::string request;  // the upstream request body, when it was copied
   };
   using Open = std::unordered_map<uint64_t, std::unique_ptr<Copy>>;
 
   std::unique_ptr<Copy> take_spare();
   void read_usage(Open& open, RequestRecord& r);
+  void count_usage(const Copy& c, RequestRecord& r);
 
   std::vector<Open> open_;                    // per shard, by tap request
   std::vector<std::unique_ptr<Copy>> spare_;  // extractors keep their buffers between requests
+  providers::UsageCounter counter_;
   uint64_t forgotten_ = 0;
 };
 

@@ -30,9 +30,11 @@ void log_auth_failure(const RequestRecord& r) {
 
 }  // namespace
 
-RecordConsumer::RecordConsumer(std::vector<ShardRings> rings, RecordSinkOptions sinks, bool hold)
+RecordConsumer::RecordConsumer(std::vector<ShardRings> rings, RecordSinkOptions sinks,
+                               std::shared_ptr<const providers::tokenizer::TokenizerSet> tokenizers,
+                               bool hold)
     : rings_(std::move(rings)),
-      accountant_(rings_.size()),
+      accountant_(rings_.size(), std::move(tokenizers)),
       sinks_(sinks),
       hold_(hold),
       thread_([this] { run(); }) {}

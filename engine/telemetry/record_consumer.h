@@ -25,9 +25,12 @@ struct ShardRings {
 
 class RecordConsumer {
  public:
+  // tokenizers: what the Accountant counts usage with when an upstream reports none (null: off).
   // hold: a test hook (RINGGATE_TEST_HOLD_ACCOUNTING): drain nothing until stop(), so a test can
   // show the shards keep serving, dropping and counting, while their rings are full.
-  RecordConsumer(std::vector<ShardRings> rings, RecordSinkOptions sinks, bool hold = false);
+  RecordConsumer(std::vector<ShardRings> rings, RecordSinkOptions sinks,
+                 std::shared_ptr<const providers::tokenizer::TokenizerSet> tokenizers = {},
+                 bool hold = false);
   ~RecordConsumer();
   RecordConsumer(const RecordConsumer&) = delete;
 

@@ -19,6 +19,10 @@ namespace ringgate::telemetry {
 enum class TapFrame : uint32_t {
   kBegin = 1,  // payload: one byte, the request's UsageShape, then one byte, 1 if streamed
   kBody = 2,   // payload: upstream body bytes, in order
+  // payload: the request body the upstream got (after translation or rewrite), whole; after
+  // kBegin, before the body frames. For counting usage when the upstream reports none; a body
+  // over the frame limit is not copied and such a request's usage stays unknown.
+  kRequest = 3,
 };
 
 class TapRing {

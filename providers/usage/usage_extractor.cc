@@ -133,6 +133,10 @@ bool is_responses_snapshot(std::string_view type) {
          type == "response.incomplete" || type == "response.failed";
 }
 
+bool is_responses_text_delta(std::string_view type) {
+  return type == "response.output_text.delta" || type == "response.function_call_arguments.delta";
+}
+
 bool is_responses_terminal(std::string_view type) {
   return type == "response.completed" || type == "response.incomplete" || type == "response.failed";
 }
@@ -220,6 +224,8 @@ void UsageExtractor::reset(UsageShape shape, bool streamed) {
   framer_.reset();
   body_.clear();
   tail_.clear();
+  text_.clear();
+  generated_bytes_ = 0;
 }
 
 void UsageExtractor::feed(std::string_view piece) {
@@ -294,11 +300,15 @@ void UsageExtractor::on_event(std::string_view event_name, std::string_view data
     }
     case UsageShape::kOpenAiResponses:
       // The deltas are most of a stream and carry nothing for accounting.
-      if (!event_name.empty() && !is_responses_snapshot(event_name)) return;
+      if (!event_name.empty() && !is_responses_snapshot(event_name) &&
+          !(text_limit_ && is_responses_text_delta(event_name))) {
+        return;
+      }
       break;
     case UsageShape::kAnthropicMessages:
-      if (event_name == "ping" || event_name == "content_block_start" ||
-          event_name == "content_block_delta" || event_name == "content_block_stop") {
+      if (event_name == "ping" || event_name == "content_block_stop" ||
+          (!text_limit_ &&
+           (event_name == "content_block_start" || event_name == "content_block_delta"))) {
         return;
       }
       break;
@@ -350,18 +360,23 @@ void UsageExtractor::set_finish_reason_from_choices(object chunk) {
 void UsageExtractor::read_openai_chunk(object chunk) {
   take_name(chunk, "model", usage_.model);
   set_finish_reason_from_choices(chunk);
+  if (text_limit_) collect_choices(chunk);
   object u;
   if (sub_object(chunk, "usage", u)) read_openai_usage(u, usage_);
 }
 
 void UsageExtractor::read_responses_event(std::string_view type, object ev) {
-  if (!is_responses_snapshot(type)) return;
+  if (!is_responses_snapshot(type)) {
+    if (text_limit_) collect_responses_delta(type, ev);
+    return;
+  }
   object r;
   if (sub_object(ev, "response", r)) read_responses_object(r, usage_);
   if (is_responses_terminal(type)) usage_.complete = true;
 }
 
 void UsageExtractor::read_anthropic_event(std::string_view type, object ev) {
+  if (text_limit_) collect_anthropic_event(type, ev);
   if (type == "message_start") {
     object m;
     if (sub_object(ev, "message", m)) read_anthropic_message(m, usage_);
@@ -383,10 +398,92 @@ void UsageExtractor::read_body(object body) {
       break;
     case UsageShape::kOpenAiResponses:
       read_responses_object(body, usage_);
+      if (text_limit_) collect_responses_output(body);
       break;
     case UsageShape::kAnthropicMessages:
       read_anthropic_message(body, usage_);
+      if (text_limit_) collect_anthropic_content(body);
       break;
+  }
+}
+
+// --- Generated text, for counting output tokens (see the header). ---
+
+void UsageExtractor::collect(std::string_view text) {
+  generated_bytes_ += text.size();
+  if (text_.size() >= text_limit_) return;
+  text_.append(text.data(), std::min(text.size(), text_limit_ - text_.size()));
+}
+
+// Stream chunks carry `delta`, bodies `message`; legacy completions carry `text`.
+void UsageExtractor::collect_choices(object chunk) {
+  element choices;
+  if (!json::field(chunk, "choices", choices) || !json::is_array(choices)) return;
+  for (element c : json::as_array(choices)) {
+    if (!json::is_object(c)) continue;
+    const object choice = json::as_object(c);
+    collect(json::field_string(choice, "text"));
+    object m;
+    if (!sub_object(choice, "delta", m) && !sub_object(choice, "message", m)) continue;
+    collect(json::field_string(m, "content"));
+    collect(json::field_string(m, "reasoning_content"));
+    element calls;
+    if (!json::field(m, "tool_calls", calls) || !json::is_array(calls)) continue;
+    for (element call : json::as_array(calls)) {
+      object fn;
+      if (!json::is_object(call) || !sub_object(json::as_object(call), "function", fn)) continue;
+      collect(json::field_string(fn, "name"));
+      collect(json::field_string(fn, "arguments"));
+    }
+  }
+}
+
+void UsageExtractor::collect_responses_delta(std::string_view type, object ev) {
+  if (is_responses_text_delta(type)) collect(json::field_string(ev, "delta"));
+}
+
+void UsageExtractor::collect_responses_output(object response) {
+  element output;
+  if (!json::field(response, "output", output) || !json::is_array(output)) return;
+  for (element it : json::as_array(output)) {
+    if (!json::is_object(it)) continue;
+    const object item = json::as_object(it);
+    if (json::field_string(item, "type") == "function_call") {
+      collect(json::field_string(item, "name"));
+      collect(json::field_string(item, "arguments"));
+      continue;
+    }
+    element content;
+    if (!json::field(item, "content", content) || !json::is_array(content)) continue;
+    for (element part : json::as_array(content)) {
+      if (json::is_object(part)) collect(json::field_string(json::as_object(part), "text"));
+    }
+  }
+}
+
+void UsageExtractor::collect_anthropic_event(std::string_view type, object ev) {
+  object part;
+  if (type == "content_block_start" && sub_object(ev, "content_block", part)) {
+    collect(json::field_string(part, "name"));  // a tool_use block's name
+  } else if (type == "content_block_delta" && sub_object(ev, "delta", part)) {
+    collect(json::field_string(part, "text"));
+    collect(json::field_string(part, "thinking"));
+    collect(json::field_string(part, "partial_json"));
+  }
+}
+
+void UsageExtractor::collect_anthropic_content(object message) {
+  element content;
+  if (!json::field(message, "content", content) || !json::is_array(content)) return;
+  for (element b : json::as_array(content)) {
+    if (!json::is_object(b)) continue;
+    const object block = json::as_object(b);
+    collect(json::field_string(block, "text"));
+    collect(json::field_string(block, "thinking"));
+    if (json::field_string(block, "type") != "tool_use") continue;
+    collect(json::field_string(block, "name"));
+    element input;
+    if (json::field(block, "input", input)) collect(simdjson::minify(input));
   }
 }
 

@@ -56,6 +56,13 @@ enum class UsageShape : uint8_t {
 // numbers are clamped to [0, Usage::kMaxTokenCount], fields of the wrong type (strings, floats)
 // are taken as absent, model and finish_reason are cut to Usage::kMaxNameBytes.
 //
+// Generated text (off by default, for counting output when the upstream reports no usage): with
+// set_text_limit(n > 0), the text the response generated is kept, its first n bytes: chat and
+// completions content (and reasoning_content) and tool call names and arguments; Responses
+// output_text and function call arguments (stream deltas, or the body's output items);
+// Anthropic text, thinking and tool_use blocks (name and input JSON). generated_bytes() is the
+// whole length, kept or not. Collecting parses the content events a plain read skips.
+//
 // One object serves many requests: reset() keeps every buffer's capacity, so a warm extractor
 // does not allocate. Not thread-safe; meant for the accounting thread.
 class UsageExtractor {
@@ -78,6 +85,10 @@ class UsageExtractor {
   const Usage& finish();
 
   const Usage& usage() const { return usage_; }
+  // A setting: kept across reset(). 0 turns collection off.
+  void set_text_limit(size_t max_bytes) { text_limit_ = max_bytes; }
+  std::string_view generated_text() const { return text_; }
+  uint64_t generated_bytes() const { return generated_bytes_; }
   // Stream events that were not valid JSON (a stream keeps going past them).
   uint64_t malformed_events() const { return malformed_events_; }
   // SSE events dropped for being over max_event_bytes.
@@ -92,6 +103,12 @@ class UsageExtractor {
   void read_body(simdjson::dom::object body);
   void read_fallback();
   void set_finish_reason_from_choices(simdjson::dom::object chunk);
+  void collect(std::string_view text);
+  void collect_choices(simdjson::dom::object chunk);
+  void collect_responses_delta(std::string_view type, simdjson::dom::object ev);
+  void collect_responses_output(simdjson::dom::object response);
+  void collect_anthropic_event(std::string_view type, simdjson::dom::object ev);
+  void collect_anthropic_content(simdjson::dom::object message);
 
   Limits limits_;
   UsageShape shape_ = UsageShape::kOpenAiChat;
@@ -100,6 +117,9 @@ class UsageExtractor {
   bool body_over_cap_ = false;
   bool have_choice0_finish_ = false;
   uint64_t malformed_events_ = 0;
+  size_t text_limit_ = 0;
+  uint64_t generated_bytes_ = 0;
+  std::string text_;  // the first text_limit_ bytes of generated text
   Usage usage_;
   protocol::SseFramer framer_;
   std::string body_;     // non-stream: the first max_body_bytes of the body

@@ -88,8 +88,7 @@ TEST(RequestTarget, AzureNamesTheDeploymentAndApiVersion) {
 
 TEST(RequestTarget, AzureResourceLevelEndpointsSitUnderOpenai) {
   EXPECT_EQ(target_of(kAzure, "/models", {}), "/openai/models?api-version=2024-10-21");
-  EXPECT_EQ(target_of(kAzure, "/responses", "prod-4o"),
-            "/openai/responses?api-version=2024-10-21");
+  EXPECT_EQ(target_of(kAzure, "/responses", "prod-4o"), "/openai/responses?api-version=2024-10-21");
 }
 
 TEST(RequestTarget, AzureKeepsTheBasePathAndClientParamsButNotTheirApiVersion) {
@@ -157,6 +156,7 @@ TEST(EndpointPlan, EveryEndpointOnEveryFormat) {
       {kAzure, "/models", T::kNone, "/models"},
       {kAnthropic, "/chat/completions", T::kOpenAiClientToAnthropic, "/messages"},
       {kAnthropic, "/messages", T::kNone, "/messages"},
+      {kAnthropic, "/messages/count_tokens", T::kNone, "/messages/count_tokens"},
       {kAnthropic, "/models", T::kNone, "/models"},
       {kAnthropic, "/embeddings", T::kNone, {}, 404},
       {kAnthropic, "/completions", T::kNone, {}, 404},
@@ -234,7 +234,8 @@ TEST(Transforms, RequestBothWaysFromTextAndFromAParsedDocument) {
 TEST(Transforms, ResponsesComeBackInTheClientsShape) {
   ResponseOptions o;
   o.model = "asked";
-  TranslateResult r = translate_response(Translation::kOpenAiClientToAnthropic, kAnthropicResponse, o);
+  TranslateResult r =
+      translate_response(Translation::kOpenAiClientToAnthropic, kAnthropicResponse, o);
   ASSERT_TRUE(r.ok) << r.error_message;
   EXPECT_TRUE(contains(r.body, R"("object":"chat.completion")"));
   EXPECT_TRUE(contains(r.body, R"("model":"asked")"));
@@ -245,9 +246,9 @@ TEST(Transforms, ResponsesComeBackInTheClientsShape) {
 }
 
 TEST(Transforms, ErrorsComeBackInTheClientsShapeAndStatus) {
-  TranslateResult r = translate_error(
-      Translation::kOpenAiClientToAnthropic, 529,
-      R"({"type":"error","error":{"type":"overloaded_error","message":"busy"}})");
+  TranslateResult r =
+      translate_error(Translation::kOpenAiClientToAnthropic, 529,
+                      R"({"type":"error","error":{"type":"overloaded_error","message":"busy"}})");
   EXPECT_EQ(r.status, 503);  // OpenAI clients do not know 529
   EXPECT_TRUE(contains(r.body, R"("message":"busy")"));
   r = translate_error(Translation::kAnthropicClientToOpenAi, 429,
@@ -267,18 +268,20 @@ TEST(StreamTranslator, AnthropicEventsBecomeOpenAiChunks) {
   so.model = "asked";
   StreamTranslator st(Translation::kOpenAiClientToAnthropic, so);
   std::string out;
-  st.on_event("message_start", R"({"type":"message_start","message":{"id":"m","model":"c",)"
-                               R"("usage":{"input_tokens":2,"output_tokens":0}}})",
+  st.on_event("message_start",
+              R"({"type":"message_start","message":{"id":"m","model":"c",)"
+              R"("usage":{"input_tokens":2,"output_tokens":0}}})",
               out);
-  st.on_event("content_block_start",
-              R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})",
-              out);
-  st.on_event("content_block_delta",
-              R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}})",
-              out);
-  st.on_event("message_delta",
-              R"({"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":1}})",
-              out);
+  st.on_event(
+      "content_block_start",
+      R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})", out);
+  st.on_event(
+      "content_block_delta",
+      R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}})", out);
+  st.on_event(
+      "message_delta",
+      R"({"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":1}})",
+      out);
   st.on_event("message_stop", R"({"type":"message_stop"})", out);
   st.finish(out);
   EXPECT_TRUE(st.done());
@@ -291,8 +294,9 @@ TEST(StreamTranslator, AnthropicEventsBecomeOpenAiChunks) {
 TEST(StreamTranslator, OpenAiChunksBecomeAnthropicEventsAndFailEndsWithAnError) {
   StreamTranslator st(Translation::kAnthropicClientToOpenAi, StreamOptions{});
   std::string out;
-  st.on_event({}, R"({"id":"c","object":"chat.completion.chunk","model":"g","choices":[{"index":0,)"
-                  R"("delta":{"role":"assistant","content":"Hi"},"finish_reason":null}]})",
+  st.on_event({},
+              R"({"id":"c","object":"chat.completion.chunk","model":"g","choices":[{"index":0,)"
+              R"("delta":{"role":"assistant","content":"Hi"},"finish_reason":null}]})",
               out);
   EXPECT_TRUE(contains(out, "event: message_start"));
   EXPECT_FALSE(st.done());

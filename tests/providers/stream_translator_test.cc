@@ -197,6 +197,20 @@ TEST(OpenAiToAnthropicStream, ProducesTheCanonicalEventSequence) {
   EXPECT_EQ(s.usage().completion_tokens, 2);
 }
 
+// message_start carries the gateway's prompt count when it has one; message_delta the upstream's.
+TEST(OpenAiToAnthropicStream, MessageStartTakesTheGatewaysInputCount) {
+  StreamOptions o;
+  o.input_tokens = 42;
+  OpenAiToAnthropicStream s(std::move(o));
+  const std::string out = run_stream(s,
+                                     std::string(kChunkText) + std::string(kChunkStop) +
+                                         std::string(kChunkUsage) + "data: [DONE]\n\n",
+                                     {});
+  auto events = parse_sse(out);
+  EXPECT_NE(events[0].data.find("\"input_tokens\":42"), std::string::npos) << events[0].data;
+  EXPECT_NE(events[4].data.find("\"input_tokens\":11"), std::string::npos) << events[4].data;
+}
+
 TEST(OpenAiToAnthropicStream, MissingDoneAfterFinishReasonStillCloses) {
   OpenAiToAnthropicStream s(StreamOptions{});
   const std::string out = run_stream(s, std::string(kChunkText) + std::string(kChunkStop), {});

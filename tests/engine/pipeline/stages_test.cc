@@ -153,6 +153,18 @@ TEST_F(Stages, AnthropicClientsAreTold) {
   EXPECT_EQ(rq_.front, protocol::ApiFront::kAnthropic);
 }
 
+// Anthropic's count_tokens is its own endpoint: an Anthropic client's, routed by its model (the
+// session answers it or forwards it by the upstream's format).
+TEST_F(Stages, CountTokensIsRoutedAsAnAnthropicEndpoint) {
+  const Verdict v = run(post("/v1/messages/count_tokens",
+                             R"({"model":"fast","messages":[{"role":"user","content":"hi"}]})"));
+  EXPECT_TRUE(v.goes_on());
+  EXPECT_EQ(rq_.endpoint, Endpoint::kCountTokens);
+  EXPECT_EQ(rq_.front, protocol::ApiFront::kAnthropic);
+  ASSERT_NE(rq_.route.upstream, nullptr);
+  EXPECT_EQ(rq_.route.upstream->name, "up");
+}
+
 constexpr std::string_view kKeysToml = R"(
 [[upstreams]]
 name = "up"
