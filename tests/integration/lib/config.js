@@ -22,15 +22,18 @@ function table(header, fields) {
 
 // apiBase: the mock's http(s)://127.0.0.1:PORT/v1.
 // auth: the [auth] table (null for none); keys, teams: [[keys]] and [[teams]] entries;
-// anonymous, cors: the [anonymous] and [cors] tables when given.
+// anonymous, cors, ledger: the [anonymous], [cors] and [ledger] tables when given (ledger:
+// { path, flush_interval_ms }).
 function gatewayToml({ apiBase, server = {}, timeouts = {}, upstream = {}, extraUpstreams = [], models,
-  keys = [], teams = [], auth = keys.length || teams.length ? null : { mode: 'none' }, anonymous, cors } = {}) {
+  keys = [], teams = [], auth = keys.length || teams.length ? null : { mode: 'none' }, anonymous, cors,
+  ledger } = {}) {
   const parts = [table('[server]', { shards: 1, ...server })];
   if (auth) parts.push(table('[auth]', auth));
   for (const t of teams) parts.push(table('[[teams]]', t));
   for (const k of keys) parts.push(table('[[keys]]', k));
   if (anonymous) parts.push(table('[anonymous]', anonymous));
   if (cors) parts.push(table('[cors]', cors));
+  if (ledger) parts.push(table('[ledger]', ledger));
   if (Object.keys(timeouts).length) parts.push(table('[timeouts]', timeouts));
   parts.push(table('[[upstreams]]', { name: 'mock', url: apiBase, format: 'openai', ...upstream }));
   for (const u of extraUpstreams) parts.push(table('[[upstreams]]', u));
