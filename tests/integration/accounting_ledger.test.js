@@ -4,7 +4,10 @@
 
 const { describe, it, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { stopAll } = require('./lib/processes');
+const { startMock, startConfigGateway, stopAll } = require('./lib/processes');
+const { postJson, waitFor } = require('./lib/http');
+const { gatewayToml } = require('./lib/config');
+const { records } = require('./lib/records');
 const { runLedgerCheck, formatReport, expectedRow } = require('./lib/ledger_check');
 
 describe('ledger equals upstream', () => {
@@ -25,5 +28,24 @@ describe('ledger equals upstream', () => {
     const report = formatReport(r);
     assert.equal(r.matched, r.n, report);
     for (const [kind, v] of Object.entries(r.byKind)) assert.equal(v.matched, 75, `${kind}\n${report}`);
+  });
+
+  // Found by this check: a client that sends its own stream_options without include_usage (or
+  // with include_usage: false) is not asked for usage upstream (engine/gateway/proxy.cc
+  // ask_stream_usage leaves the client's stream_options as they are), so its stream is
+  // recorded with usage "none" and cost 0, and its budget is never charged. Marked todo until the
+  // gateway sets include_usage inside the client's stream_options (and filters the chunk out).
+  it('a stream that turned include_usage off is still accounted', { todo: 'gateway: include_usage:false streams are not accounted' }, async () => {
+    const mock = await startMock();
+    const gw = await startConfigGateway(gatewayToml({ apiBase: mock.apiBase,
+      models: [{ name: 'gpt-4o-mini', upstream: 'mock', price: { input_per_mtok: 2, output_per_mtok: 8 } }] }),
+    { env: { RINGGATE_LOG: 'debug' } });
+    const res = await postJson(gw.url, '/v1/chat/completions', { model: 'gpt-4o-mini', stream: true,
+      stream_options: { include_usage: false }, messages: [{ role: 'user', content: 'hi' }] },
+    { 'x-request-id': 'usage-off', 'x-mock-tokens': '5' });
+    assert.equal(res.status, 200);
+    const r = await waitFor(() => records(gw).get('usage-off'), { what: 'the record' });
+    assert.equal(r.usage, 'reported', JSON.stringify(r));
+    assert.equal(r.output_tokens, 5, JSON.stringify(r));
   });
 });
