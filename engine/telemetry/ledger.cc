@@ -1,5 +1,7 @@
 #include "engine/telemetry/ledger.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -142,6 +144,8 @@ bool Ledger::wait_for_work(std::unique_lock<std::mutex>& lock) {
 }
 
 void Ledger::run() {
+  // Named so per-thread CPU (/proc/PID/task/*/comm, top -H, perf) tells it from the shards.
+  pthread_setname_np(pthread_self(), "rg-ledger");
   std::vector<LedgerRow> batch;
   std::unique_lock lock(mu_);
   while (wait_for_work(lock)) {

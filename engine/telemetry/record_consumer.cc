@@ -1,6 +1,7 @@
 #include "engine/telemetry/record_consumer.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <time.h>
 
 #include <chrono>
@@ -101,6 +102,8 @@ void RecordConsumer::consume(size_t shard, RequestRecord& r) {
 }
 
 void RecordConsumer::run() {
+  // Named so per-thread CPU (/proc/PID/task/*/comm, top -H, perf) tells it from the shards.
+  pthread_setname_np(pthread_self(), "rg-accounting");
   std::unique_lock<std::mutex> lock(mu_);
   if (hold_) cv_.wait(lock, [this] { return stopping_; });
   while (!stopping_) {

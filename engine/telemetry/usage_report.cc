@@ -170,4 +170,47 @@ std::string usage_json(const std::vector<UsageGroup>& groups, UsageGrouping by, 
   return out + "}\n";
 }
 
+std::string usage_rows_json_lines(const std::vector<LedgerRow>& rows) {
+  std::string out;
+  auto text = [&](const char* name, std::string_view v) {
+    out += name;
+    out += ":\"";
+    protocol::append_json_escaped(out, v);
+    out += '"';
+  };
+  auto number = [&](const char* name, int64_t v) {
+    out += name;
+    out += ':';
+    out += std::to_string(v);
+  };
+  for (const LedgerRow& r : rows) {
+    text("{\"request_id\"", r.request_id);
+    number(",\"unix_ms\"", r.unix_ms);
+    text(",\"key\"", r.key_id);
+    text(",\"team\"", r.team);
+    text(",\"client_address\"", r.client_address);
+    text(",\"model_requested\"", r.model_requested);
+    text(",\"model_served\"", r.model_served);
+    text(",\"deployment\"", r.deployment);
+    number(",\"status\"", r.status);
+    text(",\"outcome\"", r.outcome);
+    number(",\"input_tokens\"", r.input_tokens);
+    number(",\"output_tokens\"", r.output_tokens);
+    number(",\"cached_input_tokens\"", r.cached_input_tokens);
+    number(",\"cache_creation_tokens\"", r.cache_creation_tokens);
+    number(",\"reasoning_tokens\"", r.reasoning_tokens);
+    text(",\"usage_source\"", r.usage_source);
+    number(",\"cost_micros\"", r.cost_micros);
+    text(",\"cache_result\"", r.cache_result);
+    number(",\"attempts\"", r.attempts);
+    number(",\"admission_us\"", r.admission_us);
+    number(",\"cache_us\"", r.cache_us);
+    number(",\"connect_us\"", r.connect_us);
+    number(",\"ttfb_us\"", r.ttfb_us);
+    number(",\"total_us\"", r.total_us);
+    out += r.taps_complete ? ",\"taps_complete\":true}\n" : ",\"taps_complete\":false}\n";
+  }
+  return out;
+}
+
 }  // namespace ringgate::telemetry

@@ -30,5 +30,8 @@ std::string iso_utc(int64_t unix_s);
 std::string usage_table(const std::vector<UsageGroup>& groups, UsageGrouping by, int64_t since_s);
 // {"since":..., "by":..., "groups":[{"name":..., ...}], "total":{...}}
 std::string usage_json(const std::vector<UsageGroup>& groups, UsageGrouping by, int64_t since_s);
+// `ringgate usage --rows`: one JSON object per ledger row and line (JSON Lines), every column,
+// oldest first: for operators' own tools and for checking the ledger against an upstream.
+std::string usage_rows_json_lines(const std::vector<LedgerRow>& rows);
 
 }  // namespace ringgate::telemetry

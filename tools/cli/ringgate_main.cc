@@ -124,7 +124,7 @@ int keygen(std::string id) {
 
 struct UsageArgs {
   std::string ledger, config, since, by = "key";
-  bool json = false;
+  bool json = false, rows = false;
 };
 
 // The ledger file usage reads: --ledger, or the [ledger] path of --config. "" after saying why.
@@ -161,6 +161,17 @@ int usage(const UsageArgs& a) {
     return 2;
   }
   std::unique_ptr<telemetry::LedgerReader> reader = telemetry::LedgerReader::open(path, why);
+  if (a.rows) {
+    std::optional<std::vector<telemetry::LedgerRow>> rows;
+    if (reader) rows = reader->rows_since(*since * 1000, why);
+    if (!rows) {
+      std::fprintf(stderr, "ringgate usage: %s\n", why.c_str());
+      return 1;
+    }
+    const std::string out = telemetry::usage_rows_json_lines(*rows);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return 0;
+  }
   std::optional<std::vector<telemetry::UsageGroup>> groups;
   if (reader) groups = reader->usage(*since * 1000, *by, why);
   if (!groups) {
@@ -244,6 +255,8 @@ int main(int argc, char** argv) {
       ->required();
   usage_cmd->add_option("--by", usage_args.by, "Group by key (default), team or model");
   usage_cmd->add_flag("--json", usage_args.json, "Print JSON instead of a table");
+  usage_cmd->add_flag("--rows", usage_args.rows,
+                      "Print every row since --since, one JSON object per line, instead of sums");
   ringgate::cli::TokensOptions tokens_options;
   CLI::App* tokens = app.add_subcommand(
       "tokens", "Print the token ids (or count) of stdin, as tiktoken's encode_ordinary would");

@@ -107,8 +107,9 @@ ResponsePlan PlanMessages(const ApiRequest& r) {
 
   auto usage = [&](int in, int out) {
     return "{\"input_tokens\":" + std::to_string(in) +
-           ",\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"output_tokens\":" +
-           std::to_string(out) + "}";
+           ",\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":" +
+           std::to_string(r.knobs.cached_tokens) + ",\"output_tokens\":" + std::to_string(out) +
+           "}";
   };
   auto message = [&](std::string_view content, const char* stop, int out_tokens) {
     std::string json = "{\"id\":";
@@ -148,8 +149,11 @@ ResponsePlan PlanMessages(const ApiRequest& r) {
     } else {
       content = "{\"type\":\"text\",\"text\":" + JsonString(MockText(tokens)) + "}";
     }
-    return builder.Body(200, "application/json", message(content, stop_reason, output_tokens),
-                        AnthropicHeaders(), true);
+    ResponsePlan plan =
+        builder.Body(200, "application/json", message(content, stop_reason, output_tokens),
+                     AnthropicHeaders(), true);
+    if (r.knobs.usage) plan.reported_usage = usage(input_tokens, output_tokens);
+    return plan;
   }
 
   builder.AddEvent(Event("message_start", "{\"type\":\"message_start\",\"message\":" +
@@ -186,10 +190,12 @@ ResponsePlan PlanMessages(const ApiRequest& r) {
   message_delta += '}';
   builder.AddEvent(Event("message_delta", message_delta), false);
   builder.AddEvent(Event("message_stop", "{\"type\":\"message_stop\"}"), false);
-  return builder.Stream(AnthropicHeaders(),
-                        Event("error",
-                              "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
-                              "\"message\":\"Overloaded\"}}"));
+  ResponsePlan plan = builder.Stream(
+      AnthropicHeaders(), Event("error",
+                                "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
+                                "\"message\":\"Overloaded\"}}"));
+  if (r.knobs.usage) plan.reported_usage = usage(input_tokens, output_tokens);
+  return plan;
 }
 
 ResponsePlan PlanCountTokens(const ApiRequest& r) {

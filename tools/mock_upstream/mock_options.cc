@@ -69,11 +69,13 @@ Usage: ringgate-mock-upstream [flags]
 
 Per-request overrides (request headers): x-mock-ttft-ms, x-mock-interval-ms,
 x-mock-tokens-per-sec, x-mock-tokens, x-mock-fail-status, x-mock-disconnect-after-events,
-x-mock-error-after-events, x-mock-slow-headers-ms.
+x-mock-error-after-events, x-mock-slow-headers-ms, x-mock-cached-tokens (prompt tokens
+reported as cache reads). x-mock-usage-tag: remember the usage the answer reports under this
+tag, listed by GET /mock/usage_log (for checking a gateway's accounting).
 
 Endpoints: POST /v1/chat/completions, /v1/completions, /v1/responses, /v1/embeddings,
 /v1/messages, /v1/messages/count_tokens; GET /v1/models[/ID]; GET /health;
-GET /mock/stats, GET /mock/last_request, POST /mock/reset.
+GET /mock/stats, GET /mock/last_request, GET /mock/usage_log, POST /mock/reset.
 )";
 }
 

@@ -260,6 +260,50 @@ TEST_F(MockServerTest, UsageOffOmitsUsage) {
   EXPECT_EQ(response.body.find("usage"), std::string::npos);
 }
 
+// x-mock-cached-tokens reports cache reads in each API's words, and x-mock-usage-tag keeps the
+// usage each answer reported for /mock/usage_log (streamed Anthropic: start and delta merged).
+TEST_F(MockServerTest, CachedTokensAndTheUsageLogUnderATag) {
+  Start();
+  Client client(port());
+  Response chat = client.Post("/v1/chat/completions", kChat,
+                              "x-mock-cached-tokens: 2\r\nx-mock-usage-tag: t-chat\r\n");
+  ASSERT_EQ(chat.status, 200);
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser_.parse(chat.body).get(doc), simdjson::SUCCESS);
+  EXPECT_EQ(doc["usage"]["prompt_tokens_details"]["cached_tokens"].get_int64().value(), 2);
+  const int64_t prompt = doc["usage"]["prompt_tokens"].get_int64().value();
+  Response messages = client.Post(
+      "/v1/messages",
+      R"({"model":"claude-x","max_tokens":2,"stream":true,"messages":[{"role":"user","content":"hi"}]})",
+      "x-mock-cached-tokens: 3\r\nx-mock-usage-tag: t-msg\r\n");
+  ASSERT_TRUE(messages.complete);
+  // Untagged, and a stream that reports no usage: neither is logged.
+  ASSERT_EQ(client.Post("/v1/chat/completions", kChat).status, 200);
+  ASSERT_EQ(client
+                .Post("/v1/chat/completions",
+                      R"({"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]})",
+                      "x-mock-usage-tag: t-none\r\n")
+                .status,
+            200);
+  Response log = client.Request("GET", "/mock/usage_log", "");
+  ASSERT_EQ(log.status, 200);
+  ASSERT_EQ(parser_.parse(log.body).get(doc), simdjson::SUCCESS) << log.body;
+  simdjson::dom::array entries = doc["entries"].get_array().value();
+  ASSERT_EQ(entries.size(), 2u) << log.body;
+  simdjson::dom::element first = entries.at(0).value();
+  EXPECT_EQ(first["tag"].get_string().value(), "t-chat");
+  EXPECT_EQ(first["api"].get_string().value(), "openai");
+  EXPECT_EQ(first["usage"]["prompt_tokens"].get_int64().value(), prompt);
+  EXPECT_EQ(first["usage"]["prompt_tokens_details"]["cached_tokens"].get_int64().value(), 2);
+  simdjson::dom::element second = entries.at(1).value();
+  EXPECT_EQ(second["tag"].get_string().value(), "t-msg");
+  EXPECT_EQ(second["api"].get_string().value(), "anthropic");
+  EXPECT_EQ(second["usage"]["cache_read_input_tokens"].get_int64().value(), 3);
+  EXPECT_EQ(second["usage"]["output_tokens"].get_int64().value(), 2);
+  EXPECT_GT(second["usage"]["input_tokens"].get_int64().value(), 0);
+  EXPECT_EQ(doc["dropped"].get_int64().value(), 0);
+}
+
 constexpr std::string_view kWeatherTool =
     R"("tools":[{"type":"function","function":{"name":"get_weather","parameters":)"
     R"({"type":"object","properties":{"location":{"type":"string"}}}}}])";

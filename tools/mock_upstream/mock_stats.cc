@@ -111,6 +111,33 @@ std::string MockStats::LastRequestJson() const {
   return out;
 }
 
+void MockStats::RecordUsage(std::string tag, std::string_view api, std::string usage_json) {
+  std::lock_guard lock(mu_);
+  if (usage_log_.size() >= kMaxUsageLog) {
+    ++usage_log_dropped_;
+    return;
+  }
+  usage_log_.push_back({std::move(tag), std::string(api), std::move(usage_json)});
+}
+
+std::string MockStats::UsageLogJson() const {
+  std::lock_guard lock(mu_);
+  std::string out = "{\"entries\":[";
+  for (size_t i = 0; i < usage_log_.size(); ++i) {
+    const UsageEntry& e = usage_log_[i];
+    if (i) out += ',';
+    out += "{\"tag\":";
+    AppendJsonString(out, e.tag);
+    out += ",\"api\":";
+    AppendJsonString(out, e.api);
+    out += ",\"usage\":";
+    out += e.usage_json;  // the mock's own JSON
+    out += '}';
+  }
+  out += "],\"dropped\":" + std::to_string(usage_log_dropped_) + "}";
+  return out;
+}
+
 void MockStats::Reset() {
   for (auto* counter : {&requests, &connections_accepted, &client_disconnects_midstream,
                         &client_disconnects_inflight, &streams_completed, &responses_completed,
@@ -124,6 +151,8 @@ void MockStats::Reset() {
   last_headers_.clear();
   last_authorization_sha256_.clear();
   last_authorization_header_.clear();
+  usage_log_.clear();
+  usage_log_dropped_ = 0;
 }
 
 }  // namespace ringgate::mock_upstream

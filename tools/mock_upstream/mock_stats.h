@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -33,6 +34,14 @@ class MockStats {
   std::string StatsJson() const;
   std::string LastRequestJson() const;
 
+  // Remembers the usage an answer reported (its API's own usage object), under the tag the
+  // request carried in x-mock-usage-tag: how a client checks a gateway's accounting against what
+  // the upstream said, translated or not. At most kMaxUsageLog entries; later ones are counted.
+  static constexpr size_t kMaxUsageLog = 1 << 20;
+  void RecordUsage(std::string tag, std::string_view api, std::string usage_json);
+  // {"entries":[{"tag":..,"api":"openai"|"anthropic","usage":{..}}],"dropped":N}
+  std::string UsageLogJson() const;
+
   // Zeroes the counters (gauges such as active_streams keep their value) and forgets the last
   // request.
   void Reset();
@@ -45,6 +54,11 @@ class MockStats {
   std::vector<std::pair<std::string, std::string>> last_headers_;  // credentials already hashed
   std::string last_authorization_sha256_;
   std::string last_authorization_header_;
+  struct UsageEntry {
+    std::string tag, api, usage_json;
+  };
+  std::vector<UsageEntry> usage_log_;
+  uint64_t usage_log_dropped_ = 0;
 };
 
 }  // namespace ringgate::mock_upstream

@@ -1,5 +1,6 @@
 #include "tools/mock_upstream/openai_api.h"
 
+#include <algorithm>
 #include <ctime>
 #include <string>
 
@@ -22,11 +23,14 @@ ResponsePlan BadRequest(const ApiRequest& r, std::string_view message) {
   return ResponseBuilder(r.knobs, r.close_after).Error(ApiShape::kOpenAI, 400, message, "");
 }
 
-std::string UsageJson(int prompt, int completion) {
+// `cached`: how many of the prompt tokens came from the prompt cache (x-mock-cached-tokens).
+std::string UsageJson(int prompt, int completion, int cached = 0) {
   return "{\"prompt_tokens\":" + std::to_string(prompt) +
          ",\"completion_tokens\":" + std::to_string(completion) +
          ",\"total_tokens\":" + std::to_string(prompt + completion) +
-         ",\"prompt_tokens_details\":{\"cached_tokens\":0},"
+         ",\"prompt_tokens_details\":{\"cached_tokens\":" +
+         std::to_string(std::min(cached, prompt)) +
+         "},"
          "\"completion_tokens_details\":{\"reasoning_tokens\":0}}";
 }
 
@@ -178,9 +182,13 @@ ResponsePlan PlanChatCompletion(const ApiRequest& r) {
     body += ",\"refusal\":null,\"annotations\":[]},\"logprobs\":null,\"finish_reason\":\"";
     body += finish;
     body += "\"}]";
-    if (r.knobs.usage) body += ",\"usage\":" + UsageJson(prompt_tokens, completion_tokens);
+    const std::string usage =
+        r.knobs.usage ? UsageJson(prompt_tokens, completion_tokens, r.knobs.cached_tokens) : "";
+    if (!usage.empty()) body += ",\"usage\":" + usage;
     body += '}';
-    return builder.Body(200, "application/json", body, OpenAiHeaders(), true);
+    ResponsePlan plan = builder.Body(200, "application/json", body, OpenAiHeaders(), true);
+    plan.reported_usage = usage;
+    return plan;
   }
 
   std::string suffix = include_usage && r.knobs.usage ? "],\"usage\":null}" : "]}";
@@ -226,13 +234,15 @@ ResponsePlan PlanChatCompletion(const ApiRequest& r) {
   builder.AddEvent(chunk("{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\"" +
                          std::string(finish) + "\"}"),
                    false);
+  std::string usage;
   if (include_usage && r.knobs.usage) {
-    builder.AddEvent(
-        SseData(prefix + "],\"usage\":" + UsageJson(prompt_tokens, completion_tokens) + "}"),
-        false);
+    usage = UsageJson(prompt_tokens, completion_tokens, r.knobs.cached_tokens);
+    builder.AddEvent(SseData(prefix + "],\"usage\":" + usage + "}"), false);
   }
   builder.AddEvent("data: [DONE]\n\n", false);
-  return builder.Stream(OpenAiHeaders(), SseData(StreamErrorJson()));
+  ResponsePlan plan = builder.Stream(OpenAiHeaders(), SseData(StreamErrorJson()));
+  plan.reported_usage = std::move(usage);
+  return plan;
 }
 
 ResponsePlan PlanCompletion(const ApiRequest& r) {

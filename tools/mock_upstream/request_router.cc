@@ -36,6 +36,9 @@ ResponsePlan RequestRouter::Route(const HttpRequest& request) {
     if (path == "/mock/last_request" && get) {
       return plain.Body(200, "application/json", stats_.LastRequestJson(), "", false);
     }
+    if (path == "/mock/usage_log" && get) {
+      return plain.Body(200, "application/json", stats_.UsageLogJson(), "", false);
+    }
     if (path == "/mock/reset" && request.method == "POST") {
       stats_.Reset();
       return plain.Body(200, "application/json", "{\"ok\":true}", "", false);
@@ -106,7 +109,13 @@ ResponsePlan RequestRouter::RouteApi(const HttpRequest& request, bool close_afte
   if (parser_.parse(request.body).get(body) != simdjson::SUCCESS || !body.is_object()) {
     return builder.Error(shape, 400, "request body is not a valid JSON object", "");
   }
-  return handler(ApiRequest{request, body, options_, knobs, close_after});
+  ResponsePlan plan = handler(ApiRequest{request, body, options_, knobs, close_after});
+  const std::string* tag = request.Find("x-mock-usage-tag");
+  if (tag != nullptr && !plan.reported_usage.empty()) {
+    stats_.RecordUsage(*tag, shape == ApiShape::kAnthropic ? "anthropic" : "openai",
+                       plan.reported_usage);
+  }
+  return plan;
 }
 
 }  // namespace ringgate::mock_upstream

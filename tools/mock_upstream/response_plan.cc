@@ -95,7 +95,8 @@ std::optional<std::string> RequestKnobs::FromRequest(const MockOptions& options,
         OverrideInt(request, "x-mock-disconnect-after-events", 0, 1000000000,
                     out.disconnect_after_events),
         OverrideInt(request, "x-mock-error-after-events", 0, 1000000000, out.error_after_events),
-        OverrideInt(request, "x-mock-slow-headers-ms", 0, kMaxMs, out.slow_headers_ms)}) {
+        OverrideInt(request, "x-mock-slow-headers-ms", 0, kMaxMs, out.slow_headers_ms),
+        OverrideInt(request, "x-mock-cached-tokens", 0, kMaxMockTokens, out.cached_tokens)}) {
     if (error) return error;
   }
   return std::nullopt;

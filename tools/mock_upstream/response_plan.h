@@ -21,6 +21,7 @@ struct RequestKnobs {
   int disconnect_after_events = -1;
   int error_after_events = -1;
   int slow_headers_ms = 0;
+  int cached_tokens = 0;  // prompt tokens reported as read from the provider's prompt cache
   bool usage = true;
 
   // Fails with a message when an x-mock-* header is not a valid number.
@@ -42,6 +43,9 @@ struct ResponsePlan {
   bool close_after = false;
   bool injected_failure = false;
   std::vector<ResponsePiece> pieces;
+  // The usage object this response reports, in its API's words (Anthropic: message_start's
+  // input counts merged with message_delta's output); "" when it reports none.
+  std::string reported_usage;
 };
 
 enum class ApiShape { kOpenAI, kAnthropic };

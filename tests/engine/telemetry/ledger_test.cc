@@ -362,6 +362,31 @@ TEST(UsageReport, MicrodollarsAreShownExactly) {
   EXPECT_EQ(format_usd_fixed(-5), "-0.000005");
 }
 
+TEST(UsageReport, RowsAreOneJsonObjectPerLineWithEveryColumn) {
+  LedgerRow quoted = row(2, "bob", "");
+  quoted.request_id = "id \"2\"";
+  quoted.taps_complete = false;
+  EXPECT_EQ(usage_rows_json_lines({row(1), quoted}),
+            R"({"request_id":"req-1","unix_ms":1773576000001,"key":"alice","team":"research",)"
+            R"("client_address":"203.0.113.7","model_requested":"gpt-4o",)"
+            R"("model_served":"gpt-4o-2024-08-06","deployment":"openai","status":200,)"
+            R"("outcome":"answered","input_tokens":101,"output_tokens":10,)"
+            R"("cached_input_tokens":5,"cache_creation_tokens":2,"reasoning_tokens":1,)"
+            R"("usage_source":"reported","cost_micros":1000,"cache_result":"none","attempts":1,)"
+            R"("admission_us":3,"cache_us":4,"connect_us":5,"ttfb_us":6,"total_us":7,)"
+            R"("taps_complete":true})"
+            "\n"
+            R"({"request_id":"id \"2\"","unix_ms":1773576000002,"key":"bob","team":"",)"
+            R"("client_address":"203.0.113.7","model_requested":"gpt-4o",)"
+            R"("model_served":"gpt-4o-2024-08-06","deployment":"openai","status":200,)"
+            R"("outcome":"answered","input_tokens":102,"output_tokens":10,)"
+            R"("cached_input_tokens":5,"cache_creation_tokens":2,"reasoning_tokens":1,)"
+            R"("usage_source":"reported","cost_micros":1000,"cache_result":"none","attempts":1,)"
+            R"("admission_us":3,"cache_us":4,"connect_us":5,"ttfb_us":6,"total_us":7,)"
+            R"("taps_complete":false})"
+            "\n");
+}
+
 TEST(UsageReport, SumsPerGroupWithATotal) {
   TempDir dir;
   const std::string path = dir.file("ledger.db");

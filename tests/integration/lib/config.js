@@ -22,7 +22,8 @@ function table(header, fields) {
 
 // apiBase: the mock's http(s)://127.0.0.1:PORT/v1.
 // auth: the [auth] table (null for none); keys, teams: [[keys]] and [[teams]] entries;
-// anonymous, cors: the [anonymous] and [cors] tables when given.
+// anonymous, cors, log, ledger, metrics: those tables when given (ledger: { path,
+// flush_interval_ms }).
 function gatewayToml({ apiBase, server = {}, timeouts = {}, upstream = {}, extraUpstreams = [], models,
   keys = [], teams = [], auth = keys.length || teams.length ? null : { mode: 'none' }, anonymous, cors, log, ledger,
   metrics } = {}) {

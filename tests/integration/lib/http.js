@@ -283,6 +283,7 @@ module.exports = {
   waitFor,
   request,
   postJson,
+  mockGet,
   mockStats,
   mockLastRequest,
   waitForStats,
