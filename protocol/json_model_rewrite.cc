@@ -22,33 +22,45 @@ size_t skip_ws(std::string_view json, size_t i) {
     ++i;
   return i;
 }
-}  // namespace
 
-bool rewrite_model(std::string_view json, std::string_view model, std::string& out) {
+// Index just past the JSON value starting at json[i], or npos if it does not end.
+size_t skip_value(std::string_view json, size_t i) {
+  if (i >= json.size()) return std::string_view::npos;
+  if (json[i] == '"') return skip_string(json, i);
+  int depth = 0;
+  for (; i < json.size(); ++i) {
+    const char c = json[i];
+    if (c == '"') {
+      i = skip_string(json, i);
+      if (i == std::string_view::npos) return i;
+      --i;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (depth == 0) return i;  // a literal ends at its object's end
+      if (--depth == 0) return i + 1;
+    } else if (depth == 0 && (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+      return i;
+    }
+  }
+  return depth == 0 ? i : std::string_view::npos;
+}
+
+// Where the value of the top-level member `want` starts, or npos.
+size_t top_level_value(std::string_view json, std::string_view want) {
   int depth = 0;
   bool expect_key = false;
   for (size_t i = 0; i < json.size();) {
     char c = json[i];
     if (c == '"') {
       size_t end = skip_string(json, i);
-      if (end == std::string_view::npos) return false;
+      if (end == std::string_view::npos) return end;
       if (depth == 1 && expect_key) {
         std::string_view key = json.substr(i + 1, end - i - 2);
         size_t colon = skip_ws(json, end);
-        if (colon >= json.size() || json[colon] != ':') return false;
+        if (colon >= json.size() || json[colon] != ':') return std::string_view::npos;
         size_t v = skip_ws(json, colon + 1);
-        if (key == "model" && v < json.size() && json[v] == '"') {
-          size_t vend = skip_string(json, v);
-          if (vend == std::string_view::npos) return false;
-          out.clear();
-          out.reserve(json.size() + model.size());
-          out.append(json.substr(0, v));
-          out.push_back('"');
-          append_json_escaped(out, model);
-          out.push_back('"');
-          out.append(json.substr(vend));
-          return true;
-        }
+        if (key == want) return v < json.size() ? v : std::string_view::npos;
         expect_key = false;
         i = v;
         continue;
@@ -66,7 +78,40 @@ bool rewrite_model(std::string_view json, std::string_view model, std::string& o
     }
     ++i;
   }
-  return false;
+  return std::string_view::npos;
+}
+
+// Writes json with the value spanning [v, end) replaced by `value` into out.
+void splice(std::string_view json, size_t v, size_t end, std::string_view value, std::string& out) {
+  out.clear();
+  out.reserve(json.size() + value.size());
+  out.append(json.substr(0, v));
+  out.append(value);
+  out.append(json.substr(end));
+}
+
+}  // namespace
+
+bool rewrite_model(std::string_view json, std::string_view model, std::string& out) {
+  const size_t v = top_level_value(json, "model");
+  if (v == std::string_view::npos || json[v] != '"') return false;
+  const size_t end = skip_string(json, v);
+  if (end == std::string_view::npos) return false;
+  std::string quoted = "\"";
+  append_json_escaped(quoted, model);
+  quoted.push_back('"');
+  splice(json, v, end, quoted, out);
+  return true;
+}
+
+bool replace_top_level_value(std::string_view json, std::string_view key, std::string_view value,
+                             std::string& out) {
+  const size_t v = top_level_value(json, key);
+  if (v == std::string_view::npos) return false;
+  const size_t end = skip_value(json, v);
+  if (end == std::string_view::npos) return false;
+  splice(json, v, end, value, out);
+  return true;
 }
 
 bool add_include_usage(std::string_view json, std::string& out) {

@@ -12,6 +12,11 @@ namespace ringgate::protocol {
 // Returns false (out untouched) when there is no top-level string "model".
 bool rewrite_model(std::string_view json, std::string_view model, std::string& out);
 
+// Writes `json` with the value of its top-level member `key` (any JSON value) replaced by the raw
+// JSON `value` into `out`. False (out untouched) when there is no such member.
+bool replace_top_level_value(std::string_view json, std::string_view key, std::string_view value,
+                             std::string& out);
+
 // Writes `json` with "stream_options":{"include_usage":true} as its first member into `out`, so an
 // OpenAI-format upstream reports a stream's usage. The caller checks the body has no
 // stream_options of its own (a key must not repeat). False (out untouched) when `json` is not an

@@ -76,23 +76,48 @@ BodyFraming ClientSession::client_framing(const protocol::HttpResponseParser& rp
   return reads_chunked() ? BodyFraming::kChunked : BodyFraming::kUntilClose;
 }
 
+namespace {
+
+// The client's stream_options with include_usage set, its other members as they were.
+std::string with_include_usage(simdjson::dom::object options) {
+  std::string out = R"({"include_usage":true)";
+  for (auto [key, value] : options) {
+    if (key == "include_usage") continue;
+    out += ",\"";
+    protocol::append_json_escaped(out, key);
+    out += "\":";
+    out += simdjson::minify(value);
+  }
+  out += '}';
+  return out;
+}
+
+}  // namespace
+
 // An OpenAI-format stream reports its usage only when asked: the accounting copy needs it, so the
 // gateway asks when the client did not (and the relay keeps the extra chunk from the client).
+// A client's own stream_options without include_usage get it added, or its stream would go
+// unbilled.
 std::string_view ClientSession::ask_stream_usage(const Route& route, const config::Upstream& up,
                                                  std::string_view suffix, std::string_view body) {
   usage_asked_ = false;
+  simdjson::dom::object doc, options;
   if (translation_ != Translation::kNone || !route.client_wants_stream || route.include_usage ||
       up.format == providers::ApiFormat::kAnthropic ||
-      (suffix != "/chat/completions" && suffix != "/completions")) {
+      (suffix != "/chat/completions" && suffix != "/completions") ||
+      route.document.get(doc) != simdjson::SUCCESS) {
     return body;
   }
-  simdjson::dom::object doc;
-  simdjson::dom::element options;
-  if (route.document.get(doc) != simdjson::SUCCESS ||
-      doc["stream_options"].get(options) != simdjson::NO_SUCH_FIELD ||
-      !protocol::add_include_usage(body, usage_body_)) {
-    return body;  // the client's own stream_options stand as they are
+  const auto field = doc["stream_options"];
+  bool asked = false;
+  if (field.error() == simdjson::NO_SUCH_FIELD) {
+    asked = protocol::add_include_usage(body, usage_body_);
+  } else if (field.is_null() || field.get(options) == simdjson::SUCCESS) {
+    const std::string value =
+        field.is_null() ? std::string(R"({"include_usage":true})") : with_include_usage(options);
+    asked = protocol::replace_top_level_value(body, "stream_options", value, usage_body_);
   }
+  if (!asked) return body;
   usage_asked_ = true;
   return usage_body_;
 }

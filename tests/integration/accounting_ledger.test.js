@@ -5,7 +5,7 @@
 const { describe, it, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startMock, startConfigGateway, stopAll } = require('./lib/processes');
-const { postJson, waitFor } = require('./lib/http');
+const { postJson, waitFor, mockLastRequest } = require('./lib/http');
 const { gatewayToml } = require('./lib/config');
 const { records } = require('./lib/records');
 const { runLedgerCheck, formatReport, expectedRow } = require('./lib/ledger_check');
@@ -30,12 +30,11 @@ describe('ledger equals upstream', () => {
     for (const [kind, v] of Object.entries(r.byKind)) assert.equal(v.matched, 75, `${kind}\n${report}`);
   });
 
-  // Found by this check: a client that sends its own stream_options without include_usage (or
-  // with include_usage: false) is not asked for usage upstream (engine/gateway/proxy.cc
-  // ask_stream_usage leaves the client's stream_options as they are), so its stream is
-  // recorded with usage "none" and cost 0, and its budget is never charged. Marked todo until the
-  // gateway sets include_usage inside the client's stream_options (and filters the chunk out).
-  it('a stream that turned include_usage off is still accounted', { todo: 'gateway: include_usage:false streams are not accounted' }, async () => {
+  // Found by this check: a client that sent its own stream_options without include_usage (or with
+  // include_usage: false) was not asked for usage upstream, so its stream was recorded with usage
+  // "none" and cost 0 and its budget never charged. The gateway now sets include_usage inside the
+  // client's stream_options and keeps the usage chunk from the client.
+  it('a stream that turned include_usage off is still accounted, and its client gets no usage chunk', async () => {
     const mock = await startMock();
     const gw = await startConfigGateway(gatewayToml({ apiBase: mock.apiBase,
       models: [{ name: 'gpt-4o-mini', upstream: 'mock', price: { input_per_mtok: 2, output_per_mtok: 8 } }] }),
@@ -44,6 +43,10 @@ describe('ledger equals upstream', () => {
       stream_options: { include_usage: false }, messages: [{ role: 'user', content: 'hi' }] },
     { 'x-request-id': 'usage-off', 'x-mock-tokens': '5' });
     assert.equal(res.status, 200);
+    const chunks = res.text.split('\n').filter((l) => l.startsWith('data: {')).map((l) => JSON.parse(l.slice(6)));
+    assert.ok(chunks.length > 0 && chunks.every((c) => c.choices.length > 0), res.text);
+    const last = await mockLastRequest(mock);
+    assert.deepEqual(JSON.parse(last.body).stream_options, { include_usage: true });
     const r = await waitFor(() => records(gw).get('usage-off'), { what: 'the record' });
     assert.equal(r.usage, 'reported', JSON.stringify(r));
     assert.equal(r.output_tokens, 5, JSON.stringify(r));

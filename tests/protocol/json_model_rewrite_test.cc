@@ -37,6 +37,22 @@ TEST(ModelRewrite, RefusesWithoutATopLevelStringModel) {
   EXPECT_EQ(out, "untouched");
 }
 
+TEST(ReplaceTopLevelValue, ReplacesAnyValueAndOnlyAtTheTopLevel) {
+  std::string out;
+  ASSERT_TRUE(replace_top_level_value(
+      R"({"a":{"stream_options":1},"stream_options":{"x":"}{","y":[1,{"z":2}]},"b":3})",
+      "stream_options", R"({"include_usage":true})", out));
+  EXPECT_EQ(out, R"({"a":{"stream_options":1},"stream_options":{"include_usage":true},"b":3})");
+  ASSERT_TRUE(replace_top_level_value(R"({"n": 12 ,"m":null})", "n", "7", out));
+  EXPECT_EQ(out, R"({"n": 7 ,"m":null})");
+  ASSERT_TRUE(replace_top_level_value(R"({"m":null})", "m", "[]", out));
+  EXPECT_EQ(out, R"({"m":[]})");
+  out = "kept";
+  EXPECT_FALSE(replace_top_level_value(R"({"a":{"n":1}})", "n", "2", out));
+  EXPECT_FALSE(replace_top_level_value(R"({"n":{"open":1)", "n", "2", out));
+  EXPECT_EQ(out, "kept");
+}
+
 TEST(IncludeUsage, BecomesTheFirstMemberOfTheBody) {
   std::string out;
   ASSERT_TRUE(add_include_usage(R"( {"model":"m","stream":true})", out));
