@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct RateLimits {
 // Days and months are UTC calendar periods.
 struct Budget {
   int64_t daily_micros = 0, monthly_micros = 0, total_micros = 0;
+  // Percents of each period's budget that raise an alert ([alerts]); unset: [alerts]
+  // budget_percent; empty: none for this budget.
+  std::optional<std::vector<uint16_t>> alert_percent;
 
   bool any() const { return daily_micros || monthly_micros || total_micros; }
 };

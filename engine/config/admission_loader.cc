@@ -2,6 +2,7 @@
 // limits of [[models]]: TOML -> Admission, every problem positioned.
 #include "engine/config/admission_loader.h"
 
+#include "engine/config/alerts_loader.h"
 #include "engine/config/cidr.h"
 #include "engine/config/cors_origin.h"
 #include "engine/config/key_material.h"
@@ -188,6 +189,15 @@ void AdmissionLoader::read_budget(TableReader& parent, Budget& out) {
   read_usd(r, "daily_usd", kMaxBudgetUsd, false, out.daily_micros);
   read_usd(r, "monthly_usd", kMaxBudgetUsd, false, out.monthly_micros);
   read_usd(r, "total_usd", kMaxBudgetUsd, false, out.total_micros);
+  std::vector<uint16_t> percents;
+  if (read_alert_percents(r, "alert_percent", diag_, percents)) {
+    out.alert_percent = std::move(percents);
+    if (!out.any()) {
+      diag_.add(r.node("alert_percent")->source(),
+                r.key_path("alert_percent") +
+                    " needs a budget to alert on: daily_usd, monthly_usd or total_usd");
+    }
+  }
   r.finish();
 }
 

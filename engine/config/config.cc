@@ -99,6 +99,19 @@ std::string metrics_line(const Config& c) {
   return text + " refused: [auth] mode = \"keys\" needs [metrics] admin_key";
 }
 
+// The webhook as scheme and authority only: its path or query may hold a token.
+std::string alerts_line(const Alerts& a) {
+  std::string text = "alerts: budget_percent=";
+  if (a.budget_percent.empty()) text += "none";
+  for (size_t i = 0; i < a.budget_percent.size(); ++i) {
+    text += (i ? "," : "") + std::to_string(a.budget_percent[i]);
+  }
+  const WebhookTarget& w = a.webhook;
+  if (!w.enabled()) return text + " webhook=none";
+  return text + " webhook=" + w.safe_name() + (w.ref.empty() ? "" : " (" + w.ref + ")") +
+         " timeout=" + std::to_string(w.timeout_ms) + "ms retries=" + std::to_string(w.retries);
+}
+
 }  // namespace
 
 std::string describe(const Config& c) {
@@ -159,6 +172,7 @@ std::string describe(const Config& c) {
     line(std::move(text));
   }
   line(metrics_line(c));
+  line(alerts_line(c.alerts));
   if (c.passthrough && !c.upstreams.empty()) {
     line("passthrough: every model and /v1/* path goes to upstream " + c.upstreams[0].name);
   }
