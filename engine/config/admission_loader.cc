@@ -66,7 +66,7 @@ void AdmissionLoader::read_team(size_t index, const toml::table& t, Admission& a
     }
   }
   read_limits(r, "limits", team.limits);
-  read_budget(r, team.budget);
+  read_budget(r, team.budget, team.budget_alert_percent);
   r.finish();
   a.teams.push_back(std::move(team));
 }
@@ -83,7 +83,7 @@ void AdmissionLoader::read_key(size_t index, const toml::table& t, Admission& a)
   }
   read_patterns(r, k.models);
   read_limits(r, "limits", k.limits);
-  read_budget(r, k.budget);
+  read_budget(r, k.budget, k.budget_alert_percent);
   r.read_bool("allow_modelless_paths", k.allow_modelless_paths);
   r.finish();
   a.keys.push_back(std::move(k));
@@ -182,7 +182,7 @@ void AdmissionLoader::read_limits(TableReader& parent, std::string_view key, Rat
   r.finish();
 }
 
-void AdmissionLoader::read_budget(TableReader& parent, Budget& out) {
+void AdmissionLoader::read_budget(TableReader& parent, Budget& out, AlertPercents& alerts) {
   const toml::table* t = parent.table("budget");
   if (t == nullptr) return;
   TableReader r(*t, parent.key_path("budget"), diag_);
@@ -191,7 +191,7 @@ void AdmissionLoader::read_budget(TableReader& parent, Budget& out) {
   read_usd(r, "total_usd", kMaxBudgetUsd, false, out.total_micros);
   std::vector<uint16_t> percents;
   if (read_alert_percents(r, "alert_percent", diag_, percents)) {
-    out.alert_percent = std::move(percents);
+    alerts = std::move(percents);
     if (!out.any()) {
       diag_.add(r.node("alert_percent")->source(),
                 r.key_path("alert_percent") +

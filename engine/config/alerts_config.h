@@ -22,7 +22,10 @@ struct WebhookTarget {
   uint32_t retries = 3;        // attempts after the first, with doubling backoff
 
   bool enabled() const { return !url.empty(); }
-  std::string safe_name() const { return (tls ? "https://" : "http://") + authority; }
+  std::string safe_name() const {
+    std::string name = tls ? "https://" : "http://";
+    return name.append(authority);
+  }
 };
 
 inline constexpr uint16_t kMaxAlertPercent = 1000;

@@ -104,12 +104,17 @@ std::string alerts_line(const Alerts& a) {
   std::string text = "alerts: budget_percent=";
   if (a.budget_percent.empty()) text += "none";
   for (size_t i = 0; i < a.budget_percent.size(); ++i) {
-    text += (i ? "," : "") + std::to_string(a.budget_percent[i]);
+    if (i) text += ',';
+    text += std::to_string(a.budget_percent[i]);
   }
   const WebhookTarget& w = a.webhook;
-  if (!w.enabled()) return text + " webhook=none";
-  return text + " webhook=" + w.safe_name() + (w.ref.empty() ? "" : " (" + w.ref + ")") +
-         " timeout=" + std::to_string(w.timeout_ms) + "ms retries=" + std::to_string(w.retries);
+  text += " webhook=";
+  if (!w.enabled()) return text + "none";
+  text += w.safe_name();
+  if (!w.ref.empty()) text.append(" (").append(w.ref).append(")");
+  text.append(" timeout=").append(std::to_string(w.timeout_ms));
+  text.append("ms retries=").append(std::to_string(w.retries));
+  return text;
 }
 
 }  // namespace

@@ -50,7 +50,7 @@ TEST(ConfigAlerts, DefaultsAreEightyAndHundredPercentWithoutWebhook) {
   EXPECT_FALSE(c.alerts.webhook.enabled());
   EXPECT_EQ(c.alerts.webhook.timeout_ms, 5000u);
   EXPECT_EQ(c.alerts.webhook.retries, 3u);
-  EXPECT_FALSE(c.admission.keys[0].budget.alert_percent.has_value());
+  EXPECT_FALSE(c.admission.keys[0].budget_alert_percent.has_value());
   EXPECT_NE(describe(c).find("alerts: budget_percent=80,100 webhook=none\n"), std::string::npos);
 }
 
@@ -60,7 +60,7 @@ TEST(ConfigAlerts, KeysAreRead) {
                "budget_percent = [50, 100]\nwebhook = \"http://127.0.0.1:9/hooks/T1/B2/tok?x=1\"\n"
                "webhook_timeout_ms = 750\nwebhook_retries = 0\n"));
   EXPECT_EQ(c.alerts.budget_percent, (std::vector<uint16_t>{50, 100}));
-  EXPECT_EQ(c.admission.keys[0].budget.alert_percent, (std::vector<uint16_t>{25, 50, 150}));
+  EXPECT_EQ(c.admission.keys[0].budget_alert_percent, (std::vector<uint16_t>{25, 50, 150}));
   const WebhookTarget& w = c.alerts.webhook;
   EXPECT_FALSE(w.tls);
   EXPECT_EQ(w.host, "127.0.0.1");
@@ -80,14 +80,14 @@ TEST(ConfigAlerts, AnEmptyListMeansNoAlerts) {
       load_ok(with_key("budget = { total_usd = 1, alert_percent = [] }\n[alerts]\n"
                        "budget_percent = []\n"));
   EXPECT_TRUE(c.alerts.budget_percent.empty());
-  ASSERT_TRUE(c.admission.keys[0].budget.alert_percent.has_value());
-  EXPECT_TRUE(c.admission.keys[0].budget.alert_percent->empty());
+  ASSERT_TRUE(c.admission.keys[0].budget_alert_percent.has_value());
+  EXPECT_TRUE(c.admission.keys[0].budget_alert_percent->empty());
 }
 
 TEST(ConfigAlerts, TeamsHaveTheirOwnList) {
   Config c = load_ok(
       with_key("[[teams]]\nname = \"t\"\nbudget = { monthly_usd = 5, alert_percent = [90] }\n"));
-  EXPECT_EQ(c.admission.teams[0].budget.alert_percent, (std::vector<uint16_t>{90}));
+  EXPECT_EQ(c.admission.teams[0].budget_alert_percent, (std::vector<uint16_t>{90}));
 }
 
 TEST(ConfigAlerts, PercentsAreAscendingUniqueAndInRange) {
