@@ -96,6 +96,8 @@ bool Gateway::start(std::string& err) {
   sinks.ledger = ledger_.get();
   sinks.metrics = &metrics_;
   sinks.log = log && std::string_view(log) == "debug" ? stderr : nullptr;
+  webhook_ = std::make_unique<telemetry::WebhookSender>(&metrics_.alerts());
+  sinks.webhook = webhook_.get();
   records_ = std::make_unique<telemetry::RecordConsumer>(std::move(rings), sinks);
   return true;
 }
@@ -132,6 +134,7 @@ void Gateway::stop() {
                  static_cast<unsigned long long>(records_->auth_failures()));
     records_.reset();
   }
+  if (webhook_) webhook_->stop();  // after the records: their alerts are queued by then
   if (ledger_) {
     ledger_->close();  // commits every row the drain handed it (seed-defect: 000-M3)
     const telemetry::LedgerStats st = ledger_->stats();

@@ -4,6 +4,7 @@
 // numbers. Only the accounting thread uses it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string_view>
@@ -16,6 +17,12 @@
 
 namespace ringgate::telemetry {
 
+// The budgets a record's charge was settled into (key, team), for the alerts that read them.
+struct SettledAccounts {
+  std::array<admission::BudgetAccount*, admission::PendingCharge::kMaxAccounts> accounts{};
+  uint8_t count = 0;
+};
+
 class Accountant {
  public:
   // At most this many copies open per shard: a copy whose record was lost (the record ring was
@@ -26,7 +33,7 @@ class Accountant {
 
   void on_frame(size_t shard, uint64_t request, TapFrame kind, std::string_view payload);
   // Completes `r` and settles its charge. now_ns: the steady clock the buckets run on.
-  void account(size_t shard, RequestRecord& r, uint64_t now_ns, int64_t unix_s);
+  SettledAccounts account(size_t shard, RequestRecord& r, uint64_t now_ns, int64_t unix_s);
 
   uint64_t forgotten_copies() const { return forgotten_; }
 
