@@ -8,8 +8,11 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
+const fs = require('node:fs');
 const http = require('node:http');
-const { startMock, startConfigGateway, stopAll } = require('./lib/processes');
+const https = require('node:https');
+const { startMock, startConfigGateway, stopAll, tempDir } = require('./lib/processes');
+const { makeTestCertificates } = require('./lib/tls_certs');
 const { postJson, request, waitFor, sha256Hex, assertOpenAiError } = require('./lib/http');
 const { gatewayToml } = require('./lib/config');
 
@@ -20,10 +23,11 @@ const TOKEN = `sekrit-${crypto.randomBytes(8).toString('hex')}`;  // what the we
 // 0.01 USD per output token, input free: a request costs exactly its max_tokens / 100 USD.
 const PRICE = { input_per_mtok: 0, output_per_mtok: 10000 };
 
-// A webhook receiver: keeps every POST, and answers the next `failNext` with a 500.
-async function startWebhook() {
+// A webhook receiver: keeps every POST, and answers the next `failNext` with a 500. With `tls`
+// ({ certFile, keyFile }) it is https.
+async function startWebhook(tls) {
   const hook = { posts: [], failNext: 0 };
-  hook.server = http.createServer((req, res) => {
+  const onRequest = (req, res) => {
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (d) => { body += d; });
@@ -34,7 +38,10 @@ async function startWebhook() {
       res.writeHead(fail ? 500 : 200, { 'content-type': 'text/plain' });
       res.end(fail ? 'not now' : 'ok');
     });
-  });
+  };
+  hook.server = tls
+    ? https.createServer({ cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) }, onRequest)
+    : http.createServer(onRequest);
   await new Promise((resolve) => hook.server.listen(0, '127.0.0.1', resolve));
   hook.port = hook.server.address().port;
   return hook;
@@ -139,5 +146,56 @@ describe('budget alerts', () => {
     assert.ok(!gw.stderr.includes('/hooks/'), 'the path reached stderr');
     await gw.stop();
     assert.ok(!gw.stderr.includes(TOKEN), 'the token reached stderr at shutdown');
+  });
+});
+
+describe('budget alerts over https', () => {
+  const certs = makeTestCertificates(tempDir());
+  let mock, hook;
+  before(async () => {
+    mock = await startMock();
+    hook = await startWebhook(certs);
+  });
+  after(async () => {
+    await stopAll();
+    hook.server.close();
+  });
+
+  // A gateway whose one key's first spend raises one alert, POSTed to the https webhook.
+  async function gatewayTrusting(env) {
+    const toml = gatewayToml({
+      apiBase: mock.apiBase,
+      models: [{ name: 'gpt-4o-mini', upstream: 'mock', price: PRICE }],
+      keys: [{ id: 'tls', sha256: sha256Hex(KEYS.spender), budget: { total_usd: 1 } }],
+    }) + `\n[alerts]\nbudget_percent = [10]\nwebhook = "https://localhost:${hook.port}/tls/${TOKEN}"\n` +
+      'webhook_retries = 0\n';
+    const gw = await startConfigGateway(toml, { env });
+    const res = await postJson(gw.url, '/v1/chat/completions',
+      { model: 'gpt-4o-mini', max_tokens: 20, messages: [{ role: 'user', content: 'spend' }] },
+      { authorization: `Bearer ${KEYS.spender}`, 'x-mock-tokens': '20' });
+    assert.equal(res.status, 200);
+    return gw;
+  }
+
+  it('verifies the certificate and host name against the trust store it is given', async () => {
+    const gw = await gatewayTrusting({ SSL_CERT_FILE: certs.caFile });
+    await waitFor(() => hook.posts.length === 1, { what: 'the https webhook POST' });
+    assert.equal(hook.posts[0].body.id, 'tls');
+    assert.equal(hook.posts[0].path, `/tls/${TOKEN}`);
+    await gw.stop();
+    assert.ok(!gw.stderr.includes(TOKEN), gw.stderr);
+  });
+
+  it('refuses a certificate the trust store does not vouch for, and says so without the path', async () => {
+    const before = hook.posts.length;
+    const gw = await gatewayTrusting({ SSL_CERT_FILE: '/nonexistent-ca.pem', SSL_CERT_DIR: '/nonexistent' });
+    const line = await waitFor(() => gw.stderr.split('\n').find((l) => l.includes('budget_alert_webhook_failed')),
+      { what: 'the webhook failure line' });
+    const failure = JSON.parse(line);
+    assert.equal(failure.webhook, `https://localhost:${hook.port}`);
+    assert.equal(failure.attempts, 1);
+    assert.match(failure.error, /certificate|tls/i);
+    assert.equal(hook.posts.length, before);
+    assert.ok(!gw.stderr.includes(TOKEN), gw.stderr);
   });
 });
