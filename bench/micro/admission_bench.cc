@@ -39,7 +39,7 @@ struct Setup {
     config.admission.mode = config::AuthMode::kKeys;
     config::RateLimits big{1'000'000'000,     1'000'000'000,     1'000'000'000, 1'000'000'000'000,
                            1'000'000'000'000, 1'000'000'000'000, 1000};
-    config.admission.teams.push_back({"research", big, {1'000'000'000'000, 0, 0}});
+    config.admission.teams.push_back({"research", big, {1'000'000'000'000, 0, 0}, {}});
     for (int i = 0; i < 100; ++i) {  // a realistic index, not a single entry
       config::VirtualKey k;
       k.id = "key-" + std::to_string(i);

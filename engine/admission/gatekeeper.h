@@ -54,6 +54,18 @@ class Gatekeeper {
     std::shared_ptr<BudgetAccount> budget;  // null: no budget
   };
 
+  // f(Scope::kKey or kTeam, name, account) for every budget of this snapshot: what budget alerts
+  // watch, off the request path.
+  template <class F>
+  void for_each_budget(F&& f) const {
+    for (const Key& k : keys_) {
+      if (k.budget) f(Scope::kKey, std::string_view(k.name), k.budget.get());
+    }
+    for (const Principal& t : teams_) {
+      if (t.budget) f(Scope::kTeam, std::string_view(t.name), t.budget.get());
+    }
+  }
+
  private:
   struct Key : Principal {
     int team = -1;  // index into teams_

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@ struct Budget {
   bool any() const { return daily_micros || monthly_micros || total_micros; }
 };
 
+// A budget's alert_percent: the percents of each of its periods that raise an alert; unset:
+// [alerts] budget_percent; empty: none for this budget.
+using AlertPercents = std::optional<std::vector<uint16_t>>;
+
 // Microdollars per million tokens (2.50 USD/Mtok is 2'500'000). `set` is false when the config
 // names no price: such a model costs 0 and budgets cannot reserve for it.
 struct Price {
@@ -48,6 +53,7 @@ struct Team {
   std::string name;
   RateLimits limits;
   Budget budget;
+  AlertPercents budget_alert_percent;
 };
 
 struct VirtualKey {
@@ -57,6 +63,7 @@ struct VirtualKey {
   std::vector<std::string> models;   // glob patterns ("gpt-4o*") on canonical names; empty = all
   RateLimits limits;
   Budget budget;
+  AlertPercents budget_alert_percent;
   bool allow_modelless_paths = false;  // files, batches and other /v1 paths with no model
 };
 

@@ -2,6 +2,7 @@
 // limits of [[models]]: TOML -> Admission, every problem positioned.
 #include "engine/config/admission_loader.h"
 
+#include "engine/config/alerts_loader.h"
 #include "engine/config/cidr.h"
 #include "engine/config/cors_origin.h"
 #include "engine/config/key_material.h"
@@ -65,7 +66,7 @@ void AdmissionLoader::read_team(size_t index, const toml::table& t, Admission& a
     }
   }
   read_limits(r, "limits", team.limits);
-  read_budget(r, team.budget);
+  read_budget(r, team.budget, team.budget_alert_percent);
   r.finish();
   a.teams.push_back(std::move(team));
 }
@@ -82,7 +83,7 @@ void AdmissionLoader::read_key(size_t index, const toml::table& t, Admission& a)
   }
   read_patterns(r, k.models);
   read_limits(r, "limits", k.limits);
-  read_budget(r, k.budget);
+  read_budget(r, k.budget, k.budget_alert_percent);
   r.read_bool("allow_modelless_paths", k.allow_modelless_paths);
   r.finish();
   a.keys.push_back(std::move(k));
@@ -181,13 +182,22 @@ void AdmissionLoader::read_limits(TableReader& parent, std::string_view key, Rat
   r.finish();
 }
 
-void AdmissionLoader::read_budget(TableReader& parent, Budget& out) {
+void AdmissionLoader::read_budget(TableReader& parent, Budget& out, AlertPercents& alerts) {
   const toml::table* t = parent.table("budget");
   if (t == nullptr) return;
   TableReader r(*t, parent.key_path("budget"), diag_);
   read_usd(r, "daily_usd", kMaxBudgetUsd, false, out.daily_micros);
   read_usd(r, "monthly_usd", kMaxBudgetUsd, false, out.monthly_micros);
   read_usd(r, "total_usd", kMaxBudgetUsd, false, out.total_micros);
+  std::vector<uint16_t> percents;
+  if (read_alert_percents(r, "alert_percent", diag_, percents)) {
+    alerts = std::move(percents);
+    if (!out.any()) {
+      diag_.add(r.node("alert_percent")->source(),
+                r.key_path("alert_percent") +
+                    " needs a budget to alert on: daily_usd, monthly_usd or total_usd");
+    }
+  }
   r.finish();
 }
 

@@ -46,7 +46,7 @@ class AdmissionLoader {
   void read_cors(const toml::table& t, Cors& cors);
   void read_patterns(TableReader& r, std::vector<std::string>& out);
   void read_limits(TableReader& parent, std::string_view key, RateLimits& out);
-  void read_budget(TableReader& parent, Budget& out);
+  void read_budget(TableReader& parent, Budget& out, AlertPercents& alerts);
   void read_price(TableReader& parent, Price& out);
   // A USD amount (integer or float) under key, in micros; false when absent or refused.
   bool read_usd(TableReader& r, std::string_view key, int64_t max_usd, bool allow_zero,

@@ -99,6 +99,24 @@ std::string metrics_line(const Config& c) {
   return text + " refused: [auth] mode = \"keys\" needs [metrics] admin_key";
 }
 
+// The webhook as scheme and authority only: its path or query may hold a token.
+std::string alerts_line(const Alerts& a) {
+  std::string text = "alerts: budget_percent=";
+  if (a.budget_percent.empty()) text += "none";
+  for (size_t i = 0; i < a.budget_percent.size(); ++i) {
+    if (i) text += ',';
+    text += std::to_string(a.budget_percent[i]);
+  }
+  const WebhookTarget& w = a.webhook;
+  text += " webhook=";
+  if (!w.enabled()) return text + "none";
+  text += w.safe_name();
+  if (!w.ref.empty()) text.append(" (").append(w.ref).append(")");
+  text.append(" timeout=").append(std::to_string(w.timeout_ms));
+  text.append("ms retries=").append(std::to_string(w.retries));
+  return text;
+}
+
 }  // namespace
 
 std::string describe(const Config& c) {
@@ -159,6 +177,7 @@ std::string describe(const Config& c) {
     line(std::move(text));
   }
   line(metrics_line(c));
+  line(alerts_line(c.alerts));
   if (c.passthrough && !c.upstreams.empty()) {
     line("passthrough: every model and /v1/* path goes to upstream " + c.upstreams[0].name);
   }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/config/admission_config.h"
+#include "engine/config/alerts_config.h"
 #include "engine/config/key_material.h"
 #include "engine/config/secret.h"
 #include "engine/config/upstream_url.h"
@@ -125,6 +126,7 @@ struct Config {
   std::vector<Model> models;
   Metrics metrics;
   Admission admission;       // [auth], [[teams]], [[keys]], [anonymous], [cors], trusted_proxies
+  Alerts alerts;             // [alerts]: budget thresholds and the webhook
   bool passthrough = false;  // every model and any /v1/* path goes to upstreams[0]
   std::string source_path;   // the file it came from, or a description for quick mode
 

@@ -13,6 +13,7 @@
 #include <map>
 
 #include "engine/config/admission_loader.h"
+#include "engine/config/alerts_loader.h"
 #include "engine/config/config.h"
 #include "engine/config/listen_address.h"
 #include "engine/config/name_rules.h"
@@ -72,6 +73,7 @@ class Loader {
     for (auto [index, t] : top.array_of_tables("upstreams")) read_upstream(index, *t, config);
     for (auto [index, t] : top.array_of_tables("models")) read_model(index, *t, config);
     admission_.read_top(top, config.admission);
+    read_alerts(top, diag_, base_dir_, config.alerts);
     read_ledger_in(top, config.ledger);
     if (const toml::node* n = top.typed("log", toml::node_type::table)) {
       read_log(*n->as_table(), config.log);

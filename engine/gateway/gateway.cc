@@ -122,6 +122,8 @@ bool Gateway::start(std::string& err) {
   sinks.ledger = ledger_.get();
   sinks.metrics = &metrics_;
   if (!open_access_log(cfg.log, sinks.log, err)) return false;
+  webhook_ = std::make_unique<telemetry::WebhookSender>(&metrics_.alerts());
+  sinks.webhook = webhook_.get();
   const char* hold = std::getenv("RINGGATE_TEST_HOLD_ACCOUNTING");
   records_ = std::make_unique<telemetry::RecordConsumer>(std::move(rings), sinks, tokenizers_,
                                                          hold && std::string_view(hold) == "1");
@@ -181,6 +183,7 @@ void Gateway::stop() {
     std::fclose(access_log_file_);
     access_log_file_ = nullptr;
   }
+  if (webhook_) webhook_->stop();  // after the records: their alerts are queued by then
   if (ledger_) {
     ledger_->close();  // commits every row the drain handed it (seed-defect: 000-M3)
     const telemetry::LedgerStats st = ledger_->stats();

@@ -102,9 +102,10 @@ void Accountant::count_usage(const Copy& c, RequestRecord& r) {
   }
 }
 
-void Accountant::account(size_t shard, RequestRecord& r, uint64_t now_ns, int64_t unix_s) {
+SettledAccounts Accountant::account(size_t shard, RequestRecord& r, uint64_t now_ns,
+                                    int64_t unix_s) {
   if (r.tapped) read_usage(open_[shard], r);
-  if (!r.charge.active()) return;
+  if (!r.charge.active()) return {};
   admission::SettleInput in;  // unknown usage keeps the estimate and the reservation
   if (r.usage_source != RequestRecord::UsageSource::kNone && !r.taps_incomplete) {
     in.input_tokens = r.input_tokens + r.cached_input_tokens + r.cache_creation_tokens;
@@ -113,7 +114,9 @@ void Accountant::account(size_t shard, RequestRecord& r, uint64_t now_ns, int64_
   }
   in.now_ns = now_ns;
   in.unix_s = unix_s;
-  admission::Gatekeeper::correct(r.charge, in);
+  const SettledAccounts settled{r.charge.accounts, r.charge.accounts_count};
+  admission::Gatekeeper::correct(r.charge, in);  // clears the charge
+  return settled;
 }
 
 }  // namespace ringgate::telemetry

@@ -10,6 +10,7 @@
 // tokenizer for the model: the usage stays unknown (kNone), never a guess.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string_view>
@@ -23,6 +24,12 @@
 #include "providers/usage/usage_extractor.h"
 
 namespace ringgate::telemetry {
+
+// The budgets a record's charge was settled into (key, team), for the alerts that read them.
+struct SettledAccounts {
+  std::array<admission::BudgetAccount*, admission::PendingCharge::kMaxAccounts> accounts{};
+  uint8_t count = 0;
+};
 
 class Accountant {
  public:
@@ -39,7 +46,7 @@ class Accountant {
 
   void on_frame(size_t shard, uint64_t request, TapFrame kind, std::string_view payload);
   // Completes `r` and settles its charge. now_ns: the steady clock the buckets run on.
-  void account(size_t shard, RequestRecord& r, uint64_t now_ns, int64_t unix_s);
+  SettledAccounts account(size_t shard, RequestRecord& r, uint64_t now_ns, int64_t unix_s);
 
   uint64_t forgotten_copies() const { return forgotten_; }
 

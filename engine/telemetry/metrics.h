@@ -11,6 +11,7 @@
 // request. Breaker states come with routing (no breakers exist yet).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -172,6 +173,30 @@ class AccountingMetrics {
   BlockChain<UsageBlock> blocks_;
 };
 
+// Budget alerts and their webhook. The alert counters' dimensions are fixed (scope key or team,
+// period, a threshold of 1..1000 percent), never ids, so nothing here grows with keys or requests.
+// One writer each: the accounting thread counts alerts and queue drops, the webhook thread
+// deliveries, failures and retries.
+class AlertMetrics {
+ public:
+  static constexpr size_t kScopes = 2, kMaxPercent = 1000;
+  AlertMetrics() : alerts_(new Counter[kScopes * kBudgetPeriods * (kMaxPercent + 1)]) {}
+  void on_alert(size_t scope, size_t period, size_t percent) { at(scope, period, percent).add(); }
+  uint64_t alerts(size_t scope, size_t period, size_t percent) const {
+    return at(scope, period, percent).get();
+  }
+  Counter webhook_delivered, webhook_failed, webhook_dropped, webhook_retries;
+
+ private:
+  Counter& at(size_t scope, size_t period, size_t percent) const {
+    return alerts_[(std::min(scope, kScopes - 1) * kBudgetPeriods +
+                    std::min(period, kBudgetPeriods - 1)) *
+                       (kMaxPercent + 1) +
+                   std::min(percent, kMaxPercent)];
+  }
+  std::unique_ptr<Counter[]> alerts_;
+};
+
 // What the scrape reads of one shard.
 struct ShardSource {
   const ShardMetrics* metrics = nullptr;
@@ -184,6 +209,7 @@ class MetricsRegistry {
   // Before any shard serves: the set of shards is fixed from then on (render reads it unlocked).
   void add_shard(ShardSource s) { shards_.push_back(std::move(s)); }
   AccountingMetrics& accounting() { return accounting_; }
+  AlertMetrics& alerts() { return alerts_; }
   // The ledger's backlog in records, set by whoever writes the ledger (any thread).
   void set_ledger_lag(uint64_t records) { ledger_lag_.store(records, std::memory_order_relaxed); }
 
@@ -194,6 +220,7 @@ class MetricsRegistry {
  private:
   std::vector<ShardSource> shards_;
   AccountingMetrics accounting_;
+  AlertMetrics alerts_;
   std::atomic<uint64_t> ledger_lag_{0};
 };
 

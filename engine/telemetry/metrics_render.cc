@@ -153,6 +153,36 @@ void write_refusals(PrometheusWriter& w, const std::vector<ShardSource>& shards)
   }
 }
 
+void write_alerts(PrometheusWriter& w, const AlertMetrics& a) {
+  w.family("ringgate_budget_alerts_total", MetricType::kCounter,
+           "Budget alerts raised: a key's or team's spend crossed a configured percent "
+           "(threshold) of its daily, monthly or total budget; once per threshold and period.");
+  for (size_t sc = 0; sc < AlertMetrics::kScopes; ++sc) {
+    for (size_t p = 0; p < kBudgetPeriods; ++p) {
+      for (size_t pct = 1; pct <= AlertMetrics::kMaxPercent; ++pct) {
+        const uint64_t v = a.alerts(sc, p, pct);
+        if (v == 0) continue;
+        const std::string threshold = std::to_string(pct);
+        w.sample("ringgate_budget_alerts_total",
+                 {{"scope", kScopeNames[sc]},
+                  {"period", admission::budget_period_name(admission::BudgetPeriod(p))},
+                  {"threshold", threshold}},
+                 v);
+      }
+    }
+  }
+  w.family("ringgate_budget_alert_webhooks_total", MetricType::kCounter,
+           "Budget alerts for the webhook: delivered (a 2xx), failed (every attempt failed), "
+           "dropped (its queue was full, or the gateway stopped first).");
+  const std::pair<std::string_view, const Counter*> results[] = {
+      {"delivered", &a.webhook_delivered},
+      {"failed", &a.webhook_failed},
+      {"dropped", &a.webhook_dropped}};
+  for (const auto& [result, c] : results) {
+    w.sample("ringgate_budget_alert_webhooks_total", {{"result", result}}, c->get());
+  }
+}
+
 void write_one(PrometheusWriter& w, std::string_view name, MetricType type, std::string_view help,
                uint64_t v) {
   w.family(name, type, help);
@@ -176,6 +206,10 @@ void MetricsRegistry::render(bool open_access, std::string& out) const {
                    sums.ttfb);
   write_usage(w, sums);
   write_refusals(w, shards_);
+  write_alerts(w, alerts_);
+  write_one(w, "ringgate_budget_alert_webhook_retries_total", MetricType::kCounter,
+            "Webhook attempts for budget alerts after a first one failed.",
+            alerts_.webhook_retries.get());
   write_one(w, "ringgate_open_connections", MetricType::kGauge, "Client connections open now.",
             over_shards(shards_, [](auto& s) { return s.open_connections(); }));
   write_one(w, "ringgate_record_ring_drops_total", MetricType::kCounter,

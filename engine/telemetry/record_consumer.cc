@@ -90,14 +90,16 @@ bool RecordConsumer::drain_shard(size_t shard) {
 void RecordConsumer::consume(size_t shard, RequestRecord& r) {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  accountant_.account(shard, r, uint64_t(ts.tv_sec) * 1'000'000'000 + uint64_t(ts.tv_nsec),
-                      int64_t(std::time(nullptr)));
+  const int64_t unix_s = int64_t(std::time(nullptr));
+  const SettledAccounts settled = accountant_.account(
+      shard, r, uint64_t(ts.tv_sec) * 1'000'000'000 + uint64_t(ts.tv_nsec), unix_s);
   consumed_.fetch_add(1, std::memory_order_relaxed);
   if (r.auth_failed) {
     auth_failures_.fetch_add(1, std::memory_order_relaxed);
     log_auth_failure(r);
   }
   sinks_.on_record(r);
+  if (settled.count) sinks_.on_spend(r, settled, unix_s);
   r.runtime.reset();  // the snapshot may go once its last record is accounted
 }
 

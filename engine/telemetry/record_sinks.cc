@@ -5,6 +5,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "engine/telemetry/budget_alert_json.h"
 #include "engine/telemetry/ledger_row.h"
 #include "protocol/error_body.h"
 
@@ -105,6 +106,26 @@ LedgerRow ledger_row(const RequestRecord& r, std::string team) {
 }
 
 }  // namespace
+
+RecordSinks::RecordSinks(RecordSinkOptions options)
+    : options_(options),
+      alerts_([this](const BudgetAlert& a, const config::Config& c) { on_alert(a, c); }) {}
+
+void RecordSinks::on_spend(const RequestRecord& r, const SettledAccounts& settled, int64_t unix_s) {
+  alerts_.on_spend(r.runtime, std::span(settled.accounts.data(), settled.count), unix_s);
+}
+
+// Always written, whatever the log level: an operator must see a budget running out.
+void RecordSinks::on_alert(const BudgetAlert& a, const config::Config& config) {
+  std::fputs(budget_alert_log_line(a).c_str(), stderr);
+  if (options_.metrics) {
+    options_.metrics->alerts().on_alert(a.scope == admission::Scope::kTeam ? 1 : 0,
+                                        size_t(a.period), a.percent);
+  }
+  if (options_.webhook && config.alerts.webhook.enabled()) {
+    options_.webhook->post(config.alerts.webhook, budget_alert_webhook_body(a));
+  }
+}
 
 // The layout of the record's snapshot, rebuilt only when a reload changed the snapshot.
 const MetricsLayout* RecordSinks::layout_for(const RequestRecord& r) {

@@ -28,7 +28,7 @@ struct Fixture {
 
   Fixture() {
     config.admission.mode = config::AuthMode::kKeys;
-    config.admission.teams.push_back({"research", {}, {}});
+    config.admission.teams.push_back({"research", {}, {}, {}});
     config::VirtualKey alice;
     alice.id = "alice";
     alice.sha256 = sha256(alice_key);

@@ -439,7 +439,7 @@ TEST(ConfigErrors, ReportIsBoundedButSaysHowManyMore) {
 TEST(ConfigErrors, ControlCharactersInNamesAreEscaped) {
   EXPECT_EQ(load_error(with_routing("\"bad\\nkey\" = 1\n")),
             "t.toml:1:1: unknown key 'bad\\nkey' (expected one of: server, timeouts, passthrough, "
-            "upstreams, models, auth, teams, keys, anonymous, cors, ledger, log, metrics)");
+            "upstreams, models, auth, teams, keys, anonymous, cors, alerts, ledger, log, metrics)");
 }
 
 TEST(ConfigErrors, EmptyConfig) {

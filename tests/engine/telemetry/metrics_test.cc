@@ -281,7 +281,7 @@ TEST(Metrics, ScrapeIsWellFormed) {
     }
   }
   EXPECT_EQ(out.back(), '\n');
-  EXPECT_EQ(typed.size(), 14u);
+  EXPECT_EQ(typed.size(), 17u);  // with the three budget alert families
 }
 
 }  // namespace
