@@ -53,8 +53,8 @@ class Gateway {
   // Every shard's counters; declared before the shards, so it outlives them.
   telemetry::MetricsRegistry metrics_;
   std::vector<std::unique_ptr<Shard>> shards_;
-  std::unique_ptr<telemetry::Ledger> ledger_;           // null: no [ledger]
-  std::FILE* access_log_file_ = nullptr;                // [log] access as a file path
+  std::unique_ptr<telemetry::Ledger> ledger_;  // null: no [ledger]
+  std::FILE* access_log_file_ = nullptr;       // [log] access as a file path
   // Budget alerts' webhook thread; declared before the consumer that posts to it, to outlive it.
   std::unique_ptr<telemetry::WebhookSender> webhook_;
   std::unique_ptr<telemetry::RecordConsumer> records_;  // drains every shard's record ring
