@@ -77,22 +77,13 @@ class Ticket {
   Ticket(const Ticket&) = delete;
   Ticket& operator=(const Ticket&) = delete;
 
-  bool active() const { return sets_count_ || accounts_count_; }
+  bool active() const { return taken_.active(); }
 
  private:
   friend class Gatekeeper;
-  void clear() {
-    sets_count_ = accounts_count_ = 0;
-    tokens_ = 0;
-  }
+  void clear() { taken_ = {}; }
 
-  static constexpr int kMaxSets = PendingCharge::kMaxSets;
-  static constexpr int kMaxAccounts = PendingCharge::kMaxAccounts;
-  std::array<LimitSet*, kMaxSets> sets_{};
-  std::array<BudgetAccount*, kMaxAccounts> accounts_{};
-  std::array<BudgetHold, kMaxAccounts> holds_{};
-  uint64_t tokens_ = 0;  // taken from every tokens bucket
-  uint8_t sets_count_ = 0, accounts_count_ = 0;
+  PendingCharge taken_;  // what admission took; `tokens` from every tokens bucket
 };
 
 struct Decision {

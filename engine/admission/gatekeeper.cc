@@ -30,12 +30,7 @@ int64_t max_cost_micros(const AdmitInput& in) {
 
 Ticket& Ticket::operator=(Ticket&& o) noexcept {
   if (this == &o) return *this;
-  sets_ = o.sets_;
-  accounts_ = o.accounts_;
-  holds_ = o.holds_;
-  tokens_ = o.tokens_;
-  sets_count_ = o.sets_count_;
-  accounts_count_ = o.accounts_count_;
+  taken_ = o.taken_;
   o.clear();
   return *this;
 }
@@ -48,8 +43,8 @@ Decision Gatekeeper::admit(const AdmitInput& in) const {
   if (key && key->limits) key->limits->tighten(in.now_ns, d.headers);
   if (key && key->team >= 0 && teams_[key->team].limits)
     teams_[key->team].limits->tighten(in.now_ns, d.headers);
-  if (!key && anonymous_table_ && d.ticket.sets_count_)
-    d.ticket.sets_[0]->tighten(in.now_ns, d.headers);
+  if (!key && anonymous_table_ && d.ticket.taken_.sets_count)
+    d.ticket.taken_.sets[0]->tighten(in.now_ns, d.headers);
   return d;
 }
 
@@ -84,17 +79,17 @@ bool Gatekeeper::allowed(const Key* key, const AdmitInput& in, Decision& d) cons
 
 bool Gatekeeper::acquire_limits(const Key* key, const AdmitInput& in, Decision& d) const {
   Ticket& t = d.ticket;
-  t.tokens_ = saturating_add(in.input_tokens, in.max_output_tokens);
+  t.taken_.tokens = saturating_add(in.input_tokens, in.max_output_tokens);
   LimitRefusal refusal;
   if (mode_ == config::AuthMode::kKeys && !key && anonymous_table_) {
     const AnonymousTable::Acquired a =
-        anonymous_table_->acquire(in.client, t.tokens_, in.now_ns, refusal);
+        anonymous_table_->acquire(in.client, t.taken_.tokens, in.now_ns, refusal);
     if (a.full) {
       d.refusal = {RefusalKind::kAnonymousFull, Scope::kAddress, {}, kAnonymousFullRetryMs, {}, 0};
       return false;
     }
     if (!a.set) return refuse_rate(d, refusal, Scope::kAddress, in), false;
-    t.sets_[t.sets_count_++] = a.set;
+    t.taken_.sets[t.taken_.sets_count++] = a.set;
   }
   LimitSet* team = key && key->team >= 0 ? teams_[key->team].limits.get() : nullptr;
   LimitSet* model = nullptr;
@@ -106,15 +101,15 @@ bool Gatekeeper::acquire_limits(const Key* key, const AdmitInput& in, Decision& 
   constexpr Scope kScopes[3] = {Scope::kKey, Scope::kTeam, Scope::kModel};
   for (int i = 0; i < 3; ++i) {
     if (!sets[i]) continue;
-    if (sets[i]->try_acquire(t.tokens_, in.now_ns, refusal)) {
-      t.sets_[t.sets_count_++] = sets[i];
+    if (sets[i]->try_acquire(t.taken_.tokens, in.now_ns, refusal)) {
+      t.taken_.sets[t.taken_.sets_count++] = sets[i];
       continue;
     }
     release_all(t, in.now_ns);
     Scope scope = kScopes[i];
     for (int j = i + 1; j < 3; ++j) {  // Retry-After must cover every set still to pass
       if (!sets[j]) continue;
-      const LimitRefusal p = sets[j]->probe(t.tokens_, in.now_ns);
+      const LimitRefusal p = sets[j]->probe(t.taken_.tokens, in.now_ns);
       if (p.wait_ns > refusal.wait_ns) refusal = p, scope = kScopes[j];
     }
     refuse_rate(d, refusal, scope, in);
@@ -145,8 +140,8 @@ bool Gatekeeper::reserve_budgets(const Key* key, const AdmitInput& in, Decision&
   for (int i = 0; i < 2; ++i) {
     if (!accounts[i]) continue;
     BudgetRefusal refusal;
-    if (accounts[i]->reserve(cost, in.unix_s, t.holds_[t.accounts_count_], refusal)) {
-      t.accounts_[t.accounts_count_++] = accounts[i];
+    if (accounts[i]->reserve(cost, in.unix_s, t.taken_.holds[t.taken_.accounts_count], refusal)) {
+      t.taken_.accounts[t.taken_.accounts_count++] = accounts[i];
       continue;
     }
     release_all(t, in.now_ns);
@@ -157,8 +152,8 @@ bool Gatekeeper::reserve_budgets(const Key* key, const AdmitInput& in, Decision&
 }
 
 void Gatekeeper::release_all(Ticket& t, uint64_t now_ns) const {
-  for (int i = 0; i < t.sets_count_; ++i) t.sets_[i]->release(t.tokens_, now_ns);
-  for (int i = 0; i < t.accounts_count_; ++i) t.accounts_[i]->refund(t.holds_[i]);
+  for (int i = 0; i < t.taken_.sets_count; ++i) t.taken_.sets[i]->release(t.taken_.tokens, now_ns);
+  for (int i = 0; i < t.taken_.accounts_count; ++i) t.taken_.accounts[i]->refund(t.taken_.holds[i]);
   t.clear();
 }
 
@@ -169,13 +164,7 @@ void Gatekeeper::settle(Ticket& t, const SettleInput& in) const {
 }
 
 PendingCharge Gatekeeper::leave(Ticket& t) {
-  PendingCharge c;
-  c.sets = t.sets_;
-  c.accounts = t.accounts_;
-  c.holds = t.holds_;
-  c.tokens = t.tokens_;
-  c.sets_count = t.sets_count_;
-  c.accounts_count = t.accounts_count_;
+  PendingCharge c = t.taken_;
   for (int i = 0; i < c.sets_count; ++i) c.sets[i]->leave_concurrency();
   t.clear();
   return c;
