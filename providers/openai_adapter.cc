@@ -12,20 +12,22 @@ bool is_azure(const UpstreamTarget& target) { return target.format == ApiFormat:
 // Endpoints Azure serves under /openai/deployments/{deployment}/; the rest (models, responses,
 // files, ...) sit at the resource level under /openai/ and name the deployment in the body.
 bool deployment_scoped(std::string_view endpoint) {
-  return endpoint == "/chat/completions" || endpoint == "/completions" ||
-         endpoint == "/embeddings";
+  return endpoint == "/chat/completions" || endpoint == "/completions" || endpoint == "/embeddings";
 }
 
-// The client's query, without the parameter Azure reserves for the gateway's api-version (two
-// of them would leave the choice to Azure's parser).
-void append_client_params(std::string_view query, std::string& out) {
+// The client's query, each parameter after `separator` ('?' first, then '&'), without the ones no
+// OpenAI-format upstream should get: `beta` is the Anthropic SDK's (`?beta=true` on its beta
+// calls, which Claude Code makes) and means nothing here; Azure's api-version is the gateway's
+// (two of them would leave the choice to Azure's parser).
+void append_client_params(std::string_view query, bool azure, char separator, std::string& out) {
   while (!query.empty()) {
     const size_t amp = query.find('&');
     const std::string_view param = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     const std::string_view name = param.substr(0, param.find('='));
-    if (param.empty() || name == "api-version") continue;
-    out.push_back('&');
+    if (param.empty() || name == "beta" || (azure && name == "api-version")) continue;
+    out.push_back(separator);
+    separator = '&';
     out.append(param);
   }
 }
@@ -60,10 +62,7 @@ void append_request_target(const UpstreamTarget& target, std::string_view upstre
   out.append(target.base_path);
   if (!is_azure(target)) {
     out.append(upstream_endpoint);
-    if (!client_query.empty()) {
-      out.push_back('?');
-      out.append(client_query);
-    }
+    append_client_params(client_query, false, '?', out);
     return;
   }
   if (deployment_scoped(upstream_endpoint)) {
@@ -75,7 +74,7 @@ void append_request_target(const UpstreamTarget& target, std::string_view upstre
   out.append(upstream_endpoint);
   out.append("?api-version=");
   out.append(target.api_version);
-  append_client_params(client_query, out);
+  append_client_params(client_query, true, '&', out);
 }
 
 HeaderField auth_header(ApiFormat format) {

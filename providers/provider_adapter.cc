@@ -38,6 +38,10 @@ void append_request_target(const UpstreamTarget& target, std::string_view upstre
   }
 }
 
+std::string_view forwarded_query(Translation t, std::string_view client_query) {
+  return t == Translation::kNone ? client_query : std::string_view();
+}
+
 HeaderField auth_header(ApiFormat format) {
   return anthropic(format) ? anthropic_family::auth_header() : openai_family::auth_header(format);
 }

@@ -15,9 +15,9 @@
 #include <string_view>
 #include <variant>
 
+#include "protocol/api_error.h"
 #include "providers/anthropic_to_openai_stream.h"
 #include "providers/api_format.h"
-#include "protocol/api_error.h"
 #include "providers/openai_to_anthropic_stream.h"
 #include "providers/translation_types.h"
 
@@ -49,8 +49,12 @@ EndpointPlan plan_endpoint(const UpstreamTarget& target, std::string_view client
 // Appends the upstream request-target (path and query) for a planned endpoint. `client_query` is
 // the client's query string without '?', forwarded unless the format reserves a parameter.
 void append_request_target(const UpstreamTarget& target, std::string_view upstream_endpoint,
-                           std::string_view model, std::string_view client_query,
-                           std::string& out);
+                           std::string_view model, std::string_view client_query, std::string& out);
+
+// The client's query string as the upstream gets it (the `client_query` above): a translated
+// request's query belongs to the client's API (Claude Code's `?beta=true` on /v1/messages) and
+// none of it means anything to the other API, so none of it goes there.
+std::string_view forwarded_query(Translation t, std::string_view client_query);
 
 struct HeaderField {
   std::string_view name;

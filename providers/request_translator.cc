@@ -2,7 +2,9 @@
 //
 // The rule is faithfulness: a field either maps to something that means the same on the other
 // side, or has no effect on the generated output and is ignored, or the request is refused with a
-// 400 naming the field. Nothing that changes the answer is dropped silently.
+// 400 naming the field, or (Anthropic -> OpenAI, under the model's unsupported_fields = "drop") it
+// is left out and named in the answer's x-ringgate-dropped-fields header. Nothing that changes the
+// answer is dropped silently.
 //
 // OpenAI -> Anthropic
 //   system/developer messages (any position, several) -> `system`, one text block each, in order
@@ -38,32 +40,48 @@
 //       role `function`, non-text/non-image content parts, non-function tools, unknown fields.
 //
 // Anthropic -> OpenAI
+//   Fields with no faithful OpenAI equivalent follow TranslateOptions::unsupported (a model's
+//   `unsupported_fields`): "drop" leaves them out and names them in result.dropped_fields (the
+//   x-ringgate-dropped-fields header), "refuse" answers 400 naming the field. They are:
+//   cache_control (on system, message, tool_result and tool blocks), context_management,
+//   container, mcp_servers, metadata keys other than user_id, output_config keys other than
+//   effort, unknown keys on messages, blocks and tools, unknown top-level fields, and, for a model
+//   that does not reason, thinking (enabled/adaptive) and output_config.effort.
 //   system (string or text blocks) -> one leading system message (string, or text parts when
 //       there are several blocks).
+//   role "system" messages inside `messages` (any position) -> a system message at that place;
+//       one that sits between an assistant's tool calls and their results follows the results
+//       (OpenAI needs the tool messages right after the calls).
 //   user turns: tool_result blocks -> one `tool` message each, first (OpenAI needs them right
 //       after the assistant's tool_calls), then the remaining text/image blocks as one user
 //       message. is_error=true has no OpenAI field; the result text is prefixed with "Error: " so
 //       the model still learns the tool failed. Images inside tool results are refused.
 //   assistant turns: text blocks concatenated -> content, tool_use -> tool_calls with the input
 //       serialized as the arguments string; thinking/redacted_thinking blocks are dropped
-//       (Anthropic itself does not feed earlier turns' thinking to the model).
-//   tools -> function tools; server tools (a `type` other than "custom") are refused.
-//       tool_choice auto/any/tool/none -> auto/required/{function}/none,
+//       (earlier turns' reasoning is not model input on OpenAI-format APIs, and some refuse it).
+//   tools -> function tools (`strict` passes); server tools (a `type` other than "custom") are
+//       refused. tool_choice auto/any/tool/none -> auto/required/{function}/none,
 //       disable_parallel_tool_use -> parallel_tool_calls=false.
+//   thinking / output_config.effort -> reasoning_effort, for a reasoning model only
+//       (TranslateOptions::reasoning_model): output_config.effort low/medium/high as is, max ->
+//       high; else thinking enabled by budget_tokens (< 4096 low, < 16384 medium, else high;
+//       no budget: medium); else thinking adaptive -> high (Anthropic's default effort).
+//       thinking disabled sends nothing.
 //   max_tokens -> max_tokens (or max_completion_tokens, see TranslateOptions); stop_sequences ->
 //       stop; temperature/top_p pass; top_k passes as the `top_k` extension field that
 //       OpenAI-compatible servers (vLLM, llama.cpp, OpenRouter) honour and OpenAI itself refuses by
 //       name, so the client is told rather than silently ignored.
 //   metadata.user_id -> user. stream -> stream with stream_options.include_usage (the Anthropic
-//       stream needs usage for message_delta).
-//   cache_control anywhere is a caching hint and ignored; service_tier ignored; thinking disabled
-//       ignored.
-//   Refused: thinking enabled (no faithful OpenAI mapping), document/other blocks, container,
-//       mcp_servers, metadata keys other than user_id, unknown fields.
+//       stream needs usage for message_delta). service_tier ignored (billing only).
+//   Refused whatever the policy (content, not fields: leaving it out would change what the model
+//       is asked): document and other non-text/image blocks, images in tool results, server
+//       tools, malformed values.
 
 #include "providers/request_translator.h"
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "providers/json_access.h"
 #include "providers/json_writer.h"
@@ -741,6 +759,31 @@ class OpenAiToAnthropic : Translation {
 
 constexpr std::string_view kToOpenAi = "an Anthropic request for an OpenAI upstream";
 
+// Longest x-ringgate-dropped-fields value: a request can name any number of unknown fields, and
+// the header must stay far below any client's or proxy's head limit.
+constexpr size_t kMaxDroppedFieldsBytes = 1024;
+
+// A field name as it may appear in a header value: names come from the client's JSON keys, so
+// anything but [A-Za-z0-9_.$-] (a CR, a comma, a non-ASCII byte) becomes '_', and long names are
+// cut.
+void append_header_safe_name(std::string& out, std::string_view name) {
+  constexpr size_t kMaxName = 64;
+  for (size_t i = 0; i < name.size() && i < kMaxName; ++i) {
+    const char c = name[i];
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '.' || c == '-' || c == '$';
+    out.push_back(ok ? c : '_');
+  }
+}
+
+// reasoning_effort for a thinking budget: Claude Code's own levels ("think" 4000, "think hard"
+// 10000, "ultrathink" 31999) land on low, medium and high.
+std::string_view effort_for_budget(int64_t budget_tokens) {
+  if (budget_tokens < 4096) return "low";
+  if (budget_tokens < 16384) return "medium";
+  return "high";
+}
+
 class AnthropicToOpenAi : Translation {
  public:
   AnthropicToOpenAi(const TranslateOptions& options, TranslateResult& result)
@@ -751,6 +794,7 @@ class AnthropicToOpenAi : Translation {
     if (root_element.get_object().get(root)) return fail("request body must be a JSON object", "");
     if (!read_fields(root)) return false;
     if (!messages_present_) return fail("'messages' is required", "messages");
+    if (!choose_reasoning_effort()) return false;
 
     w_.begin_object();
     w_.key("model").string(options_.model_override.empty() ? model_ : options_.model_override);
@@ -763,6 +807,7 @@ class AnthropicToOpenAi : Translation {
       w_.key(options_.use_max_completion_tokens ? "max_completion_tokens" : "max_tokens");
       w_.integer(max_tokens);
     }
+    if (!reasoning_effort_.empty()) w_.key("reasoning_effort").string(reasoning_effort_);
     if (has_stop_) {
       w_.key("stop").begin_array();
       for (element s : stop_) w_.string(json::str(s));
@@ -778,10 +823,56 @@ class AnthropicToOpenAi : Translation {
       w_.key("stream_options").begin_object().key("include_usage").boolean(true).end_object();
     }
     w_.end_object();
+    report_dropped();
     return true;
   }
 
  private:
+  // A field with no faithful OpenAI equivalent (see UnsupportedFields): left out and named by
+  // `name` in x-ringgate-dropped-fields, or refused naming `param()` (its full path).
+  template <typename Param>
+  bool without_equivalent(std::string_view name, Param&& param) {
+    if (options_.unsupported == UnsupportedFields::kRefuse) {
+      std::string p = param();
+      return fail("'" + p + "' has no equivalent in the OpenAI API and this model refuses such " +
+                      "fields (unsupported_fields = \"refuse\")",
+                  std::move(p));
+    }
+    dropped_.emplace_back(name);
+    return true;
+  }
+  bool without_equivalent(std::string_view name) {
+    return without_equivalent(name, [name] { return std::string(name); });
+  }
+
+  // Keys of an object other than `allowed` (and other than null ones) follow the policy, each
+  // named by its own key; `path` is where the object sits, for a refusal.
+  bool check_keys(object o, std::initializer_list<std::string_view> allowed,
+                  const std::string& path) {
+    for (auto [key, value] : o) {
+      bool known = false;
+      for (auto a : allowed) known = known || key == a;
+      if (known || json::is_null(value)) continue;
+      if (!without_equivalent(key, [&] { return path + "." + std::string(key); })) return false;
+    }
+    return true;
+  }
+
+  void report_dropped() {
+    if (dropped_.empty()) return;
+    std::sort(dropped_.begin(), dropped_.end());
+    dropped_.erase(std::unique(dropped_.begin(), dropped_.end()), dropped_.end());
+    std::string& out = result_.dropped_fields;
+    for (const std::string& name : dropped_) {
+      if (out.size() + name.size() + 1 > kMaxDroppedFieldsBytes) {
+        out += out.empty() ? "..." : ",...";
+        break;
+      }
+      if (!out.empty()) out.push_back(',');
+      append_header_safe_name(out, name);
+    }
+  }
+
   bool read_fields(object root) {
     for (auto [key, value] : root) {
       const bool null = json::is_null(value);
@@ -843,7 +934,10 @@ class AnthropicToOpenAi : Translation {
         if (value.get_object().get(md)) return fail("'metadata' must be an object", "metadata");
         for (auto [mk, mv] : md) {
           if (mk != "user_id") {
-            return unsupported("metadata." + std::string(mk), kToOpenAi);
+            if (json::is_null(mv)) continue;
+            std::string name = "metadata." + std::string(mk);
+            if (!without_equivalent(name, [&] { return name; })) return false;
+            continue;
           }
           if (!json::is_null(mv) && !json::is_string(mv)) {
             return fail("'metadata.user_id' must be a string", "metadata.user_id");
@@ -852,16 +946,107 @@ class AnthropicToOpenAi : Translation {
         }
       } else if (key == "thinking") {
         if (null) continue;
-        object th;
-        if (value.get_object().get(th) || json::field_string(th, "type") != "disabled") {
-          return unsupported("thinking", kToOpenAi);
-        }
+        if (!read_thinking(value)) return false;
+      } else if (key == "output_config") {
+        if (null) continue;
+        if (!read_output_config(value)) return false;
       } else if (key == "service_tier") {
         // Billing hint only.
       } else {
+        // context_management, container, mcp_servers and anything else Anthropic-only.
         if (null) continue;
-        return unsupported(std::string(key), kToOpenAi);
+        if (!without_equivalent(key)) return false;
       }
+    }
+    return true;
+  }
+
+  bool read_thinking(element value) {
+    object th;
+    if (value.get_object().get(th)) return fail("'thinking' must be an object", "thinking");
+    const auto type = json::field_string(th, "type");
+    if (type == "enabled") {
+      thinking_ = Thinking::kEnabled;
+      element budget;
+      if (json::field(th, "budget_tokens", budget)) {
+        if (!json::is_integer(budget) || json::integer(budget) < 1) {
+          return fail("'thinking.budget_tokens' must be a positive integer",
+                      "thinking.budget_tokens");
+        }
+        budget_tokens_ = json::integer(budget);
+      }
+    } else if (type == "adaptive") {
+      thinking_ = Thinking::kAdaptive;
+    } else if (type == "disabled") {
+      thinking_ = Thinking::kDisabled;
+    } else {
+      return fail("'thinking.type' must be enabled, adaptive or disabled", "thinking.type");
+    }
+    return true;
+  }
+
+  bool read_output_config(element value) {
+    object oc;
+    if (value.get_object().get(oc)) {
+      return fail("'output_config' must be an object", "output_config");
+    }
+    for (auto [k, v] : oc) {
+      if (json::is_null(v)) continue;
+      if (k == "effort") {
+        const auto e = json::str(v);
+        if (e != "low" && e != "medium" && e != "high" && e != "max") {
+          return fail("'output_config.effort' must be low, medium, high or max",
+                      "output_config.effort");
+        }
+        effort_ = e;
+      } else {
+        // format (structured output) and whatever comes next.
+        std::string name = "output_config." + std::string(k);
+        if (!without_equivalent(name, [&] { return name; })) return false;
+      }
+    }
+    return true;
+  }
+
+  // thinking / output_config.effort -> reasoning_effort, for a model that reasons; for one that
+  // does not they have no equivalent. An explicit effort wins ("max" is beyond OpenAI's scale:
+  // high); else a thinking budget picks one (effort_for_budget); adaptive thinking without an
+  // effort is Anthropic's default effort, high. Disabled thinking sends nothing: the upstream's
+  // own default (not every reasoning model can stop reasoning).
+  bool choose_reasoning_effort() {
+    const bool thinks = thinking_ == Thinking::kEnabled || thinking_ == Thinking::kAdaptive;
+    if (!options_.reasoning_model) {
+      if (thinks && !without_equivalent("thinking")) return false;
+      if (!effort_.empty() && !without_equivalent("output_config.effort")) return false;
+      return true;
+    }
+    if (!effort_.empty()) {
+      reasoning_effort_ = effort_ == "max" ? std::string_view("high") : effort_;
+    } else if (thinking_ == Thinking::kEnabled) {
+      reasoning_effort_ = budget_tokens_ > 0 ? effort_for_budget(budget_tokens_) : "medium";
+    } else if (thinking_ == Thinking::kAdaptive) {
+      reasoning_effort_ = "high";
+    }
+    return true;
+  }
+
+  // Text blocks of a system prompt (top-level or a system message) -> one string, or text parts.
+  bool write_system_content(array blocks, const std::string& base) {
+    size_t i = 0;
+    for (element b : blocks) {
+      object block;
+      if (b.get_object().get(block) || json::field_string(block, "type") != "text") {
+        return fail("system blocks must be text blocks", at(base, i, "type"));
+      }
+      if (!check_keys(block, {"type", "text"}, at(base, i))) return false;
+      ++i;
+    }
+    if (i == 1) {
+      w_.string(json::field_string(json::as_object(blocks.at(0).value_unsafe()), "text"));
+    } else {
+      w_.begin_array();
+      for (element b : blocks) text_part(json::field_string(json::as_object(b), "text"));
+      w_.end_array();
     }
     return true;
   }
@@ -874,26 +1059,33 @@ class AnthropicToOpenAi : Translation {
       return true;
     }
     array blocks = json::as_array(system_);
-    size_t i = 0;
-    for (element b : blocks) {
-      object block;
-      if (b.get_object().get(block) || json::field_string(block, "type") != "text") {
-        return fail("'system' blocks must be text blocks", at("system", i, "type"));
-      }
-      ++i;
-    }
-    if (i == 0) return true;
+    if (blocks.size() == 0) return true;
     w_.begin_object().key("role").string("system").key("content");
-    if (i == 1) {
-      w_.string(json::field_string(json::as_object(blocks.at(0).value_unsafe()), "text"));
-    } else {
-      w_.begin_array();
-      for (element b : blocks) {
-        text_part(json::field_string(json::as_object(b), "text"));
-      }
-      w_.end_array();
+    if (!write_system_content(blocks, "system")) return false;
+    w_.end_object();
+    return true;
+  }
+
+  // A `system` message inside `messages` (Claude Code sends them mid-conversation): a system
+  // message at the same place, which OpenAI allows anywhere.
+  bool system_message(element content, size_t i) {
+    w_.begin_object().key("role").string("system").key("content");
+    if (json::is_string(content)) {
+      w_.string(json::str(content));
+    } else if (!write_system_content(json::as_array(content), at("messages", i, "content"))) {
+      return false;
     }
     w_.end_object();
+    return true;
+  }
+
+  bool flush_deferred_system() {
+    for (size_t i : deferred_system_) {
+      element content;
+      json::field(json::as_object(messages_.at(i).value_unsafe()), "content", content);
+      if (!system_message(content, i)) return false;
+    }
+    deferred_system_.clear();
     return true;
   }
 
@@ -906,11 +1098,7 @@ class AnthropicToOpenAi : Translation {
     for (element m : messages_) {
       object msg;
       if (m.get_object().get(msg)) return fail("each message must be an object", at("messages", i));
-      for (auto [key, value] : msg) {
-        if (key != "role" && key != "content" && !json::is_null(value)) {
-          return unsupported(at("messages", i, key), kToOpenAi);
-        }
-      }
+      if (!check_keys(msg, {"role", "content"}, at("messages", i))) return false;
       const auto role = json::field_string(msg, "role");
       element content;
       if (!json::field(msg, "content", content)) {
@@ -923,19 +1111,31 @@ class AnthropicToOpenAi : Translation {
       bool ok;
       if (role == "user") {
         ok = user_message(content, i);
+        awaiting_tool_results_ = false;
       } else if (role == "assistant") {
-        ok = assistant_message(content, i);
+        ok = flush_deferred_system() && assistant_message(content, i);
+      } else if (role == "system") {
+        // Between an assistant's tool calls and their results it waits for the results: OpenAI
+        // wants the tool messages right after the calls.
+        if (awaiting_tool_results_) {
+          deferred_system_.push_back(i);
+          ok = true;
+        } else {
+          ok = system_message(content, i);
+        }
       } else {
-        return fail("message role must be 'user' or 'assistant'", at("messages", i, "role"));
+        return fail("message role must be 'user', 'assistant' or 'system'",
+                    at("messages", i, "role"));
       }
       if (!ok) return false;
       ++i;
     }
-    return true;
+    return flush_deferred_system();
   }
 
   bool user_message(element content, size_t i) {
     if (json::is_string(content)) {
+      if (!flush_deferred_system()) return false;
       w_.begin_object().key("role").string("user").key("content").string(json::str(content));
       w_.end_object();
       return true;
@@ -950,8 +1150,16 @@ class AnthropicToOpenAi : Translation {
       }
       const auto type = json::field_string(block, "type");
       if (type == "tool_result") {
+        if (!check_keys(block, {"type", "tool_use_id", "content", "is_error"},
+                        at("messages", i, "content", j))) {
+          return false;
+        }
         if (!tool_result(block, i, j)) return false;
       } else if (type == "text" || type == "image") {
+        if (!check_keys(block, {"type", type == "text" ? "text" : "source"},
+                        at("messages", i, "content", j))) {
+          return false;
+        }
         ++other;
         other_text += type == "text";
       } else {
@@ -959,6 +1167,7 @@ class AnthropicToOpenAi : Translation {
       }
       ++j;
     }
+    if (!flush_deferred_system()) return false;
     if (other == 0) return true;
     w_.begin_object().key("role").string("user").key("content");
     if (other == 1 && other_text == 1) {
@@ -1039,6 +1248,10 @@ class AnthropicToOpenAi : Translation {
           return fail("only text blocks can be sent to an OpenAI upstream in a tool result",
                       at("messages", i, "content", j, "content[" + std::to_string(k) + "].type"));
         }
+        if (!check_keys(part, {"type", "text"},
+                        at("messages", i, "content", j, "content[" + std::to_string(k) + "]"))) {
+          return false;
+        }
         ++k;
       }
       if (k == 1 || is_error) {
@@ -1060,6 +1273,7 @@ class AnthropicToOpenAi : Translation {
   }
 
   bool assistant_message(element content, size_t i) {
+    awaiting_tool_results_ = false;
     w_.begin_object().key("role").string("assistant").key("content");
     if (json::is_string(content)) {
       w_.string(json::str(content));
@@ -1076,6 +1290,7 @@ class AnthropicToOpenAi : Translation {
       const auto type = json::field_string(block, "type");
       if (type == "text") {
         ++texts;
+        if (!check_keys(block, {"type", "text"}, at("messages", i, "content", j))) return false;
       } else if (type == "tool_use") {
         ++calls;
         element input;
@@ -1083,6 +1298,9 @@ class AnthropicToOpenAi : Translation {
             !json::field(block, "input", input) || !json::is_object(input)) {
           return fail("tool_use needs 'id', 'name' and an object 'input'",
                       at("messages", i, "content", j));
+        }
+        if (!check_keys(block, {"type", "id", "name", "input"}, at("messages", i, "content", j))) {
+          return false;
         }
       } else if (type != "thinking" && type != "redacted_thinking") {
         return unsupported(at("messages", i, "content", j, "type"), kToOpenAi);
@@ -1116,6 +1334,7 @@ class AnthropicToOpenAi : Translation {
         w_.end_object().end_object();
       }
       w_.end_array();
+      awaiting_tool_results_ = true;
     }
     w_.end_object();
     return true;
@@ -1143,12 +1362,19 @@ class AnthropicToOpenAi : Translation {
         if (!json::field(tool, "input_schema", schema) || !json::is_object(schema)) {
           return fail("tool needs an object 'input_schema'", at("tools", i, "input_schema"));
         }
+        if (!check_keys(tool, {"type", "name", "description", "input_schema", "strict"},
+                        at("tools", i))) {
+          return false;
+        }
         w_.begin_object().key("type").string("function").key("function").begin_object();
         w_.key("name").string(name);
         if (auto d = json::field_string(tool, "description"); !d.empty()) {
           w_.key("description").string(d);
         }
         w_.key("parameters").element(schema);
+        if (element strict; json::field(tool, "strict", strict) && json::is_bool(strict)) {
+          w_.key("strict").boolean(json::boolean(strict));
+        }
         w_.end_object().end_object();
         ++i;
       }
@@ -1182,15 +1408,21 @@ class AnthropicToOpenAi : Translation {
     return true;
   }
 
+  enum class Thinking : uint8_t { kAbsent, kEnabled, kAdaptive, kDisabled };
+
   const TranslateOptions& options_;
   JsonWriter w_;
-  std::string_view model_, user_;
+  std::string_view model_, user_, effort_, reasoning_effort_;
   array messages_, tools_, stop_;
   element system_, temperature_, top_p_, top_k_, tool_choice_;
   bool messages_present_ = false, has_system_ = false, has_tools_ = false;
   bool has_tool_choice_ = false, has_temperature_ = false, has_top_p_ = false;
   bool has_top_k_ = false, has_stop_ = false;
-  int64_t max_tokens_ = 0;
+  bool awaiting_tool_results_ = false;  // the last message written was an assistant's tool calls
+  Thinking thinking_ = Thinking::kAbsent;
+  int64_t max_tokens_ = 0, budget_tokens_ = 0;
+  std::vector<std::string> dropped_;
+  std::vector<size_t> deferred_system_;  // indexes of system messages waiting for tool results
 };
 
 template <typename Translator>

@@ -2,8 +2,19 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace ringgate::providers {
+
+// What a translation does with a request field that has no faithful equivalent in the upstream's
+// API (Anthropic -> OpenAI: cache_control, context_management, metadata keys other than user_id,
+// thinking toward a model that does not reason, ...): leave it out and name it in the answer's
+// x-ringgate-dropped-fields header, or refuse the request with a 400 naming it.
+enum class UnsupportedFields : uint8_t { kDrop, kRefuse };
+
+constexpr std::string_view unsupported_fields_name(UnsupportedFields p) {
+  return p == UnsupportedFields::kRefuse ? "refuse" : "drop";
+}
 
 // Per-request knobs for request translation.
 struct TranslateOptions {
@@ -15,6 +26,11 @@ struct TranslateOptions {
   // Anthropic -> OpenAI: write max_completion_tokens (OpenAI's reasoning models require it)
   // instead of max_tokens (which every OpenAI-compatible server understands).
   bool use_max_completion_tokens = false;
+  // Anthropic -> OpenAI: the upstream model reasons (o-series, gpt-5, DeepSeek-R1, QwQ, ...), so
+  // `thinking` and `output_config.effort` become `reasoning_effort`. Otherwise they are fields
+  // without an equivalent (see `unsupported`).
+  bool reasoning_model = false;
+  UnsupportedFields unsupported = UnsupportedFields::kDrop;
 };
 
 // Token counts as the client's API reports them, kept for accounting.
@@ -43,6 +59,9 @@ struct TranslateResult {
   // Set when an OpenAI response_format json_schema became a forced Anthropic tool: pass it to the
   // response translators so that tool's input comes back as message content.
   std::string response_format_tool;
+  // The fields left out under UnsupportedFields::kDrop, sorted, without repeats, comma-separated
+  // (the value of x-ringgate-dropped-fields); "" when none was.
+  std::string dropped_fields;
 
   // Usage found in a translated response.
   TokenUsage usage;

@@ -172,6 +172,11 @@ std::string describe(const Config& c) {
     }
     text += " max_tokens_cap=" + (m.max_tokens_cap ? std::to_string(m.max_tokens_cap) : "none") +
             " default_max_tokens=" + std::to_string(m.default_max_tokens);
+    if (m.reasoning) text += " reasoning";
+    if (m.unsupported_fields != UnsupportedFields::kDrop) {
+      text.append(" unsupported_fields=")
+          .append(providers::unsupported_fields_name(m.unsupported_fields));
+    }
     if (m.price.set) text.append(" ").append(price_text(m.price));
     if (m.limits.any()) text.append(" limits: ").append(limits_text(m.limits));
     line(std::move(text));
@@ -180,6 +185,11 @@ std::string describe(const Config& c) {
   line(alerts_line(c.alerts));
   if (c.passthrough && !c.upstreams.empty()) {
     line("passthrough: every model and /v1/* path goes to upstream " + c.upstreams[0].name);
+  }
+  if (c.translation.reasoning || c.translation.unsupported_fields != UnsupportedFields::kDrop) {
+    line(std::string("translation defaults: reasoning=") +
+         (c.translation.reasoning ? "on" : "off") + " unsupported_fields=" +
+         std::string(providers::unsupported_fields_name(c.translation.unsupported_fields)));
   }
   return out + admission_lines(c.admission);
 }

@@ -18,6 +18,7 @@
 #include "engine/config/secret.h"
 #include "engine/config/upstream_url.h"
 #include "providers/api_format.h"
+#include "providers/translation_types.h"
 
 namespace ringgate::config {
 
@@ -37,6 +38,7 @@ struct Timeouts {
 
 // The providers' own enum, so the adapters read it without a mapping that names providers.
 using ApiFormat = providers::ApiFormat;
+using UnsupportedFields = providers::UnsupportedFields;
 
 std::string_view to_string(ApiFormat format);
 
@@ -70,6 +72,12 @@ struct Model {
   int64_t default_max_tokens = 4096;
   Price price;        // [[models]] price: the default for every deployment of this model
   RateLimits limits;  // per model, across every caller
+  // Translation of Anthropic clients toward an OpenAI-format upstream ([translation] gives the
+  // defaults): the upstream model reasons, so thinking / output_config.effort become
+  // reasoning_effort (and max_tokens is sent as max_completion_tokens, as OpenAI's reasoning
+  // models require); and what to do with fields that have no OpenAI equivalent.
+  bool reasoning = false;
+  UnsupportedFields unsupported_fields = UnsupportedFields::kDrop;
 
   // The model name sent to the upstream.
   const std::string& served_name() const { return upstream_model.empty() ? name : upstream_model; }
@@ -117,6 +125,13 @@ struct Metrics {
   std::optional<KeyHash> admin_key_sha256;  // the key itself is never kept
 };
 
+// [translation]: defaults for every [[models]] entry (each may set its own), and what applies in
+// passthrough, where no entry describes the model. Quick mode: --reasoning, --unsupported-fields.
+struct TranslationDefaults {
+  bool reasoning = false;
+  UnsupportedFields unsupported_fields = UnsupportedFields::kDrop;
+};
+
 struct Config {
   Server server;
   Timeouts timeouts;
@@ -125,10 +140,11 @@ struct Config {
   std::vector<Upstream> upstreams;
   std::vector<Model> models;
   Metrics metrics;
-  Admission admission;       // [auth], [[teams]], [[keys]], [anonymous], [cors], trusted_proxies
-  Alerts alerts;             // [alerts]: budget thresholds and the webhook
-  bool passthrough = false;  // every model and any /v1/* path goes to upstreams[0]
-  std::string source_path;   // the file it came from, or a description for quick mode
+  Admission admission;  // [auth], [[teams]], [[keys]], [anonymous], [cors], trusted_proxies
+  Alerts alerts;        // [alerts]: budget thresholds and the webhook
+  TranslationDefaults translation;  // [translation]
+  bool passthrough = false;         // every model and any /v1/* path goes to upstreams[0]
+  std::string source_path;          // the file it came from, or a description for quick mode
 
   const Upstream* find_upstream(std::string_view name) const;
 
@@ -164,6 +180,11 @@ std::optional<Config> quick_config(std::string_view listen, std::string_view ups
                                    std::string_view key_ref, std::string_view format,
                                    unsigned shards, ConfigError& err,
                                    uint32_t upstream_max_connections = 0);
+
+// Quick mode's translation flags: --reasoning (the upstream's models reason) and
+// --unsupported-fields drop|refuse ("" keeps the default, drop). Fills config.translation.
+bool apply_quick_translation(bool reasoning, std::string_view unsupported_fields, Config& config,
+                             ConfigError& err);
 
 // Quick mode's admission flags. Without --auth-key quick mode stays open access (auth mode none,
 // as quick_config returns it); with it, every request must present that one static key.

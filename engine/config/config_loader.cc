@@ -70,6 +70,8 @@ class Loader {
       read_timeouts(*n->as_table(), config.timeouts);
     }
     top.read_bool("passthrough", config.passthrough);
+    // Before [[models]]: its values are their defaults.
+    if (const toml::table* t = top.table("translation")) read_translation(*t, config.translation);
     for (auto [index, t] : top.array_of_tables("upstreams")) read_upstream(index, *t, config);
     for (auto [index, t] : top.array_of_tables("models")) read_model(index, *t, config);
     admission_.read_top(top, config.admission);
@@ -362,10 +364,33 @@ class Loader {
     }
   }
 
+  void read_unsupported_fields(TableReader& r, UnsupportedFields& out) {
+    const auto* v = r.string("unsupported_fields");
+    if (!v) return;
+    if (v->get() == "drop") {
+      out = UnsupportedFields::kDrop;
+    } else if (v->get() == "refuse") {
+      out = UnsupportedFields::kRefuse;
+    } else {
+      diag_.add(v->source(), r.key_path("unsupported_fields") + " must be \"drop\" or \"refuse\"");
+    }
+  }
+
+  void read_translation(const toml::table& t, TranslationDefaults& d) {
+    TableReader r(t, "translation", diag_);
+    r.read_bool("reasoning", d.reasoning);
+    read_unsupported_fields(r, d.unsupported_fields);
+    r.finish();
+  }
+
   void read_model(size_t index, const toml::table& t, Config& config) {
     std::string path = "models[" + std::to_string(index) + "]";
     TableReader r(t, path, diag_);
     Model m;
+    m.reasoning = config.translation.reasoning;
+    m.unsupported_fields = config.translation.unsupported_fields;
+    r.read_bool("reasoning", m.reasoning);
+    read_unsupported_fields(r, m.unsupported_fields);
     r.require("name");
     r.require("upstream");
     if (const auto* v = r.string("name")) {

@@ -85,4 +85,21 @@ std::optional<Config> quick_config(std::string_view listen, std::string_view ups
   return config;
 }
 
+// Quick mode knows nothing of the upstream's models, so it does not assume they reason: thinking
+// from an Anthropic client is dropped (and named) unless --reasoning says otherwise, because an
+// upstream whose model does not reason may refuse reasoning_effort outright.
+bool apply_quick_translation(bool reasoning, std::string_view unsupported_fields, Config& config,
+                             ConfigError& err) {
+  config.translation.reasoning = reasoning;
+  if (unsupported_fields.empty() || unsupported_fields == "drop") {
+    config.translation.unsupported_fields = UnsupportedFields::kDrop;
+  } else if (unsupported_fields == "refuse") {
+    config.translation.unsupported_fields = UnsupportedFields::kRefuse;
+  } else {
+    err.message = "--unsupported-fields: must be drop or refuse";
+    return false;
+  }
+  return true;
+}
+
 }  // namespace ringgate::config

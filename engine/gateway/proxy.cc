@@ -43,7 +43,8 @@ void ClientSession::build_upstream_head(const Route& route, std::string_view suf
   h.append(req.method);
   h.push_back(' ');
   // Path, credential and the provider's default headers are the adapter's.
-  providers::append_request_target(up.target(), suffix, served_model(route), req.query, h);
+  providers::append_request_target(up.target(), suffix, served_model(route),
+                                   providers::forwarded_query(translation_, req.query), h);
   h.append(" HTTP/1.1\r\n");
   append_header(h, "Host", shard_.authority(route.upstream_id));
   providers::append_provider_headers(
@@ -148,6 +149,12 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     providers::TranslateOptions opts;
     opts.default_max_tokens = route.model ? route.model->default_max_tokens : 4096;
     if (route.model && served != route.requested_model) opts.model_override.assign(served);
+    // A [[models]] entry says how its model is translated; passthrough has [translation] only.
+    opts.reasoning_model = route.model ? route.model->reasoning : cfg.translation.reasoning;
+    opts.unsupported =
+        route.model ? route.model->unsupported_fields : cfg.translation.unsupported_fields;
+    // OpenAI's reasoning models refuse max_tokens; OpenAI-compatible servers take either.
+    opts.use_max_completion_tokens = opts.reasoning_model;
     // The body was parsed once at dispatch; the translator walks that same document.
     providers::TranslateResult tr =
         providers::translate_request(translation_, route.document, body.size(), opts);
@@ -163,6 +170,12 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     }
     body_rewrite_ = std::move(tr.body);
     response_format_tool_ = std::move(tr.response_format_tool);
+    // On every head this request gets from here on: stream, whole answer or upstream error.
+    if (!tr.dropped_fields.empty()) {
+      rq_.response_headers.append("x-ringgate-dropped-fields: ")
+          .append(tr.dropped_fields)
+          .append("\r\n");
+    }
     body = body_rewrite_;
     // message_start's input_tokens: counted off the shard while the upstream works.
     if (translation_ == Translation::kAnthropicClientToOpenAi && route.client_wants_stream) {

@@ -39,6 +39,12 @@ Verdict local_endpoints(RequestContext& rq, const ShardServices& svc) {
     return Verdict::local(204, {}, {}, kAllowAll);
   }
   if (path == "/healthz") return Verdict::local(200, "application/json", R"({"status":"ok"})");
+  // The root answers GET and HEAD: Claude Code sends HEAD / to its base URL before its first
+  // request, and a browser pointed at the gateway learns where the APIs are. HEAD gets the head
+  // alone (the writer never sends a HEAD answer's body).
+  if (path == "/" && (req.method == "GET" || req.method == "HEAD")) {
+    return Verdict::local(200, "application/json", R"({"status":"ok","apis":"/v1/"})");
+  }
   if (path == "/readyz") {
     return svc.ready() ? Verdict::local(200, "application/json", R"({"status":"ready"})")
                        : Verdict::local(503, "application/json", R"({"status":"not ready"})");
@@ -49,7 +55,8 @@ Verdict local_endpoints(RequestContext& rq, const ShardServices& svc) {
                            "unknown path; ringgate serves the OpenAI and Anthropic APIs under /v1/",
                            protocol::ErrorCode::kNotFound});
   }
-  if (req.method == "GET" && path == "/v1/models" && !rq.runtime->config().passthrough) {
+  if ((req.method == "GET" || req.method == "HEAD") && path == "/v1/models" &&
+      !rq.runtime->config().passthrough) {
     append_models_json(rq.runtime->config(), rq.local_body);
     return Verdict::local(200, "application/json", rq.local_body);
   }

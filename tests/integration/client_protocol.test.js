@@ -75,6 +75,24 @@ describe('client protocol', () => {
     }
   });
 
+  // Claude Code sends HEAD / to its base URL before its first request.
+  it('HEAD / answers 200 with no body; GET / says where the APIs are', async () => {
+    const conn = await RawConn.open(gw.port);
+    try {
+      await conn.write('HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n' +
+                       'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n');
+      await conn.until((c) => (c.text.match(/HTTP\/1\.1 /g) ?? []).length === 3 && c.text.endsWith('}'), 'three answers');
+      const [headHead, getHead, getBody] = conn.text.split('\r\n\r\n');
+      assert.match(headHead, /^HTTP\/1\.1 200 /);
+      assert.match(getHead, /^HTTP\/1\.1 200 [^]*Content-Type: application\/json/i);
+      const length = /Content-Length: (\d+)/i.exec(headHead)[1];
+      assert.equal(/Content-Length: (\d+)/i.exec(getHead)[1], length, 'HEAD describes the GET answer');
+      assert.ok(getBody.startsWith('{"status":"ok","apis":"/v1/"}HTTP/1.1 404 '), conn.text);
+    } finally {
+      conn.destroy();
+    }
+  });
+
   it('a forwarded HEAD ends at its head, and a body the upstream sends is not relayed', async () => {
     const conn = await RawConn.open(gw.port);
     try {

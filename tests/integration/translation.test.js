@@ -12,7 +12,7 @@ const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const OpenAI = require('openai');
 const Anthropic = require('@anthropic-ai/sdk');
-const { startMock, startConfigGateway, stopAll } = require('./lib/processes');
+const { startMock, startConfigGateway, startQuickGateway, stopAll } = require('./lib/processes');
 const { postJson, mockStats, mockLastRequest, sha256Hex, assertOpenAiError } = require('./lib/http');
 const { gatewayToml } = require('./lib/config');
 const {
@@ -775,23 +775,74 @@ describe('@anthropic-ai/sdk -> ringgate -> OpenAI-format upstream (quick mode)',
     });
   }
 
-  it('unmappable thinking: 400 in Anthropic\'s shape naming it, nothing sent upstream', async () => {
-    const before = await requestCount(mock);
-    const body = {
-      model: 'gpt-test', max_tokens: 2048, thinking: { type: 'enabled', budget_tokens: 1024 },
-      messages: [{ role: 'user', content: 'hello' }],
-    };
-    await assert.rejects(client.messages.create(body), (err) => {
-      assert.ok(err instanceof Anthropic.BadRequestError, `got ${err}`);
-      assert.equal(err.status, 400);
-      return true;
+  // A model quick mode knows nothing about is not taken to reason: thinking has no equivalent
+  // there and, by default, is dropped and named.
+  for (const stream of [false, true]) {
+    it(`thinking toward a model that does not reason${stream ? ', streamed' : ''}: dropped, named in x-ringgate-dropped-fields`, async () => {
+      const body = {
+        model: 'gpt-test', max_tokens: 2048, stream, thinking: { type: 'enabled', budget_tokens: 1024 },
+        messages: [{ role: 'user', content: 'hello' }],
+      };
+      const res = await postJson(gw.url, '/v1/messages', body, ANTHROPIC_HEADERS);
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.headers.get('x-ringgate-dropped-fields'), 'thinking');
+      const up = (await upstreamRequest(mock)).json;
+      assert.ok(!('reasoning_effort' in up) && !('thinking' in up), JSON.stringify(up));
+      const msg = await client.messages.create({ ...body, stream: false });
+      assert.equal(msg.type, 'message');
     });
-    const res = await postJson(gw.url, '/v1/messages', body, ANTHROPIC_HEADERS);
-    assert.equal(res.status, 400, res.text);
-    assert.equal(res.json?.type, 'error', res.text);
-    assert.equal(res.json.error.type, 'invalid_request_error');
-    assert.match(res.json.error.message, /thinking/);
-    assert.equal(await requestCount(mock), before, 'the request reached the upstream');
+  }
+
+  it('a field without an equivalent under --unsupported-fields refuse: 400 in Anthropic\'s shape naming it, nothing sent upstream', async () => {
+    const strict = await startQuickGateway({
+      upstream: mock.apiBase, extraArgs: ['--upstream-format', 'openai', '--unsupported-fields', 'refuse'],
+    });
+    const strictClient = new Anthropic({ baseURL: strict.url, apiKey: CLIENT_KEY, maxRetries: 0, timeout: 20000 });
+    const before = await requestCount(mock);
+    for (const [extra, field] of [
+      [{ thinking: { type: 'enabled', budget_tokens: 1024 } }, 'thinking'],
+      [{ context_management: { edits: [] } }, 'context_management'],
+      [{ system: [{ type: 'text', text: 's', cache_control: { type: 'ephemeral' } }] }, 'system[0].cache_control'],
+    ]) {
+      const body = { model: 'gpt-test', max_tokens: 2048, messages: [{ role: 'user', content: 'hello' }], ...extra };
+      await assert.rejects(strictClient.messages.create(body), (err) => {
+        assert.ok(err instanceof Anthropic.BadRequestError, `got ${err}`);
+        assert.equal(err.status, 400);
+        return true;
+      });
+      const res = await postJson(strict.url, '/v1/messages', body, ANTHROPIC_HEADERS);
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.json?.type, 'error', res.text);
+      assert.equal(res.json.error.type, 'invalid_request_error');
+      assert.ok(res.json.error.message.includes(field), res.json.error.message);
+    }
+    assert.equal(await requestCount(mock), before, 'a refused request reached the upstream');
+  });
+
+  it('--reasoning: thinking and output_config.effort become reasoning_effort; reasoning_content comes back as thinking', async () => {
+    const reasoning = await startQuickGateway({
+      upstream: mock.apiBase, extraArgs: ['--upstream-format', 'openai', '--reasoning'],
+    });
+    const rc = new Anthropic({ baseURL: reasoning.url, apiKey: CLIENT_KEY, maxRetries: 0, timeout: 20000 });
+    const msg = await rc.messages.create({
+      model: 'gpt-test', max_tokens: 2048, thinking: { type: 'enabled', budget_tokens: 10000 },
+      messages: [{ role: 'user', content: 'hello' }],
+    });
+    let up = (await upstreamRequest(mock)).json;
+    assert.equal(up.reasoning_effort, 'medium');
+    assert.equal(up.max_completion_tokens, 2048, 'reasoning models get max_completion_tokens');
+    assert.deepEqual(msg.content.map((b) => b.type), ['thinking', 'text']);
+    assert.equal(msg.content[0].thinking, 'Thinking at medium effort.');
+    assert.equal(typeof msg.content[0].signature, 'string');
+    const streamed = await rc.messages.stream({
+      model: 'gpt-test', max_tokens: 2048, thinking: { type: 'adaptive' }, output_config: { effort: 'low' },
+      messages: [{ role: 'user', content: 'hello' }],
+    }).finalMessage();
+    up = (await upstreamRequest(mock)).json;
+    assert.equal(up.reasoning_effort, 'low');
+    assert.deepEqual(streamed.content.map((b) => b.type), ['thinking', 'text']);
+    assert.equal(streamed.content[0].thinking, 'Thinking at low effort.');
+    assert.equal(typeof streamed.content[0].signature, 'string');
   });
 
   for (const [status, sdkError, type] of [

@@ -99,6 +99,34 @@ TEST(RequestTarget, AzureKeepsTheBasePathAndClientParamsButNotTheirApiVersion) {
             "/gw/openai/models?api-version=2025-01-01-preview");
 }
 
+// Claude Code posts /v1/messages?beta=true: the Anthropic SDK's marker for its beta calls.
+TEST(RequestTarget, AnAnthropicOnlyQueryNeverReachesAnOpenAiFormatUpstream) {
+  const std::string_view claude_code = "beta=true";
+  // Translated: the client's query belongs to the client's API, none of it goes on.
+  const EndpointPlan plan = plan_endpoint(kOpenAi, "/messages", "claude-opus-4-8");
+  ASSERT_EQ(plan.translation, Translation::kAnthropicClientToOpenAi);
+  EXPECT_EQ(forwarded_query(plan.translation, claude_code), "");
+  EXPECT_EQ(target_of(kOpenAi, plan.upstream_endpoint, "claude-opus-4-8",
+                      forwarded_query(plan.translation, claude_code)),
+            "/v1/chat/completions");
+  EXPECT_EQ(
+      target_of(kAzure, "/chat/completions", "d", forwarded_query(plan.translation, claude_code)),
+      "/openai/deployments/d/chat/completions?api-version=2024-10-21");
+  // Untranslated toward an OpenAI-format upstream: `beta` is left out, the rest goes on.
+  EXPECT_EQ(forwarded_query(Translation::kNone, "beta=true&limit=5"), "beta=true&limit=5");
+  EXPECT_EQ(target_of(kOpenAi, "/models", {}, "beta=true"), "/v1/models");
+  EXPECT_EQ(target_of(kOpenAi, "/models", {}, "beta=true&limit=5"), "/v1/models?limit=5");
+  EXPECT_EQ(target_of(kOpenAi, "/models", {}, "limit=5&beta"), "/v1/models?limit=5");
+  EXPECT_EQ(target_of(kOpenAi, "/models", {}, "betas=1"), "/v1/models?betas=1");
+  EXPECT_EQ(target_of(kAzure, "/models", {}, "beta=true&x=1"),
+            "/openai/models?api-version=2024-10-21&x=1");
+  // An Anthropic upstream is where it means something: it goes there as sent.
+  EXPECT_EQ(plan_endpoint(kAnthropic, "/messages", "claude").translation, Translation::kNone);
+  EXPECT_EQ(target_of(kAnthropic, "/messages", "claude",
+                      forwarded_query(Translation::kNone, claude_code)),
+            "/v1/messages?beta=true");
+}
+
 // --- headers ---
 
 TEST(ProviderHeaders, EachFamilyHasItsCredentialHeader) {

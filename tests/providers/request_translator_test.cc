@@ -248,30 +248,204 @@ TEST(AnthropicToOpenAiRequest, MaxTokensFieldFollowsOption) {
   EXPECT_FALSE(p.has("/max_tokens"));
 }
 
+// Content the model would miss, and malformed values: refused whatever the policy.
 TEST(AnthropicToOpenAiRequest, RefusesWhatCannotBeMappedNamingTheField) {
   struct {
     const char* body;
     const char* param;
   } cases[] = {
-      {R"({"model":"m","max_tokens":1,"messages":[],"thinking":{"type":"enabled","budget_tokens":1024}})",
-       "thinking"},
       {R"({"model":"m","max_tokens":1,"messages":[],"tools":[{"type":"web_search_20250305","name":"web_search"}]})",
        "tools[0].type"},
       {R"({"model":"m","max_tokens":1,"messages":[{"role":"user","content":[{"type":"document","source":{}}]}]})",
        "messages[0].content[0].type"},
       {R"({"model":"m","max_tokens":1,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"image","source":{}}]}]}]})",
        "messages[0].content[0].content[0].type"},
-      {R"({"model":"m","max_tokens":1,"messages":[],"metadata":{"tenant":"x"}})",
-       "metadata.tenant"},
-      {R"({"model":"m","max_tokens":1,"messages":[],"mcp_servers":[]})", "mcp_servers"},
       {R"({"model":"m","max_tokens":0,"messages":[]})", "max_tokens"},
+      {R"({"model":"m","max_tokens":1,"messages":[],"thinking":{"type":"sometimes"}})",
+       "thinking.type"},
+      {R"({"model":"m","max_tokens":1,"messages":[],"thinking":{"type":"enabled","budget_tokens":"x"}})",
+       "thinking.budget_tokens"},
+      {R"({"model":"m","max_tokens":1,"messages":[],"output_config":{"effort":"extreme"}})",
+       "output_config.effort"},
+      {R"({"model":"m","max_tokens":1,"messages":[{"role":"system","content":[{"type":"image","source":{}}]}]})",
+       "messages[0].content[0].type"},
+  };
+  for (UnsupportedFields policy : {UnsupportedFields::kDrop, UnsupportedFields::kRefuse}) {
+    for (bool reasoning : {false, true}) {
+      for (auto c : cases) {
+        TranslateOptions o = options();
+        o.unsupported = policy;
+        o.reasoning_model = reasoning;
+        auto r = anthropic_to_openai_chat(c.body, o);
+        EXPECT_FALSE(r.ok) << c.body;
+        EXPECT_EQ(r.error_param, c.param) << c.body;
+        EXPECT_NE(r.error_message.find(c.param), std::string::npos) << r.error_message;
+      }
+    }
+  }
+}
+
+// Fields with no OpenAI equivalent, one at a time: "drop" names each in dropped_fields and sends
+// none of it; "refuse" answers 400 naming its path.
+TEST(AnthropicToOpenAiRequest, FieldsWithoutEquivalentFollowThePolicy) {
+  struct {
+    const char* body;
+    const char* dropped;  // its name in x-ringgate-dropped-fields
+    const char* param;    // its path in the refusal
+    const char* absent;   // what must not reach the upstream
+  } cases[] = {
+      {R"({"model":"m","max_tokens":1,"messages":[],"thinking":{"type":"enabled","budget_tokens":2048}})",
+       "thinking", "thinking", "reasoning_effort"},
+      {R"({"model":"m","max_tokens":1,"messages":[],"thinking":{"type":"adaptive"}})", "thinking",
+       "thinking", "reasoning_effort"},
+      {R"({"model":"m","max_tokens":1,"messages":[],"output_config":{"effort":"low"}})",
+       "output_config.effort", "output_config.effort", "low"},
+      {R"({"model":"m","max_tokens":1,"messages":[],"output_config":{"format":{"type":"json_schema"}}})",
+       "output_config.format", "output_config.format", "json_schema"},
+      {R"({"model":"m","max_tokens":1,"messages":[],"context_management":{"edits":[]}})",
+       "context_management", "context_management", "edits"},
+      {R"({"model":"m","max_tokens":1,"messages":[],"metadata":{"tenant":"x"}})", "metadata.tenant",
+       "metadata.tenant", "tenant"},
+      {R"({"model":"m","max_tokens":1,"messages":[],"mcp_servers":[{"url":"u"}]})", "mcp_servers",
+       "mcp_servers", "mcp_servers"},
+      {R"({"model":"m","max_tokens":1,"messages":[],"system":[{"type":"text","text":"s","cache_control":{"type":"ephemeral"}}]})",
+       "cache_control", "system[0].cache_control", "ephemeral"},
+      {R"({"model":"m","max_tokens":1,"messages":[{"role":"user","content":[{"type":"text","text":"q","cache_control":{"type":"ephemeral"}}]}]})",
+       "cache_control", "messages[0].content[0].cache_control", "ephemeral"},
+      {R"({"model":"m","max_tokens":1,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"r","cache_control":{"type":"ephemeral"}}]}]})",
+       "cache_control", "messages[0].content[0].cache_control", "ephemeral"},
+      {R"({"model":"m","max_tokens":1,"messages":[],"tools":[{"name":"f","input_schema":{"type":"object"},"cache_control":{"type":"ephemeral"}}]})",
+       "cache_control", "tools[0].cache_control", "ephemeral"},
+      {R"({"model":"m","max_tokens":1,"messages":[{"role":"user","content":"q","cache_control":{}}]})",
+       "cache_control", "messages[0].cache_control", "cache_control"},
   };
   for (auto c : cases) {
-    auto r = anthropic_to_openai_chat(c.body, options());
-    EXPECT_FALSE(r.ok) << c.body;
-    EXPECT_EQ(r.error_param, c.param) << c.body;
-    EXPECT_NE(r.error_message.find(c.param), std::string::npos) << r.error_message;
+    SCOPED_TRACE(c.body);
+    TranslateOptions o = options();
+    auto dropped = anthropic_to_openai_chat(c.body, o);
+    ASSERT_TRUE(dropped.ok) << dropped.error_message;
+    EXPECT_EQ(dropped.dropped_fields, c.dropped);
+    EXPECT_EQ(dropped.body.find(c.absent), std::string::npos) << dropped.body;
+    o.unsupported = UnsupportedFields::kRefuse;
+    auto refused = anthropic_to_openai_chat(c.body, o);
+    EXPECT_FALSE(refused.ok);
+    EXPECT_EQ(refused.status, 400);
+    EXPECT_EQ(refused.error_param, c.param);
+    EXPECT_NE(refused.error_message.find(c.param), std::string::npos) << refused.error_message;
   }
+}
+
+TEST(AnthropicToOpenAiRequest, DroppedFieldsAreSortedUniqueAndSafeInAHeader) {
+  auto r = anthropic_to_openai_chat(
+      R"({"model":"m","max_tokens":1,"zeta":1,"context_management":{},"messages":[)"
+      R"({"role":"user","content":[{"type":"text","text":"a","cache_control":{}},)"
+      R"({"type":"text","text":"b","cache_control":{}}]}],"evil\r\nx-injected: 1":true,)"
+      R"("metadata":{"user_id":"u","trace":"t"},"service_tier":"auto","container":null})",
+      options());
+  ASSERT_TRUE(r.ok) << r.error_message;
+  EXPECT_EQ(r.dropped_fields,
+            "cache_control,context_management,evil__x-injected__1,metadata.trace,zeta");
+  // A request naming thousands of unknown fields still gets a header of bounded size.
+  std::string body = R"({"model":"m","max_tokens":1,"messages":[])";
+  for (int i = 0; i < 2000; ++i) body += ",\"field_" + std::to_string(i) + "\":1";
+  body += "}";
+  r = anthropic_to_openai_chat(body, options());
+  ASSERT_TRUE(r.ok);
+  EXPECT_LE(r.dropped_fields.size(), 1024u + 4);
+  EXPECT_EQ(r.dropped_fields.substr(r.dropped_fields.size() - 4), ",...");
+  // Nothing dropped, no header.
+  r = anthropic_to_openai_chat(
+      R"({"model":"m","max_tokens":1,"messages":[],"thinking":{"type":"disabled"}})", options());
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.dropped_fields, "");
+}
+
+// A reasoning model: thinking and output_config.effort become reasoning_effort.
+TEST(AnthropicToOpenAiRequest, ThinkingAndEffortBecomeReasoningEffortForAReasoningModel) {
+  struct {
+    const char* fields;
+    const char* effort;  // "" = none sent
+  } cases[] = {
+      {R"("thinking":{"type":"enabled","budget_tokens":1024})", "low"},
+      {R"("thinking":{"type":"enabled","budget_tokens":4095})", "low"},
+      {R"("thinking":{"type":"enabled","budget_tokens":4096})", "medium"},
+      {R"("thinking":{"type":"enabled","budget_tokens":16383})", "medium"},
+      {R"("thinking":{"type":"enabled","budget_tokens":16384})", "high"},
+      {R"("thinking":{"type":"enabled","budget_tokens":31999})", "high"},
+      {R"("thinking":{"type":"enabled"})", "medium"},
+      {R"("thinking":{"type":"adaptive"})", "high"},
+      {R"("thinking":{"type":"adaptive"},"output_config":{"effort":"low"})", "low"},
+      {R"("thinking":{"type":"enabled","budget_tokens":31999},"output_config":{"effort":"medium"})",
+       "medium"},
+      {R"("output_config":{"effort":"max"})", "high"},
+      {R"("output_config":{"effort":"high"})", "high"},
+      {R"("thinking":{"type":"disabled"})", ""},
+      {R"("thinking":null)", ""},
+      {R"("temperature":1)", ""},
+  };
+  for (auto c : cases) {
+    SCOPED_TRACE(c.fields);
+    TranslateOptions o = options();
+    o.reasoning_model = true;
+    o.unsupported = UnsupportedFields::kRefuse;  // nothing here is without an equivalent
+    auto r = anthropic_to_openai_chat(
+        std::string(R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"q"}],)") +
+            c.fields + "}",
+        o);
+    ASSERT_TRUE(r.ok) << r.error_message;
+    EXPECT_EQ(r.dropped_fields, "");
+    Parsed p(r.body);
+    if (*c.effort) {
+      EXPECT_EQ(std::string_view(p["/reasoning_effort"]), c.effort);
+    } else {
+      EXPECT_FALSE(p.has("/reasoning_effort"));
+    }
+    EXPECT_FALSE(p.has("/thinking"));
+    EXPECT_FALSE(p.has("/output_config"));
+  }
+}
+
+// Claude Code sends role "system" messages mid-conversation; OpenAI takes them anywhere, except
+// between an assistant's tool calls and their results.
+TEST(AnthropicToOpenAiRequest, SystemMessagesKeepTheirPlaceAfterToolResults) {
+  auto r = anthropic_to_openai_chat(
+      R"({"model":"m","max_tokens":9,"system":[{"type":"text","text":"top"}],"messages":[)"
+      R"({"role":"user","content":"q"},)"
+      R"({"role":"system","content":"mid"},)"
+      R"({"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"f","input":{}}]},)"
+      R"({"role":"system","content":[{"type":"text","text":"s1"},{"type":"text","text":"s2"}]},)"
+      R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"r"},)"
+      R"({"type":"text","text":"more"}]},)"
+      R"({"role":"assistant","content":"done"},)"
+      R"({"role":"system","content":"last"}]})",
+      options());
+  ASSERT_TRUE(r.ok) << r.error_message;
+  Parsed p(r.body);
+  const char* roles[] = {"system", "user", "system",    "assistant", "tool",
+                         "system", "user", "assistant", "system"};
+  for (size_t i = 0; i < std::size(roles); ++i) {
+    EXPECT_EQ(std::string_view(p["/messages/" + std::to_string(i) + "/role"]), roles[i]) << i;
+  }
+  EXPECT_FALSE(p.has("/messages/9"));
+  EXPECT_EQ(std::string_view(p["/messages/0/content"]), "top");
+  EXPECT_EQ(std::string_view(p["/messages/2/content"]), "mid");
+  EXPECT_EQ(std::string_view(p["/messages/4/tool_call_id"]), "t1");
+  EXPECT_EQ(std::string_view(p["/messages/5/content/0/text"]), "s1");
+  EXPECT_EQ(std::string_view(p["/messages/5/content/1/text"]), "s2");
+  EXPECT_EQ(std::string_view(p["/messages/6/content"]), "more");
+  EXPECT_EQ(std::string_view(p["/messages/8/content"]), "last");
+}
+
+TEST(AnthropicToOpenAiRequest, UserIdAndToolStrictMap) {
+  auto r = anthropic_to_openai_chat(
+      R"({"model":"m","max_tokens":9,"metadata":{"user_id":"u-1"},"messages":[],)"
+      R"("tools":[{"name":"f","input_schema":{"type":"object"},"strict":true}]})",
+      options());
+  ASSERT_TRUE(r.ok) << r.error_message;
+  Parsed p(r.body);
+  EXPECT_EQ(std::string_view(p["/user"]), "u-1");
+  EXPECT_TRUE(bool(p["/tools/0/function/strict"]));
+  EXPECT_EQ(r.dropped_fields, "");
 }
 
 // ---- Round trips (property tests) -----------------------------------------------------------

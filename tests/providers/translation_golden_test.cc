@@ -84,6 +84,40 @@ TEST(TranslationGolden, AnthropicRequestsToOpenAi) {
   });
 }
 
+// Claude Code 2.1.197's own requests as it sends them (recorded, long texts cut): thinking
+// adaptive, output_config.effort, context_management, cache_control on system, message and
+// tool_result blocks, metadata.user_id and a system message after the first user turn. Toward a
+// reasoning model they translate whole but for the two fields OpenAI has no equivalent of.
+TEST(TranslationGolden, ClaudeCodeRequestsToAReasoningModel) {
+  TranslateOptions o = request_options();
+  o.reasoning_model = true;
+  o.use_max_completion_tokens = true;
+  check_json_dir("request_claude_code_to_openai", 2, [&o](std::string_view body) {
+    TranslateResult r = anthropic_to_openai_chat(body, o);
+    EXPECT_EQ(r.dropped_fields, "cache_control,context_management");
+    return r;
+  });
+}
+
+// The same requests toward a model that does not reason: thinking and effort are dropped too,
+// and under "refuse" the first field without an equivalent is the answer.
+TEST(TranslationGolden, ClaudeCodeRequestsToAModelThatDoesNotReason) {
+  for (const auto& c : cases("request_claude_code_to_openai", "json")) {
+    SCOPED_TRACE(c.name);
+    const std::string body = read_file(c.input_path);
+    TranslateOptions o = request_options();
+    TranslateResult r = anthropic_to_openai_chat(body, o);
+    ASSERT_TRUE(r.ok) << r.error_message;
+    EXPECT_EQ(r.dropped_fields, "cache_control,context_management,output_config.effort,thinking");
+    EXPECT_EQ(r.body.find("reasoning_effort"), std::string::npos);
+    o.unsupported = UnsupportedFields::kRefuse;
+    r = anthropic_to_openai_chat(body, o);
+    EXPECT_FALSE(r.ok);
+    EXPECT_EQ(r.status, 400);
+    EXPECT_NE(r.error_message.find(r.error_param), std::string::npos) << r.error_message;
+  }
+}
+
 TEST(TranslationGolden, AnthropicResponsesToOpenAi) {
   check_json_dir("response_anthropic_to_openai", 3, [](std::string_view body) {
     ResponseOptions o;

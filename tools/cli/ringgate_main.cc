@@ -209,6 +209,15 @@ int main(int argc, char** argv) {
                     "requests queue (1024 deep, 5 s), then 503 with Retry-After");
   serve->add_option("--shards", shards,
                     "Shards (threads); 0 = one per CPU (overrides the config file)");
+  bool quick_reasoning = false;
+  std::string quick_unsupported_fields;
+  serve->add_flag("--reasoning", quick_reasoning,
+                  "Quick mode: the upstream's models reason, so an Anthropic client's thinking and "
+                  "output_config.effort become reasoning_effort (default: dropped, and named in "
+                  "x-ringgate-dropped-fields)");
+  serve->add_option("--unsupported-fields", quick_unsupported_fields,
+                    "Quick mode: drop (default) or refuse the fields of an Anthropic request that "
+                    "an OpenAI-format upstream has no equivalent for");
   config::QuickAdmission quick_admission;
   serve->add_option("--auth-key", quick_admission.auth_key_ref,
                     "Quick mode: require this one gateway key from clients, as env:NAME or "
@@ -317,6 +326,13 @@ int main(int argc, char** argv) {
                    "file\n");
       return 2;
     }
+    if (quick_reasoning || !quick_unsupported_fields.empty()) {
+      std::fprintf(stderr,
+                   "ringgate: --reasoning and --unsupported-fields are for quick mode; with "
+                   "--config, write reasoning and unsupported_fields in [translation] or "
+                   "[[models]]\n");
+      return 2;
+    }
     cfg = config::load_config_file(config_path, err);
     if (cfg && !apply_overrides(*cfg, listen, shards)) return 2;
     options.load_again = [config_path, listen, shards](config::ConfigError& e) {
@@ -329,6 +345,10 @@ int main(int argc, char** argv) {
     cfg = config::quick_config(listen.empty() ? "127.0.0.1:8080" : listen, upstream, upstream_key,
                                upstream_format, shards, err, upstream_max_connections);
     if (cfg && !config::apply_quick_admission(quick_admission, *cfg, err)) cfg.reset();
+    if (cfg &&
+        !config::apply_quick_translation(quick_reasoning, quick_unsupported_fields, *cfg, err)) {
+      cfg.reset();
+    }
   } else {
     std::fprintf(stderr, "ringgate serve: give --config FILE, or --upstream URL for quick mode\n");
     return 2;

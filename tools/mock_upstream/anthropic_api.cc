@@ -1,6 +1,7 @@
 #include "tools/mock_upstream/anthropic_api.h"
 
 #include <string>
+#include <vector>
 
 #include "tools/mock_upstream/json_text.h"
 #include "tools/mock_upstream/mock_content.h"
@@ -35,25 +36,32 @@ struct ToolUse {
   std::string input;
 };
 
-// Plain user text last (no tool_result blocks) and tools on offer: answer with tool_use.
-ToolUse ChooseTool(element body, array messages) {
+// Tools on offer, the user's turn last and no tool_result anywhere in the history yet: answer
+// with tool_use (an agent's loop gets one call, then text). The tool is tool_choice's, else
+// --tool when offered, else the first; its input --tool-input for --tool, else made up from its
+// schema.
+ToolUse ChooseTool(element body, array messages, const MockOptions& options) {
   ToolUse use;
   array tools;
   if (body["tools"].get(tools) != SUCCESS || tools.size() == 0 || messages.size() == 0) return use;
   std::string_view mode;
   if (body["tool_choice"]["type"].get(mode) == SUCCESS && mode == "none") return use;
-  element last = messages.at(messages.size() - 1).value_unsafe();
-  std::string_view role;
-  if (last["role"].get(role) != SUCCESS || role != "user") return use;
-  array blocks;
-  if (last["content"].get(blocks) == SUCCESS) {
+  // The last turn that is not a system message (Claude Code sends one after the user's).
+  std::string_view role, last_role;
+  for (element message : messages) {
+    if (message["role"].get(role) == SUCCESS && role != "system") last_role = role;
+  }
+  if (last_role != "user") return use;
+  for (element message : messages) {
+    array blocks;
+    if (message["content"].get(blocks) != SUCCESS) continue;
     for (element block : blocks) {
       std::string_view type;
       if (block["type"].get(type) == SUCCESS && type == "tool_result") return use;
     }
   }
   std::string_view wanted;
-  if (mode != "tool" || body["tool_choice"]["name"].get(wanted) != SUCCESS) wanted = {};
+  if (mode != "tool" || body["tool_choice"]["name"].get(wanted) != SUCCESS) wanted = options.tool;
   element chosen = tools.at(0).value_unsafe();
   for (element tool : tools) {
     std::string_view name;
@@ -68,8 +76,20 @@ ToolUse ChooseTool(element body, array messages) {
   bool has_schema = chosen["input_schema"].get(schema) == SUCCESS;
   use.call = true;
   use.name = std::string(name);
-  use.input = ToolArguments(schema, has_schema);
+  use.input = !options.tool_input.empty() && name == options.tool
+                  ? options.tool_input
+                  : ToolArguments(schema, has_schema);
   return use;
+}
+
+// thinking enabled or adaptive: the answer starts with a thinking block ("adaptive" or "budget"
+// stands in for the effort in its text).
+std::vector<std::string> Thinking(element body) {
+  std::string_view type;
+  if (body["thinking"]["type"].get(type) != SUCCESS) return {};
+  if (type == "adaptive") return MockReasoning("adaptive");
+  if (type == "enabled") return MockReasoning("budget");
+  return {};
 }
 
 int InputTokens(element body, array messages) {
@@ -96,10 +116,16 @@ ResponsePlan PlanMessages(const ApiRequest& r) {
   int64_t requested = RequestedMaxTokens(r.body, {"max_tokens"});
   bool truncated = requested >= 0 && requested < r.knobs.tokens;
   int tokens = truncated ? static_cast<int>(requested) : r.knobs.tokens;
-  ToolUse tool = ChooseTool(r.body, messages);
+  ToolUse tool = ChooseTool(r.body, messages, r.options);
+  const std::vector<std::string> thinking = Thinking(r.body);
+  std::string thinking_text;
+  for (const std::string& piece : thinking) thinking_text += piece;
+  // Opaque to clients, as Anthropic's are; they only send it back.
+  const std::string signature = thinking.empty() ? std::string() : NewId("mocksig_");
   int input_tokens = InputTokens(r.body, messages);
   int output_tokens =
-      tool.call ? std::max<int>(1, static_cast<int>(tool.input.size() / 4)) : tokens;
+      (tool.call ? std::max<int>(1, static_cast<int>(tool.input.size() / 4)) : tokens) +
+      static_cast<int>(thinking.size());
   const char* stop_reason = tool.call ? "tool_use" : truncated ? "max_tokens" : "end_turn";
   std::string id = NewId("msg_");
   std::string tool_id = tool.call ? NewId("toolu_") : std::string();
@@ -142,12 +168,18 @@ ResponsePlan PlanMessages(const ApiRequest& r) {
     return json;
   };
 
+  auto thinking_block = [&](std::string_view text, std::string_view sig) {
+    return "{\"type\":\"thinking\",\"thinking\":" + JsonString(text) +
+           ",\"signature\":" + JsonString(sig) + "}";
+  };
+
   if (!stream) {
     std::string content;
+    if (!thinking.empty()) content = thinking_block(thinking_text, signature) + ",";
     if (tool.call) {
-      content = tool_block(tool.input);
+      content += tool_block(tool.input);
     } else {
-      content = "{\"type\":\"text\",\"text\":" + JsonString(MockText(tokens)) + "}";
+      content += "{\"type\":\"text\",\"text\":" + JsonString(MockText(tokens)) + "}";
     }
     ResponsePlan plan =
         builder.Body(200, "application/json", message(content, stop_reason, output_tokens),
@@ -159,16 +191,36 @@ ResponsePlan PlanMessages(const ApiRequest& r) {
   builder.AddEvent(Event("message_start", "{\"type\":\"message_start\",\"message\":" +
                                               message("", nullptr, 1) + "}"),
                    false);
+  // The answer's block follows the thinking block, if any.
+  const std::string index = thinking.empty() ? "0" : "1";
+  auto delta_at = [&](std::string_view at, std::string_view delta_json) {
+    return Event("content_block_delta",
+                 "{\"type\":\"content_block_delta\",\"index\":" + std::string(at) +
+                     ",\"delta\":" + std::string(delta_json) + "}");
+  };
+  auto delta = [&](std::string_view delta_json) { return delta_at(index, delta_json); };
+  if (!thinking.empty()) {
+    builder.AddEvent(Event("content_block_start",
+                           "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":" +
+                               thinking_block("", "") + "}"),
+                     false);
+    for (const std::string& piece : thinking) {
+      builder.AddEvent(
+          delta_at("0", "{\"type\":\"thinking_delta\",\"thinking\":" + JsonString(piece) + "}"),
+          true);
+    }
+    builder.AddEvent(
+        delta_at("0", "{\"type\":\"signature_delta\",\"signature\":" + JsonString(signature) + "}"),
+        false);
+    builder.AddEvent(Event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"),
+                     false);
+  }
   std::string start_block = tool.call ? tool_block("{}") : "{\"type\":\"text\",\"text\":\"\"}";
   builder.AddEvent(
-      Event("content_block_start",
-            "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":" + start_block + "}"),
+      Event("content_block_start", "{\"type\":\"content_block_start\",\"index\":" + index +
+                                       ",\"content_block\":" + start_block + "}"),
       false);
   builder.AddEvent(Event("ping", "{\"type\":\"ping\"}"), false);
-  auto delta = [&](std::string_view delta_json) {
-    return Event("content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":" +
-                                            std::string(delta_json) + "}");
-  };
   if (tool.call) {
     for (std::string_view piece : SplitText(tool.input, kPartialJsonBytes)) {
       builder.AddEvent(
@@ -181,8 +233,9 @@ ResponsePlan PlanMessages(const ApiRequest& r) {
                        true);
     }
   }
-  builder.AddEvent(Event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"),
-                   false);
+  builder.AddEvent(
+      Event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":" + index + "}"),
+      false);
   std::string message_delta = "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"" +
                               std::string(stop_reason) + "\",\"stop_sequence\":null}";
   if (r.knobs.usage)

@@ -88,6 +88,10 @@ std::string MockText(int tokens) {
   return text;
 }
 
+std::vector<std::string> MockReasoning(std::string_view effort) {
+  return {"Thinking", " at", " " + std::string(effort), " effort."};
+}
+
 int EstimateTokens(simdjson::dom::element value) {
   return static_cast<int>((CountChars(value) + 3) / 4);
 }

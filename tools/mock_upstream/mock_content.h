@@ -16,6 +16,10 @@ namespace ringgate::mock_upstream {
 std::string MockToken(int index);
 std::string MockText(int tokens);
 
+// The reasoning a "thinking" answer carries, one token per piece: "Thinking", " at", " high",
+// " effort." for effort "high" (Anthropic thinking: "adaptive" or "budget").
+std::vector<std::string> MockReasoning(std::string_view effort);
+
 // Rough token count (chars / 4) of every string inside `value`.
 int EstimateTokens(simdjson::dom::element value);
 int EstimateTokens(simdjson::dom::array values);

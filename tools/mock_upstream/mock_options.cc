@@ -65,6 +65,10 @@ Usage: ringgate-mock-upstream [flags]
   --require-key                  API requests need Authorization or x-api-key (else 401)
   --models a,b,c                 model ids listed by GET /v1/models
   --embedding-dim N              default embedding dimension (default 8)
+  --tool NAME                    the tool a first turn calls when the request offers it (default:
+                                 the first tool offered)
+  --tool-input JSON              that call's arguments, a JSON object (default: values made up
+                                 from the tool's schema)
   --help                         this text
 
 Per-request overrides (request headers): x-mock-ttft-ms, x-mock-interval-ms,
@@ -73,9 +77,16 @@ x-mock-error-after-events, x-mock-slow-headers-ms, x-mock-cached-tokens (prompt 
 reported as cache reads). x-mock-usage-tag: remember the usage the answer reports under this
 tag, listed by GET /mock/usage_log (for checking a gateway's accounting).
 
+Tools: a request that offers tools, whose last turn (system messages aside) is the user's, gets a
+tool call while no tool result is in its history, and text once one is (so an agent's loop ends
+after one call). Reasoning: a chat request with
+reasoning_effort gets reasoning_content ("Thinking at <effort> effort."), a messages request with
+thinking enabled or adaptive gets a thinking block with a signature, before the answer.
+
 Endpoints: POST /v1/chat/completions, /v1/completions, /v1/responses, /v1/embeddings,
 /v1/messages, /v1/messages/count_tokens; GET /v1/models[/ID]; GET /health;
-GET /mock/stats, GET /mock/last_request, GET /mock/usage_log, POST /mock/reset.
+GET /mock/stats, GET /mock/last_request, GET /mock/requests (the last 16), GET /mock/usage_log,
+POST /mock/reset.
 )";
 }
 
@@ -158,6 +169,14 @@ std::optional<std::string> ParseMockArgs(int argc, char** argv, ParsedArgs& out)
       o.models = SplitCommaList(value);
     } else if (arg == "--embedding-dim") {
       error = int_flag(o.embedding_dim, 1, 8192);
+    } else if (arg == "--tool") {
+      if (!need_value() || value.empty()) error = "flag --tool needs a tool name";
+      o.tool = std::string(value);
+    } else if (arg == "--tool-input") {
+      if (!need_value() || value.empty() || value.front() != '{' || value.back() != '}') {
+        error = "flag --tool-input needs a JSON object";
+      }
+      o.tool_input = std::string(value);
     } else {
       error = "unknown flag '" + std::string(arg) + "' (see --help)";
     }

@@ -32,6 +32,10 @@ struct MockOptions {
   std::string tls_key;
   bool require_key = false;
   int embedding_dim = 8;
+  // Which offered tool a first turn calls ("" or not offered: the first one), and with what
+  // arguments (a JSON object; "": made up from the tool's schema).
+  std::string tool;
+  std::string tool_input;
   std::vector<std::string> models = {"gpt-4o-mini", "gpt-4o", "claude-3-5-sonnet-20241022",
                                      "claude-3-5-haiku-20241022", "text-embedding-3-small"};
 };

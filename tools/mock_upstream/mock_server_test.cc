@@ -414,6 +414,133 @@ TEST_F(MockServerTest, AnthropicMessageAnswersAToolResultWithText) {
   EXPECT_GT(doc["usage"]["input_tokens"].get_int64().value(), 0);
 }
 
+// What an agent such as Claude Code needs: a call of the tool it names, then text once a tool
+// result is in the history, even with user text or a system message after it.
+TEST_F(MockServerTest, ToolFlagPicksTheToolAndItsInputAndOneResultEndsTheLoop) {
+  MockOptions options;
+  options.tool = "Read";
+  options.tool_input = R"({"file_path":"/tmp/x"})";
+  Start(options);
+  Client client(port());
+  constexpr std::string_view kTools =
+      R"("tools":[{"name":"Bash","input_schema":{"type":"object"}},{"name":"Read","input_schema":{"type":"object"}}])";
+  Response first = client.Post(
+      "/v1/messages",
+      R"({"model":"c","max_tokens":100,"messages":[{"role":"user","content":"read it"},)"
+      R"({"role":"system","content":"reminder"}],)" +
+          std::string(kTools) + "}");
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser_.parse(first.body).get(doc), simdjson::SUCCESS) << first.body;
+  EXPECT_EQ(doc["stop_reason"].get_string().value(), "tool_use");
+  EXPECT_EQ(doc["content"].at(0)["name"].get_string().value(), "Read");
+  EXPECT_EQ(doc["content"].at(0)["input"]["file_path"].get_string().value(), "/tmp/x");
+  Response second = client.Post(
+      "/v1/messages",
+      R"({"model":"c","max_tokens":100,"messages":[{"role":"user","content":"read it"},)"
+      R"({"role":"assistant","content":[{"type":"tool_use","id":"t","name":"Read","input":{}}]},)"
+      R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"x"}]},)"
+      R"({"role":"assistant","content":"and?"},{"role":"user","content":"go on"}],)" +
+          std::string(kTools) + "}");
+  ASSERT_EQ(parser_.parse(second.body).get(doc), simdjson::SUCCESS) << second.body;
+  EXPECT_EQ(doc["stop_reason"].get_string().value(), "end_turn");
+
+  Response chat = client.Post(
+      "/v1/chat/completions",
+      R"({"model":"m","messages":[{"role":"user","content":"read it"},{"role":"system","content":"r"}],)"
+      R"("tools":[{"type":"function","function":{"name":"Bash"}},{"type":"function","function":{"name":"Read"}}]})");
+  ASSERT_EQ(parser_.parse(chat.body).get(doc), simdjson::SUCCESS) << chat.body;
+  simdjson::dom::element call = doc["choices"].at(0)["message"]["tool_calls"].at(0);
+  EXPECT_EQ(call["function"]["name"].get_string().value(), "Read");
+  EXPECT_EQ(call["function"]["arguments"].get_string().value(), options.tool_input);
+  Response after = client.Post(
+      "/v1/chat/completions",
+      R"({"model":"m","messages":[{"role":"user","content":"read it"},)"
+      R"({"role":"assistant","content":null,"tool_calls":[]},)"
+      R"({"role":"tool","tool_call_id":"c","content":"x"},{"role":"user","content":"more"}],)"
+      R"("tools":[{"type":"function","function":{"name":"Read"}}]})");
+  ASSERT_EQ(parser_.parse(after.body).get(doc), simdjson::SUCCESS) << after.body;
+  EXPECT_EQ(doc["choices"].at(0)["finish_reason"].get_string().value(), "stop");
+}
+
+TEST_F(MockServerTest, ReasoningEffortGetsReasoningContentStreamedAndNot) {
+  Start();
+  Client client(port());
+  constexpr std::string_view kBody =
+      R"({"model":"m","reasoning_effort":"low","messages":[{"role":"user","content":"hi"}])";
+  Response whole = client.Post("/v1/chat/completions", std::string(kBody) + "}");
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser_.parse(whole.body).get(doc), simdjson::SUCCESS) << whole.body;
+  EXPECT_EQ(doc["choices"].at(0)["message"]["reasoning_content"].get_string().value(),
+            "Thinking at low effort.");
+  EXPECT_EQ(doc["usage"]["completion_tokens_details"]["reasoning_tokens"].get_int64().value(), 4);
+  Response streamed = client.Post(
+      "/v1/chat/completions",
+      std::string(kBody) + R"(,"stream":true,"stream_options":{"include_usage":true}})");
+  std::string reasoning, content;
+  for (const SseEvent& event : ParseSse(streamed.body)) {
+    if (event.data == "[DONE]") continue;
+    simdjson::dom::element chunk, choice;
+    ASSERT_EQ(parser_.parse(event.data).get(chunk), simdjson::SUCCESS);
+    if (chunk["choices"].at(0).get(choice) != simdjson::SUCCESS) continue;
+    std::string_view piece;
+    if (choice["delta"]["reasoning_content"].get(piece) == simdjson::SUCCESS) {
+      EXPECT_TRUE(content.empty()) << "reasoning comes first";
+      reasoning += piece;
+    }
+    if (choice["delta"]["content"].get(piece) == simdjson::SUCCESS) content += piece;
+  }
+  EXPECT_EQ(reasoning, "Thinking at low effort.");
+  EXPECT_FALSE(content.empty());
+  // Without reasoning_effort, no reasoning.
+  Response plain = client.Post("/v1/chat/completions",
+                               R"({"model":"m","messages":[{"role":"user","content":"hi"}]})");
+  EXPECT_EQ(plain.body.find("reasoning_content"), std::string::npos);
+}
+
+TEST_F(MockServerTest, AnthropicThinkingBlockWithSignatureComesFirst) {
+  Start();
+  Client client(port());
+  constexpr std::string_view kBody =
+      R"({"model":"c","max_tokens":100,"thinking":{"type":"adaptive"},"messages":[{"role":"user","content":"hi"}])";
+  Response whole = client.Post("/v1/messages", std::string(kBody) + "}");
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser_.parse(whole.body).get(doc), simdjson::SUCCESS) << whole.body;
+  EXPECT_EQ(doc["content"].at(0)["type"].get_string().value(), "thinking");
+  EXPECT_EQ(doc["content"].at(0)["thinking"].get_string().value(), "Thinking at adaptive effort.");
+  EXPECT_FALSE(doc["content"].at(0)["signature"].get_string().value().empty());
+  EXPECT_EQ(doc["content"].at(1)["type"].get_string().value(), "text");
+  Response streamed = client.Post("/v1/messages", std::string(kBody) + R"(,"stream":true})");
+  std::vector<std::string> kinds;
+  for (const SseEvent& event : ParseSse(streamed.body)) {
+    simdjson::dom::element data;
+    ASSERT_EQ(parser_.parse(event.data).get(data), simdjson::SUCCESS);
+    std::string_view type;
+    if (data["delta"]["type"].get(type) == simdjson::SUCCESS) {
+      int64_t index = data["index"].get_int64().value();
+      if (kinds.empty() || kinds.back() != std::string(type) + std::to_string(index)) {
+        kinds.push_back(std::string(type) + std::to_string(index));
+      }
+    }
+  }
+  EXPECT_EQ(kinds,
+            (std::vector<std::string>{"thinking_delta0", "signature_delta0", "text_delta1"}));
+}
+
+TEST_F(MockServerTest, RecentRequestsAreListedOldestFirst) {
+  Start();
+  Client client(port());
+  client.Post("/v1/chat/completions?x=1", R"({"model":"a","messages":[]})");
+  client.Post("/v1/messages", R"({"model":"b","max_tokens":1,"messages":[]})");
+  Response list = client.Request("GET", "/mock/requests", "", "");
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser_.parse(list.body).get(doc), simdjson::SUCCESS) << list.body;
+  simdjson::dom::array requests = doc["requests"].get_array().value();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests.at(0)["path"].get_string().value(), "/v1/chat/completions?x=1");
+  EXPECT_EQ(requests.at(1)["body"].get_string().value(),
+            R"({"model":"b","max_tokens":1,"messages":[]})");
+}
+
 TEST_F(MockServerTest, EmbeddingsAreDeterministicUnitVectors) {
   Start();
   Client client(port());

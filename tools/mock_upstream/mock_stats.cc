@@ -40,6 +40,25 @@ void MockStats::RecordRequest(const HttpRequest& request) {
   last_headers_ = std::move(headers);
   last_authorization_sha256_ = std::move(auth_sha);
   last_authorization_header_ = std::move(auth_header);
+  if (recent_.size() == kMaxRecent) recent_.pop_front();
+  recent_.push_back({request.method, request.target, request.body});
+}
+
+std::string MockStats::RecentRequestsJson() const {
+  std::lock_guard lock(mu_);
+  std::string out = "{\"requests\":[";
+  for (size_t i = 0; i < recent_.size(); ++i) {
+    if (i) out += ',';
+    out += "{\"method\":";
+    AppendJsonString(out, recent_[i].method);
+    out += ",\"path\":";
+    AppendJsonString(out, recent_[i].path);
+    out += ",\"body\":";
+    AppendJsonString(out, recent_[i].body);
+    out += '}';
+  }
+  out += "]}";
+  return out;
 }
 
 std::string MockStats::StatsJson() const {
@@ -153,6 +172,7 @@ void MockStats::Reset() {
   last_authorization_header_.clear();
   usage_log_.clear();
   usage_log_dropped_ = 0;
+  recent_.clear();
 }
 
 }  // namespace ringgate::mock_upstream

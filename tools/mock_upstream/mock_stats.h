@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -33,6 +34,10 @@ class MockStats {
 
   std::string StatsJson() const;
   std::string LastRequestJson() const;
+  // The last kMaxRecent API requests, oldest first: {"requests":[{"method","path","body"}]}, so
+  // a test can look at every turn of an agent's loop, not only the last.
+  static constexpr size_t kMaxRecent = 16;
+  std::string RecentRequestsJson() const;
 
   // Remembers the usage an answer reported (its API's own usage object), under the tag the
   // request carried in x-mock-usage-tag: how a client checks a gateway's accounting against what
@@ -58,6 +63,10 @@ class MockStats {
     std::string tag, api, usage_json;
   };
   std::vector<UsageEntry> usage_log_;
+  struct Recent {
+    std::string method, path, body;
+  };
+  std::deque<Recent> recent_;
   uint64_t usage_log_dropped_ = 0;
 };
 

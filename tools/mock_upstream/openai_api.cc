@@ -24,14 +24,16 @@ ResponsePlan BadRequest(const ApiRequest& r, std::string_view message) {
 }
 
 // `cached`: how many of the prompt tokens came from the prompt cache (x-mock-cached-tokens).
-std::string UsageJson(int prompt, int completion, int cached = 0) {
+// `reasoning`: how many of the completion tokens were reasoning.
+std::string UsageJson(int prompt, int completion, int cached = 0, int reasoning = 0) {
   return "{\"prompt_tokens\":" + std::to_string(prompt) +
          ",\"completion_tokens\":" + std::to_string(completion) +
          ",\"total_tokens\":" + std::to_string(prompt + completion) +
          ",\"prompt_tokens_details\":{\"cached_tokens\":" +
          std::to_string(std::min(cached, prompt)) +
          "},"
-         "\"completion_tokens_details\":{\"reasoning_tokens\":0}}";
+         "\"completion_tokens_details\":{\"reasoning_tokens\":" +
+         std::to_string(reasoning) + "}}";
 }
 
 std::string SseData(std::string_view json) {
@@ -72,9 +74,11 @@ struct ToolChoice {
   std::string arguments;
 };
 
-// Calls a tool when tools are offered, allowed, and the last turn is the user's (not a tool
-// result).
-ToolChoice ChooseTool(element body, array messages) {
+// Calls a tool when tools are offered and allowed, the last turn is the user's, and no tool result
+// is in the history yet: an agent's loop (Claude Code's) gets one call, then text. The tool is
+// tool_choice's, else --tool when offered, else the first; its arguments --tool-input for --tool,
+// else made up from its schema.
+ToolChoice ChooseTool(element body, array messages, const MockOptions& options) {
   ToolChoice choice;
   array tools;
   if (body["tools"].get(tools) != SUCCESS || tools.size() == 0 || messages.size() == 0) {
@@ -82,11 +86,19 @@ ToolChoice ChooseTool(element body, array messages) {
   }
   std::string_view mode;
   if (body["tool_choice"].get(mode) == SUCCESS && mode == "none") return choice;
-  std::string_view role;
-  element last = messages.at(messages.size() - 1).value_unsafe();
-  if (last["role"].get(role) != SUCCESS || role != "user") return choice;
+  // The last turn that is not a system message (Claude Code sends one after the user's).
+  std::string_view role, last_role;
+  for (element message : messages) {
+    if (message["role"].get(role) == SUCCESS && role != "system" && role != "developer") {
+      last_role = role;
+    }
+  }
+  if (last_role != "user") return choice;
+  for (element message : messages) {
+    if (message["role"].get(role) == SUCCESS && role == "tool") return choice;
+  }
   std::string_view wanted;
-  if (body["tool_choice"]["function"]["name"].get(wanted) != SUCCESS) wanted = {};
+  if (body["tool_choice"]["function"]["name"].get(wanted) != SUCCESS) wanted = options.tool;
   element chosen = tools.at(0).value_unsafe();
   for (element tool : tools) {
     std::string_view name;
@@ -101,7 +113,9 @@ ToolChoice ChooseTool(element body, array messages) {
   bool has_schema = chosen["function"]["parameters"].get(schema) == SUCCESS;
   choice.call = true;
   choice.name = std::string(name);
-  choice.arguments = ToolArguments(schema, has_schema);
+  choice.arguments = !options.tool_input.empty() && name == options.tool
+                         ? options.tool_input
+                         : ToolArguments(schema, has_schema);
   return choice;
 }
 
@@ -146,13 +160,22 @@ ResponsePlan PlanChatCompletion(const ApiRequest& r) {
   bool include_usage = false;
   ReadField(r.body["stream_options"]["include_usage"], include_usage);
   Length length = OutputLength(r, {"max_completion_tokens", "max_tokens"});
-  ToolChoice tool = ChooseTool(r.body, messages);
+  ToolChoice tool = ChooseTool(r.body, messages, r.options);
+  // A reasoning request (DeepSeek, vLLM and OpenRouter style) reasons first, in
+  // reasoning_content, counted in completion_tokens as OpenAI counts reasoning tokens.
+  std::string_view effort;
+  std::vector<std::string> reasoning;
+  if (r.body["reasoning_effort"].get(effort) == SUCCESS) reasoning = MockReasoning(effort);
+  std::string reasoning_text;
+  for (const std::string& piece : reasoning) reasoning_text += piece;
+  const int reasoning_tokens = static_cast<int>(reasoning.size());
   int prompt_tokens = EstimateTokens(messages);
   element tools;
   if (r.body["tools"].get(tools) == SUCCESS) prompt_tokens += EstimateTokens(tools);
   prompt_tokens = std::max(prompt_tokens, 1);
   int completion_tokens =
-      tool.call ? std::max<int>(1, static_cast<int>(tool.arguments.size() / 4)) : length.tokens;
+      (tool.call ? std::max<int>(1, static_cast<int>(tool.arguments.size() / 4)) : length.tokens) +
+      reasoning_tokens;
   const char* finish = tool.call ? "tool_calls" : length.truncated ? "length" : "stop";
   std::string id = NewId("chatcmpl-");
   std::string call_id = tool.call ? NewId("call_") : std::string();
@@ -167,7 +190,13 @@ ResponsePlan PlanChatCompletion(const ApiRequest& r) {
   prefix += ",\"system_fingerprint\":\"fp_mock\",\"choices\":[";
 
   if (!stream) {
-    std::string body = prefix + "{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":";
+    std::string body = prefix + "{\"index\":0,\"message\":{\"role\":\"assistant\",";
+    if (!reasoning.empty()) {
+      body += "\"reasoning_content\":";
+      AppendJsonString(body, reasoning_text);
+      body += ',';
+    }
+    body += "\"content\":";
     if (tool.call) {
       body += "null,\"tool_calls\":[{\"id\":";
       AppendJsonString(body, call_id);
@@ -182,8 +211,9 @@ ResponsePlan PlanChatCompletion(const ApiRequest& r) {
     body += ",\"refusal\":null,\"annotations\":[]},\"logprobs\":null,\"finish_reason\":\"";
     body += finish;
     body += "\"}]";
-    const std::string usage =
-        r.knobs.usage ? UsageJson(prompt_tokens, completion_tokens, r.knobs.cached_tokens) : "";
+    const std::string usage = r.knobs.usage ? UsageJson(prompt_tokens, completion_tokens,
+                                                        r.knobs.cached_tokens, reasoning_tokens)
+                                            : "";
     if (!usage.empty()) body += ",\"usage\":" + usage;
     body += '}';
     ResponsePlan plan = builder.Body(200, "application/json", body, OpenAiHeaders(), true);
@@ -200,6 +230,20 @@ ResponsePlan PlanChatCompletion(const ApiRequest& r) {
   };
   constexpr std::string_view kOpen = "{\"index\":0,\"delta\":";
   constexpr std::string_view kClose = ",\"logprobs\":null,\"finish_reason\":null}";
+  if (!reasoning.empty()) {
+    builder.AddEvent(chunk(std::string(kOpen) +
+                           "{\"role\":\"assistant\",\"content\":null,\"reasoning_content\":\"\"}" +
+                           std::string(kClose)),
+                     false);
+    for (const std::string& piece : reasoning) {
+      std::string delta(kOpen);
+      delta += "{\"reasoning_content\":";
+      AppendJsonString(delta, piece);
+      delta += '}';
+      delta += kClose;
+      builder.AddEvent(chunk(delta), true);
+    }
+  }
   if (tool.call) {
     std::string first(kOpen);
     first += "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"index\":0,\"id\":";
@@ -236,7 +280,7 @@ ResponsePlan PlanChatCompletion(const ApiRequest& r) {
                    false);
   std::string usage;
   if (include_usage && r.knobs.usage) {
-    usage = UsageJson(prompt_tokens, completion_tokens, r.knobs.cached_tokens);
+    usage = UsageJson(prompt_tokens, completion_tokens, r.knobs.cached_tokens, reasoning_tokens);
     builder.AddEvent(SseData(prefix + "],\"usage\":" + usage + "}"), false);
   }
   builder.AddEvent("data: [DONE]\n\n", false);

@@ -36,6 +36,9 @@ ResponsePlan RequestRouter::Route(const HttpRequest& request) {
     if (path == "/mock/last_request" && get) {
       return plain.Body(200, "application/json", stats_.LastRequestJson(), "", false);
     }
+    if (path == "/mock/requests" && get) {
+      return plain.Body(200, "application/json", stats_.RecentRequestsJson(), "", false);
+    }
     if (path == "/mock/usage_log" && get) {
       return plain.Body(200, "application/json", stats_.UsageLogJson(), "", false);
     }

@@ -99,6 +99,23 @@ TEST(QuickConfig, Errors) {
             "--upstream-key: environment variable RINGGATE_TEST_UNSET_KEY is not set");
 }
 
+// Quick mode does not take the upstream's models to reason unless told so.
+TEST(QuickConfig, TranslationFlags) {
+  ConfigError err;
+  auto c = quick_config("127.0.0.1:8080", "http://127.0.0.1:9099/v1", "", "", 1, err);
+  ASSERT_TRUE(c.has_value()) << err.message;
+  EXPECT_FALSE(c->translation.reasoning);
+  EXPECT_EQ(c->translation.unsupported_fields, UnsupportedFields::kDrop);
+  ASSERT_TRUE(apply_quick_translation(false, "", *c, err)) << err.message;
+  EXPECT_FALSE(c->translation.reasoning);
+  EXPECT_EQ(c->translation.unsupported_fields, UnsupportedFields::kDrop);
+  ASSERT_TRUE(apply_quick_translation(true, "refuse", *c, err)) << err.message;
+  EXPECT_TRUE(c->translation.reasoning);
+  EXPECT_EQ(c->translation.unsupported_fields, UnsupportedFields::kRefuse);
+  EXPECT_FALSE(apply_quick_translation(false, "ignore", *c, err));
+  EXPECT_EQ(err.message, "--unsupported-fields: must be drop or refuse");
+}
+
 // seed-defect: 004-P11
 TEST(QuickConfig, KeyInClearOnTheCommandLineIsRefused) {
   std::string e =

@@ -439,7 +439,59 @@ TEST(ConfigErrors, ReportIsBoundedButSaysHowManyMore) {
 TEST(ConfigErrors, ControlCharactersInNamesAreEscaped) {
   EXPECT_EQ(load_error(with_routing("\"bad\\nkey\" = 1\n")),
             "t.toml:1:1: unknown key 'bad\\nkey' (expected one of: server, timeouts, passthrough, "
-            "upstreams, models, auth, teams, keys, anonymous, cors, alerts, ledger, log, metrics)");
+            "translation, upstreams, models, auth, teams, keys, anonymous, cors, alerts, ledger, "
+            "log, metrics)");
+}
+
+// [translation] gives every [[models]] entry its defaults; an entry may set its own.
+TEST(ConfigLoad, TranslationDefaultsAndPerModelReasoningAndPolicy) {
+  Config plain = load_ok(kRouting);
+  EXPECT_FALSE(plain.translation.reasoning);
+  EXPECT_EQ(plain.translation.unsupported_fields, UnsupportedFields::kDrop);
+  EXPECT_FALSE(plain.models[0].reasoning);
+  EXPECT_EQ(plain.models[0].unsupported_fields, UnsupportedFields::kDrop);
+
+  Config c = load_ok(R"(
+[translation]
+unsupported_fields = "refuse"
+
+[[upstreams]]
+name = "mock"
+url = "http://127.0.0.1:9099/v1"
+
+[[models]]
+name = "o3"
+upstream = "mock"
+reasoning = true
+
+[[models]]
+name = "lenient"
+upstream = "mock"
+unsupported_fields = "drop"
+)");
+  EXPECT_EQ(c.translation.unsupported_fields, UnsupportedFields::kRefuse);
+  EXPECT_TRUE(c.models[0].reasoning);
+  EXPECT_EQ(c.models[0].unsupported_fields, UnsupportedFields::kRefuse);
+  EXPECT_FALSE(c.models[1].reasoning);
+  EXPECT_EQ(c.models[1].unsupported_fields, UnsupportedFields::kDrop);
+  const std::string d = describe(c);
+  EXPECT_NE(d.find("model o3 -> mock max_tokens_cap=none default_max_tokens=4096 reasoning "
+                   "unsupported_fields=refuse\n"),
+            std::string::npos)
+      << d;
+  EXPECT_NE(d.find("translation defaults: reasoning=off unsupported_fields=refuse\n"),
+            std::string::npos)
+      << d;
+}
+
+TEST(ConfigErrors, TranslationValues) {
+  EXPECT_EQ(load_error(with_routing("[translation]\nunsupported_fields = \"ignore\"\n")),
+            "t.toml:2:22: translation.unsupported_fields must be \"drop\" or \"refuse\"");
+  EXPECT_EQ(load_error(with_routing("[translation]\nreasoning = \"yes\"\n")),
+            "t.toml:2:13: translation.reasoning must be a boolean, not a string");
+  EXPECT_EQ(load_error(std::string(kRouting) + "reasoning = 1\nunsupported_fields = \"Drop\"\n"),
+            "t.toml:9:13: models[0].reasoning must be a boolean, not an integer\n"
+            "t.toml:10:22: models[0].unsupported_fields must be \"drop\" or \"refuse\"");
 }
 
 TEST(ConfigErrors, EmptyConfig) {
