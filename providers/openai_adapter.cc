@@ -12,8 +12,7 @@ bool is_azure(const UpstreamTarget& target) { return target.format == ApiFormat:
 // Endpoints Azure serves under /openai/deployments/{deployment}/; the rest (models, responses,
 // files, ...) sit at the resource level under /openai/ and name the deployment in the body.
 bool deployment_scoped(std::string_view endpoint) {
-  return endpoint == "/chat/completions" || endpoint == "/completions" ||
-         endpoint == "/embeddings";
+  return endpoint == "/chat/completions" || endpoint == "/completions" || endpoint == "/embeddings";
 }
 
 // The client's query, without the parameter Azure reserves for the gateway's api-version (two
@@ -30,6 +29,16 @@ void append_client_params(std::string_view query, std::string& out) {
   }
 }
 
+// Anthropic's own endpoints beyond /messages (translated) and /messages/count_tokens (counted
+// by the gateway): message batches and the legacy text completions, which no OpenAI-format
+// server serves. Answered here, in the Anthropic shape their clients read.
+bool anthropic_only(std::string_view endpoint) {
+  constexpr std::string_view kBatches = "/messages/batches";
+  return endpoint == "/complete" ||
+         (endpoint.substr(0, kBatches.size()) == kBatches &&
+          (endpoint.size() == kBatches.size() || endpoint[kBatches.size()] == '/'));
+}
+
 }  // namespace
 
 EndpointPlan plan_endpoint(const UpstreamTarget& target, std::string_view client_endpoint,
@@ -39,6 +48,12 @@ EndpointPlan plan_endpoint(const UpstreamTarget& target, std::string_view client
   if (client_endpoint == "/messages") {
     plan.translation = Translation::kAnthropicClientToOpenAi;
     plan.upstream_endpoint = "/chat/completions";
+  } else if (anthropic_only(client_endpoint)) {
+    plan.error = {404,
+                  "this endpoint is not available for an OpenAI-format upstream: it is "
+                  "Anthropic's, and ringgate translates /v1/messages only",
+                  protocol::ErrorCode::kUnsupportedEndpoint};
+    return plan;
   }
   if (model_in_path(target.format) && deployment_scoped(plan.upstream_endpoint)) {
     if (model.empty()) {

@@ -60,6 +60,9 @@
 //       ignored.
 //   Refused: thinking enabled (no faithful OpenAI mapping), document/other blocks, container,
 //       mcp_servers, metadata keys other than user_id, unknown fields.
+//   Refused because they need state the server keeps between requests (the message says what to
+//       send instead): `thread` (message threads; code thread_unsupported_request, with the
+//       details the SDK's thread helpers recover from), `container`.
 
 #include "providers/request_translator.h"
 
@@ -124,6 +127,24 @@ class Translation {
     std::string message = "'" + param + "' is not supported when translating ";
     message += why;
     return fail(std::move(message), std::move(param));
+  }
+  // A field that asks the upstream to keep or use state between requests, which the other API
+  // does not hold and ringgate, stateless between requests, cannot stand in for. `instead`
+  // says what the client can send instead.
+  bool needs_server_state(std::string param, std::string_view why, std::string_view state,
+                          std::string_view instead,
+                          protocol::ErrorCode code = protocol::ErrorCode::kUnsupportedParameter) {
+    std::string message = "'" + param + "' is not supported when translating ";
+    message += why;
+    message += ": ";
+    message += state;
+    message +=
+        ", which that upstream does not hold and ringgate (stateless between requests) "
+        "cannot keep; ";
+    message += instead;
+    fail(std::move(message), std::move(param));
+    result_.error_code = code;
+    return false;
   }
 
   TranslateResult& result_;
@@ -257,7 +278,12 @@ class OpenAiToAnthropic : Translation {
           return unsupported("logit_bias", kToAnthropic);
         }
       } else if (key == "store") {
-        if (json::boolean(value)) return unsupported("store", kToAnthropic);
+        if (json::boolean(value)) {
+          return needs_server_state("store", kToAnthropic,
+                                    "it asks OpenAI to keep the completion for later retrieval "
+                                    "(GET /v1/chat/completions/{id}, evals, distillation)",
+                                    "send 'store': false or leave it out");
+        }
       } else if (key == "modalities") {
         if (null) continue;
         array a;
@@ -858,6 +884,21 @@ class AnthropicToOpenAi : Translation {
         }
       } else if (key == "service_tier") {
         // Billing hint only.
+      } else if (key == "thread") {
+        // Anthropic's message threads (the SDK's toolRunner and thread() send them): each turn
+        // names a reply the server stored instead of resending the history.
+        if (null) continue;
+        return needs_server_state(
+            "thread", kToOpenAi, "a message thread is a history the server holds between turns",
+            "send the whole history in 'messages' without 'thread' (the SDK's toolRunner does so "
+            "by itself after this error, or pass it thread: false)",
+            protocol::ErrorCode::kThreadUnsupported);
+      } else if (key == "container") {
+        if (null) continue;
+        return needs_server_state(
+            "container", kToOpenAi,
+            "a container is a code-execution sandbox Anthropic's servers keep",
+            "send the request without 'container' and without server tools");
       } else {
         if (null) continue;
         return unsupported(std::string(key), kToOpenAi);

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <string>
 
+#include "protocol/api_error.h"
+
 namespace ringgate::providers {
 
 // Per-request knobs for request translation.
@@ -35,6 +37,7 @@ struct TranslateResult {
   int status = 400;
   std::string error_message;
   std::string error_param;
+  protocol::ErrorCode error_code = protocol::ErrorCode::kUnsupportedParameter;
 
   // Facts about a translated request the caller needs for the response leg.
   std::string client_model;  // the model name the client asked for

@@ -157,8 +157,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       if (!tr.error_param.empty() && msg.find(tr.error_param) == std::string::npos) {
         msg += " (" + tr.error_param + ")";
       }
-      co_await out_.respond_error(
-          {tr.status, msg, protocol::ErrorCode::kUnsupportedParameter, tr.error_param});
+      co_await out_.respond_error({tr.status, msg, tr.error_code, tr.error_param});
       co_return;
     }
     body_rewrite_ = std::move(tr.body);

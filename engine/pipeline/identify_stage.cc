@@ -13,7 +13,29 @@ bool forwarded_method(std::string_view m) {
   return m == "GET" || m == "POST" || m == "DELETE" || m == "HEAD";
 }
 
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+// A path and everything below it ("/v1/responses", "/v1/responses/resp_1").
+bool at_or_under(std::string_view path, std::string_view base) {
+  return starts_with(path, base) && (path.size() == base.size() || path[base.size()] == '/');
+}
+
 }  // namespace
+
+protocol::ApiFront client_front(const protocol::HttpRequest& req) {
+  const std::string_view path = req.path;
+  if (at_or_under(path, "/v1/messages") || path == "/v1/complete") {
+    return protocol::ApiFront::kAnthropic;
+  }
+  if (at_or_under(path, "/v1/chat/completions") || path == "/v1/completions" ||
+      path == "/v1/embeddings" || at_or_under(path, "/v1/responses")) {
+    return protocol::ApiFront::kOpenAi;
+  }
+  return req.header("anthropic-version").empty() ? protocol::ApiFront::kOpenAi
+                                                 : protocol::ApiFront::kAnthropic;
+}
 
 Verdict identify(RequestContext& rq, const ShardServices& svc) {
   const protocol::HttpRequest& req = *rq.http;
@@ -24,9 +46,7 @@ Verdict identify(RequestContext& rq, const ShardServices& svc) {
   } else {
     svc.request_ids->next(rq.request_id);
   }
-  rq.front = req.path == "/v1/messages" || req.path == "/v1/messages/count_tokens"
-                 ? protocol::ApiFront::kAnthropic
-                 : protocol::ApiFront::kOpenAi;
+  rq.front = client_front(req);
   // Before any answer, so a browser page can read errors too. A preflight gets its own lines.
   rq.cors_allow_origin = protocol::cors_allow_origin(
       req.header("origin"), rq.runtime->config().admission.cors.allowed_origins);
