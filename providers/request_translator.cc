@@ -63,6 +63,10 @@
 //   Refused because they need state the server keeps between requests (the message says what to
 //       send instead): `thread` (message threads; code thread_unsupported_request, with the
 //       details the SDK's thread helpers recover from), `container`.
+//
+// Both directions: before translating, the tool-call history is repaired
+// (tool_history_repair.h): orphaned and duplicated results dropped, missing results added, ids
+// neither API accepts mapped, results moved ahead of other content, empty arguments made "{}".
 
 #include "providers/request_translator.h"
 
@@ -70,6 +74,7 @@
 
 #include "providers/json_access.h"
 #include "providers/json_writer.h"
+#include "providers/tool_history_repair.h"
 
 namespace ringgate::providers {
 namespace {
@@ -178,6 +183,7 @@ class OpenAiToAnthropic : Translation {
  public:
   OpenAiToAnthropic(const TranslateOptions& options, TranslateResult& result)
       : Translation(result), options_(options), w_(result.body) {}
+  static ToolHistoryRepair repair(element root) { return repair_chat_tool_history(root); }
 
   bool run(element root_element) {
     object root;
@@ -771,6 +777,7 @@ class AnthropicToOpenAi : Translation {
  public:
   AnthropicToOpenAi(const TranslateOptions& options, TranslateResult& result)
       : Translation(result), options_(options), w_(result.body) {}
+  static ToolHistoryRepair repair(element root) { return repair_messages_tool_history(root); }
 
   bool run(element root_element) {
     object root;
@@ -1234,9 +1241,21 @@ class AnthropicToOpenAi : Translation {
   int64_t max_tokens_ = 0;
 };
 
+// The history is repaired first (tool_history_repair.h): what the translator reads is a history
+// both APIs accept.
 template <typename Translator>
 TranslateResult translate_root(element root, size_t size_hint, const TranslateOptions& options) {
   TranslateResult result;
+  ToolHistoryRepair repair = Translator::repair(root);
+  if (repair.repaired) {
+    if (!json::parse(json::ParserSlot::kRepaired, repair.body, root)) {
+      result.status = 500;
+      result.error_message = "the repaired tool history is not valid JSON";
+      return result;
+    }
+    size_hint = repair.body.size();
+    result.tool_history_repairs = std::move(repair.header);
+  }
   result.body.reserve(size_hint + 64);
   Translator translator(options, result);
   result.ok = translator.run(root);

@@ -46,6 +46,9 @@ struct TranslateResult {
   // Set when an OpenAI response_format json_schema became a forced Anthropic tool: pass it to the
   // response translators so that tool's input comes back as message content.
   std::string response_format_tool;
+  // What the tool-history repair changed before translating (providers/tool_history_repair.h):
+  // the x-ringgate-repaired header's value, "" when the history needed no repair.
+  std::string tool_history_repairs;
 
   // Usage found in a translated response.
   TokenUsage usage;
