@@ -281,6 +281,14 @@ Plan& thread_plan() {
 
 bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
+// Nested objects may repeat keys (only the request's top level is checked for that): a key the
+// plan reads and the writer rewrites must occur once, or the two would disagree.
+bool at_most_once(object o, std::string_view key) {
+  int n = 0;
+  for (auto [k, v] : o) n += k == key;
+  return n <= 1;
+}
+
 // The request object again, with `messages` written by `write_messages`.
 template <class WriteMessages>
 ToolHistoryRepair rewrite(object root, size_t size_hint, const Plan& plan,
@@ -318,6 +326,7 @@ bool plan_chat(array messages, Plan& plan) {
     if (m.get_object().get(msg)) return false;
     MessageInfo info;
     const std::string_view role = json::field_string(msg, "role");
+    if (!at_most_once(msg, "tool_calls") || !at_most_once(msg, "tool_call_id")) return false;
     if (role == "assistant") {
       plan.assistant_message(i);
       segment_has_other = false;
@@ -330,7 +339,8 @@ bool plan_chat(array messages, Plan& plan) {
           object call, fn;
           element fn_el;
           if (c.get_object().get(call) || !json::field(call, "function", fn_el) ||
-              fn_el.get_object().get(fn)) {
+              fn_el.get_object().get(fn) || !at_most_once(call, "function") ||
+              !at_most_once(call, "id") || !at_most_once(fn, "arguments")) {
             return false;
           }
           const std::string_view id = json::field_string(call, "id");
@@ -470,7 +480,7 @@ bool plan_messages(array messages, Plan& plan) {
     const std::string_view role = json::field_string(msg, "role");
     element content;
     if ((role != "user" && role != "assistant") || !json::field(msg, "content", content) ||
-        (!json::is_string(content) && !json::is_array(content))) {
+        (!json::is_string(content) && !json::is_array(content)) || !at_most_once(msg, "content")) {
       return false;
     }
     MessageInfo info;
@@ -488,7 +498,10 @@ bool plan_messages(array messages, Plan& plan) {
       uint32_t j = 0;
       for (element b : json::as_array(content)) {
         object block;
-        if (b.get_object().get(block)) return false;
+        if (b.get_object().get(block) || !at_most_once(block, "type") ||
+            !at_most_once(block, "id") || !at_most_once(block, "tool_use_id")) {
+          return false;
+        }
         const std::string_view type = json::field_string(block, "type");
         if (role == "assistant" && type == "tool_use") {
           const std::string_view id = json::field_string(block, "id");
@@ -710,6 +723,11 @@ ToolHistoryRepair repair(element request, PlanFn&& plan_fn, WriteFn&& write_fn) 
       messages_el.get_array().get(messages)) {
     return {};
   }
+  // A second "messages" is the gateway's 400 (duplicate keys); here it must not be written from
+  // the first one's plan.
+  size_t messages_keys = 0;
+  for (auto [key, value] : root) messages_keys += key == "messages";
+  if (messages_keys != 1) return {};
   Plan& plan = thread_plan();
   if (!plan_fn(messages, plan) || !plan.decide()) return {};
   return rewrite(root, estimate_size(messages), plan,

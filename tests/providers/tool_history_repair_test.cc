@@ -216,6 +216,12 @@ TEST(ToolHistoryRepair, MalformedHistoriesAreLeftToTheTranslator) {
           R"({"messages":[{"role":"tool","content":"x"}]})",
           R"({"messages":"no"})",
           R"([1,2])",
+          // Repeated keys the plan reads (found by the fuzzer): the writer would disagree.
+          R"({"messages":[{"role":"tool","tool_call_id":"x","content":"a"}],"messages":[]})",
+          R"({"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"x"}],)"
+          R"("content":[]}]})",
+          R"({"messages":[{"role":"assistant","tool_calls":[],"tool_calls":[{"id":"a.b",)"
+          R"("function":{}}]}]})",
       }) {
     SCOPED_TRACE(body);
     element root;
