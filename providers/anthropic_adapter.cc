@@ -2,6 +2,7 @@
 // (messages, count_tokens, models, message batches, files, legacy complete, ...), except OpenAI's
 // own endpoints, which Anthropic does not serve: those are answered here, in the OpenAI shape
 // their clients read. OpenAI chat clients reach /messages through translation.
+#include "protocol/request_target.h"
 #include "providers/provider_families.h"
 
 namespace ringgate::providers::anthropic_family {
@@ -11,24 +12,19 @@ namespace {
 // travel as they are; this is for clients that send none, such as OpenAI clients translated here.
 constexpr HeaderField kDefaults[] = {{"anthropic-version", "2023-06-01"}};
 
-bool at_or_under(std::string_view endpoint, std::string_view base) {
-  return endpoint.substr(0, base.size()) == base &&
-         (endpoint.size() == base.size() || endpoint[base.size()] == '/');
-}
-
 // Why an OpenAI endpoint is not served through an Anthropic-format upstream; null when it is.
 const char* openai_only(std::string_view endpoint) {
   if (endpoint == "/embeddings" || endpoint == "/completions") {
     return "this endpoint is not available for an Anthropic-format upstream: it is OpenAI's, and "
            "Anthropic has no equivalent";
   }
-  if (at_or_under(endpoint, "/responses")) {
+  if (protocol::path_at_or_under(endpoint, "/responses")) {
     return "this endpoint is not available for an Anthropic-format upstream: ringgate translates "
            "/v1/chat/completions only, and a response's server-side state (previous_response_id, "
            "conversation, stored responses) is not kept by ringgate between requests; send the "
            "whole history to /v1/chat/completions";
   }
-  if (at_or_under(endpoint, "/conversations")) {
+  if (protocol::path_at_or_under(endpoint, "/conversations")) {
     return "this endpoint is not available for an Anthropic-format upstream: conversations are "
            "state OpenAI's servers keep, which ringgate does not keep between requests; send the "
            "whole history to /v1/chat/completions";

@@ -1,6 +1,7 @@
 // OpenAI's API as OpenAI, OpenAI-compatible servers and Azure OpenAI serve it. They share the
 // bodies; Azure differs in paths (the model's deployment in the URL, api-version in the query)
 // and in the key header.
+#include "protocol/request_target.h"
 #include "providers/provider_families.h"
 
 namespace ringgate::providers::openai_family {
@@ -33,10 +34,7 @@ void append_client_params(std::string_view query, std::string& out) {
 // by the gateway): message batches and the legacy text completions, which no OpenAI-format
 // server serves. Answered here, in the Anthropic shape their clients read.
 bool anthropic_only(std::string_view endpoint) {
-  constexpr std::string_view kBatches = "/messages/batches";
-  return endpoint == "/complete" ||
-         (endpoint.substr(0, kBatches.size()) == kBatches &&
-          (endpoint.size() == kBatches.size() || endpoint[kBatches.size()] == '/'));
+  return endpoint == "/complete" || protocol::path_at_or_under(endpoint, "/messages/batches");
 }
 
 }  // namespace

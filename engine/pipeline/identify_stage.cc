@@ -13,24 +13,16 @@ bool forwarded_method(std::string_view m) {
   return m == "GET" || m == "POST" || m == "DELETE" || m == "HEAD";
 }
 
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
-// A path and everything below it ("/v1/responses", "/v1/responses/resp_1").
-bool at_or_under(std::string_view path, std::string_view base) {
-  return starts_with(path, base) && (path.size() == base.size() || path[base.size()] == '/');
-}
-
 }  // namespace
 
 protocol::ApiFront client_front(const protocol::HttpRequest& req) {
+  using protocol::path_at_or_under;
   const std::string_view path = req.path;
-  if (at_or_under(path, "/v1/messages") || path == "/v1/complete") {
+  if (path_at_or_under(path, "/v1/messages") || path == "/v1/complete") {
     return protocol::ApiFront::kAnthropic;
   }
-  if (at_or_under(path, "/v1/chat/completions") || path == "/v1/completions" ||
-      path == "/v1/embeddings" || at_or_under(path, "/v1/responses")) {
+  if (path_at_or_under(path, "/v1/chat/completions") || path == "/v1/completions" ||
+      path == "/v1/embeddings" || path_at_or_under(path, "/v1/responses")) {
     return protocol::ApiFront::kOpenAi;
   }
   return req.header("anthropic-version").empty() ? protocol::ApiFront::kOpenAi
