@@ -52,6 +52,8 @@ std::string_view error_code_name(ErrorCode code) {
       return "rate_limit_exceeded";
     case ErrorCode::kBudgetExceeded:
       return "budget_exceeded";
+    case ErrorCode::kThreadUnsupported:
+      return "thread_unsupported_request";
   }
   return "internal_error";
 }
@@ -103,8 +105,21 @@ std::string_view anthropic_error_type(int status) {
 }
 
 std::string render_error_body(const ApiError& e, ApiFront front) {
-  if (front == ApiFront::kAnthropic)
+  if (front == ApiFront::kAnthropic) {
+    if (e.code == ErrorCode::kThreadUnsupported) {
+      // What the Anthropic SDK's message threads read (error.details.error_code, .unsupported)
+      // to go on without a thread.
+      std::string details = R"({"error_code":"thread_unsupported_request","unsupported":[)";
+      if (!e.param.empty()) {
+        details += '"';
+        append_json_escaped(details, e.param);
+        details += '"';
+      }
+      details += "]}";
+      return anthropic_error_body(anthropic_error_type(e.status), e.message, details);
+    }
     return anthropic_error_body(anthropic_error_type(e.status), e.message);
+  }
   return openai_error_body(e.message, openai_error_type(e.status), error_code_name(e.code),
                            e.param);
 }

@@ -38,6 +38,10 @@ enum class ErrorCode : uint8_t {
   kModelNotAllowed,  // 403: the key (or the anonymous tier) may not use this model or path
   kRateLimited,      // 429: a rate or concurrency limit refused; Retry-After says when
   kBudgetExceeded,   // 402: a daily, monthly or total budget is spent
+  // 400: a message thread (a history the server holds between requests) was asked of an
+  // upstream that holds none. Anthropic clients get it with the details their SDK's thread
+  // helpers recover from: they send the whole history again without the thread.
+  kThreadUnsupported,
 };
 
 // "model_not_found" and so on: the wire name of a code.

@@ -122,13 +122,18 @@ std::string openai_error_body(std::string_view message, std::string_view type,
   return openai_error_json(message, type, code, param);
 }
 
-std::string anthropic_error_body(std::string_view type, std::string_view message) {
+std::string anthropic_error_body(std::string_view type, std::string_view message,
+                                 std::string_view details_json) {
   std::string out;
-  out.reserve(48 + message.size() + type.size());
+  out.reserve(48 + message.size() + type.size() + details_json.size());
   out.append(R"({"type":"error","error":{"type":)");
   append_json_string(out, type);
   out.append(R"(,"message":)");
   append_json_string(out, message);
+  if (!details_json.empty()) {
+    out.append(R"(,"details":)");
+    out.append(details_json);
+  }
   out.append("}}");
   return out;
 }

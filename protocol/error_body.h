@@ -15,8 +15,10 @@ void append_json_escaped(std::string& out, std::string_view s);
 std::string openai_error_body(std::string_view message, std::string_view type,
                               std::string_view code = {}, std::string_view param = {});
 
-// {"type":"error","error":{"type":...,"message":...}}
-std::string anthropic_error_body(std::string_view type, std::string_view message);
+// {"type":"error","error":{"type":...,"message":...}}, with "details": `details_json` (a JSON
+// object written as is) inside "error" when given.
+std::string anthropic_error_body(std::string_view type, std::string_view message,
+                                 std::string_view details_json = {});
 
 // Reason phrase for a status code ("Unknown" for codes we never send).
 std::string_view status_reason(int status);

@@ -55,6 +55,14 @@ ParseStatus HttpRequestParser::fail(int status, const char* message) {
   return ParseStatus::kError;
 }
 
+ParseStatus HttpRequestParser::too_large() {
+  // Named after the cap that refused it, so an operator knows which key to raise.
+  const bool up = upload();
+  fail(413, up ? "request body exceeds max_upload_bytes" : "request body exceeds max_body_bytes");
+  err_.upload = up;
+  return ParseStatus::kError;
+}
+
 ParseStatus HttpRequestParser::parse(std::string_view buf) {
   if (state_ == State::kError) return ParseStatus::kError;
   if (buf.size() < std::max(scan_pos_, chunk_pos_)) {
@@ -215,8 +223,7 @@ ParseStatus HttpRequestParser::finish_head() {
   if (te_chunked) {
     req_.chunked = true;
     chunked_.reset();
-    chunked_.set_limits(
-        ChunkedDecoder::Limits{limits_.max_body_bytes, 4096, limits_.max_head_bytes});
+    chunked_.set_limits(ChunkedDecoder::Limits{body_cap(), 4096, limits_.max_head_bytes});
     chunk_pos_ = head_len_;
     state_ = State::kChunkedBody;
     return ParseStatus::kNeedMore;
@@ -224,7 +231,7 @@ ParseStatus HttpRequestParser::finish_head() {
   if (has_cl) {
     req_.content_length = cl;
     // Refuse before reading a byte of it, so an oversized upload costs us nothing.
-    if (cl > limits_.max_body_bytes) return fail(413, "request body too large");
+    if (cl > body_cap()) return too_large();
     if (cl > 0) {
       state_ = State::kBody;
       return ParseStatus::kNeedMore;
@@ -263,7 +270,7 @@ ParseStatus HttpRequestParser::parse_body(std::string_view buf) {
       case ChunkedDecoder::Result::kError:
         switch (chunked_.error()) {
           case ChunkedDecoder::Error::kBodyTooLarge:
-            return fail(413, chunked_.error_message());
+            return too_large();
           case ChunkedDecoder::Error::kTrailerTooLarge:
             return fail(431, chunked_.error_message());
           default:

@@ -17,6 +17,11 @@ struct HttpLimits {
   size_t max_head_bytes = 16384;
   size_t max_headers = 100;
   size_t max_body_bytes = 4 << 20;
+  // The body of a request whose path `is_upload_path` accepts (the caller's notion: files,
+  // batches, anything but its JSON API calls) is capped by max_upload_bytes instead. Null: every
+  // body is capped by max_body_bytes.
+  size_t max_upload_bytes = 32 << 20;
+  bool (*is_upload_path)(std::string_view path) = nullptr;
 };
 
 struct HttpRequest {
@@ -37,6 +42,7 @@ struct HttpRequest {
 struct HttpError {
   int status = 400;  // 400, 413, 431, 501 (unsupported transfer coding), 505
   std::string_view message;
+  bool upload = false;  // a 413 against max_upload_bytes (else max_body_bytes)
 };
 
 // Incremental, zero-copy HTTP/1.1 request parser, one per connection.
@@ -75,11 +81,15 @@ class HttpRequestParser {
   };
 
   ParseStatus fail(int status, const char* message);
+  ParseStatus too_large();
   ParseStatus parse_head(std::string_view buf);
   bool parse_request_line(std::string_view buf, size_t begin, size_t end);
   ParseStatus finish_head();
   ParseStatus parse_body(std::string_view buf);
   void bind_head(std::string_view buf);
+  // The cap of this request's body, chosen once its path is known.
+  bool upload() const { return limits_.is_upload_path && limits_.is_upload_path(req_.path); }
+  size_t body_cap() const { return upload() ? limits_.max_upload_bytes : limits_.max_body_bytes; }
 
   HttpLimits limits_;
   State state_ = State::kRequestLine;

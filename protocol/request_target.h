@@ -19,4 +19,10 @@ namespace ringgate::protocol {
 // once, as RFC 3986 does; a doubly encoded "%252e" stays a literal "%2e".
 const char* request_target_problem(std::string_view target);
 
+// `path` is `base` or below it ("/v1/responses", "/v1/responses/resp_1"; not "/v1/responsesx").
+constexpr bool path_at_or_under(std::string_view path, std::string_view base) {
+  return path.substr(0, base.size()) == base &&
+         (path.size() == base.size() || path[base.size()] == '/');
+}
+
 }  // namespace ringgate::protocol

@@ -1,5 +1,8 @@
-// Anthropic's Messages API: x-api-key, a required anthropic-version header, and only /messages,
-// /messages/count_tokens and /models; OpenAI chat clients reach it through translation.
+// Anthropic's API: x-api-key, a required anthropic-version header. Every path passes through
+// (messages, count_tokens, models, message batches, files, legacy complete, ...), except OpenAI's
+// own endpoints, which Anthropic does not serve: those are answered here, in the OpenAI shape
+// their clients read. OpenAI chat clients reach /messages through translation.
+#include "protocol/request_target.h"
 #include "providers/provider_families.h"
 
 namespace ringgate::providers::anthropic_family {
@@ -8,6 +11,31 @@ namespace {
 // The version Anthropic's SDKs send. The client's own anthropic-version (and anthropic-beta)
 // travel as they are; this is for clients that send none, such as OpenAI clients translated here.
 constexpr HeaderField kDefaults[] = {{"anthropic-version", "2023-06-01"}};
+
+// Why an OpenAI endpoint is not served through an Anthropic-format upstream; null when it is.
+const char* openai_only(std::string_view endpoint) {
+  if (endpoint == "/embeddings" || endpoint == "/completions") {
+    return "this endpoint is not available for an Anthropic-format upstream: it is OpenAI's, and "
+           "Anthropic has no equivalent";
+  }
+  if (protocol::path_at_or_under(endpoint, "/responses")) {
+    return "this endpoint is not available for an Anthropic-format upstream: ringgate translates "
+           "/v1/chat/completions only, and a response's server-side state (previous_response_id, "
+           "conversation, stored responses) is not kept by ringgate between requests; send the "
+           "whole history to /v1/chat/completions";
+  }
+  if (protocol::path_at_or_under(endpoint, "/conversations")) {
+    return "this endpoint is not available for an Anthropic-format upstream: conversations are "
+           "state OpenAI's servers keep, which ringgate does not keep between requests; send the "
+           "whole history to /v1/chat/completions";
+  }
+  if (endpoint.substr(0, 18) == "/chat/completions/") {
+    return "this endpoint is not available for an Anthropic-format upstream: stored chat "
+           "completions ('store': true) are kept by OpenAI's servers, and ringgate keeps none";
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 EndpointPlan plan_endpoint(std::string_view client_endpoint) {
@@ -16,10 +44,8 @@ EndpointPlan plan_endpoint(std::string_view client_endpoint) {
   if (client_endpoint == "/chat/completions") {
     plan.translation = Translation::kOpenAiClientToAnthropic;
     plan.upstream_endpoint = "/messages";
-  } else if (client_endpoint != "/messages" && client_endpoint != "/messages/count_tokens" &&
-             client_endpoint != "/models") {
-    plan.error = {404, "this endpoint is not available for an Anthropic-format upstream",
-                  protocol::ErrorCode::kUnsupportedEndpoint};
+  } else if (const char* why = openai_only(client_endpoint)) {
+    plan.error = {404, why, protocol::ErrorCode::kUnsupportedEndpoint};
   }
   return plan;
 }

@@ -20,6 +20,7 @@
 #include "providers/json_access.h"
 #include "providers/json_writer.h"
 #include "providers/response_translator.h"
+#include "providers/tool_history_repair.h"
 
 namespace ringgate::providers {
 
@@ -188,7 +189,9 @@ void AnthropicToOpenAiStream::on_event(std::string_view event, std::string_view 
       begin_chunk(out);
       JsonWriter w(out);
       w.key("tool_calls").begin_array().begin_object().key("index").integer(tool_index_);
-      w.key("id").string(json::field_string(cb, "id")).key("type").string("function");
+      MappedToolId mapped;  // ids the client keeps in its history are portable
+      w.key("id").string(portable_tool_id(json::field_string(cb, "id"), mapped));
+      w.key("type").string("function");
       w.key("function").begin_object().key("name").string(name).key("arguments").string("");
       w.end_object().end_object().end_array();
       end_chunk(out, {});

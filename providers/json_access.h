@@ -78,8 +78,9 @@ inline int64_t field_integer(object o, std::string_view name) {
 }
 
 // A parser per role and thread: the DOM of a parse lives until the same parser parses again, so
-// nested parses (tool arguments inside a request) need their own.
-enum class ParserSlot { kDocument, kNested, kCount };
+// nested parses (tool arguments inside a request) need their own, and so does a request whose
+// tool history was repaired (translated from its repaired body while the original stays parsed).
+enum class ParserSlot { kDocument, kNested, kRepaired, kCount };
 simdjson::dom::parser& thread_parser(ParserSlot slot);
 
 // Parses text with the slot's parser. Empty text is not JSON (and its data() may be null, which

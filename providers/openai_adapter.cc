@@ -1,6 +1,7 @@
 // OpenAI's API as OpenAI, OpenAI-compatible servers and Azure OpenAI serve it. They share the
 // bodies; Azure differs in paths (the model's deployment in the URL, api-version in the query)
 // and in the key header.
+#include "protocol/request_target.h"
 #include "providers/provider_families.h"
 
 namespace ringgate::providers::openai_family {
@@ -32,6 +33,13 @@ void append_client_params(std::string_view query, bool azure, char separator, st
   }
 }
 
+// Anthropic's own endpoints beyond /messages (translated) and /messages/count_tokens (counted
+// by the gateway): message batches and the legacy text completions, which no OpenAI-format
+// server serves. Answered here, in the Anthropic shape their clients read.
+bool anthropic_only(std::string_view endpoint) {
+  return endpoint == "/complete" || protocol::path_at_or_under(endpoint, "/messages/batches");
+}
+
 }  // namespace
 
 EndpointPlan plan_endpoint(const UpstreamTarget& target, std::string_view client_endpoint,
@@ -41,6 +49,12 @@ EndpointPlan plan_endpoint(const UpstreamTarget& target, std::string_view client
   if (client_endpoint == "/messages") {
     plan.translation = Translation::kAnthropicClientToOpenAi;
     plan.upstream_endpoint = "/chat/completions";
+  } else if (anthropic_only(client_endpoint)) {
+    plan.error = {404,
+                  "this endpoint is not available for an OpenAI-format upstream: it is "
+                  "Anthropic's, and ringgate translates /v1/messages only",
+                  protocol::ErrorCode::kUnsupportedEndpoint};
+    return plan;
   }
   if (model_in_path(target.format) && deployment_scoped(plan.upstream_endpoint)) {
     if (model.empty()) {

@@ -14,6 +14,7 @@
 #include "providers/json_access.h"
 #include "providers/json_writer.h"
 #include "providers/response_translator.h"
+#include "providers/tool_history_repair.h"
 
 namespace ringgate::providers {
 
@@ -73,12 +74,16 @@ void OpenAiToAnthropicStream::open_block(std::string& out, Block kind, std::stri
       break;
     case Block::kTool:
       w.key("type").string("tool_use");
-      if (tool_id.empty()) {
-        // Stable per stream and call, so a client replaying the history pairs results correctly.
-        w.key("id").begin_string().string_piece("toolu_").string_piece(id_);
-        w.string_piece(std::to_string(block_index_)).end_string();
-      } else {
-        w.key("id").string(tool_id);
+      {
+        // Stable per stream and call, so a client replaying the history pairs results correctly,
+        // and portable (tool_history_repair.h), so that history is valid for either API.
+        std::string synthetic;
+        if (tool_id.empty()) {
+          synthetic = "toolu_" + std::string(id_) + std::to_string(block_index_);
+          tool_id = synthetic;
+        }
+        MappedToolId mapped;
+        w.key("id").string(portable_tool_id(tool_id, mapped));
       }
       w.key("name").string(tool_name).key("input").begin_object().end_object();
       break;

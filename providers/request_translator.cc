@@ -76,6 +76,13 @@
 //   Refused whatever the policy (content, not fields: leaving it out would change what the model
 //       is asked): document and other non-text/image blocks, images in tool results, server
 //       tools, malformed values.
+//   Refused because they need state the server keeps between requests (the message says what to
+//       send instead): `thread` (message threads; code thread_unsupported_request, with the
+//       details the SDK's thread helpers recover from), `container`.
+//
+// Both directions: before translating, the tool-call history is repaired
+// (tool_history_repair.h): orphaned and duplicated results dropped, missing results added, ids
+// neither API accepts mapped, results moved ahead of other content, empty arguments made "{}".
 
 #include "providers/request_translator.h"
 
@@ -85,6 +92,7 @@
 
 #include "providers/json_access.h"
 #include "providers/json_writer.h"
+#include "providers/tool_history_repair.h"
 
 namespace ringgate::providers {
 namespace {
@@ -143,6 +151,24 @@ class Translation {
     message += why;
     return fail(std::move(message), std::move(param));
   }
+  // A field that asks the upstream to keep or use state between requests, which the other API
+  // does not hold and ringgate, stateless between requests, cannot stand in for. `instead`
+  // says what the client can send instead.
+  bool needs_server_state(std::string param, std::string_view why, std::string_view state,
+                          std::string_view instead,
+                          protocol::ErrorCode code = protocol::ErrorCode::kUnsupportedParameter) {
+    std::string message = "'" + param + "' is not supported when translating ";
+    message += why;
+    message += ": ";
+    message += state;
+    message +=
+        ", which that upstream does not hold and ringgate (stateless between requests) "
+        "cannot keep; ";
+    message += instead;
+    fail(std::move(message), std::move(param));
+    result_.error_code = code;
+    return false;
+  }
 
   TranslateResult& result_;
 };
@@ -175,6 +201,7 @@ class OpenAiToAnthropic : Translation {
  public:
   OpenAiToAnthropic(const TranslateOptions& options, TranslateResult& result)
       : Translation(result), options_(options), w_(result.body) {}
+  static ToolHistoryRepair repair(element root) { return repair_chat_tool_history(root); }
 
   bool run(element root_element) {
     object root;
@@ -275,7 +302,12 @@ class OpenAiToAnthropic : Translation {
           return unsupported("logit_bias", kToAnthropic);
         }
       } else if (key == "store") {
-        if (json::boolean(value)) return unsupported("store", kToAnthropic);
+        if (json::boolean(value)) {
+          return needs_server_state("store", kToAnthropic,
+                                    "it asks OpenAI to keep the completion for later retrieval "
+                                    "(GET /v1/chat/completions/{id}, evals, distillation)",
+                                    "send 'store': false or leave it out");
+        }
       } else if (key == "modalities") {
         if (null) continue;
         array a;
@@ -788,6 +820,7 @@ class AnthropicToOpenAi : Translation {
  public:
   AnthropicToOpenAi(const TranslateOptions& options, TranslateResult& result)
       : Translation(result), options_(options), w_(result.body) {}
+  static ToolHistoryRepair repair(element root) { return repair_messages_tool_history(root); }
 
   bool run(element root_element) {
     object root;
@@ -952,6 +985,21 @@ class AnthropicToOpenAi : Translation {
         if (!read_output_config(value)) return false;
       } else if (key == "service_tier") {
         // Billing hint only.
+      } else if (key == "thread") {
+        // Anthropic's message threads (the SDK's toolRunner and thread() send them): each turn
+        // names a reply the server stored instead of resending the history.
+        if (null) continue;
+        return needs_server_state(
+            "thread", kToOpenAi, "a message thread is a history the server holds between turns",
+            "send the whole history in 'messages' without 'thread' (the SDK's toolRunner does so "
+            "by itself after this error, or pass it thread: false)",
+            protocol::ErrorCode::kThreadUnsupported);
+      } else if (key == "container") {
+        if (null) continue;
+        return needs_server_state(
+            "container", kToOpenAi,
+            "a container is a code-execution sandbox Anthropic's servers keep",
+            "send the request without 'container' and without server tools");
       } else {
         // context_management, container, mcp_servers and anything else Anthropic-only.
         if (null) continue;
@@ -1425,9 +1473,21 @@ class AnthropicToOpenAi : Translation {
   std::vector<size_t> deferred_system_;  // indexes of system messages waiting for tool results
 };
 
+// The history is repaired first (tool_history_repair.h): what the translator reads is a history
+// both APIs accept.
 template <typename Translator>
 TranslateResult translate_root(element root, size_t size_hint, const TranslateOptions& options) {
   TranslateResult result;
+  ToolHistoryRepair repair = Translator::repair(root);
+  if (repair.repaired) {
+    if (!json::parse(json::ParserSlot::kRepaired, repair.body, root)) {
+      result.status = 500;
+      result.error_message = "the repaired tool history is not valid JSON";
+      return result;
+    }
+    size_hint = repair.body.size();
+    result.tool_history_repairs = std::move(repair.header);
+  }
   result.body.reserve(size_hint + 64);
   Translator translator(options, result);
   result.ok = translator.run(root);

@@ -16,6 +16,7 @@
 
 #include "providers/json_access.h"
 #include "providers/json_writer.h"
+#include "providers/tool_history_repair.h"
 
 namespace ringgate::providers {
 namespace {
@@ -166,7 +167,8 @@ TranslateResult anthropic_response_to_openai(std::string_view body,
       } else {
         arguments = "{}";
       }
-      w.begin_object().key("id").string(json::field_string(block, "id"));
+      MappedToolId mapped;
+      w.begin_object().key("id").string(portable_tool_id(json::field_string(block, "id"), mapped));
       w.key("type").string("function").key("function").begin_object();
       w.key("name").string(name).key("arguments").string(arguments);
       w.end_object().end_object();
@@ -251,6 +253,8 @@ TranslateResult openai_response_to_anthropic(std::string_view body,
   }
   element calls;
   if (json::field(message, "tool_calls", calls) && json::is_array(calls)) {
+    size_t index = 0;
+    std::string synthetic_id;
     for (element c : json::as_array(calls)) {
       if (!json::is_object(c)) return bad_upstream("upstream tool call is not an object");
       object call = json::as_object(c);
@@ -260,7 +264,17 @@ TranslateResult openai_response_to_anthropic(std::string_view body,
       }
       object fn = json::as_object(fn_el);
       w.begin_object().key("type").string("tool_use");
-      w.key("id").string(json::field_string(call, "id"));
+      // Ids the client keeps in its history: portable ones (tool_history_repair.h), and a stable
+      // synthetic one where a server sent none, as the stream translator does.
+      std::string_view id = json::field_string(call, "id");
+      if (id.empty()) {
+        synthetic_id =
+            "toolu_" + std::string(json::field_string(completion, "id")) + std::to_string(index);
+        id = synthetic_id;
+      }
+      ++index;
+      MappedToolId mapped;
+      w.key("id").string(portable_tool_id(id, mapped));
       w.key("name").string(json::field_string(fn, "name")).key("input");
       const auto arguments = json::field_string(fn, "arguments");
       element input;

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "protocol/api_error.h"
+
 namespace ringgate::providers {
 
 // What a translation does with a request field that has no faithful equivalent in the upstream's
@@ -51,6 +53,7 @@ struct TranslateResult {
   int status = 400;
   std::string error_message;
   std::string error_param;
+  protocol::ErrorCode error_code = protocol::ErrorCode::kUnsupportedParameter;
 
   // Facts about a translated request the caller needs for the response leg.
   std::string client_model;  // the model name the client asked for
@@ -62,6 +65,9 @@ struct TranslateResult {
   // The fields left out under UnsupportedFields::kDrop, sorted, without repeats, comma-separated
   // (the value of x-ringgate-dropped-fields); "" when none was.
   std::string dropped_fields;
+  // What the tool-history repair changed before translating (providers/tool_history_repair.h):
+  // the x-ringgate-repaired header's value, "" when the history needed no repair.
+  std::string tool_history_repairs;
 
   // Usage found in a translated response.
   TokenUsage usage;

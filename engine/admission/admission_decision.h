@@ -20,6 +20,9 @@ struct AdmitInput {
   std::string_view key;                  // as presented (Bearer, x-api-key, api-key); "" if none
   IpAddress client;                      // from client_address()
   const config::Model* model = nullptr;  // canonical; null for a path with no model
+  // In pass-through mode (no model table) the model the client named, which a key's `models`
+  // patterns are matched against; "" there for a path with no model. Unused when `model` is set.
+  std::string_view model_name;
   const config::Price* price = nullptr;  // the dearest deployment's; null: model->price
   uint64_t input_tokens = 0;             // the cheap upper bound from the body's length
   uint64_t max_output_tokens = 0;        // max_tokens, or the model's default

@@ -65,7 +65,10 @@ ApiError to_api_error(const Refusal& r, std::string_view model) {
       return {403, "this key may not use model '" + std::string(model) + "'",
               ErrorCode::kModelNotAllowed, "model"};
     case RefusalKind::kPathNotAllowed:
-      return {403, "this key may not use endpoints without a model", ErrorCode::kModelNotAllowed};
+      return {403,
+              "this key may not use endpoints that name no model (files, batches, ...); its "
+              "config allows them with allow_modelless_paths = true",
+              ErrorCode::kModelNotAllowed};
     case RefusalKind::kRateLimited:
       return {429, rate_message(r), ErrorCode::kRateLimited};
     case RefusalKind::kAnonymousFull:

@@ -67,12 +67,13 @@ const Gatekeeper::Key* Gatekeeper::identify(const AdmitInput& in, Decision& d) c
 bool Gatekeeper::allowed(const Key* key, const AdmitInput& in, Decision& d) const {
   if (mode_ == config::AuthMode::kNone) return true;
   d.refusal.scope = key ? Scope::kKey : Scope::kAddress;
-  if (!in.model) {
+  const std::string_view model = in.model ? std::string_view(in.model->name) : in.model_name;
+  if (model.empty()) {
     if (key && key->modelless) return true;
     d.refusal.kind = RefusalKind::kPathNotAllowed;
     return false;
   }
-  if (any_pattern_matches(key ? key->models : anonymous_models_, in.model->name)) return true;
+  if (any_pattern_matches(key ? key->models : anonymous_models_, model)) return true;
   d.refusal.kind = RefusalKind::kModelNotAllowed;
   return false;
 }

@@ -132,8 +132,9 @@ std::string describe(const Config& c) {
       s.listen_host.find(':') != std::string::npos ? "[" + s.listen_host + "]" : s.listen_host;
   line("listen: " + host + ":" + std::to_string(s.listen_port) + ", shards: " +
        (s.shards == 0 ? std::string("one per online CPU") : std::to_string(s.shards)));
-  line("limits: max_body_bytes=" + std::to_string(s.max_body_bytes) + " max_head_bytes=" +
-       std::to_string(s.max_head_bytes) + " max_headers=" + std::to_string(s.max_headers) +
+  line("limits: max_body_bytes=" + std::to_string(s.max_body_bytes) + " max_upload_bytes=" +
+       std::to_string(s.max_upload_bytes) + " max_head_bytes=" + std::to_string(s.max_head_bytes) +
+       " max_headers=" + std::to_string(s.max_headers) +
        " max_response_bytes=" + std::to_string(s.max_response_bytes) +
        " max_sse_event_bytes=" + std::to_string(s.max_sse_event_bytes) +
        " max_connections=" + std::to_string(s.max_connections) + "/shard" +

@@ -86,8 +86,11 @@ struct Model {
 struct Server {
   std::string listen_host = "127.0.0.1";  // an IP literal; IPv6 without brackets
   uint16_t listen_port = 8080;
-  unsigned shards = 0;  // 0 = one per online CPU
-  size_t max_body_bytes = 4 << 20;
+  unsigned shards = 0;              // 0 = one per online CPU
+  size_t max_body_bytes = 4 << 20;  // the JSON endpoints (chat, messages, embeddings, ...)
+  // Every other /v1 path (file uploads, batches): bodies are not JSON-checked and, as any
+  // request body, are received whole before they are forwarded.
+  size_t max_upload_bytes = 32 << 20;
   size_t max_head_bytes = 16384;
   size_t max_headers = 100;
   size_t max_response_bytes = 64 << 20;

@@ -171,6 +171,7 @@ class Loader {
     }
     r.read_int("shards", 0, kMaxShards, s.shards);
     r.read_int("max_body_bytes", 1, int64_t{1} << 30, s.max_body_bytes);
+    r.read_int("max_upload_bytes", 1, int64_t{1} << 32, s.max_upload_bytes);
     r.read_int("max_head_bytes", 1024, 1 << 20, s.max_head_bytes);
     r.read_int("max_headers", 1, 10000, s.max_headers);
     r.read_int("max_response_bytes", 1, int64_t{1} << 34, s.max_response_bytes);

@@ -9,6 +9,7 @@
 #include "engine/gateway/clock.h"
 #include "engine/gateway/shard.h"
 #include "engine/io/iovec_cursor.h"
+#include "engine/pipeline/stages.h"
 #include "protocol/api_error.h"
 #include "protocol/error_body.h"
 #include "protocol/json_chat_request.h"
@@ -20,9 +21,10 @@ using protocol::ParseStatus;
 ClientSession::ClientSession(Shard& shard, int fd)
     : shard_(shard),
       fd_(fd),
-      parser_(protocol::HttpLimits{shard.config().server.max_head_bytes,
-                                   shard.config().server.max_headers,
-                                   shard.config().server.max_body_bytes}),
+      parser_(protocol::HttpLimits{
+          shard.config().server.max_head_bytes, shard.config().server.max_headers,
+          shard.config().server.max_body_bytes, shard.config().server.max_upload_bytes,
+          pipeline::is_upload_path}),
       accounting_tap_(shard.taps()),
       hangup_(shard.ring()) {
   shard_.add_session(this);
@@ -90,6 +92,8 @@ io::Task<ClientSession::ReadOutcome> ClientSession::read_request() {
         keep_alive_ = false;  // framing can no longer be trusted
         begin_request();
         choose_request_id();
+        // The head is enough to tell an Anthropic client (an upload's 413, say) its own shape.
+        if (parser_.head_complete()) rq_.front = pipeline::client_front(parser_.request());
         const protocol::HttpError& e = parser_.error();
         co_await out_.respond_error({e.status, e.message,
                                      e.status == 413 ? protocol::ErrorCode::kRequestTooLarge
@@ -142,6 +146,7 @@ io::Task<ClientSession::ReadOutcome> ClientSession::read_request() {
       keep_alive_ = false;
       begin_request();
       choose_request_id();
+      if (parser_.head_complete()) rq_.front = pipeline::client_front(parser_.request());
       co_await out_.respond_error({408,
                                    parser_.head_complete() ? "request body not received in time"
                                                            : "request headers not received in time",

@@ -158,14 +158,18 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     // The body was parsed once at dispatch; the translator walks that same document.
     providers::TranslateResult tr =
         providers::translate_request(translation_, route.document, body.size(), opts);
+    // A repaired tool history is named in the answer (a refusal too: its field names positions in
+    // the repaired history), never silent.
+    if (!tr.tool_history_repairs.empty()) {
+      append_header(rq_.response_headers, "x-ringgate-repaired", tr.tool_history_repairs);
+    }
     if (!tr.ok) {
       // seed-defect: 004-P9 — what cannot be mapped is a clear 400 naming the field.
       std::string msg = tr.error_message;
       if (!tr.error_param.empty() && msg.find(tr.error_param) == std::string::npos) {
         msg += " (" + tr.error_param + ")";
       }
-      co_await out_.respond_error(
-          {tr.status, msg, protocol::ErrorCode::kUnsupportedParameter, tr.error_param});
+      co_await out_.respond_error({tr.status, msg, tr.error_code, tr.error_param});
       co_return;
     }
     body_rewrite_ = std::move(tr.body);

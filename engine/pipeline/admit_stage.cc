@@ -64,6 +64,9 @@ Verdict admit(RequestContext& rq, const ShardServices&) {
   in.key = presented_key(*rq.http);
   in.client = rq.client;
   in.model = rq.route.model;
+  // Pass-through has no model table: a request that names a model is matched by that name, and
+  // only one that names none (files, batches) is a path with no model.
+  if (rq.endpoint != Endpoint::kOther) in.model_name = rq.requested_model;
   // A token count generates nothing and is not billed: it takes a request, never tokens.
   const bool count_only = rq.endpoint == Endpoint::kCountTokens;
   in.input_tokens = count_only ? 0 : rq.http->body.size();

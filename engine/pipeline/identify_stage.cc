@@ -15,6 +15,20 @@ bool forwarded_method(std::string_view m) {
 
 }  // namespace
 
+protocol::ApiFront client_front(const protocol::HttpRequest& req) {
+  using protocol::path_at_or_under;
+  const std::string_view path = req.path;
+  if (path_at_or_under(path, "/v1/messages") || path == "/v1/complete") {
+    return protocol::ApiFront::kAnthropic;
+  }
+  if (path_at_or_under(path, "/v1/chat/completions") || path == "/v1/completions" ||
+      path == "/v1/embeddings" || path_at_or_under(path, "/v1/responses")) {
+    return protocol::ApiFront::kOpenAi;
+  }
+  return req.header("anthropic-version").empty() ? protocol::ApiFront::kOpenAi
+                                                 : protocol::ApiFront::kAnthropic;
+}
+
 Verdict identify(RequestContext& rq, const ShardServices& svc) {
   const protocol::HttpRequest& req = *rq.http;
   // seed-defect: 000-H1 — accept a sane client id, else make one; echoed and sent upstream.
@@ -24,9 +38,7 @@ Verdict identify(RequestContext& rq, const ShardServices& svc) {
   } else {
     svc.request_ids->next(rq.request_id);
   }
-  rq.front = req.path == "/v1/messages" || req.path == "/v1/messages/count_tokens"
-                 ? protocol::ApiFront::kAnthropic
-                 : protocol::ApiFront::kOpenAi;
+  rq.front = client_front(req);
   // Before any answer, so a browser page can read errors too. A preflight gets its own lines.
   rq.cors_allow_origin = protocol::cors_allow_origin(
       req.header("origin"), rq.runtime->config().admission.cors.allowed_origins);

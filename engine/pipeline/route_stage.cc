@@ -12,10 +12,7 @@ Verdict route(RequestContext& rq, const ShardServices&) {
     route.upstream = up->def;
     return Verdict::go_on();
   }
-  if (rq.endpoint == Endpoint::kOther) {
-    return Verdict::error({404, "unknown endpoint", protocol::ErrorCode::kNotFound});
-  }
-  const config::RuntimeModel* entry = route.model_entry;  // validate resolved it
+  const config::RuntimeModel* entry = route.model_entry;  // validate resolved it (or 404ed)
   route.upstream_id = entry->upstream->id;                // the runtime tables resolved it at load
   route.upstream = entry->upstream->def;
   return Verdict::go_on();

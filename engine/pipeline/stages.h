@@ -18,6 +18,19 @@ inline bool is_preflight(const protocol::HttpRequest& req) {
   return req.method == "OPTIONS" && !req.header("access-control-request-method").empty();
 }
 
+// Which API a client speaks, which shapes every answer the gateway writes itself: Anthropic on
+// its own paths (/v1/messages and below, /v1/complete), OpenAI on OpenAI's (chat completions,
+// completions, embeddings, responses); on the paths both serve or neither does (files, models,
+// an unknown path), Anthropic when the request carries anthropic-version, which every Anthropic
+// SDK and Claude Code send and Anthropic's API requires, else OpenAI. Needs only the head.
+protocol::ApiFront client_front(const protocol::HttpRequest& req);
+
+// The endpoint a path after /v1 names ("/chat/completions").
+Endpoint classify_endpoint(std::string_view suffix);
+// A /v1 path that is not one of the JSON endpoints: its body (files, batches) is capped by
+// max_upload_bytes rather than max_body_bytes, and its content type is not checked.
+bool is_upload_path(std::string_view path);
+
 // Request id, client API (front), and requests refused outright: a target an upstream could
 // resolve to another path, a method that is never forwarded.
 Verdict identify(RequestContext& rq, const ShardServices& svc);

@@ -14,16 +14,6 @@ bool is_json_content_type(std::string_view ct) {
   return protocol::ascii_iequals(base, "application/json");
 }
 
-Endpoint classify(std::string_view suffix) {
-  if (suffix == "/chat/completions") return Endpoint::kChat;
-  if (suffix == "/messages") return Endpoint::kMessages;
-  if (suffix == "/messages/count_tokens") return Endpoint::kCountTokens;  // model + messages
-  if (suffix == "/embeddings" || suffix == "/completions" || suffix == "/responses") {
-    return Endpoint::kModelOnly;
-  }
-  return Endpoint::kOther;
-}
-
 bool parse_body(RequestContext& rq, const ShardServices& svc, protocol::JsonError& err) {
   const std::string_view body = rq.http->body;
   simdjson::dom::parser& json = *svc.json;
@@ -62,12 +52,32 @@ Verdict resolve_model(RequestContext& rq) {
 
 }  // namespace
 
+Endpoint classify_endpoint(std::string_view suffix) {
+  if (suffix == "/chat/completions") return Endpoint::kChat;
+  if (suffix == "/messages") return Endpoint::kMessages;
+  if (suffix == "/messages/count_tokens") return Endpoint::kCountTokens;  // model + messages
+  // /complete: Anthropic's legacy Text Completions (model, prompt, max_tokens_to_sample).
+  if (suffix == "/embeddings" || suffix == "/completions" || suffix == "/responses" ||
+      suffix == "/complete") {
+    return Endpoint::kModelOnly;
+  }
+  return Endpoint::kOther;
+}
+
+bool is_upload_path(std::string_view path) {
+  return path.substr(0, 4) == "/v1/" && classify_endpoint(path.substr(3)) == Endpoint::kOther;
+}
+
 Verdict validate(RequestContext& rq, const ShardServices& svc) {
   const protocol::HttpRequest& req = *rq.http;
   Route& route = rq.route;
   route.upstream_suffix = req.path.substr(3);  // after "/v1"
-  rq.endpoint = classify(route.upstream_suffix);
-  if (rq.endpoint == Endpoint::kOther) return Verdict::go_on();  // pass-through decides
+  rq.endpoint = classify_endpoint(route.upstream_suffix);
+  if (rq.endpoint == Endpoint::kOther) {
+    // Files, batches, models/{id}...: only one upstream can take a request that names no model.
+    if (rq.runtime->passthrough_upstream()) return Verdict::go_on();
+    return Verdict::error({404, "unknown endpoint", protocol::ErrorCode::kNotFound});
+  }
   if (req.method != "POST") {
     return Verdict::error(
         {405, "this endpoint accepts POST only", protocol::ErrorCode::kMethodNotAllowed},

@@ -387,6 +387,45 @@ TEST(HttpRequestParser, RefusesOversizedBodiesWith413) {
   EXPECT_EQ(ok.request().body, "aaaaabbbbb");
 }
 
+// Uploads (the caller's upload paths) have a cap of their own, by Content-Length and chunked.
+TEST(HttpRequestParser, UploadPathsHaveTheirOwnBodyCap) {
+  HttpLimits limits;
+  limits.max_body_bytes = 10;
+  limits.max_upload_bytes = 20;
+  limits.is_upload_path = [](std::string_view path) { return path.substr(0, 7) == "/upload"; };
+  const std::string body15(15, 'x');
+  HttpRequestParser upload(limits);
+  ASSERT_EQ(
+      upload.parse("POST /upload?x=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 15\r\n\r\n" + body15),
+      ParseStatus::kComplete);
+  EXPECT_EQ(upload.request().body, body15);
+
+  HttpRequestParser json(limits);
+  ASSERT_EQ(json.parse("POST /json HTTP/1.1\r\nHost: x\r\nContent-Length: 15\r\n\r\n"),
+            ParseStatus::kError);
+  EXPECT_EQ(json.error().status, 413);
+  EXPECT_FALSE(json.error().upload);
+  EXPECT_EQ(json.error().message, "request body exceeds max_body_bytes");
+
+  HttpRequestParser big(limits);
+  ASSERT_EQ(big.parse("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 21\r\n\r\n"),
+            ParseStatus::kError);
+  EXPECT_TRUE(big.error().upload);
+  EXPECT_EQ(big.error().message, "request body exceeds max_upload_bytes");
+
+  HttpRequestParser chunked(limits);
+  EXPECT_EQ(chunked.parse("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                          "f\r\n" +
+                          body15 + "\r\n0\r\n\r\n"),
+            ParseStatus::kComplete);
+  HttpRequestParser chunked_big(limits);
+  EXPECT_EQ(chunked_big.parse("POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                              "\r\nf\r\n" +
+                              body15 + "\r\n6\r\n"),
+            ParseStatus::kError);
+  EXPECT_TRUE(chunked_big.error().upload);
+}
+
 TEST(HttpRequestParser, RefusesMalformedChunking) {
   expect_errors({
       {"size overflow",

@@ -38,5 +38,12 @@ TEST(RequestTarget, OrdinaryTargetsPass) {
   }
 }
 
+TEST(RequestTarget, PathAtOrUnderIsSegmentWise) {
+  EXPECT_TRUE(path_at_or_under("/v1/responses", "/v1/responses"));
+  EXPECT_TRUE(path_at_or_under("/v1/responses/resp_1/input_items", "/v1/responses"));
+  EXPECT_FALSE(path_at_or_under("/v1/responsesx", "/v1/responses"));
+  EXPECT_FALSE(path_at_or_under("/v1/respon", "/v1/responses"));
+}
+
 }  // namespace
 }  // namespace ringgate::protocol

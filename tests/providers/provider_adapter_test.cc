@@ -189,7 +189,25 @@ TEST(EndpointPlan, EveryEndpointOnEveryFormat) {
       {kAnthropic, "/embeddings", T::kNone, {}, 404},
       {kAnthropic, "/completions", T::kNone, {}, 404},
       {kAnthropic, "/responses", T::kNone, {}, 404},
-      {kAnthropic, "/files", T::kNone, {}, 404},
+      {kAnthropic, "/responses/resp_1", T::kNone, {}, 404},
+      {kAnthropic, "/conversations", T::kNone, {}, 404},
+      {kAnthropic, "/chat/completions/chatcmpl-1", T::kNone, {}, 404},
+      // Every Anthropic path passes through.
+      {kAnthropic, "/files", T::kNone, "/files"},
+      {kAnthropic, "/files/file_1/content", T::kNone, "/files/file_1/content"},
+      {kAnthropic, "/models/claude-x", T::kNone, "/models/claude-x"},
+      {kAnthropic, "/messages/batches", T::kNone, "/messages/batches"},
+      {kAnthropic, "/messages/batches/b_1/results", T::kNone, "/messages/batches/b_1/results"},
+      {kAnthropic, "/complete", T::kNone, "/complete"},
+      {kAnthropic, "/responsesx", T::kNone, "/responsesx"},
+      // Anthropic's own beyond /messages are not for OpenAI-format servers; the rest passes.
+      {kOpenAi, "/messages/batches", T::kNone, {}, 404},
+      {kOpenAi, "/messages/batches/b_1/cancel", T::kNone, {}, 404},
+      {kOpenAi, "/complete", T::kNone, {}, 404},
+      {kAzure, "/complete", T::kNone, {}, 404},
+      {kOpenAi, "/messages/batchesx", T::kNone, "/messages/batchesx"},
+      {kOpenAi, "/batches", T::kNone, "/batches"},
+      {kOpenAi, "/audio/transcriptions", T::kNone, "/audio/transcriptions"},
   };
   for (const Cell& c : cells) {
     SCOPED_TRACE(std::string(format_name(c.target.format)) + " " + std::string(c.endpoint));
@@ -202,10 +220,16 @@ TEST(EndpointPlan, EveryEndpointOnEveryFormat) {
   }
 }
 
-TEST(EndpointPlan, AnthropicRefusalSaysWhy) {
+TEST(EndpointPlan, RefusalsSayWhyAndWhatToUseInstead) {
   EndpointPlan p = plan_endpoint(kAnthropic, "/embeddings", "m");
-  EXPECT_EQ(p.error.message, "this endpoint is not available for an Anthropic-format upstream");
+  EXPECT_EQ(
+      p.error.message.rfind("this endpoint is not available for an Anthropic-format upstream", 0),
+      0u);
   EXPECT_EQ(protocol::error_code_name(p.error.code), "unsupported_endpoint");
+  EXPECT_NE(plan_endpoint(kAnthropic, "/responses", "m").error.message.find("previous_response_id"),
+            std::string_view::npos);
+  EXPECT_NE(plan_endpoint(kOpenAi, "/messages/batches", "").error.message.find("Anthropic's"),
+            std::string_view::npos);
 }
 
 TEST(EndpointPlan, AzureRefusesModelsThatCannotNameADeployment) {

@@ -211,6 +211,22 @@ TEST(OpenAiToAnthropicRequest, RejectsBodiesThatAreNotJsonObjects) {
   }
 }
 
+// Fields that ask the upstream to keep state between requests: refused by name, saying what to
+// send instead, when the upstream is of the other API (and ringgate keeps none).
+TEST(OpenAiToAnthropicRequest, StoreTrueNeedsOpenAisServersAndSaysWhatToSend) {
+  auto r = openai_chat_to_anthropic(
+      R"({"model":"m","store":true,"messages":[{"role":"user","content":"hi"}]})", options());
+  ASSERT_FALSE(r.ok);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.error_param, "store");
+  EXPECT_NE(r.error_message.find("send 'store': false or leave it out"), std::string::npos)
+      << r.error_message;
+  EXPECT_TRUE(
+      openai_chat_to_anthropic(
+          R"({"model":"m","store":false,"messages":[{"role":"user","content":"hi"}]})", options())
+          .ok);
+}
+
 // ---- Anthropic -> OpenAI --------------------------------------------------------------------
 
 // seed-defect: 004-P9
@@ -238,6 +254,33 @@ TEST(AnthropicToOpenAiRequest, ToolResultsBecomeToolMessagesBeforeUserText) {
   EXPECT_TRUE(bool(p["/stream_options/include_usage"]));
 }
 
+// The Anthropic SDK's toolRunner and thread() send `thread`; the refusal carries the code its
+// thread helpers recover from (they resend the whole history without a thread).
+TEST(AnthropicToOpenAiRequest, ThreadsNeedServerStateAndAreRefusedRecoverably) {
+  for (const char* thread :
+       {R"({"type":"create"})", R"({"type":"continue","previous_message_id":"msg_1"})"}) {
+    SCOPED_TRACE(thread);
+    auto r = anthropic_to_openai_chat(
+        std::string(R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}],)"
+                    R"("thread":)") +
+            thread + "}",
+        options());
+    ASSERT_FALSE(r.ok);
+    EXPECT_EQ(r.status, 400);
+    EXPECT_EQ(r.error_param, "thread");
+    EXPECT_EQ(r.error_code, protocol::ErrorCode::kThreadUnsupported);
+    EXPECT_NE(r.error_message.find("without 'thread'"), std::string::npos) << r.error_message;
+  }
+  auto container = anthropic_to_openai_chat(
+      R"({"model":"m","max_tokens":5,"messages":[],"container":"cntr_1"})", options());
+  ASSERT_FALSE(container.ok);
+  EXPECT_EQ(container.error_param, "container");
+  EXPECT_NE(container.error_message.find("without 'container'"), std::string::npos);
+  EXPECT_TRUE(anthropic_to_openai_chat(
+                  R"({"model":"m","max_tokens":5,"messages":[],"thread":null})", options())
+                  .ok);
+}
+
 TEST(AnthropicToOpenAiRequest, MaxTokensFieldFollowsOption) {
   TranslateOptions o = options();
   o.use_max_completion_tokens = true;
@@ -258,8 +301,8 @@ TEST(AnthropicToOpenAiRequest, RefusesWhatCannotBeMappedNamingTheField) {
        "tools[0].type"},
       {R"({"model":"m","max_tokens":1,"messages":[{"role":"user","content":[{"type":"document","source":{}}]}]})",
        "messages[0].content[0].type"},
-      {R"({"model":"m","max_tokens":1,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"image","source":{}}]}]}]})",
-       "messages[0].content[0].content[0].type"},
+      {R"({"model":"m","max_tokens":1,"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"f","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"image","source":{}}]}]}]})",
+       "messages[1].content[0].content[0].type"},
       {R"({"model":"m","max_tokens":0,"messages":[]})", "max_tokens"},
       {R"({"model":"m","max_tokens":1,"messages":[],"thinking":{"type":"sometimes"}})",
        "thinking.type"},
@@ -312,8 +355,8 @@ TEST(AnthropicToOpenAiRequest, FieldsWithoutEquivalentFollowThePolicy) {
        "cache_control", "system[0].cache_control", "ephemeral"},
       {R"({"model":"m","max_tokens":1,"messages":[{"role":"user","content":[{"type":"text","text":"q","cache_control":{"type":"ephemeral"}}]}]})",
        "cache_control", "messages[0].content[0].cache_control", "ephemeral"},
-      {R"({"model":"m","max_tokens":1,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"r","cache_control":{"type":"ephemeral"}}]}]})",
-       "cache_control", "messages[0].content[0].cache_control", "ephemeral"},
+      {R"({"model":"m","max_tokens":1,"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"f","input":{}}]},{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":"r","cache_control":{"type":"ephemeral"}}]}]})",
+       "cache_control", "messages[1].content[0].cache_control", "ephemeral"},
       {R"({"model":"m","max_tokens":1,"messages":[],"tools":[{"name":"f","input_schema":{"type":"object"},"cache_control":{"type":"ephemeral"}}]})",
        "cache_control", "tools[0].cache_control", "ephemeral"},
       {R"({"model":"m","max_tokens":1,"messages":[{"role":"user","content":"q","cache_control":{}}]})",

@@ -5,6 +5,7 @@
 
 #include "tools/mock_upstream/json_text.h"
 #include "tools/mock_upstream/mock_content.h"
+#include "tools/mock_upstream/tool_history_rules.h"
 
 namespace ringgate::mock_upstream {
 namespace {
@@ -110,6 +111,13 @@ ResponsePlan PlanMessages(const ApiRequest& r) {
   array messages;
   if (r.body["messages"].get(messages) != SUCCESS) {
     return BadRequest(r, "messages: Field required");
+  }
+  // A thread that continues names a history the server holds; the mock holds none, so the turn's
+  // own messages cannot be checked against it.
+  std::string_view thread;
+  const bool continues = r.body["thread"]["type"].get(thread) == SUCCESS && thread == "continue";
+  if (!continues) {
+    if (auto problem = AnthropicHistoryProblem(messages)) return BadRequest(r, *problem);
   }
   bool stream = false;
   ReadField(r.body["stream"], stream);

@@ -346,11 +346,13 @@ TEST_F(MockServerTest, ChatStreamCallsTheFirstToolWithArgumentsSplitAcrossChunks
 TEST_F(MockServerTest, ChatAnswersAToolResultWithText) {
   Start();
   Client client(port());
-  Response response = client.Post(
-      "/v1/chat/completions", R"({"model":"m","messages":[{"role":"user","content":"weather?"},)"
-                              R"({"role":"assistant","content":null,"tool_calls":[]},)"
-                              R"({"role":"tool","tool_call_id":"call_1","content":"sunny"}],)" +
-                                  std::string(kWeatherTool) + "}");
+  Response response =
+      client.Post("/v1/chat/completions",
+                  R"({"model":"m","messages":[{"role":"user","content":"weather?"},)"
+                  R"({"role":"assistant","content":null,"tool_calls":[{"id":"call_1",)"
+                  R"("type":"function","function":{"name":"get_weather","arguments":"{}"}}]},)"
+                  R"({"role":"tool","tool_call_id":"call_1","content":"sunny"}],)" +
+                      std::string(kWeatherTool) + "}");
   simdjson::dom::element doc;
   ASSERT_EQ(parser_.parse(response.body).get(doc), simdjson::SUCCESS);
   EXPECT_EQ(doc["choices"].at(0)["finish_reason"].get_string().value(), "stop");
@@ -404,7 +406,9 @@ TEST_F(MockServerTest, AnthropicMessageAnswersAToolResultWithText) {
   Client client(port());
   Response response = client.Post(
       "/v1/messages",
-      R"({"model":"c","max_tokens":100,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"sunny"}]}],)"
+      R"({"model":"c","max_tokens":100,"messages":[{"role":"user","content":"weather?"},)"
+      R"({"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"get_weather","input":{}}]},)"
+      R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"sunny"}]}],)"
       R"("tools":[{"name":"get_weather"}]})");
   simdjson::dom::element doc;
   ASSERT_EQ(parser_.parse(response.body).get(doc), simdjson::SUCCESS);
@@ -455,7 +459,8 @@ TEST_F(MockServerTest, ToolFlagPicksTheToolAndItsInputAndOneResultEndsTheLoop) {
   Response after = client.Post(
       "/v1/chat/completions",
       R"({"model":"m","messages":[{"role":"user","content":"read it"},)"
-      R"({"role":"assistant","content":null,"tool_calls":[]},)"
+      R"({"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function",)"
+      R"("function":{"name":"Read","arguments":"{}"}}]},)"
       R"({"role":"tool","tool_call_id":"c","content":"x"},{"role":"user","content":"more"}],)"
       R"("tools":[{"type":"function","function":{"name":"Read"}}]})");
   ASSERT_EQ(parser_.parse(after.body).get(doc), simdjson::SUCCESS) << after.body;
@@ -539,6 +544,99 @@ TEST_F(MockServerTest, RecentRequestsAreListedOldestFirst) {
   EXPECT_EQ(requests.at(0)["path"].get_string().value(), "/v1/chat/completions?x=1");
   EXPECT_EQ(requests.at(1)["body"].get_string().value(),
             R"({"model":"b","max_tokens":1,"messages":[]})");
+}
+
+// The histories the real APIs refuse get their 400, in their words.
+TEST_F(MockServerTest, HistoriesTheRealApisRefuseAre400) {
+  Start();
+  Client client(port());
+  const std::string use =
+      R"({"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"f","input":{}}]})";
+  struct {
+    std::string path, messages, says;
+  } cases[] = {
+      {"/v1/messages",
+       R"([{"role":"user","content":[{"type":"tool_result","tool_use_id":"t0","content":"x"}]}])",
+       "unexpected `tool_use_id` found in `tool_result` blocks: t0"},
+      {"/v1/messages", R"([{"role":"user","content":"q"},)" + use + "]",
+       "`tool_use` ids were found without `tool_result` blocks immediately after: t1"},
+      {"/v1/messages",
+       R"([{"role":"user","content":"q"},{"role":"assistant","content":[{"type":"tool_use","id":"a.b","name":"f","input":{}}]}])",
+       "messages.1.content.0.tool_use.id: String should match pattern '^[a-zA-Z0-9_-]+$'"},
+      {"/v1/messages",
+       R"([{"role":"user","content":"q"},)" + use +
+           R"(,{"role":"user","content":[{"type":"tool_result","tool_use_id":"t1"},{"type":"tool_result","tool_use_id":"t1"}]}])",
+       "Found multiple `tool_result` blocks with id: t1"},
+      {"/v1/chat/completions", R"([{"role":"tool","tool_call_id":"c","content":"x"}])",
+       "messages with role 'tool' must be a response to a preceeding message with 'tool_calls'"},
+      {"/v1/chat/completions",
+       R"([{"role":"user","content":"q"},{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]},{"role":"user","content":"q"}])",
+       "The following tool_call_ids did not have response messages: c1"},
+      {"/v1/chat/completions",
+       R"([{"role":"assistant","tool_calls":[{"id":")" + std::string(41, 'x') +
+           R"(","type":"function","function":{"name":"f","arguments":"{}"}}]}])",
+       "Expected a string with maximum length 40, but got a string with length 41 instead."},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.path + " " + c.messages);
+    Response response =
+        client.Post(c.path, R"({"model":"m","max_tokens":5,"messages":)" + c.messages + "}");
+    EXPECT_EQ(response.status, 400);
+    EXPECT_NE(response.body.find(c.says), std::string::npos) << response.body;
+  }
+  // A thread that continues names a history the server holds: not checked against the turn's own.
+  Response cont = client.Post(
+      "/v1/messages",
+      R"({"model":"m","max_tokens":5,"thread":{"type":"continue","previous_message_id":"msg_1"},)"
+      R"("messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t0","content":"x"}]}]})");
+  EXPECT_EQ(cont.status, 200) << cont.body;
+}
+
+TEST_F(MockServerTest, FilesBatchesAndLegacyCompletionsAnswerInTheirShapes) {
+  Start();
+  Client client(port());
+  const std::string multipart =
+      "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n"
+      "Content-Type: text/plain\r\n\r\nhello file\r\n--XyZ--\r\n";
+  Response up = client.Post("/v1/files", multipart,
+                            "anthropic-version: 2023-06-01\r\n"
+                            "Content-Type: multipart/form-data; boundary=XyZ\r\n");
+  ASSERT_EQ(up.status, 200) << up.body;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser_.parse(up.body).get(doc), simdjson::SUCCESS);
+  EXPECT_EQ(doc["type"].get_string().value(), "file");
+  EXPECT_EQ(doc["filename"].get_string().value(), "a.txt");
+  EXPECT_EQ(doc["size_bytes"].get_int64().value(), 10);
+  EXPECT_EQ(doc["id"].get_string().value(), "file_" + Sha256Hex("hello file").substr(0, 24));
+  Response openai =
+      client.Post("/v1/files", multipart, "Content-Type: multipart/form-data; boundary=XyZ\r\n");
+  ASSERT_EQ(parser_.parse(openai.body).get(doc), simdjson::SUCCESS);
+  EXPECT_EQ(doc["object"].get_string().value(), "file");
+  EXPECT_EQ(doc["bytes"].get_int64().value(), 10);
+  EXPECT_EQ(client.Post("/v1/files", "{}", "Content-Type: application/json\r\n").status, 400);
+  EXPECT_EQ(client.Request("DELETE", "/v1/files/file_1", "").status, 200);
+
+  Response batch = client.Post(
+      "/v1/messages/batches",
+      R"({"requests":[{"custom_id":"a","params":{"model":"m","max_tokens":5,"messages":[]}}]})");
+  ASSERT_EQ(parser_.parse(batch.body).get(doc), simdjson::SUCCESS);
+  EXPECT_EQ(doc["type"].get_string().value(), "message_batch");
+  EXPECT_EQ(doc["processing_status"].get_string().value(), "in_progress");
+  Response got = client.Request("GET", "/v1/messages/batches/msgbatch_1", "");
+  ASSERT_EQ(parser_.parse(got.body).get(doc), simdjson::SUCCESS);
+  EXPECT_EQ(doc["results_url"].get_string().value(),
+            "http://t/v1/messages/batches/msgbatch_1/results");
+  Response results = client.Request("GET", "/v1/messages/batches/msgbatch_1/results", "");
+  EXPECT_NE(results.body.find("\"custom_id\""), std::string::npos);
+  EXPECT_EQ(client.Post("/v1/messages/batches/msgbatch_1/cancel", "").status, 200);
+
+  Response complete = client.Post(
+      "/v1/complete",
+      R"({"model":"claude-2.1","prompt":"\n\nHuman: hi\n\nAssistant:","max_tokens_to_sample":3})");
+  ASSERT_EQ(parser_.parse(complete.body).get(doc), simdjson::SUCCESS) << complete.body;
+  EXPECT_EQ(doc["type"].get_string().value(), "completion");
+  EXPECT_EQ(doc["stop_reason"].get_string().value(), "max_tokens");
+  EXPECT_EQ(client.Post("/v1/complete", R"({"model":"m"})").status, 400);
 }
 
 TEST_F(MockServerTest, EmbeddingsAreDeterministicUnitVectors) {

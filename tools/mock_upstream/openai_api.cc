@@ -6,6 +6,7 @@
 
 #include "tools/mock_upstream/json_text.h"
 #include "tools/mock_upstream/mock_content.h"
+#include "tools/mock_upstream/tool_history_rules.h"
 
 namespace ringgate::mock_upstream {
 namespace {
@@ -155,6 +156,7 @@ ResponsePlan PlanChatCompletion(const ApiRequest& r) {
   if (r.body["messages"].get(messages) != SUCCESS) {
     return BadRequest(r, "'messages' is a required property");
   }
+  if (auto problem = OpenAiHistoryProblem(messages)) return BadRequest(r, *problem);
   bool stream = false;
   ReadField(r.body["stream"], stream);
   bool include_usage = false;

@@ -3,6 +3,7 @@
 #include "tools/mock_upstream/anthropic_api.h"
 #include "tools/mock_upstream/api_request.h"
 #include "tools/mock_upstream/openai_api.h"
+#include "tools/mock_upstream/resource_api.h"
 
 namespace ringgate::mock_upstream {
 namespace {
@@ -58,7 +59,12 @@ ResponsePlan RequestRouter::RouteApi(const HttpRequest& request, bool close_afte
   uint64_t sequence = stats_.requests.fetch_add(1, std::memory_order_relaxed) + 1;
   stats_.RecordRequest(request);
   const std::string& path = request.path;
-  ApiShape shape = path.starts_with("/v1/messages") ? ApiShape::kAnthropic : ApiShape::kOpenAI;
+  // Anthropic's own paths, and on the shared ones (files, models) a client that says it is one.
+  const bool anthropic_path = path.starts_with("/v1/messages") || path == "/v1/complete";
+  const bool shared_path = path.starts_with("/v1/files") || path.starts_with("/v1/models");
+  ApiShape shape = anthropic_path || (shared_path && request.Find("anthropic-version") != nullptr)
+                       ? ApiShape::kAnthropic
+                       : ApiShape::kOpenAI;
   RequestKnobs knobs;
   if (auto error = RequestKnobs::FromRequest(options_, request, knobs)) {
     return ResponseBuilder(kNoDelays, close_after).Error(shape, 400, *error, "");
@@ -90,6 +96,7 @@ ResponsePlan RequestRouter::RouteApi(const HttpRequest& request, bool close_afte
     if (path.size() > 11 && id.empty()) return builder.Error(shape, 404, "no such model", "");
     return PlanModels(request, options_, knobs, close_after, id);
   }
+  if (auto plan = PlanResource(request, knobs, close_after, parser_)) return std::move(*plan);
   using Handler = ResponsePlan (*)(const ApiRequest&);
   Handler handler = nullptr;
   if (path == "/v1/chat/completions") {

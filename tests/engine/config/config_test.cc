@@ -45,6 +45,7 @@ TEST(ConfigLoad, MinimalConfigKeepsDefaults) {
   EXPECT_EQ(c.server.listen_port, 8080);
   EXPECT_EQ(c.server.shards, 0u);
   EXPECT_EQ(c.server.max_body_bytes, size_t{4} << 20);
+  EXPECT_EQ(c.server.max_upload_bytes, size_t{32} << 20);
   EXPECT_EQ(c.server.max_sse_event_bytes, size_t{1} << 20);
   EXPECT_EQ(c.timeouts.header_read_ms, defaults.timeouts.header_read_ms);
   EXPECT_EQ(c.timeouts.total_ms, defaults.timeouts.total_ms);
@@ -70,6 +71,7 @@ TEST(ConfigLoad, EveryKeyIsRead) {
 listen = "[::1]:9000"
 shards = 3
 max_body_bytes = 1000
+max_upload_bytes = 3000
 max_head_bytes = 2048
 max_headers = 10
 max_response_bytes = 5000
@@ -108,6 +110,7 @@ default_max_tokens = 50
   EXPECT_EQ(c.server.listen_port, 9000);
   EXPECT_EQ(c.server.shards, 3u);
   EXPECT_EQ(c.server.max_body_bytes, 1000u);
+  EXPECT_EQ(c.server.max_upload_bytes, 3000u);
   EXPECT_EQ(c.server.max_head_bytes, 2048u);
   EXPECT_EQ(c.server.max_headers, 10u);
   EXPECT_EQ(c.server.max_response_bytes, 5000u);

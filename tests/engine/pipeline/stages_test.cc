@@ -153,6 +153,51 @@ TEST_F(Stages, AnthropicClientsAreTold) {
   EXPECT_EQ(rq_.front, protocol::ApiFront::kAnthropic);
 }
 
+// Anthropic's paths are Anthropic's, OpenAI's are OpenAI's; on the paths both serve or neither
+// does, anthropic-version says it, with or without a body.
+TEST_F(Stages, TheClientsApiFromThePathOrItsAnthropicVersion) {
+  using protocol::ApiFront;
+  const std::string version = "anthropic-version: 2023-06-01\r\n";
+  struct Case {
+    std::string target, headers;
+    ApiFront front;
+  } cases[] = {
+      {"/v1/messages/batches", "", ApiFront::kAnthropic},
+      {"/v1/messages/batches/b_1/results", "", ApiFront::kAnthropic},
+      {"/v1/messages/count_tokens", "", ApiFront::kAnthropic},
+      {"/v1/complete", "", ApiFront::kAnthropic},
+      {"/v1/chat/completions", version, ApiFront::kOpenAi},
+      {"/v1/chat/completions/chatcmpl-1", version, ApiFront::kOpenAi},
+      {"/v1/responses/resp_1", version, ApiFront::kOpenAi},
+      {"/v1/files", version, ApiFront::kAnthropic},
+      {"/v1/files", "x-api-key: k\r\n", ApiFront::kOpenAi},
+      {"/v1/models/claude-x", version, ApiFront::kAnthropic},
+      {"/v1/models/gpt-4o", "", ApiFront::kOpenAi},
+      {"/nowhere", version, ApiFront::kAnthropic},
+      {"/v1/messagesx", "", ApiFront::kOpenAi},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.target + " " + c.headers);
+    run("GET " + c.target + " HTTP/1.1\r\nHost: x\r\n" + c.headers + "\r\n");
+    EXPECT_EQ(rq_.front, c.front);
+    EXPECT_EQ(client_front(parser_.request()), c.front);
+  }
+}
+
+// The JSON endpoints' bodies are capped by max_body_bytes, every other /v1 path's by
+// max_upload_bytes.
+TEST(UploadPaths, AreTheV1PathsThatAreNoJsonEndpoint) {
+  for (std::string_view json :
+       {"/v1/chat/completions", "/v1/messages", "/v1/messages/count_tokens", "/v1/embeddings",
+        "/v1/completions", "/v1/responses", "/v1/complete", "/healthz", "/metrics"}) {
+    EXPECT_FALSE(is_upload_path(json)) << json;
+  }
+  for (std::string_view upload : {"/v1/files", "/v1/files/f/content", "/v1/messages/batches",
+                                  "/v1/audio/transcriptions", "/v1/models/x", "/v1/batches"}) {
+    EXPECT_TRUE(is_upload_path(upload)) << upload;
+  }
+}
+
 // Anthropic's count_tokens is its own endpoint: an Anthropic client's, routed by its model (the
 // session answers it or forwards it by the upstream's format).
 TEST_F(Stages, CountTokensIsRoutedAsAnAnthropicEndpoint) {
