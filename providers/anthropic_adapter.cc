@@ -1,5 +1,5 @@
 // Anthropic's Messages API: x-api-key, a required anthropic-version header, and only /messages,
-// /messages/count_tokens and /models; OpenAI chat clients reach it through translation.
+// /messages/count_tokens and /models[/{id}]; OpenAI chat clients reach it through translation.
 #include "providers/provider_families.h"
 
 namespace ringgate::providers::anthropic_family {
@@ -17,7 +17,7 @@ EndpointPlan plan_endpoint(std::string_view client_endpoint) {
     plan.translation = Translation::kOpenAiClientToAnthropic;
     plan.upstream_endpoint = "/messages";
   } else if (client_endpoint != "/messages" && client_endpoint != "/messages/count_tokens" &&
-             client_endpoint != "/models") {
+             client_endpoint != "/models" && !client_endpoint.starts_with("/models/")) {
     plan.error = {404, "this endpoint is not available for an Anthropic-format upstream",
                   protocol::ErrorCode::kUnsupportedEndpoint};
   }

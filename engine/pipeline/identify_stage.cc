@@ -13,6 +13,23 @@ bool forwarded_method(std::string_view m) {
   return m == "GET" || m == "POST" || m == "DELETE" || m == "HEAD";
 }
 
+// The client's API. Most paths name it; the model list is both APIs' path, so there it is the
+// headers: Anthropic's SDKs always send anthropic-version, and an x-api-key without an
+// Authorization is Anthropic's way to present a key.
+protocol::ApiFront front_of(const protocol::HttpRequest& req) {
+  const std::string_view path = req.path;
+  if (path == "/v1/messages" || path == "/v1/messages/count_tokens") {
+    return protocol::ApiFront::kAnthropic;
+  }
+  if (path == "/v1/models" || path.starts_with("/v1/models/")) {
+    if (!req.header("anthropic-version").empty() ||
+        (!req.header("x-api-key").empty() && req.header("authorization").empty())) {
+      return protocol::ApiFront::kAnthropic;
+    }
+  }
+  return protocol::ApiFront::kOpenAi;
+}
+
 }  // namespace
 
 Verdict identify(RequestContext& rq, const ShardServices& svc) {
@@ -24,9 +41,7 @@ Verdict identify(RequestContext& rq, const ShardServices& svc) {
   } else {
     svc.request_ids->next(rq.request_id);
   }
-  rq.front = req.path == "/v1/messages" || req.path == "/v1/messages/count_tokens"
-                 ? protocol::ApiFront::kAnthropic
-                 : protocol::ApiFront::kOpenAi;
+  rq.front = front_of(req);
   // Before any answer, so a browser page can read errors too. A preflight gets its own lines.
   rq.cors_allow_origin = protocol::cors_allow_origin(
       req.header("origin"), rq.runtime->config().admission.cors.allowed_origins);
