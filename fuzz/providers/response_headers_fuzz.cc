@@ -92,12 +92,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     p::translate_rate_limit_headers(h, from, to, kNowMs, out);
     check_lines(out, to);
     if (from == ApiFront::kOpenAi) {
-      // And back: the counts survive the round trip.
-      const std::vector<HttpHeader> again = headers_of([&] {
-        std::string lf = out;
-        for (size_t i; (i = lf.find("\r\n")) != std::string::npos;) lf.replace(i, 2, "\n");
-        return lf;
-      }());
+      // And back: the counts survive the round trip. (`lf` owns what `again` views.)
+      std::string lf = out;
+      for (size_t i; (i = lf.find("\r\n")) != std::string::npos;) lf.replace(i, 2, "\n");
+      const std::vector<HttpHeader> again = headers_of(lf);
       std::string back;
       p::translate_rate_limit_headers(again, ApiFront::kAnthropic, ApiFront::kOpenAi, kNowMs, back);
       check_lines(back, ApiFront::kOpenAi);
