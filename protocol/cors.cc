@@ -14,8 +14,8 @@ constexpr std::array<std::string_view, 4> kHeaderPrefixes = {"anthropic-", "open
 
 // What a page may read: the headers SDK retry logic and rate-limit displays look at.
 constexpr std::string_view kExposed =
-    "retry-after, retry-after-ms, x-request-id, request-id, x-ringgate-cache, "
-    "x-ringgate-repaired, "
+    "retry-after, retry-after-ms, x-should-retry, x-request-id, request-id, x-ringgate-cache, "
+    "x-ringgate-repaired, x-ringgate-dropped-fields, "
     "x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, "
     "x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens, "
     "anthropic-ratelimit-requests-limit, anthropic-ratelimit-requests-remaining, "

@@ -1,5 +1,10 @@
 // OpenAI chunks -> Anthropic events. Decisions:
-// - message_start is sent on the first chunk with input_tokens from StreamOptions::input_tokens
+// - message_start waits for the first chunk that names its id: Azure OpenAI opens its streams
+//   with a chunk of "id": "", "choices": [] and prompt_filter_results, which says nothing to
+//   translate. A chunk without an id that does carry choices (or [DONE], or the stream's end)
+//   starts the message with StreamOptions::fallback_id instead, so a message_start always has an
+//   id and always comes before any content. A later chunk's id never changes the message's.
+// - message_start has input_tokens from StreamOptions::input_tokens
 //   (the gateway's count; 0 without one), since OpenAI reports usage only at the end;
 //   message_delta.usage then carries input_tokens, cache_read_input_tokens and
 //   output_tokens, which current Anthropic SDKs merge into the message.
@@ -33,6 +38,11 @@ void begin_event(std::string& out, std::string_view name) {
 
 OpenAiToAnthropicStream::OpenAiToAnthropicStream(StreamOptions options)
     : options_(std::move(options)) {}
+
+std::string_view OpenAiToAnthropicStream::fallback_id() const {
+  return options_.fallback_id.empty() ? std::string_view("msg_ringgate")
+                                      : std::string_view(options_.fallback_id);
+}
 
 void OpenAiToAnthropicStream::start(std::string& out, std::string_view id, std::string_view model) {
   started_ = true;
@@ -152,7 +162,7 @@ void OpenAiToAnthropicStream::on_event(std::string_view /*event*/, std::string_v
   const auto first = data.find_first_not_of(" \t\r\n");
   const auto last = data.find_last_not_of(" \t\r\n");
   if (first != std::string_view::npos && data.substr(first, last - first + 1) == "[DONE]") {
-    if (!started_) start(out, options_.id, options_.model);
+    if (!started_) start(out, fallback_id(), options_.model);
     close_message(out);
     return;
   }
@@ -184,11 +194,20 @@ void OpenAiToAnthropicStream::on_event(std::string_view /*event*/, std::string_v
     }
     usage_.seen = true;
   }
-  if (!started_) {
-    start(out, json::field_string(chunk, "id"), json::field_string(chunk, "model"));
-  }
   element choices_el;
-  if (!json::field(chunk, "choices", choices_el) || !json::is_array(choices_el)) return;
+  const bool has_choices = json::field(chunk, "choices", choices_el) &&
+                           json::is_array(choices_el) && json::as_array(choices_el).size() > 0;
+  if (!started_) {
+    const std::string_view id = json::field_string(chunk, "id");
+    if (!id.empty()) {
+      start(out, id, json::field_string(chunk, "model"));
+    } else if (has_choices) {
+      start(out, fallback_id(), json::field_string(chunk, "model"));
+    } else {
+      return;  // Azure's prompt_filter_results chunk: nothing to say yet
+    }
+  }
+  if (!has_choices) return;
   for (element c : json::as_array(choices_el)) {
     if (!json::is_object(c)) continue;
     object choice = json::as_object(c);
@@ -249,7 +268,7 @@ void OpenAiToAnthropicStream::fail(std::string& out, std::string_view message) {
 void OpenAiToAnthropicStream::finish(std::string& out) {
   if (done_) return;
   if (saw_finish_) {
-    if (!started_) start(out, options_.id, options_.model);
+    if (!started_) start(out, fallback_id(), options_.model);
     close_message(out);
     return;
   }

@@ -37,6 +37,7 @@ class OpenAiToAnthropicStream {
   enum class Block : uint8_t { kNone, kText, kThinking, kTool };
 
   void start(std::string& out, std::string_view id, std::string_view model);
+  std::string_view fallback_id() const;
   void open_block(std::string& out, Block kind, std::string_view tool_id,
                   std::string_view tool_name);
   void close_block(std::string& out);

@@ -22,10 +22,29 @@ TranslateResult no_translation() {
 
 }  // namespace
 
+EndpointPlan::Models models_endpoint(std::string_view client_endpoint) {
+  if (client_endpoint == "/models") return EndpointPlan::Models::kList;
+  if (client_endpoint.starts_with("/models/") && client_endpoint.size() > 8) {
+    return EndpointPlan::Models::kOne;
+  }
+  return EndpointPlan::Models::kNo;
+}
+
 EndpointPlan plan_endpoint(const UpstreamTarget& target, std::string_view client_endpoint,
-                           std::string_view model) {
-  if (anthropic(target.format)) return anthropic_family::plan_endpoint(client_endpoint);
-  return openai_family::plan_endpoint(target, client_endpoint, model);
+                           std::string_view model, protocol::ApiFront client) {
+  EndpointPlan plan = anthropic(target.format)
+                          ? anthropic_family::plan_endpoint(client_endpoint)
+                          : openai_family::plan_endpoint(target, client_endpoint, model);
+  const EndpointPlan::Models models = models_endpoint(client_endpoint);
+  const protocol::ApiFront upstream =
+      anthropic(target.format) ? protocol::ApiFront::kAnthropic : protocol::ApiFront::kOpenAi;
+  if (plan.ok() && models != EndpointPlan::Models::kNo && client != upstream) {
+    plan.models = models;
+    plan.translation = client == protocol::ApiFront::kAnthropic
+                           ? Translation::kAnthropicClientToOpenAi
+                           : Translation::kOpenAiClientToAnthropic;
+  }
+  return plan;
 }
 
 void append_request_target(const UpstreamTarget& target, std::string_view upstream_endpoint,

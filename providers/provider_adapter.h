@@ -36,15 +36,24 @@ struct AdapterError {
 // How one request goes to one upstream.
 struct EndpointPlan {
   Translation translation = Translation::kNone;
+  // The translated bodies are a model list (/models) or one model (/models/{id}), not a chat.
+  enum class Models : uint8_t { kNo, kList, kOne };
+  Models models = Models::kNo;
   std::string_view upstream_endpoint;  // e.g. "/messages"; a view of the client's or a literal
   AdapterError error;                  // when set, answer the client with it and send nothing
   bool ok() const { return error.status == 0; }
 };
 
+// /models or /models/{id}: a path both APIs serve, in each one's own shape.
+EndpointPlan::Models models_endpoint(std::string_view client_endpoint);
+
 // `client_endpoint` is the client's path after /v1 ("/chat/completions"); `model` is the model
 // name the upstream gets (for Azure, the deployment), empty when the request names none.
+// `client` is the client's API where the path does not say it (the model list): an Anthropic
+// client listing an OpenAI-format upstream's models is translated, and the other way round.
 EndpointPlan plan_endpoint(const UpstreamTarget& target, std::string_view client_endpoint,
-                           std::string_view model);
+                           std::string_view model,
+                           protocol::ApiFront client = protocol::ApiFront::kOpenAi);
 
 // Appends the upstream request-target (path and query) for a planned endpoint. `client_query` is
 // the client's query string without '?', forwarded unless the format reserves a parameter.

@@ -91,6 +91,9 @@ struct StreamOptions {
   // usage (OpenAI reports it only at the end): the gateway's own count of the prompt, or its
   // estimate. message_delta still carries the upstream's numbers.
   int64_t input_tokens = -1;
+  // OpenAI -> Anthropic: the message id when the upstream never sends one (Azure OpenAI's first
+  // chunk has "id": ""); the gateway passes "msg_" and its request id. Empty: "msg_ringgate".
+  std::string fallback_id;
 };
 
 }  // namespace ringgate::providers

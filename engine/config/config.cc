@@ -143,7 +143,8 @@ std::string describe(const Config& c) {
        std::to_string(t.body_read_ms) + " keepalive_idle=" + std::to_string(t.keepalive_idle_ms) +
        " upstream_connect=" + std::to_string(t.upstream_connect_ms) +
        " upstream_ttfb=" + std::to_string(t.upstream_ttfb_ms) +
-       " stream_idle=" + std::to_string(t.stream_idle_ms) + " total=" + std::to_string(t.total_ms));
+       " stream_idle=" + std::to_string(t.stream_idle_ms) + " total=" + std::to_string(t.total_ms) +
+       " sse_heartbeat=" + std::to_string(t.sse_heartbeat_ms));
   const LedgerConfig& l = c.ledger;
   line(l.enabled() ? "ledger: " + l.path + " (flush every " + std::to_string(l.flush_interval_ms) +
                          " ms or " + std::to_string(l.batch_rows) + " rows, queue " +

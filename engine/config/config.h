@@ -34,6 +34,9 @@ struct Timeouts {
   uint32_t upstream_ttfb_ms = 120000;
   uint32_t stream_idle_ms = 120000;
   uint32_t total_ms = 600000;
+  // A streamed response silent this long gets an SSE comment (": ping"), client side only;
+  // 0 = never. Not a timeout: it restarts no other timer.
+  uint32_t sse_heartbeat_ms = 15000;
 };
 
 // The providers' own enum, so the adapters read it without a mapping that names providers.

@@ -191,6 +191,7 @@ class Loader {
     r.read_int("upstream_ttfb_ms", 1, kMaxTimeoutMs, to.upstream_ttfb_ms);
     r.read_int("stream_idle_ms", 1, kMaxTimeoutMs, to.stream_idle_ms);
     r.read_int("total_ms", 1, kMaxTimeoutMs, to.total_ms);
+    r.read_int("sse_heartbeat_ms", 0, kMaxTimeoutMs, to.sse_heartbeat_ms);
     r.finish();
   }
 

@@ -99,6 +99,9 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   io::Task<void> relay_as_is(UpstreamBodyReader& body, size_t max_event_bytes);
   io::Task<void> relay_translated(const Route& route, UpstreamBodyReader& body);
   io::Task<void> answer_translated(const Route& route, UpstreamBodyReader& body, int status);
+  // The upstream head's lines a translated answer carries to its client (retry and rate-limit
+  // headers, rewritten for the client's API) into rq_.response_headers.
+  void carry_upstream_headers();
   io::Task<pipeline::RelayResult> run_relay(UpstreamBodyReader& body,
                                             const pipeline::RelayPlan& plan);
   // prompt_count.cc: the gateway's own prompt counts, made off the shard (CountWorker).
@@ -129,6 +132,9 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   bool usage_asked_ = false;   // so the client's stream must not get the usage chunk
   std::string translated_;     // translated response bytes on their way to the client
   Translation translation_ = Translation::kNone;
+  // A translated GET /models (list) or /models/{id} (one): no request body to translate, and the
+  // answer is a model list in the client's shape.
+  providers::EndpointPlan::Models models_ = providers::EndpointPlan::Models::kNo;
   std::string response_format_tool_;          // see providers::TranslateResult
   pipeline::RequestContext rq_;               // the request being served; reset between requests
   pipeline::ResponseWriter out_{*this, rq_};  // every byte the client gets

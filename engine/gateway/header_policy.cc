@@ -65,20 +65,22 @@ bool forward_to_upstream(std::string_view name, const ConnectionNamed& hop) {
   return forward_to_upstream(name) && !hop.contains(name);
 }
 
-bool forward_to_client(std::string_view name) {
+bool forward_to_client(std::string_view name, bool upstream_rate_limits) {
   if (hop_by_hop(name)) return false;
-  // The gateway answers CORS itself, and the rate-limit headers a client reads describe its own
-  // virtual key (set by admission); the provider key's limits are the operator's business.
-  if (has_prefix(name, "access-control-") || has_prefix(name, "x-ratelimit-") ||
-      has_prefix(name, "anthropic-ratelimit-")) {
-    return false;
+  // The gateway answers CORS itself. When the gateway limits the caller, the rate-limit headers
+  // a client reads describe its own virtual key (set by admission) and the provider key's limits
+  // are the operator's business; without such a limit the upstream's are all there is.
+  if (has_prefix(name, "access-control-")) return false;
+  if (has_prefix(name, "x-ratelimit-") || has_prefix(name, "anthropic-ratelimit-")) {
+    return upstream_rate_limits;
   }
   return !any_of(name,
                  {"set-cookie", "x-request-id", "server", "alt-svc", "strict-transport-security"});
 }
 
-bool forward_to_client(std::string_view name, const ConnectionNamed& hop) {
-  return forward_to_client(name) && !hop.contains(name);
+bool forward_to_client(std::string_view name, const ConnectionNamed& hop,
+                       bool upstream_rate_limits) {
+  return forward_to_client(name, upstream_rate_limits) && !hop.contains(name);
 }
 
 }  // namespace ringgate::gateway

@@ -27,8 +27,12 @@ class ConnectionNamed {
 // Client request header -> upstream request.
 bool forward_to_upstream(std::string_view name);
 bool forward_to_upstream(std::string_view name, const ConnectionNamed& hop);
-// Upstream response header -> client response (framing headers are set by the gateway).
-bool forward_to_client(std::string_view name);
-bool forward_to_client(std::string_view name, const ConnectionNamed& hop);
+// Upstream response header -> client response (framing headers are set by the gateway). The
+// upstream's rate-limit headers (x-ratelimit-*, anthropic-ratelimit-*) describe the provider key:
+// they go through only with `upstream_rate_limits`, when the gateway limits the caller by none of
+// its own.
+bool forward_to_client(std::string_view name, bool upstream_rate_limits = false);
+bool forward_to_client(std::string_view name, const ConnectionNamed& hop,
+                       bool upstream_rate_limits = false);
 
 }  // namespace ringgate::gateway

@@ -43,8 +43,16 @@ void ClientSession::build_upstream_head(const Route& route, std::string_view suf
   h.append(req.method);
   h.push_back(' ');
   // Path, credential and the provider's default headers are the adapter's.
-  providers::append_request_target(up.target(), suffix, served_model(route),
-                                   providers::forwarded_query(translation_, req.query), h);
+  // A translated model list: the client's query is its API's paging, not the upstream's; an
+  // Anthropic upstream pages (20 by default), so the whole list is asked for at once.
+  std::string_view query = providers::forwarded_query(translation_, req.query);
+  if (models_ != providers::EndpointPlan::Models::kNo) {
+    query = models_ == providers::EndpointPlan::Models::kList &&
+                    up.format == providers::ApiFormat::kAnthropic
+                ? "limit=1000"
+                : "";
+  }
+  providers::append_request_target(up.target(), suffix, served_model(route), query, h);
   h.append(" HTTP/1.1\r\n");
   append_header(h, "Host", shard_.authority(route.upstream_id));
   providers::append_provider_headers(
@@ -57,14 +65,21 @@ void ClientSession::build_upstream_head(const Route& route, std::string_view suf
   }
   append_header(h, "X-Request-ID", rq_.request_id);
   const ConnectionNamed hop(req.headers);
+  const bool models = models_ != providers::EndpointPlan::Models::kNo;
   for (const protocol::HttpHeader& hd : req.headers) {
     if (!forward_to_upstream(hd.name, hop)) continue;
     // A translated body is JSON we wrote; the client's content headers describe the old one.
     if (translation_ != Translation::kNone && protocol::ascii_iequals(hd.name, "content-type"))
       continue;
+    // An Anthropic client's anthropic-version and anthropic-beta mean nothing to an OpenAI-format
+    // upstream (and an upstream that speaks both would answer in the wrong shape).
+    if (translation_ == Translation::kAnthropicClientToOpenAi && hd.name.size() > 10 &&
+        protocol::ascii_iequals(hd.name.substr(0, 10), "anthropic-"))
+      continue;
     append_header(h, hd.name, hd.value);
   }
-  if (translation_ != Translation::kNone) append_header(h, "Content-Type", "application/json");
+  if (translation_ != Translation::kNone && !models)
+    append_header(h, "Content-Type", "application/json");
   h.append("\r\n");
 }
 
@@ -134,9 +149,14 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   // Pick the upstream path and body: unchanged, renamed model, or translated to the other API.
   std::string_view body = req.body;
   count_job_.reset();
-  const providers::EndpointPlan plan =
-      providers::plan_endpoint(up.target(), route.upstream_suffix, served_model(route));
+  providers::EndpointPlan plan =
+      providers::plan_endpoint(up.target(), route.upstream_suffix, served_model(route), rq_.front);
+  if (plan.models != providers::EndpointPlan::Models::kNo && req.method != "GET") {
+    plan.models = providers::EndpointPlan::Models::kNo;  // HEAD: nothing to translate
+    plan.translation = Translation::kNone;
+  }
   translation_ = plan.translation;
+  models_ = plan.models;
   if (!plan.ok()) {
     co_await out_.respond_error({plan.error.status, plan.error.message, plan.error.code});
     co_return;
@@ -145,7 +165,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   upstream_endpoint_ = suffix;
   std::string_view served =
       route.model ? std::string_view(route.model->served_name()) : std::string_view();
-  if (translation_ != Translation::kNone) {
+  if (translation_ != Translation::kNone && models_ == providers::EndpointPlan::Models::kNo) {
     providers::TranslateOptions opts;
     opts.default_max_tokens = route.model ? route.model->default_max_tokens : 4096;
     if (route.model && served != route.requested_model) opts.model_override.assign(served);
@@ -395,12 +415,15 @@ io::Task<void> ClientSession::relay_as_is(UpstreamBodyReader& body, size_t max_e
   const bool whole_events = framing != BodyFraming::kLength && uh.is_event_stream();
   // Status and end-to-end headers from the upstream; framing and the common lines from us.
   const ConnectionNamed upstream_hop(uh.headers);
-  out_.relay_head(uh, framing,
-                  [&](std::string_view name) { return forward_to_client(name, upstream_hop); });
+  const bool upstream_limits = !rq_.gateway_rate_limits;
+  out_.relay_head(uh, framing, [&](std::string_view name) {
+    return forward_to_client(name, upstream_hop, upstream_limits);
+  });
   pipeline::RelayPlan plan;
   plan.shape =
       whole_events ? pipeline::RelayPlan::Shape::kWholeEvents : pipeline::RelayPlan::Shape::kBytes;
   plan.max_event_bytes = max_event_bytes;
+  plan.heartbeat_ms = rq_.runtime->config().timeouts.sse_heartbeat_ms;
   pipeline::UsageChunkFilter filter(shard_.json(), max_event_bytes);
   if (usage_asked_ && whole_events && uh.status >= 200 && uh.status < 300) {
     plan.shape = pipeline::RelayPlan::Shape::kTransform;

@@ -3,14 +3,31 @@
 // nothing is held beyond the current SSE event. Non-streaming responses and upstream errors are
 // read whole (bounded by max_response_bytes), translated, and sent in the client's shape with
 // the right status.
+#include <chrono>
+
 #include "engine/config/config.h"
 #include "engine/gateway/client_session.h"
 #include "engine/gateway/shard.h"
 #include "engine/gateway/upstream_body_reader.h"
 #include "engine/pipeline/stream_translation.h"
+#include "providers/models_translator.h"
 #include "providers/provider_adapter.h"
+#include "providers/response_headers.h"
 
 namespace ringgate::gateway {
+
+void ClientSession::carry_upstream_headers() {
+  const protocol::HttpResponseHead& uh = upstream_parser_.head();
+  providers::CarriedHeaderOptions o;
+  o.from = rq_.route.upstream->format == providers::ApiFormat::kAnthropic ? Front::kAnthropic
+                                                                          : Front::kOpenAi;
+  o.to = rq_.front;
+  o.rate_limits = !rq_.gateway_rate_limits;
+  o.now_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  providers::append_carried_headers(uh.headers, o, rq_.response_headers);
+}
 
 io::Task<void> ClientSession::relay_translated(const Route& route, UpstreamBodyReader& body) {
   const protocol::HttpResponseHead& uh = upstream_parser_.head();
@@ -23,15 +40,20 @@ io::Task<void> ClientSession::relay_translated(const Route& route, UpstreamBodyR
   so.model.assign(route.requested_model);
   so.include_usage = route.include_usage;
   so.response_format_tool = response_format_tool_;
+  // An upstream that never names its message (Azure's first chunk has "id": "") gets this one.
+  so.fallback_id = "msg_" + rq_.request_id;
   // Anthropic client, OpenAI upstream: message_start gets the gateway's count (or its estimate).
   if (translation_ == Translation::kAnthropicClientToOpenAi)
     co_await choose_stream_input_tokens(so);
+  const config::Config& cfg = rq_.runtime->config();
   pipeline::StreamTranslation transform(translation_, std::move(so),
-                                        rq_.runtime->config().server.max_sse_event_bytes);
+                                        cfg.server.max_sse_event_bytes);
+  carry_upstream_headers();
   out_.sse_head();  // HTTP/1.0: the stream ends when we close
   pipeline::RelayPlan plan;
   plan.shape = pipeline::RelayPlan::Shape::kTransform;
   plan.transform = &transform;
+  plan.heartbeat_ms = cfg.timeouts.sse_heartbeat_ms;
   // A broken translated stream still ends well formed (the transform's error event), so the
   // client connection may carry the next request.
   settle_relay(co_await run_relay(body, plan), /*close_on_failure=*/false);
@@ -55,7 +77,25 @@ io::Task<void> ClientSession::answer_translated(const Route& route, UpstreamBody
     co_return;
   }
   providers::TranslateResult tr;
-  if (status >= 200 && status < 300) {
+  if (status >= 200 && status < 300 && models_ != providers::EndpointPlan::Models::kNo) {
+    const Front from = route.upstream->format == providers::ApiFormat::kAnthropic
+                           ? Front::kAnthropic
+                           : Front::kOpenAi;
+    const providers::ModelPage page = rq_.front == Front::kAnthropic
+                                          ? providers::parse_model_page(parser_.request().query)
+                                          : providers::ModelPage{};
+    if (!page.ok) {
+      co_await out_.respond_error(
+          {400, page.error, protocol::ErrorCode::kInvalidRequestBody, "limit"});
+      co_return;
+    }
+    tr = providers::translate_models_response(
+        from, rq_.front, translated_, models_ == providers::EndpointPlan::Models::kOne, page);
+    if (!tr.ok) {
+      co_await out_.respond_error({502, tr.error_message, protocol::ErrorCode::kUpstreamError});
+      co_return;
+    }
+  } else if (status >= 200 && status < 300) {
     providers::ResponseOptions ro;
     ro.model.assign(route.requested_model);
     ro.response_format_tool = response_format_tool_;
@@ -70,6 +110,7 @@ io::Task<void> ClientSession::answer_translated(const Route& route, UpstreamBody
     tr = providers::translate_error(translation_, status, translated_);
   }
   std::string out = std::move(tr.body);
+  carry_upstream_headers();
   co_await out_.respond(tr.ok && status < 300 ? status : (tr.status ? tr.status : status),
                         "application/json", out);
 }

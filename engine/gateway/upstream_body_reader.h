@@ -35,7 +35,8 @@ class UpstreamBodyReader final : public pipeline::UpstreamBody {
         client_gone_(client_gone),
         d_(d) {}
 
-  io::Task<pipeline::BodyRead> read(std::vector<std::string_view>& pieces) override;
+  io::Task<pipeline::BodyRead> read(std::vector<std::string_view>& pieces,
+                                    uint32_t heartbeat_ms) override;
   bool complete() const override { return rp_.complete(); }
   // Gives the connection back to its pool when its response is whole and it may carry another.
   void park_if_done();
@@ -51,6 +52,10 @@ class UpstreamBodyReader final : public pipeline::UpstreamBody {
   int& upstream_fd_;
   const bool& client_gone_;
   UpstreamBodyDeadlines d_;
+  // The idle deadline of the read in progress: set when a read starts, kept across the
+  // heartbeats that interrupt it (they are the client's, not the upstream's).
+  uint64_t idle_deadline_ = 0;
+  bool after_heartbeat_ = false;
 };
 
 }  // namespace ringgate::gateway

@@ -76,6 +76,7 @@ Verdict admit(RequestContext& rq, const ShardServices&) {
   admission::Decision d = gk->admit(in);
   rq.key_id = d.key_id;
   append_rate_limit_headers(rq.response_headers, d.headers, rq.front, in.unix_s);
+  rq.gateway_rate_limits = d.headers.requests.present || d.headers.tokens.present;
   if (d.ok()) {
     rq.ticket = std::move(d.ticket);
     return Verdict::go_on();

@@ -44,14 +44,33 @@ void BodyRelay::begin(const RelayPlan& plan) {
   if (carry_.capacity() > kCarryKeep) std::string().swap(carry_);
 }
 
+uint32_t BodyRelay::heartbeat_ms() const {
+  const bool events =
+      plan_.shape == RelayPlan::Shape::kWholeEvents || plan_.shape == RelayPlan::Shape::kTransform;
+  const BodyFraming f = out_.framing();
+  return events && (f == BodyFraming::kChunked || f == BodyFraming::kUntilClose)
+             ? plan_.heartbeat_ms
+             : 0;
+}
+
 io::Task<RelayResult> BodyRelay::run(UpstreamBody& up, std::vector<std::string_view>& pieces,
                                      const RelayPlan& plan) {
   begin(plan);
   RelayResult r;
   bool last = up.complete();
   bool sent = co_await deliver(pieces, last, r);
+  // The client's framing is known: its head was built before the relay started.
+  const uint32_t beat = heartbeat_ms();
   while (sent && r.ok() && !last) {
-    const BodyRead got = co_await up.read(pieces);
+    const BodyRead got = co_await up.read(pieces, beat);
+    if (got == BodyRead::kHeartbeat) {
+      // Every send so far ended on an event boundary (whole events, or a transform's whole
+      // frames; an unfinished upstream event waits in carry_), so the comment stands alone.
+      const std::string_view ping = kSseHeartbeat;
+      sent = co_await out_.send(std::span(&ping, 1), false);
+      ++rq_.progress.heartbeats;
+      continue;
+    }
     if (got == BodyRead::kClientGone) {
       r.end = RelayResult::End::kClientGone;
       break;

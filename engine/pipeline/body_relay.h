@@ -27,12 +27,19 @@ namespace ringgate::pipeline {
 inline constexpr const char* kSseEventTooLarge =
     "upstream stream event exceeds max_sse_event_bytes";
 
+// What a stream's client gets when its upstream has been silent for [timeouts] sse_heartbeat_ms:
+// an SSE comment, which every SSE reader skips (seed-defect: 004-P3).
+inline constexpr std::string_view kSseHeartbeat = ": ping\n\n";
+
 struct RelayPlan {
   enum class Shape { kBytes, kWholeEvents, kTransform, kCollect };
   Shape shape = Shape::kBytes;
   size_t max_event_bytes = 1 << 20;    // kWholeEvents
   BodyTransform* transform = nullptr;  // kTransform
   std::string* collect = nullptr;      // kCollect: the whole body, appended here
+  // kWholeEvents and kTransform to a client whose body has no Content-Length: after this much
+  // upstream silence the client gets kSseHeartbeat, between whole events only. 0: never.
+  uint32_t heartbeat_ms = 0;
 };
 
 struct RelayResult {
@@ -69,6 +76,9 @@ class BodyRelay {
 
  private:
   void begin(const RelayPlan& plan);
+  // The heartbeat interval this run's reads ask for: 0 unless the client is sent whole events
+  // in a body of open length, where a comment between two events changes nothing else.
+  uint32_t heartbeat_ms() const;
   io::Task<bool> deliver(std::vector<std::string_view>& pieces, bool last, RelayResult& r);
   io::Task<bool> deliver_events(std::vector<std::string_view>& pieces, bool last, RelayResult& r);
   io::Task<bool> deliver_transformed(std::span<const std::string_view> pieces, bool last,

@@ -25,8 +25,15 @@ protocol::ApiFront client_front(const protocol::HttpRequest& req) {
       path == "/v1/embeddings" || path_at_or_under(path, "/v1/responses")) {
     return protocol::ApiFront::kOpenAi;
   }
-  return req.header("anthropic-version").empty() ? protocol::ApiFront::kOpenAi
-                                                 : protocol::ApiFront::kAnthropic;
+  // Elsewhere the headers say: Anthropic's SDKs always send anthropic-version. On the model list
+  // (both APIs' path) an x-api-key without an Authorization is Anthropic's way to present a key
+  // too; elsewhere some OpenAI-compatible clients send x-api-key, so it does not count there.
+  if (!req.header("anthropic-version").empty()) return protocol::ApiFront::kAnthropic;
+  if (path_at_or_under(path, "/v1/models") && !req.header("x-api-key").empty() &&
+      req.header("authorization").empty()) {
+    return protocol::ApiFront::kAnthropic;
+  }
+  return protocol::ApiFront::kOpenAi;
 }
 
 Verdict identify(RequestContext& rq, const ShardServices& svc) {

@@ -1,27 +1,77 @@
+#include <vector>
+
 #include "engine/pipeline/metrics_endpoint.h"
 #include "engine/pipeline/stages.h"
 #include "protocol/cors.h"
 #include "protocol/error_body.h"
+#include "providers/models_translator.h"
 
 namespace ringgate::pipeline {
 
 namespace {
 
-void append_models_json(const config::Config& cfg, std::string& out) {
-  out.assign(R"({"object":"list","data":[)");
-  bool first = true;
-  auto add = [&](std::string_view id) {
-    if (!first) out.push_back(',');
-    first = false;
-    out.append(R"({"id":")");
-    protocol::append_json_escaped(out, id);
-    out.append(R"(","object":"model","created":0,"owned_by":"ringgate"})");
-  };
-  for (const config::Model& m : cfg.models) {
-    add(m.name);
-    for (const std::string& a : m.aliases) add(a);
+providers::ModelEntry entry(std::string_view id) {
+  providers::ModelEntry e;
+  e.id = id;
+  e.owned_by = "ringgate";
+  return e;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// A path segment as the SDKs encode it (encodeURIComponent): "%2F" is '/', and so on.
+// False for a broken escape.
+bool percent_decode(std::string_view in, std::string& out) {
+  out.clear();
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '%') {
+      out.push_back(in[i]);
+      continue;
+    }
+    if (i + 2 >= in.size()) return false;
+    const int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
+    if (hi < 0 || lo < 0) return false;
+    out.push_back(char(hi * 16 + lo));
+    i += 2;
   }
-  out.append("]}");
+  return true;
+}
+
+// GET /v1/models and /v1/models/{id} from the config, in the client's shape: every model name
+// and alias, as a list (Anthropic clients: paged as they ask) or one of them.
+Verdict configured_models(RequestContext& rq, std::string_view rest) {
+  const config::Config& cfg = rq.runtime->config();
+  std::string& out = rq.local_body;
+  out.clear();
+  if (!rest.empty()) {  // "/{id}"
+    std::string id;
+    if (!percent_decode(rest.substr(1), id) || !rq.runtime->find_model(id)) {
+      std::string msg = "The model '";
+      msg.append(std::string_view(id).substr(0, 256));
+      msg.append("' does not exist or is not served by this gateway");
+      return Verdict::error({404, msg, protocol::ErrorCode::kModelNotFound});
+    }
+    providers::render_model(rq.front, entry(id), out);
+    return Verdict::local(200, "application/json", out);
+  }
+  const providers::ModelPage page = rq.front == protocol::ApiFront::kAnthropic
+                                        ? providers::parse_model_page(rq.http->query)
+                                        : providers::ModelPage{};
+  if (!page.ok) {
+    return Verdict::error({400, page.error, protocol::ErrorCode::kInvalidRequestBody, "limit"});
+  }
+  std::vector<providers::ModelEntry> models;
+  for (const config::Model& m : cfg.models) {
+    models.push_back(entry(m.name));
+    for (const std::string& a : m.aliases) models.push_back(entry(a));
+  }
+  providers::render_model_list(rq.front, models, page, out);
+  return Verdict::local(200, "application/json", out);
 }
 
 }  // namespace
@@ -55,10 +105,9 @@ Verdict local_endpoints(RequestContext& rq, const ShardServices& svc) {
                            "unknown path; ringgate serves the OpenAI and Anthropic APIs under /v1/",
                            protocol::ErrorCode::kNotFound});
   }
-  if ((req.method == "GET" || req.method == "HEAD") && path == "/v1/models" &&
-      !rq.runtime->config().passthrough) {
-    append_models_json(rq.runtime->config(), rq.local_body);
-    return Verdict::local(200, "application/json", rq.local_body);
+  if ((req.method == "GET" || req.method == "HEAD") && !rq.runtime->config().passthrough &&
+      (path == "/v1/models" || (path.starts_with("/v1/models/") && path.size() > 11))) {
+    return configured_models(rq, path.substr(10));
   }
   return Verdict::go_on();
 }

@@ -1,7 +1,5 @@
 #include "engine/pipeline/rate_limit_headers.h"
 
-#include <ctime>
-
 #include "engine/pipeline/response_head.h"
 
 namespace ringgate::pipeline {
@@ -40,35 +38,6 @@ void append_anthropic(std::string& out, std::string_view kind, const admission::
 }
 
 }  // namespace
-
-void append_openai_duration(std::string& out, uint64_t ms) {
-  if (ms < 1000) {
-    append_number(out, ms);
-    out.append("ms");
-    return;
-  }
-  const uint64_t h = ms / 3'600'000, m = ms / 60'000 % 60, s = ms / 1000 % 60, frac = ms % 1000;
-  if (h) append_number(out, h), out.push_back('h');
-  if (h || m) append_number(out, m), out.push_back('m');
-  append_number(out, s);
-  if (frac) {
-    char digits[4] = {char('0' + frac / 100), char('0' + frac / 10 % 10), char('0' + frac % 10), 0};
-    int n = 3;
-    while (n > 0 && digits[n - 1] == '0') --n;
-    out.push_back('.');
-    out.append(digits, size_t(n));
-  }
-  out.push_back('s');
-}
-
-void append_rfc3339(std::string& out, int64_t unix_s) {
-  time_t t = time_t(unix_s);
-  tm parts{};
-  gmtime_r(&t, &parts);
-  char buf[32];
-  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &parts);
-  out.append(buf, n);
-}
 
 void append_rate_limit_headers(std::string& out, const admission::LimitHeaders& h,
                                protocol::ApiFront front, int64_t unix_s) {

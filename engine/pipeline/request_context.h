@@ -71,6 +71,9 @@ struct RequestContext {
   bool auth_failed = false;                              // for the audit line and the counter
   std::string_view presented_key_prefix;  // of a refused key: its first characters at most
   admission::Refusal refusal;             // why admission refused (kind kNone: it did not)
+  // The caller is under a gateway limit and its rate-limit headers are in response_headers:
+  // the upstream's (the provider key's) stay behind. Without one they reach the client.
+  bool gateway_rate_limits = false;
 
   // route
   Route route;
@@ -89,6 +92,7 @@ struct RequestContext {
     // how many copies the relay's taps refused (their copy of this request is incomplete).
     uint64_t relayed_bytes = 0;
     uint32_t relayed_sends = 0, tap_dropped = 0;
+    uint32_t heartbeats = 0;  // SSE comments sent while the upstream was silent
     // The upstream body's accounting copy went out under this tag (the shard's TapRing).
     uint64_t tap_request = 0;
     bool tapped = false;
@@ -111,6 +115,7 @@ struct RequestContext {
     auth_failed = false;
     presented_key_prefix = {};
     refusal = {};
+    gateway_rate_limits = false;
     route = {};
     local_body.clear();
     progress = {};

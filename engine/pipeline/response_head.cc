@@ -39,6 +39,7 @@ void append_framing(std::string& out, BodyFraming framing, size_t length) {
 
 void finish_head(std::string& out, const CommonHeaders& common) {
   append_header(out, "X-Request-ID", common.request_id);
+  if (common.anthropic_request_id) append_header(out, "request-id", common.request_id);
   out.append(common.extra);
   out.append(common.request_headers);
   if (common.close) {

@@ -23,6 +23,9 @@ struct CommonHeaders {
   // Whole header lines every head of the request carries, after `extra`: what a stage put in
   // RequestContext::response_headers (rate limits, CORS).
   std::string_view request_headers;
+  // An Anthropic client, whose SDK reads the id from `request-id` (err.requestID,
+  // _request_id): the same id again under that name.
+  bool anthropic_request_id = false;
 };
 
 // "HTTP/1.1 <status> <reason>\r\n", replacing what `out` held.

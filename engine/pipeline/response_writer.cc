@@ -26,6 +26,8 @@ void ResponseWriter::end_head(BodyFraming framing, size_t length) {
   c.close = sink_.closing();
   c.http10 = !sink_.reads_chunked();
   c.request_headers = rq_.response_headers;
+  c.anthropic_request_id = rq_.front == protocol::ApiFront::kAnthropic && !upstream_request_id_;
+  upstream_request_id_ = false;
   finish_head(head_, c);
   head_pending_ = true;
 }

@@ -42,7 +42,10 @@ class ResponseWriter {
   void relay_head(const protocol::HttpResponseHead& uh, BodyFraming framing, Keep&& keep) {
     begin_head(uh.status);
     for (const protocol::HttpHeader& hd : uh.headers) {
-      if (keep(hd.name)) append_header(head_, hd.name, hd.value);
+      if (!keep(hd.name)) continue;
+      append_header(head_, hd.name, hd.value);
+      // An Anthropic upstream's own request id, passed through, is the one its client reads.
+      if (protocol::ascii_iequals(hd.name, "request-id")) upstream_request_id_ = true;
     }
     end_head(framing, uh.content_length.value_or(0));
   }
@@ -67,6 +70,7 @@ class ResponseWriter {
   std::vector<iovec> iov_;
   BodyFraming framing_ = BodyFraming::kLength;
   bool head_pending_ = false;
+  bool upstream_request_id_ = false;  // the head being built relays the upstream's request-id
 };
 
 }  // namespace ringgate::pipeline

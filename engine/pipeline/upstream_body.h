@@ -2,6 +2,7 @@
 // implements it over its upstream connection and response parser; tests feed scripted reads.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -18,13 +19,17 @@ enum class BodyRead {
   kConnectionFailed,  // the connection broke (reset, TLS error)
   kTooLarge,          // more than max_response_bytes
   kMalformed,         // bad framing, or the connection closed before the body's end
+  kHeartbeat,         // nothing came for the heartbeat interval asked for; the body goes on
 };
 
 class UpstreamBody {
  public:
   // Reads the body's next bytes; the de-framed pieces replace `pieces`, as views valid until
-  // the next read.
-  virtual io::Task<BodyRead> read(std::vector<std::string_view>& pieces) = 0;
+  // the next read. With `heartbeat_ms` > 0, a read that brings nothing for that long returns
+  // kHeartbeat (no pieces) so the caller can keep its client's connection warm, and the next
+  // read goes on waiting under the same idle timeout: a heartbeat is client side only and never
+  // restarts the upstream's idle timer.
+  virtual io::Task<BodyRead> read(std::vector<std::string_view>& pieces, uint32_t heartbeat_ms) = 0;
   // The body's last byte has been read.
   virtual bool complete() const = 0;
 

@@ -204,7 +204,7 @@ describe('upload cap and Anthropic-shaped errors (config mode)', () => {
 
   it('with a model table, a path that names no model is a 404: Anthropic\'s shape for an Anthropic client', async () => {
     const before = await requestCount(mock);
-    for (const path of ['/v1/files', '/v1/models/claude-x', '/v1/nope', '/nope']) {
+    for (const path of ['/v1/files', '/v1/models/no-such-model', '/v1/nope', '/nope']) {
       const anthropic = await request(`${routed.url}${path}`, { headers: ANTHROPIC_HEADERS });
       assertAnthropicError(anthropic, 404, 'not_found_error');
       const openai = await request(`${routed.url}${path}`, { headers: { authorization: `Bearer ${CLIENT_KEY}` } });

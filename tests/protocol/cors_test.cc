@@ -57,7 +57,7 @@ TEST(Cors, ResponsesExposeRetryAndRateLimitHeaders) {
   append_cors_response(out, "https://app.example.com");
   EXPECT_NE(out.find("Access-Control-Allow-Origin: https://app.example.com\r\n"),
             std::string::npos);
-  for (const char* h : {"retry-after", "retry-after-ms", "x-request-id",
+  for (const char* h : {"retry-after", "retry-after-ms", "x-should-retry", "x-request-id",
                         "x-ratelimit-remaining-tokens", "anthropic-ratelimit-requests-remaining"}) {
     EXPECT_NE(out.find(h), std::string::npos) << h;
   }

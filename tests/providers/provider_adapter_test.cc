@@ -185,7 +185,8 @@ TEST(EndpointPlan, EveryEndpointOnEveryFormat) {
       {kAnthropic, "/chat/completions", T::kOpenAiClientToAnthropic, "/messages"},
       {kAnthropic, "/messages", T::kNone, "/messages"},
       {kAnthropic, "/messages/count_tokens", T::kNone, "/messages/count_tokens"},
-      {kAnthropic, "/models", T::kNone, "/models"},
+      {kAnthropic, "/models", T::kOpenAiClientToAnthropic, "/models"},  // an OpenAI client's list
+      {kAnthropic, "/models/claude-x", T::kOpenAiClientToAnthropic, "/models/claude-x"},
       {kAnthropic, "/embeddings", T::kNone, {}, 404},
       {kAnthropic, "/completions", T::kNone, {}, 404},
       {kAnthropic, "/responses", T::kNone, {}, 404},
@@ -218,6 +219,39 @@ TEST(EndpointPlan, EveryEndpointOnEveryFormat) {
     EXPECT_EQ(p.translation, c.translation);
     EXPECT_EQ(p.upstream_endpoint, c.upstream_endpoint);
   }
+}
+
+// The model list is both APIs' path: the client's API (from its headers) decides whether the
+// answer is translated, and into which shape.
+TEST(EndpointPlan, ModelListsAreTranslatedWhenClientAndUpstreamDiffer) {
+  using M = EndpointPlan::Models;
+  using protocol::ApiFront;
+  struct Case {
+    UpstreamTarget target;
+    std::string_view endpoint;
+    ApiFront client;
+    Translation translation;
+    M models;
+  } cases[] = {
+      {kOpenAi, "/models", ApiFront::kOpenAi, Translation::kNone, M::kNo},
+      {kOpenAi, "/models", ApiFront::kAnthropic, Translation::kAnthropicClientToOpenAi, M::kList},
+      {kAzure, "/models/gpt-4o", ApiFront::kAnthropic, Translation::kAnthropicClientToOpenAi,
+       M::kOne},
+      {kAnthropic, "/models", ApiFront::kAnthropic, Translation::kNone, M::kNo},
+      {kAnthropic, "/models/c", ApiFront::kAnthropic, Translation::kNone, M::kNo},
+      {kAnthropic, "/models/c", ApiFront::kOpenAi, Translation::kOpenAiClientToAnthropic, M::kOne},
+      {kAnthropic, "/models", ApiFront::kOpenAi, Translation::kOpenAiClientToAnthropic, M::kList},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(format_name(c.target.format)) + " " + std::string(c.endpoint));
+    const EndpointPlan p = plan_endpoint(c.target, c.endpoint, "m", c.client);
+    ASSERT_TRUE(p.ok());
+    EXPECT_EQ(p.translation, c.translation);
+    EXPECT_EQ(p.models, c.models);
+    EXPECT_EQ(p.upstream_endpoint, c.endpoint);
+  }
+  EXPECT_EQ(models_endpoint("/models/"), M::kNo);
+  EXPECT_EQ(models_endpoint("/modelsx"), M::kNo);
 }
 
 TEST(EndpointPlan, RefusalsSayWhyAndWhatToUseInstead) {

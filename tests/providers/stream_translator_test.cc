@@ -245,7 +245,7 @@ TEST(OpenAiToAnthropicStream, FailEndsTheStreamWithAnErrorEventNotMessageStop) {
 }
 
 TEST(OpenAiToAnthropicStream, DoneAloneStillYieldsAWellFormedMessage) {
-  OpenAiToAnthropicStream s(StreamOptions{"m", "msg_x", 0, false, ""});
+  OpenAiToAnthropicStream s(StreamOptions{"m", "msg_x", 0, false, "", -1, ""});
   const std::string out = run_stream(s, "data: [DONE]\n\n", {});
   EXPECT_EQ(event_names(out),
             (std::vector<std::string>{"message_start", "message_delta", "message_stop"}));
@@ -260,6 +260,64 @@ TEST(OpenAiToAnthropicStream, ToolCallWithoutIdGetsAStableSyntheticOne) {
       out);
   EXPECT_NE(out.find(R"("id":"toolu_c90")"), std::string::npos) << out;
   EXPECT_NE(out.find(R"("name":"f")"), std::string::npos);
+}
+
+// Azure OpenAI opens a stream with a chunk that names no id and has no choices, only the
+// prompt's content-filter verdict: message_start waits for the first chunk that has an id.
+constexpr std::string_view kAzureFirst =
+    "data: {\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\",\"object\":\"\","
+    "\"prompt_filter_results\":[{\"prompt_index\":0,\"content_filter_results\":{\"hate\":"
+    "{\"filtered\":false,\"severity\":\"safe\"}}}]}\n\n";
+
+TEST(OpenAiToAnthropicStream, AzuresIdlessFirstChunkWaitsForTheRealId) {
+  StreamOptions o;
+  o.model = "gpt-4o";
+  o.fallback_id = "msg_req1";
+  OpenAiToAnthropicStream s(std::move(o));
+  std::string out;
+  s.on_event("", std::string_view(kAzureFirst).substr(6, kAzureFirst.size() - 8), out);
+  EXPECT_EQ(out, "");  // nothing known yet: no message_start with an empty id
+  out = run_stream(s,
+                   std::string(kChunkText) + std::string(kChunkStop) + std::string(kChunkUsage) +
+                       "data: [DONE]\n\n",
+                   {});
+  auto events = parse_sse(out);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0].event, "message_start");
+  EXPECT_NE(events[0].data.find(R"("id":"c1")"), std::string::npos) << events[0].data;
+  EXPECT_NE(events[0].data.find(R"("model":"gpt-4o")"), std::string::npos) << events[0].data;
+  EXPECT_EQ(event_names(out).back(), "message_stop");
+}
+
+// An upstream that never sends an id: the message gets the fallback, before any content.
+TEST(OpenAiToAnthropicStream, NoIdEverGetsTheFallbackId) {
+  for (std::string_view fallback : {"msg_req2", ""}) {
+    StreamOptions o;
+    o.fallback_id = std::string(fallback);
+    OpenAiToAnthropicStream s(std::move(o));
+    const std::string out = run_stream(
+        s,
+        std::string(kAzureFirst) +
+            "data: {\"id\":\"\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}\n\n"
+            "data: {\"id\":\"late\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":"
+            "\"stop\"}]}\n\ndata: [DONE]\n\n",
+        {});
+    auto events = parse_sse(out);
+    ASSERT_FALSE(events.empty());
+    EXPECT_EQ(events[0].event, "message_start");
+    const std::string want =
+        std::string(R"("id":")") + std::string(fallback.empty() ? "msg_ringgate" : fallback) + "\"";
+    EXPECT_NE(events[0].data.find(want), std::string::npos) << events[0].data;
+    EXPECT_EQ(event_names(out), (std::vector<std::string>{
+                                    "message_start", "content_block_start", "content_block_delta",
+                                    "content_block_stop", "message_delta", "message_stop"}));
+  }
+  // [DONE] alone, no id at all.
+  StreamOptions o;
+  o.fallback_id = "msg_req3";
+  OpenAiToAnthropicStream s(std::move(o));
+  const std::string out = run_stream(s, std::string(kAzureFirst) + "data: [DONE]\n\n", {});
+  EXPECT_NE(out.find(R"("id":"msg_req3")"), std::string::npos) << out;
 }
 
 }  // namespace

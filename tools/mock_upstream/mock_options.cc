@@ -59,6 +59,13 @@ Usage: ringgate-mock-upstream [flags]
   --disconnect-after-events N    streams: close the connection after N events, no terminating chunk
   --error-after-events N         streams: send an error event after N events, then end cleanly
   --slow-headers-ms N            send the status line, then wait N ms before the rest of the head
+  --pause-after-events N         streams: after N events, go silent for --pause-ms (mid-stream)
+  --pause-ms N                   how long that pause lasts (default 0)
+  --pause-mid-event              the pause falls inside event N+1, after half of its bytes
+  --azure-first-chunk            chat streams open with Azure OpenAI's first chunk: "id": "",
+                                 "choices": [] and prompt_filter_results
+  --header 'NAME: VALUE'         an extra header on every API answer (repeatable), e.g. rate
+                                 limits or retry hints
   --refuse                       close every accepted connection immediately
   --close-after-response         no keep-alive: close after each response
   --tls-cert FILE --tls-key FILE serve HTTPS
@@ -74,8 +81,12 @@ Usage: ringgate-mock-upstream [flags]
 Per-request overrides (request headers): x-mock-ttft-ms, x-mock-interval-ms,
 x-mock-tokens-per-sec, x-mock-tokens, x-mock-fail-status, x-mock-disconnect-after-events,
 x-mock-error-after-events, x-mock-slow-headers-ms, x-mock-cached-tokens (prompt tokens
-reported as cache reads). x-mock-usage-tag: remember the usage the answer reports under this
-tag, listed by GET /mock/usage_log (for checking a gateway's accounting).
+reported as cache reads), x-mock-pause-after-events, x-mock-pause-ms, x-mock-pause-mid-event
+(0 or 1), x-mock-azure-first-chunk (0 or 1). x-mock-header-NAME: VALUE puts "NAME: VALUE" on
+the answer (x-mock-header-retry-after-ms: 20, x-mock-header-x-should-retry: false). An answer
+that carries a retry-after of its own gets no default one. x-mock-usage-tag: remember the usage
+the answer reports under this tag, listed by GET /mock/usage_log (for checking a gateway's
+accounting).
 
 Tools: a request that offers tools, whose last turn (system messages aside) is the user's, gets a
 tool call while no tool result is in its history, and text once one is (so an agent's loop ends
@@ -152,6 +163,21 @@ std::optional<std::string> ParseMockArgs(int argc, char** argv, ParsedArgs& out)
       error = int_flag(o.error_after_events, 0, 1000000000);
     } else if (arg == "--slow-headers-ms") {
       error = int_flag(o.slow_headers_ms, 0, kMaxMs);
+    } else if (arg == "--pause-after-events") {
+      error = int_flag(o.pause_after_events, 0, 1000000000);
+    } else if (arg == "--pause-ms") {
+      error = int_flag(o.pause_ms, 0, kMaxMs);
+    } else if (arg == "--pause-mid-event") {
+      error = flag_only(o.pause_mid_event);
+    } else if (arg == "--azure-first-chunk") {
+      error = flag_only(o.azure_first_chunk);
+    } else if (arg == "--header") {
+      if (!need_value() || value.find(':') == std::string_view::npos ||
+          value.find_first_of("\r\n") != std::string_view::npos) {
+        error = "flag --header: expected 'NAME: VALUE'";
+      } else {
+        o.response_headers.append(value).append("\r\n");
+      }
     } else if (arg == "--refuse") {
       error = flag_only(o.refuse);
     } else if (arg == "--close-after-response") {

@@ -26,6 +26,11 @@ struct MockOptions {
   int disconnect_after_events = -1;  // < 0: never
   int error_after_events = -1;       // < 0: never
   int slow_headers_ms = 0;
+  int pause_after_events = -1;  // < 0: never; streams wait pause_ms before event N
+  int pause_ms = 0;
+  bool pause_mid_event = false;    // the pause falls inside event N, after half its bytes
+  bool azure_first_chunk = false;  // chat streams open as Azure OpenAI's do ("id": "")
+  std::string response_headers;    // extra "name: value\r\n" lines on every API answer
   bool refuse = false;
   bool close_after_response = false;
   std::string tls_cert;

@@ -736,6 +736,45 @@ TEST_F(MockServerTest, FailEveryInjectsErrorsInTheApiShape) {
   EXPECT_EQ(stats().failures_injected.load(), 3u);
 }
 
+TEST_F(MockServerTest, AnswersCarryTheHeadersATestAsksFor) {
+  MockOptions options;
+  options.response_headers = "x-ratelimit-remaining-requests: 9\r\n";
+  Start(options);
+  Client client(port());
+  Response ok =
+      client.Post("/v1/chat/completions", kChat, "x-mock-header-x-should-retry: false\r\n");
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_NE(ok.head.find("x-should-retry: false\r\n"), std::string::npos) << ok.head;
+  EXPECT_NE(ok.head.find("x-ratelimit-remaining-requests: 9\r\n"), std::string::npos);
+  // An answer's own retry-after replaces the default one of a 429.
+  Response limited = client.Post("/v1/messages", R"({"model":"c","messages":[]})",
+                                 "x-mock-fail-status: 429\r\nx-mock-header-retry-after: 30\r\n");
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_NE(limited.head.find("retry-after: 30\r\n"), std::string::npos) << limited.head;
+  EXPECT_EQ(limited.head.find("retry-after: 1\r\n"), std::string::npos) << limited.head;
+}
+
+TEST_F(MockServerTest, AStreamPausesInsideAnEventAndAzuresFirstChunkHasNoId) {
+  Start();
+  Client client(port());
+  const auto t0 = std::chrono::steady_clock::now();
+  Response response = client.Post(
+      "/v1/chat/completions", R"({"model":"m","stream":true,"max_tokens":3,"messages":[]})",
+      "x-mock-pause-after-events: 2\r\nx-mock-pause-ms: 150\r\nx-mock-pause-mid-event: 1\r\n"
+      "x-mock-azure-first-chunk: 1\r\n");
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 150ms);
+  ASSERT_TRUE(response.complete);
+  std::vector<SseEvent> events = ParseSse(response.body);
+  ASSERT_GE(events.size(), 3u);
+  simdjson::dom::element first;
+  ASSERT_EQ(parser_.parse(events[0].data).get(first), simdjson::SUCCESS) << events[0].data;
+  EXPECT_EQ(first["id"].get_string().value(), "");
+  EXPECT_EQ(first["choices"].get_array().value().size(), 0u);
+  EXPECT_EQ(first["prompt_filter_results"].get_array().value().size(), 1u);
+  simdjson::dom::element split;  // the event the pause fell inside arrived whole in the end
+  ASSERT_EQ(parser_.parse(events[2].data).get(split), simdjson::SUCCESS) << events[2].data;
+}
+
 TEST_F(MockServerTest, DisconnectAfterEventsCutsTheStreamWithoutTerminator) {
   Start();
   Client client(port());

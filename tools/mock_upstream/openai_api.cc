@@ -232,6 +232,17 @@ ResponsePlan PlanChatCompletion(const ApiRequest& r) {
   };
   constexpr std::string_view kOpen = "{\"index\":0,\"delta\":";
   constexpr std::string_view kClose = ",\"logprobs\":null,\"finish_reason\":null}";
+  if (r.knobs.azure_first_chunk) {
+    // Azure OpenAI's streams open with the prompt's content-filter verdict and no id yet.
+    builder.AddEvent(
+        SseData("{\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\",\"object\":\"\","
+                "\"prompt_filter_results\":[{\"prompt_index\":0,\"content_filter_results\":"
+                "{\"hate\":{\"filtered\":false,\"severity\":\"safe\"},\"self_harm\":{"
+                "\"filtered\":false,\"severity\":\"safe\"},\"sexual\":{\"filtered\":false,"
+                "\"severity\":\"safe\"},\"violence\":{\"filtered\":false,\"severity\":"
+                "\"safe\"}}}]}"),
+        false);
+  }
   if (!reasoning.empty()) {
     builder.AddEvent(chunk(std::string(kOpen) +
                            "{\"role\":\"assistant\",\"content\":null,\"reasoning_content\":\"\"}" +

@@ -85,6 +85,20 @@ std::optional<std::string> RequestKnobs::FromRequest(const MockOptions& options,
   out.error_after_events = options.error_after_events;
   out.slow_headers_ms = options.slow_headers_ms;
   out.usage = options.usage;
+  out.pause_after_events = options.pause_after_events;
+  out.pause_ms = options.pause_ms;
+  out.pause_mid_event = options.pause_mid_event;
+  out.azure_first_chunk = options.azure_first_chunk;
+  out.response_headers = options.response_headers;
+  constexpr std::string_view kHeaderPrefix = "x-mock-header-";
+  for (const HttpHeader& h : request.headers) {
+    if (h.name.size() > kHeaderPrefix.size() && h.name.starts_with(kHeaderPrefix)) {
+      out.response_headers.append(h.name.substr(kHeaderPrefix.size())).append(": ");
+      out.response_headers.append(h.value).append("\r\n");
+    }
+  }
+  int pause_mid_event = out.pause_mid_event ? 1 : 0;
+  int azure_first_chunk = out.azure_first_chunk ? 1 : 0;
   constexpr int kMaxMs = 3600 * 1000;
   for (auto error :
        {OverrideInt(request, "x-mock-ttft-ms", 0, kMaxMs, out.ttft_ms),
@@ -96,9 +110,15 @@ std::optional<std::string> RequestKnobs::FromRequest(const MockOptions& options,
                     out.disconnect_after_events),
         OverrideInt(request, "x-mock-error-after-events", 0, 1000000000, out.error_after_events),
         OverrideInt(request, "x-mock-slow-headers-ms", 0, kMaxMs, out.slow_headers_ms),
-        OverrideInt(request, "x-mock-cached-tokens", 0, kMaxMockTokens, out.cached_tokens)}) {
+        OverrideInt(request, "x-mock-cached-tokens", 0, kMaxMockTokens, out.cached_tokens),
+        OverrideInt(request, "x-mock-pause-after-events", 0, 1000000000, out.pause_after_events),
+        OverrideInt(request, "x-mock-pause-ms", 0, kMaxMs, out.pause_ms),
+        OverrideInt(request, "x-mock-pause-mid-event", 0, 1, pause_mid_event),
+        OverrideInt(request, "x-mock-azure-first-chunk", 0, 1, azure_first_chunk)}) {
     if (error) return error;
   }
+  out.pause_mid_event = pause_mid_event == 1;
+  out.azure_first_chunk = azure_first_chunk == 1;
   return std::nullopt;
 }
 
@@ -188,6 +208,7 @@ std::string ResponseBuilder::Head(int status, std::string_view content_type,
   head += "server: ringgate-mock\r\n";
   if (close_) head += "connection: close\r\n";
   head += extra_headers;
+  head += knobs_.response_headers;
   head += "\r\n";
   return head;
 }
@@ -214,7 +235,11 @@ ResponsePlan ResponseBuilder::Body(int status, std::string_view content_type, st
 ResponsePlan ResponseBuilder::Error(ApiShape api, int status, std::string_view message,
                                     std::string_view extra_headers) const {
   std::string headers(extra_headers);
-  if (status == 429 || status == 503 || status == 529) headers += "retry-after: 1\r\n";
+  const bool own_retry_after = knobs_.response_headers.starts_with("retry-after:") ||
+                               knobs_.response_headers.find("\nretry-after:") != std::string::npos;
+  if ((status == 429 || status == 503 || status == 529) && !own_retry_after) {
+    headers += "retry-after: 1\r\n";
+  }
   return Body(status, "application/json", ErrorBody(api, status, message), headers, true);
 }
 
@@ -260,6 +285,21 @@ ResponsePlan ResponseBuilder::Stream(std::string_view extra_headers, std::string
     } else if (knobs_.tokens_per_sec > 0 && events_[i].is_content) {
       delay = 1000000 / knobs_.tokens_per_sec;
     }
+    const bool pause_here =
+        knobs_.pause_after_events >= 0 && static_cast<size_t>(knobs_.pause_after_events) == i;
+    if (pause_here && knobs_.pause_mid_event) {
+      // Half of the event, the silence, then the rest: a reader sees a partial event meanwhile.
+      const std::string_view text = events_[i].text;
+      const size_t half = text.size() / 2;
+      framed.clear();
+      AppendChunk(framed, text.substr(0, half));
+      AddPiece(plan, delay, framed);
+      framed.clear();
+      AppendChunk(framed, text.substr(half));
+      plan.pieces.push_back({knobs_.pause_ms * kUsPerMs, framed, false});
+      continue;
+    }
+    if (pause_here) delay += knobs_.pause_ms * kUsPerMs;
     framed.clear();
     AppendChunk(framed, events_[i].text);
     AddPiece(plan, delay, framed);

@@ -22,6 +22,11 @@ struct RequestKnobs {
   int error_after_events = -1;
   int slow_headers_ms = 0;
   int cached_tokens = 0;  // prompt tokens reported as read from the provider's prompt cache
+  int pause_after_events = -1;
+  int pause_ms = 0;
+  bool pause_mid_event = false;
+  bool azure_first_chunk = false;
+  std::string response_headers;  // "name: value\r\n" lines every answer carries
   bool usage = true;
 
   // Fails with a message when an x-mock-* header is not a valid number.

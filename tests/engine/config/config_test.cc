@@ -204,7 +204,7 @@ TEST(ConfigErrors, UnrelatedUnknownKeyListsTheKnownOnes) {
   EXPECT_EQ(load_error(with_routing("[timeouts]\nretries = 3\n")),
             "t.toml:2:1: unknown key 'timeouts.retries' (expected one of: header_read_ms, "
             "body_read_ms, keepalive_idle_ms, upstream_connect_ms, upstream_ttfb_ms, "
-            "stream_idle_ms, total_ms)");
+            "stream_idle_ms, total_ms, sse_heartbeat_ms)");
 }
 
 TEST(ConfigErrors, UnknownKeyInUpstreamAndModel) {

@@ -32,13 +32,24 @@ TEST(HeaderPolicy, ResponseFramingIsTheGatewaysOwn) {
   }
 }
 
-// The client reads its own virtual key's limits and the gateway's CORS answer, never the
-// provider key's limits or an upstream's CORS policy.
+// A caller under a gateway limit reads its own virtual key's limits, never the provider key's;
+// an upstream's CORS policy never reaches a client (the gateway answers CORS).
 TEST(HeaderPolicy, RateLimitAndCorsHeadersAreTheGatewaysOwn) {
   for (const char* h : {"x-ratelimit-remaining-requests", "X-RateLimit-Limit-Tokens",
                         "anthropic-ratelimit-requests-remaining", "Access-Control-Allow-Origin",
                         "access-control-expose-headers"}) {
     EXPECT_FALSE(forward_to_client(h)) << h;
+  }
+  for (const char* h : {"Access-Control-Allow-Origin", "access-control-expose-headers"}) {
+    EXPECT_FALSE(forward_to_client(h, /*upstream_rate_limits=*/true)) << h;
+  }
+}
+
+// Without a gateway limit on the caller, the upstream's rate-limit headers are all it has.
+TEST(HeaderPolicy, UpstreamRateLimitsPassWhenTheGatewaySetsNone) {
+  for (const char* h : {"x-ratelimit-remaining-requests", "X-RateLimit-Reset-Tokens",
+                        "anthropic-ratelimit-tokens-reset", "anthropic-ratelimit-unified-status"}) {
+    EXPECT_TRUE(forward_to_client(h, /*upstream_rate_limits=*/true)) << h;
   }
 }
 

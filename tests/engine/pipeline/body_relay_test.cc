@@ -106,6 +106,59 @@ TEST_F(Relay, AnUpstreamCutMidStreamEndsWithAWellFormedErrorEvent) {
   EXPECT_EQ(c[3], "<end>");
 }
 
+// seed-defect: 004-P3 — a silent upstream gets the client an SSE comment, between whole events
+// only: the unfinished "data: 2" waits in the carry while the comment goes out.
+TEST_F(Relay, AHeartbeatGoesOutBetweenWholeEventsOnly) {
+  up_.steps = {{{}, BodyRead::kHeartbeat},
+               {{"ta: 2"}},
+               {{}, BodyRead::kHeartbeat},
+               {{"\n\n"}, BodyRead::kData, true}};
+  RelayPlan plan{Shape::kWholeEvents};
+  plan.heartbeat_ms = 250;
+  RelayResult r = relay({"data: 1\n\nda"}, plan);
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(body_chunks(), (std::vector<std::string>{"data: 1\n\n", ": ping\n\n", ": ping\n\n",
+                                                     "data: 2\n\n", "<end>"}));
+  EXPECT_EQ(up_.heartbeats_asked, (std::vector<uint32_t>{250, 250, 250, 250}));
+  EXPECT_EQ(rq_.progress.heartbeats, 2u);
+}
+
+TEST_F(Relay, ATransformedStreamGetsTheHeartbeatUntransformed) {
+  UpperTransform t;
+  RelayPlan plan{Shape::kTransform};
+  plan.transform = &t;
+  plan.heartbeat_ms = 100;
+  up_.steps = {{{}, BodyRead::kHeartbeat}, {{"b"}, BodyRead::kData, true}};
+  RelayResult r = relay({"a"}, plan);
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(body_chunks(), (std::vector<std::string>{"A", ": ping\n\n", "B[end]", "<end>"}));
+}
+
+TEST_F(Relay, NoHeartbeatIntoBytesOrABodyOfKnownLength) {
+  RelayPlan plan{Shape::kBytes};
+  plan.heartbeat_ms = 100;
+  up_.steps = {{{"b"}, BodyRead::kData, true}};
+  EXPECT_TRUE(relay({"a"}, plan).ok());
+  EXPECT_EQ(up_.heartbeats_asked, (std::vector<uint32_t>{0}));
+
+  // Whole events under a Content-Length: a comment would break the length.
+  StringSink sink;
+  RequestContext rq;
+  ResponseWriter out(sink, rq);
+  BodyRelay relay(out, rq);
+  ScriptedBody up;
+  up.steps = {{{"data: 2\n\n"}, BodyRead::kData, true}};
+  protocol::HttpResponseHead head;
+  head.status = 200;
+  head.content_length = 18;
+  out.relay_head(head, BodyFraming::kLength, [](std::string_view) { return false; });
+  std::vector<std::string_view> pieces = {"data: 1\n\n"};
+  RelayPlan events{Shape::kWholeEvents};
+  events.heartbeat_ms = 100;
+  EXPECT_TRUE(run_now(relay.run(up, pieces, events)).ok());
+  EXPECT_EQ(up.heartbeats_asked, (std::vector<uint32_t>{0}));
+}
+
 TEST_F(Relay, ATimeoutSaysWhichLimitItHit) {
   up_.steps = {{{}, BodyRead::kIdleTimeout}};
   RelayResult r = relay({"data: 1\n\n"}, {Shape::kWholeEvents});

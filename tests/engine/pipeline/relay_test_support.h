@@ -46,9 +46,11 @@ struct ScriptedBody final : UpstreamBody {
   std::vector<std::string> current;
   bool done = false;
   int reads = 0;
+  std::vector<uint32_t> heartbeats_asked;  // each read's heartbeat_ms
 
-  io::Task<BodyRead> read(std::vector<std::string_view>& pieces) override {
+  io::Task<BodyRead> read(std::vector<std::string_view>& pieces, uint32_t heartbeat_ms) override {
     ++reads;
+    heartbeats_asked.push_back(heartbeat_ms);
     pieces.clear();
     if (steps.empty()) co_return BodyRead::kMalformed;  // the script ran out: a cut upstream
     Step s = std::move(steps.front());

@@ -55,5 +55,14 @@ TEST(ResponseHead, TheRequestsHeadersAreOnEveryHeadAfterTheOnceLines) {
   EXPECT_NE(h.find("\r\nAllow: POST\r\nX-RateLimit-Remaining: 9\r\n\r\n"), std::string::npos) << h;
 }
 
+// Anthropic's SDKs read the request id from `request-id`: the same id under that name too.
+TEST(ResponseHead, AnthropicClientsGetTheIdAsRequestIdToo) {
+  CommonHeaders c{"rid-2", {}, false, false, {}};
+  c.anthropic_request_id = true;
+  EXPECT_EQ(local_head(BodyFraming::kLength, c),
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n"
+            "X-Request-ID: rid-2\r\nrequest-id: rid-2\r\n\r\n");
+}
+
 }  // namespace
 }  // namespace ringgate::pipeline

@@ -46,6 +46,30 @@ TEST_F(Writer, TheRequestsResponseHeadersAreOnEveryHeadOnceLinesOnOne) {
             "X-Request-ID: rid-7\r\nX-RateLimit-Remaining: 9\r\n\r\n0\r\n\r\n");
 }
 
+// An Anthropic client gets the id as `request-id` too, unless a relayed head carries the
+// upstream's own (an Anthropic upstream passed through), which is then the one it reads.
+TEST_F(Writer, AnthropicClientsGetOneRequestId) {
+  rq_.front = protocol::ApiFront::kAnthropic;
+  run_now(out_.respond(200, "application/json", "{}"));
+  EXPECT_NE(sink_.wire.find("X-Request-ID: rid-7\r\nrequest-id: rid-7\r\n"), std::string::npos)
+      << sink_.wire;
+  sink_.wire.clear();
+  protocol::HttpResponseHead uh;
+  uh.status = 200;
+  uh.headers = {{"request-id", "req_up"}};
+  out_.relay_head(uh, BodyFraming::kChunked, [](std::string_view) { return true; });
+  run_now(out_.send({}, true));
+  EXPECT_NE(sink_.wire.find("request-id: req_up\r\n"), std::string::npos) << sink_.wire;
+  EXPECT_EQ(sink_.wire.find("request-id: rid-7"), std::string::npos) << sink_.wire;
+  sink_.wire.clear();
+  run_now(out_.respond(200, "application/json", "{}"));  // the next head is on its own again
+  EXPECT_NE(sink_.wire.find("request-id: rid-7\r\n"), std::string::npos) << sink_.wire;
+  sink_.wire.clear();
+  rq_.front = protocol::ApiFront::kOpenAi;
+  run_now(out_.respond(200, "application/json", "{}"));
+  EXPECT_EQ(sink_.wire.find("request-id:"), std::string::npos) << sink_.wire;
+}
+
 TEST_F(Writer, ABodyToTheCloseClosesAndSaysSo) {
   sink_.http11 = false;
   out_.sse_head();

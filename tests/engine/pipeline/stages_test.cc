@@ -114,6 +114,31 @@ TEST_F(Stages, LocalEndpointsAnswerWithoutRouting) {
   EXPECT_EQ(options.extra_headers(), kAllowAll);
 }
 
+// The model list is both APIs' path: the client's headers say which shape it gets.
+TEST_F(Stages, ConfiguredModelsInTheClientsShape) {
+  Verdict v = run("GET /v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer k\r\n\r\n");
+  EXPECT_EQ(rq_.front, protocol::ApiFront::kOpenAi);
+  EXPECT_NE(v.body().find(R"("object":"list")"), std::string_view::npos) << v.body();
+  v = run("GET /v1/models HTTP/1.1\r\nHost: x\r\nanthropic-version: 2023-06-01\r\n\r\n");
+  EXPECT_EQ(rq_.front, protocol::ApiFront::kAnthropic);
+  EXPECT_NE(v.body().find(R"("has_more":false,"first_id":"gpt-4o-mini","last_id":"fast")"),
+            std::string_view::npos)
+      << v.body();
+  v = run("GET /v1/models/fast HTTP/1.1\r\nHost: x\r\nx-api-key: k\r\n\r\n");
+  EXPECT_EQ(v.kind(), Verdict::Kind::kLocal);
+  EXPECT_NE(v.body().find(R"({"type":"model","id":"fast")"), std::string_view::npos) << v.body();
+  v = run("GET /v1/models/gpt%2D4o-mini HTTP/1.1\r\nHost: x\r\n\r\n");  // percent-encoded
+  EXPECT_NE(v.body().find(R"({"id":"gpt-4o-mini","object":"model")"), std::string_view::npos)
+      << v.body();
+  v = run("GET /v1/models/nope HTTP/1.1\r\nHost: x\r\nanthropic-version: 2023-06-01\r\n\r\n");
+  ASSERT_EQ(v.kind(), Verdict::Kind::kError);
+  EXPECT_EQ(v.api_error().status, 404);
+  EXPECT_EQ(v.api_error().code, protocol::ErrorCode::kModelNotFound);
+  EXPECT_EQ(rq_.front, protocol::ApiFront::kAnthropic);  // rendered in Anthropic's shape
+  v = run("GET /v1/models?limit=0 HTTP/1.1\r\nHost: x\r\nanthropic-version: 1\r\n\r\n");
+  EXPECT_EQ(v.api_error().status, 400);
+}
+
 TEST_F(Stages, EachRefusalIsAnApiErrorWithItsCode) {
   struct Case {
     std::string raw;
@@ -244,6 +269,7 @@ TEST_F(Stages, AdmitFindsTheKeyByCanonicalModelAndSaysItsLimits) {
   EXPECT_TRUE(rq_.ticket.active());
   EXPECT_NE(rq_.response_headers.find("x-ratelimit-remaining-requests: 0\r\n"), std::string::npos)
       << rq_.response_headers;
+  EXPECT_TRUE(rq_.gateway_rate_limits);               // so the upstream's own stay behind
   rq_.runtime->gatekeeper()->settle(rq_.ticket, {});  // what the completion point does
 
   const Verdict second = run(post("/v1/chat/completions", body, auth));
