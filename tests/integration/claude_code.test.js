@@ -177,4 +177,28 @@ describe(`Claude Code ${CLAUDE_VERSION} through ringgate`, { skip: SKIP }, () =>
     }
     await gw.stop();
   });
+  // seed-defect: 004-P3
+  it('SSE heartbeats during a silent upstream are ignored: Claude Code completes its turn', async (t) => {
+    if (!claudeModel) return t.skip('the pass-through run did not tell which model Claude Code asks for');
+    // Every stream of this mock goes silent for 800 ms in the middle of its third event; the
+    // gateway sends a heartbeat after each 100 ms of silence.
+    const pausing = await startMock(['--tokens', '8', '--tool', TOOL, '--tool-input', JSON.stringify({ file_path: ws.file }),
+      '--pause-after-events', '2', '--pause-ms', '800', '--pause-mid-event']);
+    const gw = await startConfigGateway(gatewayToml({
+      apiBase: pausing.apiBase,
+      timeouts: { sse_heartbeat_ms: 100 },
+      models: [{ name: claudeModel, upstream: 'mock', reasoning: true }],
+    }));
+    const run = await runClaude(gw.url, ws.dir, `Read ${ws.file} and tell me what it says.`);
+    assertCompleted(run);
+    const turns = await mockRequests(pausing);
+    assert.ok(turns.length >= 2, `the mock got ${turns.length} requests`);
+    assert.ok(turns.every((turn) => turn.json.stream === true), 'Claude Code streams every turn');
+    // The same request as Claude Code's first, read raw: this gateway did send heartbeats there.
+    const raw = await postJson(gw.url, '/v1/messages', { ...recordedBody, model: claudeModel, stream: true },
+      { 'x-api-key': 'k', 'anthropic-version': '2023-06-01' });
+    assert.equal(raw.status, 200, raw.text);
+    assert.match(raw.text, /^: ping$/m);
+    await gw.stop();
+  });
 });
