@@ -97,6 +97,7 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   // The body of a response whose head is parsed, through relay_: as it came (whole SSE events
   // for a stream), or translated into the client's API.
   io::Task<void> relay_as_is(UpstreamBodyReader& body, size_t max_event_bytes);
+  io::Task<void> relay_batch_answer(UpstreamBodyReader& body);
   io::Task<void> relay_translated(const Route& route, UpstreamBodyReader& body);
   io::Task<void> answer_translated(const Route& route, UpstreamBodyReader& body, int status);
   // The upstream head's lines a translated answer carries to its client (retry and rate-limit
@@ -126,11 +127,12 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
 
   std::string in_;  // bytes of the current (and any pipelined) request; pooled while idle
   protocol::HttpRequestParser parser_;
-  std::string upstream_head_;  // request head being written upstream
-  std::string body_rewrite_;   // request body when the model name is rewritten or translated
-  std::string usage_body_;     // request body with the stream usage option the gateway added
-  bool usage_asked_ = false;   // so the client's stream must not get the usage chunk
-  std::string translated_;     // translated response bytes on their way to the client
+  std::string upstream_head_;         // request head being written upstream
+  std::string body_rewrite_;          // request body when the model name is rewritten or translated
+  std::string usage_body_;            // request body with the stream usage option the gateway added
+  bool usage_asked_ = false;          // so the client's stream must not get the usage chunk
+  bool rewrite_results_url_ = false;  // an Anthropic batch answer, relayed: see relay_batch_answer
+  std::string translated_;            // translated response bytes on their way to the client
   Translation translation_ = Translation::kNone;
   // A translated GET /models (list) or /models/{id} (one): no request body to translate, and the
   // answer is a model list in the client's shape.

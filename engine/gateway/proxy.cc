@@ -18,6 +18,7 @@
 #include "protocol/error_body.h"
 #include "protocol/http_response_parser.h"
 #include "protocol/json_model_rewrite.h"
+#include "providers/batch_results_url.h"
 #include "providers/provider_adapter.h"
 #include "providers/usage/usage_shape.h"
 
@@ -157,6 +158,9 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   }
   translation_ = plan.translation;
   models_ = plan.models;
+  rewrite_results_url_ = translation_ == Translation::kNone &&
+                         up.format == providers::ApiFormat::kAnthropic &&
+                         providers::carries_results_url(plan.upstream_endpoint);
   if (!plan.ok()) {
     co_await out_.respond_error({plan.error.status, plan.error.message, plan.error.code});
     co_return;
@@ -409,6 +413,11 @@ io::Task<void> ClientSession::proxy(const Route& route) {
 io::Task<void> ClientSession::relay_as_is(UpstreamBodyReader& body, size_t max_event_bytes) {
   const protocol::HttpResponseParser& rp = upstream_parser_;
   const protocol::HttpResponseHead& uh = rp.head();
+  if (rewrite_results_url_ && uh.status >= 200 && uh.status < 300 && !uh.is_event_stream() &&
+      !head_request()) {
+    co_await relay_batch_answer(body);
+    co_return;
+  }
   const BodyFraming framing = client_framing(rp, head_request());
   // A stream of unknown length goes out whole SSE events at a time (chunked or, for HTTP/1.0,
   // close-delimited); one with a Content-Length is exactly those bytes.
@@ -431,6 +440,32 @@ io::Task<void> ClientSession::relay_as_is(UpstreamBodyReader& body, size_t max_e
   }
   // A broken relayed response may be incomplete: the connection is never reused after it.
   settle_relay(co_await run_relay(body, plan), /*close_on_failure=*/true);
+}
+
+// A message batch (or the list) names its results by the upstream's absolute URL, which SDKs
+// fetch as given: past the gateway, with the client's gateway key. The answer is read whole (a
+// batch object, small) and its results_url values made paths, which the SDKs resolve against the
+// gateway.
+io::Task<void> ClientSession::relay_batch_answer(UpstreamBodyReader& body) {
+  translated_.clear();
+  pipeline::RelayPlan plan;
+  plan.shape = pipeline::RelayPlan::Shape::kCollect;
+  plan.collect = &translated_;
+  const pipeline::RelayResult r = co_await run_relay(body, plan);
+  settle_relay(r, /*close_on_failure=*/false);
+  if (client_gone_ || r.end == pipeline::RelayResult::End::kClientGone) co_return;
+  if (!r.ok()) {
+    co_await out_.respond_error(
+        {r.timed_out() ? 504 : 502,
+         r.timed_out() ? "upstream response timed out" : "upstream response was cut or malformed",
+         protocol::ErrorCode::kUpstreamError});
+    co_return;
+  }
+  std::string rewritten;
+  const bool changed = providers::relative_results_urls(translated_, rewritten);
+  carry_upstream_headers();
+  co_await out_.respond(upstream_parser_.head().status, "application/json",
+                        changed ? rewritten : translated_);
 }
 
 void ClientSession::open_accounting_copy() {

@@ -16,6 +16,7 @@ const { betaTool } = require('@anthropic-ai/sdk/helpers/beta/json-schema');
 const { startMock, startQuickGateway, startConfigGateway, stopAll } = require('./lib/processes');
 const { request, postJson, mockStats, mockLastRequest, sha256Hex } = require('./lib/http');
 const { gatewayToml } = require('./lib/config');
+const { recordingFetch } = require('./lib/translation_helpers');
 
 const CLIENT_KEY = `sk-client-${crypto.randomBytes(12).toString('hex')}`;
 const ANTHROPIC_HEADERS = { 'x-api-key': CLIENT_KEY, 'anthropic-version': '2023-06-01' };
@@ -106,10 +107,16 @@ describe('Anthropic SDK -> ringgate -> Anthropic-format upstream: every /v1 path
     const canceled = await client.messages.batches.cancel(created.id);
     assert.equal(canceled.processing_status, 'canceling');
     assert.equal((await mockLastRequest(mock)).path, `/v1/messages/batches/${created.id}/cancel`);
-    // results_url is the upstream's own absolute URL (see README): fetched through ringgate here.
-    const results = await request(`${gw.url}/v1/messages/batches/${created.id}/results`, { headers: ANTHROPIC_HEADERS });
-    assert.equal(results.status, 200, results.text);
-    assert.equal(JSON.parse(results.text.trim().split('\n')[0]).result.type, 'succeeded');
+    // The upstream names the results by its own absolute URL; relayed, it is a path, so the SDK's
+    // results() fetches it through the gateway, never straight from the upstream with the
+    // client's gateway key.
+    assert.equal(got.results_url, `/v1/messages/batches/${created.id}/results`);
+    const recorder = recordingFetch();
+    const recorded = new Anthropic({ baseURL: gw.url, apiKey: CLIENT_KEY, maxRetries: 0, timeout: 20000, fetch: recorder.fetch });
+    const lines = [];
+    for await (const line of await recorded.messages.batches.results(created.id)) lines.push(line);
+    assert.equal(lines[0].result.type, 'succeeded');
+    assert.deepEqual(recorder.sent.map((r) => new URL(r.url).origin), [gw.url, gw.url]);
   });
 
   it('models.retrieve: /v1/models/{id} in Anthropic\'s shape', async () => {
