@@ -196,7 +196,6 @@ TEST(EndpointPlan, EveryEndpointOnEveryFormat) {
       // Every Anthropic path passes through.
       {kAnthropic, "/files", T::kNone, "/files"},
       {kAnthropic, "/files/file_1/content", T::kNone, "/files/file_1/content"},
-      {kAnthropic, "/models/claude-x", T::kNone, "/models/claude-x"},
       {kAnthropic, "/messages/batches", T::kNone, "/messages/batches"},
       {kAnthropic, "/messages/batches/b_1/results", T::kNone, "/messages/batches/b_1/results"},
       {kAnthropic, "/complete", T::kNone, "/complete"},
