@@ -882,10 +882,11 @@ class AnthropicToOpenAi : Translation {
   // named by its own key; `path` is where the object sits, for a refusal.
   bool check_keys(object o, std::initializer_list<std::string_view> allowed,
                   const std::string& path) {
-    for (auto [key, value] : o) {
+    for (auto field : o) {
+      const std::string_view key = field.key;  // a plain variable: lambdas may capture it
       bool known = false;
       for (auto a : allowed) known = known || key == a;
-      if (known || json::is_null(value)) continue;
+      if (known || json::is_null(field.value)) continue;
       if (!without_equivalent(key, [&] { return path + "." + std::string(key); })) return false;
     }
     return true;
