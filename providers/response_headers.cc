@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "protocol/civil_date.h"
+
 namespace ringgate::providers {
 
 using protocol::ApiFront;
@@ -32,16 +34,6 @@ bool parse_count(std::string_view s, uint64_t& out) {
     if (!is_digit(c)) return false;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && ptr == s.data() + s.size();
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = unsigned(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + int64_t(doe) - 719468;
 }
 
 bool leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
@@ -285,25 +277,19 @@ bool parse_rfc3339(std::string_view s, int64_t& unix_ms) {
     return false;
   }
   if (i != s.size()) return false;
-  const int64_t days = days_from_civil(year, month, day);
+  const int64_t days = protocol::days_from_civil(year, month, day);
   const int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_s;
   unix_ms = secs * 1000 + millis;
   return true;
 }
 
 void append_rfc3339(std::string& out, int64_t unix_s) {
-  // civil_from_days (Howard Hinnant), so no locale or libc year formatting is involved.
+  // No locale or libc year formatting is involved.
   int64_t days = unix_s / 86400, rem = unix_s % 86400;
   if (rem < 0) rem += 86400, --days;
-  days += 719468;
-  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const unsigned doe = unsigned(days - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t y = int64_t(yoe) + era * 400 + (m <= 2);
+  const protocol::CivilDate date = protocol::civil_from_days(days);
+  const int64_t y = date.year;
+  const unsigned m = date.month, d = date.day;
   auto two = [&out](unsigned v) {
     out.push_back(char('0' + v / 10));
     out.push_back(char('0' + v % 10));
