@@ -98,6 +98,9 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   // for a stream), or translated into the client's API.
   io::Task<void> relay_as_is(UpstreamBodyReader& body, size_t max_event_bytes);
   io::Task<void> relay_batch_answer(UpstreamBodyReader& body);
+  // The whole upstream body into translated_; false when the client is gone or was answered an
+  // error because the body was cut or late.
+  io::Task<bool> collect_upstream_body(UpstreamBodyReader& body);
   io::Task<void> relay_translated(const Route& route, UpstreamBodyReader& body);
   io::Task<void> answer_translated(const Route& route, UpstreamBodyReader& body, int status);
   // The upstream head's lines a translated answer carries to its client (retry and rate-limit

@@ -447,20 +447,7 @@ io::Task<void> ClientSession::relay_as_is(UpstreamBodyReader& body, size_t max_e
 // batch object, small) and its results_url values made paths, which the SDKs resolve against the
 // gateway.
 io::Task<void> ClientSession::relay_batch_answer(UpstreamBodyReader& body) {
-  translated_.clear();
-  pipeline::RelayPlan plan;
-  plan.shape = pipeline::RelayPlan::Shape::kCollect;
-  plan.collect = &translated_;
-  const pipeline::RelayResult r = co_await run_relay(body, plan);
-  settle_relay(r, /*close_on_failure=*/false);
-  if (client_gone_ || r.end == pipeline::RelayResult::End::kClientGone) co_return;
-  if (!r.ok()) {
-    co_await out_.respond_error(
-        {r.timed_out() ? 504 : 502,
-         r.timed_out() ? "upstream response timed out" : "upstream response was cut or malformed",
-         protocol::ErrorCode::kUpstreamError});
-    co_return;
-  }
+  if (!co_await collect_upstream_body(body)) co_return;
   std::string rewritten;
   const bool changed = providers::relative_results_urls(translated_, rewritten);
   carry_upstream_headers();

@@ -59,23 +59,28 @@ io::Task<void> ClientSession::relay_translated(const Route& route, UpstreamBodyR
   settle_relay(co_await run_relay(body, plan), /*close_on_failure=*/false);
 }
 
-io::Task<void> ClientSession::answer_translated(const Route& route, UpstreamBodyReader& body,
-                                                int status) {
-  // Whole body first: a translated JSON document cannot be emitted before it is complete.
+io::Task<bool> ClientSession::collect_upstream_body(UpstreamBodyReader& body) {
   translated_.clear();
   pipeline::RelayPlan plan;
   plan.shape = pipeline::RelayPlan::Shape::kCollect;
   plan.collect = &translated_;
   const pipeline::RelayResult r = co_await run_relay(body, plan);
   settle_relay(r, /*close_on_failure=*/false);
-  if (client_gone_ || r.end == pipeline::RelayResult::End::kClientGone) co_return;
+  if (client_gone_ || r.end == pipeline::RelayResult::End::kClientGone) co_return false;
   if (!r.ok()) {
     co_await out_.respond_error(
         {r.timed_out() ? 504 : 502,
          r.timed_out() ? "upstream response timed out" : "upstream response was cut or malformed",
          protocol::ErrorCode::kUpstreamError});
-    co_return;
+    co_return false;
   }
+  co_return true;
+}
+
+io::Task<void> ClientSession::answer_translated(const Route& route, UpstreamBodyReader& body,
+                                                int status) {
+  // Whole body first: a translated JSON document cannot be emitted before it is complete.
+  if (!co_await collect_upstream_body(body)) co_return;
   providers::TranslateResult tr;
   if (status >= 200 && status < 300 && models_ != providers::EndpointPlan::Models::kNo) {
     const Front from = route.upstream->format == providers::ApiFormat::kAnthropic
