@@ -1002,7 +1002,7 @@ class AnthropicToOpenAi : Translation {
             "a container is a code-execution sandbox Anthropic's servers keep",
             "send the request without 'container' and without server tools");
       } else {
-        // context_management, container, mcp_servers and anything else Anthropic-only.
+        // context_management, mcp_servers and anything else Anthropic-only.
         if (null) continue;
         if (!without_equivalent(key)) return false;
       }
