@@ -395,9 +395,10 @@ TEST(HttpRequestParser, UploadPathsHaveTheirOwnBodyCap) {
   limits.is_upload_path = [](std::string_view path) { return path.substr(0, 7) == "/upload"; };
   const std::string body15(15, 'x');
   HttpRequestParser upload(limits);
-  ASSERT_EQ(
-      upload.parse("POST /upload?x=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 15\r\n\r\n" + body15),
-      ParseStatus::kComplete);
+  // The parsed request views this buffer: it must outlive the checks.
+  const std::string upload_bytes =
+      "POST /upload?x=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 15\r\n\r\n" + body15;
+  ASSERT_EQ(upload.parse(upload_bytes), ParseStatus::kComplete);
   EXPECT_EQ(upload.request().body, body15);
 
   HttpRequestParser json(limits);
