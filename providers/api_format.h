@@ -14,12 +14,24 @@ namespace ringgate::providers {
 // header, so it is a format of its own rather than an option on kOpenAi.
 enum class ApiFormat : uint8_t { kOpenAi, kAnthropic, kAzureOpenAi };
 
+// How an OpenAI-format upstream answers /v1/responses: it serves the Responses API itself, or it
+// is an OpenAI-compatible server with chat completions only (vLLM versions, llama.cpp, Ollama),
+// so the gateway translates. Anthropic-format upstreams are always translated (to Messages).
+enum class ResponsesApi : uint8_t { kNative, kChat };
+
+constexpr std::optional<ResponsesApi> parse_responses_api(std::string_view name) {
+  if (name == "native") return ResponsesApi::kNative;
+  if (name == "chat") return ResponsesApi::kChat;
+  return std::nullopt;
+}
+
 // What an adapter needs to know about one upstream, as plain values (views into the config
 // snapshot, which outlives every request).
 struct UpstreamTarget {
   ApiFormat format = ApiFormat::kOpenAi;
   std::string_view base_path;    // the URL's path, "" or e.g. "/v1"; never a trailing slash
   std::string_view api_version;  // Azure's api-version query value; empty for the others
+  ResponsesApi responses = ResponsesApi::kNative;  // OpenAI formats only
 };
 
 // The name written in config files (`format = "azure"`).

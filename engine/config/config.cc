@@ -155,10 +155,11 @@ std::string describe(const Config& c) {
         u.api_key_ref.empty() ? std::string("none") : u.api_key_ref + " " + redact(u.api_key);
     std::string text =
         "upstream " + u.name + ": " + u.url + " format=" + std::string(to_string(u.format)) +
-        (u.api_version.empty() ? "" : " api_version=" + u.api_version) + " key=" + key +
-        " pool=" + std::to_string(u.max_connections) + " max, " + std::to_string(u.max_idle) +
-        " idle per shard, queue " + std::to_string(u.queue_depth) + " for " +
-        std::to_string(u.queue_timeout_ms) + " ms";
+        (u.api_version.empty() ? "" : " api_version=" + u.api_version) +
+        (u.responses_api == providers::ResponsesApi::kChat ? " responses_api=chat" : "") +
+        " key=" + key + " pool=" + std::to_string(u.max_connections) + " max, " +
+        std::to_string(u.max_idle) + " idle per shard, queue " + std::to_string(u.queue_depth) +
+        " for " + std::to_string(u.queue_timeout_ms) + " ms";
     if (u.parsed.tls) {
       text += std::string(" tls_verify=") + (u.tls_verify ? "on" : "OFF");
       if (!u.ca_file.empty()) text += " ca_file=" + u.ca_file;

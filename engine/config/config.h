@@ -54,6 +54,7 @@ struct Upstream {
   std::string api_key;      // resolved secret value; empty when no api_key is configured
   std::string api_key_ref;  // "env:NAME" / "file:PATH" as written; safe to log
   std::string ca_file;      // extra CA bundle for TLS; the system store otherwise
+  providers::ResponsesApi responses_api = providers::ResponsesApi::kNative;
   bool tls_verify = true;
   // Per shard. At max_connections a request waits in a FIFO of at most queue_depth (0: no
   // queue) for up to queue_timeout_ms, then gets a 503 with Retry-After.
@@ -63,7 +64,9 @@ struct Upstream {
   uint32_t queue_timeout_ms = 5000;
 
   // What the provider adapters need; views into this Upstream.
-  providers::UpstreamTarget target() const { return {format, parsed.base_path, api_version}; }
+  providers::UpstreamTarget target() const {
+    return {format, parsed.base_path, api_version, responses_api};
+  }
 };
 
 struct Model {
@@ -138,6 +141,15 @@ struct TranslationDefaults {
   UnsupportedFields unsupported_fields = UnsupportedFields::kDrop;
 };
 
+// [responses_store]: the node's memory of recent Responses conversations, so a translated
+// request's previous_response_id finds the turns before it (cache/response_store.h).
+struct ResponsesStoreConfig {
+  int64_t ttl_ms = 3'600'000;
+  int64_t max_bytes = 64 << 20;
+  int64_t max_entries = 100'000;
+  int64_t max_entry_bytes = 4 << 20;
+};
+
 struct Config {
   Server server;
   Timeouts timeouts;
@@ -149,8 +161,9 @@ struct Config {
   Admission admission;  // [auth], [[teams]], [[keys]], [anonymous], [cors], trusted_proxies
   Alerts alerts;        // [alerts]: budget thresholds and the webhook
   TranslationDefaults translation;  // [translation]
-  bool passthrough = false;         // every model and any /v1/* path goes to upstreams[0]
-  std::string source_path;          // the file it came from, or a description for quick mode
+  ResponsesStoreConfig responses_store;
+  bool passthrough = false;  // every model and any /v1/* path goes to upstreams[0]
+  std::string source_path;   // the file it came from, or a description for quick mode
 
   const Upstream* find_upstream(std::string_view name) const;
 

@@ -72,6 +72,9 @@ class Loader {
     top.read_bool("passthrough", config.passthrough);
     // Before [[models]]: its values are their defaults.
     if (const toml::table* t = top.table("translation")) read_translation(*t, config.translation);
+    if (const toml::table* t = top.table("responses_store")) {
+      read_responses_store(*t, config.responses_store);
+    }
     for (auto [index, t] : top.array_of_tables("upstreams")) read_upstream(index, *t, config);
     for (auto [index, t] : top.array_of_tables("models")) read_model(index, *t, config);
     admission_.read_top(top, config.admission);
@@ -281,6 +284,7 @@ class Loader {
       }
     }
     read_api_version(r, path, u);
+    read_responses_api(r, path, u);
     if (const auto* v = r.string("api_key")) {
       // Never quote the value in a message: when it is not a reference it is probably the key.
       if (!is_secret_ref(v->get())) {
@@ -324,6 +328,22 @@ class Loader {
     r.finish();
     config.upstreams.push_back(std::move(u));
     upstream_tables_.push_back(&t);
+  }
+
+  // Read after `format`: an Anthropic-format upstream has no Responses API to be native about.
+  void read_responses_api(TableReader& r, const std::string& path, Upstream& u) {
+    const auto* v = r.string("responses_api");
+    if (!v) return;
+    if (auto api = providers::parse_responses_api(v->get())) {
+      u.responses_api = *api;
+    } else {
+      diag_.add(v->source(), path + ".responses_api must be \"native\" or \"chat\"");
+    }
+    if (u.format == ApiFormat::kAnthropic) {
+      diag_.add(v->source(), path +
+                                 ".responses_api applies only to openai and azure upstreams "
+                                 "(an anthropic upstream's /v1/responses is always translated)");
+    }
   }
 
   // Azure refuses requests without an api-version, and it is written into the query string as is.
@@ -382,6 +402,15 @@ class Loader {
     TableReader r(t, "translation", diag_);
     r.read_bool("reasoning", d.reasoning);
     read_unsupported_fields(r, d.unsupported_fields);
+    r.finish();
+  }
+
+  void read_responses_store(const toml::table& t, ResponsesStoreConfig& c) {
+    TableReader r(t, "responses_store", diag_);
+    r.read_int("ttl_ms", 1000, int64_t(30) * 86'400'000, c.ttl_ms);
+    r.read_int("max_bytes", 0, int64_t(1) << 40, c.max_bytes);
+    r.read_int("max_entries", 0, 100'000'000, c.max_entries);
+    r.read_int("max_entry_bytes", 1024, int64_t(1) << 32, c.max_entry_bytes);
     r.finish();
   }
 
