@@ -186,6 +186,12 @@ bool parse_chat_request(simdjson::dom::parser& parser, std::string_view body, Ch
   return read_messages(out, err);
 }
 
+bool parse_responses_request(simdjson::dom::parser& parser, std::string_view body,
+                             ChatRequestView& out, JsonError& err, size_t readable_padding) {
+  return parse_model_only(parser, body, out, err, readable_padding) &&
+         read_token_count(out.root, "max_output_tokens", out.max_tokens, err);
+}
+
 bool parse_messages_request(simdjson::dom::parser& parser, std::string_view body,
                             ChatRequestView& out, JsonError& err, size_t readable_padding) {
   if (!parse_model_only(parser, body, out, err, readable_padding)) return false;

@@ -43,6 +43,11 @@ bool parse_chat_request(simdjson::dom::parser& parser, std::string_view body, Ch
 bool parse_model_only(simdjson::dom::parser& parser, std::string_view body, ChatRequestView& out,
                       JsonError& err, size_t readable_padding = 0);
 
+// OpenAI /v1/responses: "model", "stream", and "max_output_tokens" (positive when present) into
+// max_tokens, so a model's cap holds for the Responses API too.
+bool parse_responses_request(simdjson::dom::parser& parser, std::string_view body,
+                             ChatRequestView& out, JsonError& err, size_t readable_padding = 0);
+
 // Anthropic /v1/messages: "model", "max_tokens" (required, positive) and "messages" (array).
 bool parse_messages_request(simdjson::dom::parser& parser, std::string_view body,
                             ChatRequestView& out, JsonError& err, size_t readable_padding = 0);

@@ -22,7 +22,7 @@ namespace ringgate::pipeline {
 // What kind of API call the path names (after /v1).
 // kCountTokens: Anthropic's /v1/messages/count_tokens (forwarded to Anthropic-format upstreams,
 // answered by the gateway's own count toward OpenAI-format ones).
-enum class Endpoint { kChat, kMessages, kCountTokens, kModelOnly, kOther };
+enum class Endpoint { kChat, kMessages, kCountTokens, kResponses, kModelOnly, kOther };
 
 // Where a request goes once it is validated.
 struct Route {

@@ -22,6 +22,8 @@ bool parse_body(RequestContext& rq, const ShardServices& svc, protocol::JsonErro
       return protocol::parse_chat_request(json, body, rq.view, err, rq.body_padding);
     case Endpoint::kMessages:
       return protocol::parse_messages_request(json, body, rq.view, err, rq.body_padding);
+    case Endpoint::kResponses:
+      return protocol::parse_responses_request(json, body, rq.view, err, rq.body_padding);
     default:
       return protocol::parse_model_only(json, body, rq.view, err, rq.body_padding);
   }
@@ -41,7 +43,8 @@ Verdict resolve_model(RequestContext& rq) {
   // seed-defect: 001-7 — max_tokens capped per model.
   const std::optional<int64_t>& asked = rq.view.max_tokens;
   if (model->max_tokens_cap > 0 && asked && *asked > model->max_tokens_cap) {
-    std::string msg = "max_tokens " + std::to_string(*asked) + " exceeds the limit of " +
+    const char* field = rq.endpoint == Endpoint::kResponses ? "max_output_tokens " : "max_tokens ";
+    std::string msg = field + std::to_string(*asked) + " exceeds the limit of " +
                       std::to_string(model->max_tokens_cap) + " for model " + model->name;
     return Verdict::error({400, msg, protocol::ErrorCode::kMaxTokensExceeded});
   }
@@ -57,8 +60,8 @@ Endpoint classify_endpoint(std::string_view suffix) {
   if (suffix == "/messages") return Endpoint::kMessages;
   if (suffix == "/messages/count_tokens") return Endpoint::kCountTokens;  // model + messages
   // /complete: Anthropic's legacy Text Completions (model, prompt, max_tokens_to_sample).
-  if (suffix == "/embeddings" || suffix == "/completions" || suffix == "/responses" ||
-      suffix == "/complete") {
+  if (suffix == "/responses") return Endpoint::kResponses;
+  if (suffix == "/embeddings" || suffix == "/completions" || suffix == "/complete") {
     return Endpoint::kModelOnly;
   }
   return Endpoint::kOther;

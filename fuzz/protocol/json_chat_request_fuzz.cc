@@ -67,7 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
   padded.append(simdjson::SIMDJSON_PADDING, '\0');
   const std::string_view in_place(padded.data(), size);
 
-  for (auto fn : {&parse_chat_request, &parse_model_only, &parse_messages_request}) {
+  for (auto fn : {&parse_chat_request, &parse_model_only, &parse_messages_request,
+                  &parse_responses_request}) {
     const Result copied = run(fn, parser, body, 0);
     const Result direct = run(fn, parser, in_place, simdjson::SIMDJSON_PADDING);
     if (!(copied == direct)) std::abort();

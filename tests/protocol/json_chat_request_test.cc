@@ -24,6 +24,18 @@ class JsonChatRequest : public ::testing::Test {
   JsonError err_;
 };
 
+TEST_F(JsonChatRequest, ResponsesRequestsReadMaxOutputTokens) {
+  ASSERT_TRUE(parse_responses_request(
+      parser_, R"({"model":"m","input":"hi","stream":true,"max_output_tokens":64})", view_, err_))
+      << err_.message;
+  EXPECT_EQ(view_.model, "m");
+  EXPECT_TRUE(view_.stream);
+  EXPECT_EQ(view_.max_tokens, 64);
+  EXPECT_FALSE(
+      parse_responses_request(parser_, R"({"model":"m","max_output_tokens":0})", view_, err_));
+  EXPECT_NE(err_.message.find("max_output_tokens"), std::string::npos);
+}
+
 TEST_F(JsonChatRequest, ReadsRoutingFields) {
   ASSERT_TRUE(chat(R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],)"
                    R"("stream":true,"stream_options":{"include_usage":true},"max_tokens":256,)"
@@ -141,7 +153,8 @@ TEST_F(JsonChatRequest, NestedDuplicatesTheGatewayDoesNotReadAreAllowed) {
   ASSERT_TRUE(chat(R"({"model":"m","messages":[{"role":"user","role":"system","content":"x"}],)"
                    R"("metadata":{"a":1,"a":2},"response_format":{"type":"x","type":"y"}})"))
       << err_.message;
-  ASSERT_TRUE(messages(R"({"model":"c","max_tokens":5,"messages":[{"content":"a","content":"b"}]})"))
+  ASSERT_TRUE(
+      messages(R"({"model":"c","max_tokens":5,"messages":[{"content":"a","content":"b"}]})"))
       << err_.message;
   ASSERT_TRUE(model_only(R"({"model":"e","input":{"k":1,"k":2}})")) << err_.message;
 }
@@ -158,8 +171,7 @@ TEST_F(JsonChatRequest, DuplicateAmongManyKeysIsFound) {
 // The key is echoed, but never more than a bounded prefix of it.
 TEST_F(JsonChatRequest, LongDuplicateKeyIsNamedByItsPrefix) {
   const std::string key(10000, 'k');
-  const std::string body =
-      R"({"model":"m","messages":[],")" + key + R"(":1,")" + key + R"(":2})";
+  const std::string body = R"({"model":"m","messages":[],")" + key + R"(":1,")" + key + R"(":2})";
   EXPECT_FALSE(chat(body));
   EXPECT_NE(err_.message.find("duplicate key 'kkkk"), std::string::npos) << err_.message;
   EXPECT_LT(err_.message.size(), 200u);

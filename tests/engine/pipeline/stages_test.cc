@@ -164,6 +164,11 @@ TEST_F(Stages, EachRefusalIsAnApiErrorWithItsCode) {
                "/v1/chat/completions",
                R"({"model":"gpt-4o-mini","max_tokens":101,"messages":[{"role":"user","content":"x"}]})"),
            400, protocol::ErrorCode::kMaxTokensExceeded},
+          // seed-defect: 001-7 — the cap holds for the Responses API's max_output_tokens too.
+          {post("/v1/responses", R"({"model":"gpt-4o-mini","max_output_tokens":101,"input":"x"})"),
+           400, protocol::ErrorCode::kMaxTokensExceeded},
+          {post("/v1/responses", R"({"model":"gpt-4o-mini","max_output_tokens":-1,"input":"x"})"),
+           400, protocol::ErrorCode::kInvalidRequestBody},
           {"GET /v1/files HTTP/1.1\r\nHost: x\r\n\r\n", 404, protocol::ErrorCode::kNotFound},
       }) {
     const Verdict v = run(c.raw);
