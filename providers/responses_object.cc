@@ -56,9 +56,10 @@ void write_responses_object(JsonWriter& w, const ResponsesEnvelope& e) {
   simdjson::dom::object echo;
   bool parsed = false;
   if (!e.echo.empty()) {
-    echo_text.assign("{");
-    echo_text.append(e.echo);
-    echo_text.append("}");
+    echo_text.clear();
+    echo_text += '{';
+    echo_text += e.echo;
+    echo_text += '}';
     parsed = !parser.parse(echo_text).get(echo);
   }
   w.begin_object();
