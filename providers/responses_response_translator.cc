@@ -41,8 +41,9 @@ class OutputItems {
       : w_(out), id_(response_id), custom_tools_(custom_tools) {
     w_.begin_array();
   }
-  void finish() {
-    flush_text();
+  // `status`: the trailing message's, "incomplete" when the answer was cut short.
+  void finish(std::string_view status) {
+    flush_text(status);
     w_.end_array();
   }
 
@@ -80,9 +81,9 @@ class OutputItems {
   }
 
  private:
-  void flush_text() {
+  void flush_text(std::string_view status = "completed") {
     if (!has_text_) return;
-    write_message_item(w_, next_id("msg"), text_);
+    write_message_item(w_, next_id("msg"), text_, status);
     text_.clear();
     has_text_ = false;
   }
@@ -184,7 +185,9 @@ TranslateResult anthropic_response_to_responses(std::string_view body,
   if (!anthropic_items(json::as_array(content), options, out)) {
     return bad_upstream("upstream content block is not an object");
   }
-  out.finish();
+  const ResponsesStatus status =
+      responses_status_for_stop_reason(json::field_string(msg, "stop_reason"));
+  out.finish(status.status);
   element usage;
   if (json::field(msg, "usage", usage) && json::is_object(usage)) {
     object u = json::as_object(usage);
@@ -195,8 +198,7 @@ TranslateResult anthropic_response_to_responses(std::string_view body,
     r.usage.completion_tokens = json::field_integer(u, "output_tokens");
     r.usage.seen = true;
   }
-  finish(r, options, id, json::field_string(msg, "model"),
-         responses_status_for_stop_reason(json::field_string(msg, "stop_reason")), 0);
+  finish(r, options, id, json::field_string(msg, "model"), status, 0);
   return r;
 }
 
@@ -256,7 +258,9 @@ TranslateResult chat_response_to_responses(std::string_view body, const Response
   if (!chat_items(json::as_object(message), out)) {
     return bad_upstream("upstream tool call has no function");
   }
-  out.finish();
+  const ResponsesStatus status = responses_status_for_finish_reason(
+      json::field_string(json::as_object(choice), "finish_reason"));
+  out.finish(status.status);
   element usage, details;
   int64_t reasoning_tokens = 0;
   if (json::field(completion, "usage", usage) && json::is_object(usage)) {
@@ -271,10 +275,7 @@ TranslateResult chat_response_to_responses(std::string_view body, const Response
     }
     r.usage.seen = true;
   }
-  finish(r, options, id, json::field_string(completion, "model"),
-         responses_status_for_finish_reason(
-             json::field_string(json::as_object(choice), "finish_reason")),
-         reasoning_tokens);
+  finish(r, options, id, json::field_string(completion, "model"), status, reasoning_tokens);
   return r;
 }
 

@@ -140,6 +140,7 @@ TEST(AnthropicToResponses, StopReasonsMapToStatus) {
     ASSERT_TRUE(r.ok);
     Parsed p(r.body);
     EXPECT_EQ(p.str("/status"), status);
+    EXPECT_EQ(p.str("/output/0/status"), status);  // the message cut short is incomplete too
     if (*reason) {
       EXPECT_EQ(p.str("/incomplete_details/reason"), reason);
     } else {
