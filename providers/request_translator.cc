@@ -92,6 +92,7 @@
 
 #include "providers/json_access.h"
 #include "providers/json_writer.h"
+#include "providers/response_format_tool.h"
 #include "providers/tool_history_repair.h"
 
 namespace ringgate::providers {
@@ -637,7 +638,6 @@ class OpenAiToAnthropic : Translation {
   }
 
   bool write_tools() {
-    std::string_view forced_tool;
     if (has_response_format_) {
       object rf;
       if (response_format_.get_object().get(rf)) {
@@ -651,28 +651,16 @@ class OpenAiToAnthropic : Translation {
               "mapping",
               "response_format");
         }
-        element js_el, schema;
+        element js_el;
         object js;
         if (!json::field(rf, "json_schema", js_el) || js_el.get_object().get(js)) {
           return fail("'response_format.json_schema' must be an object",
                       "response_format.json_schema");
         }
-        if (!json::field(js, "schema", schema) || !json::is_object(schema) ||
-            json::field_string(json::as_object(schema), "type") != "object") {
-          return fail("only object schemas can be mapped to an Anthropic upstream",
-                      "response_format.json_schema.schema");
+        std::string error;
+        if (!write_schema_tool(w_, js, result_.response_format_tool, error)) {
+          return fail(std::move(error), "response_format.json_schema.schema");
         }
-        forced_tool = json::field_string(js, "name");
-        if (forced_tool.empty()) forced_tool = "json_response";
-        result_.response_format_tool = std::string(forced_tool);
-        auto description = json::field_string(js, "description");
-        if (description.empty()) description = "Respond with JSON that matches this schema.";
-        w_.key("tools").begin_array().begin_object();
-        w_.key("name").string(forced_tool).key("description").string(description);
-        w_.key("input_schema").element(schema);
-        w_.end_object().end_array();
-        w_.key("tool_choice").begin_object().key("type").string("tool");
-        w_.key("name").string(forced_tool).end_object();
         return true;
       }
       if (type != "text") return unsupported("response_format.type", kToAnthropic);

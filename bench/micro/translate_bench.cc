@@ -11,6 +11,7 @@
 #include "providers/openai_to_anthropic_stream.h"
 #include "providers/request_translator.h"
 #include "providers/response_translator.h"
+#include "providers/responses_request_translator.h"
 
 namespace {
 
@@ -186,6 +187,67 @@ void BM_AnthropicRequestToOpenAi(benchmark::State& state) {
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(body.size()));
 }
 BENCHMARK(BM_AnthropicRequestToOpenAi);
+
+// The same agent conversation as a Codex-style Responses request: instructions, 8 turns of two
+// function calls and their outputs, a reasoning item per turn, shell + apply_patch tools.
+std::string responses_request() {
+  std::string input = R"([{"type":"message","role":"developer","content":"Sandbox: workspace. )" +
+                      std::string(2000, 'x') + R"("})";
+  for (int turn = 0; turn < 8; ++turn) {
+    const std::string t = std::to_string(turn);
+    input += R"(,{"type":"message","role":"user","content":[{"type":"input_text",)"
+             R"("text":"What is the weather in Paris and Oslo today?"}]})";
+    input += R"(,{"type":"reasoning","summary":[{"type":"summary_text","text":"Look both up."}],)"
+             R"("encrypted_content":"EqQBCkYIBxgCKkDr1d9eVq2hYk0xw8nSgZ3Lw5m0GxX9K1pQ2v0b7y6c"})";
+    input += R"(,{"type":"function_call","call_id":"call_a)" + t +
+             R"(","name":"get_weather","arguments":"{\"city\":\"Paris\"}"})";
+    input += R"(,{"type":"function_call","call_id":"call_b)" + t +
+             R"(","name":"get_weather","arguments":"{\"city\":\"Oslo\"}"})";
+    input +=
+        R"(,{"type":"function_call_output","call_id":"call_a)" + t + R"(","output":"18 C, sunny"})";
+    input +=
+        R"(,{"type":"function_call_output","call_id":"call_b)" + t + R"(","output":"4 C, snow"})";
+    input += R"(,{"type":"message","role":"assistant","content":[{"type":"output_text",)"
+             R"("text":"Paris is 18 C and sunny; Oslo is 4 C with snow."}]})";
+  }
+  input += "]";
+  return R"({"model":"gpt-5-codex","instructions":"You are a careful assistant.","input":)" +
+         input +
+         R"(,"tools":[{"type":"function","name":"get_weather","description":"Current weather",)"
+         R"("parameters":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}},)"
+         R"({"type":"custom","name":"apply_patch","description":"Edit files",)"
+         R"("format":{"type":"grammar","syntax":"lark","definition":"start: hunk+"}}],)"
+         R"("tool_choice":"auto","parallel_tool_calls":false,"reasoning":{"effort":"medium"},)"
+         R"("store":false,"stream":true,"include":["reasoning.encrypted_content"],)"
+         R"("prompt_cache_key":"k","text":{"verbosity":"low"}})";
+}
+
+// Requests per second of the Responses translation toward each upstream API.
+void run_responses_request(benchmark::State& state,
+                           TranslateResult (*translate)(std::string_view,
+                                                        const TranslateOptions&)) {
+  const std::string body = responses_request();
+  TranslateOptions options;
+  options.default_max_tokens = 4096;
+  options.reasoning_model = true;
+  for (auto _ : state) {
+    auto r = translate(body, options);
+    if (!r.ok) state.SkipWithError(r.error_message.c_str());
+    benchmark::DoNotOptimize(r.body.data());
+  }
+  state.SetItemsProcessed(int64_t(state.iterations()));
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(body.size()));
+}
+
+void BM_ResponsesRequestToAnthropic(benchmark::State& state) {
+  run_responses_request(state, responses_to_anthropic);
+}
+BENCHMARK(BM_ResponsesRequestToAnthropic);
+
+void BM_ResponsesRequestToChat(benchmark::State& state) {
+  run_responses_request(state, responses_to_openai_chat);
+}
+BENCHMARK(BM_ResponsesRequestToChat);
 
 }  // namespace
 

@@ -14,6 +14,8 @@
 #include "providers/openai_to_anthropic_stream.h"
 #include "providers/request_translator.h"
 #include "providers/response_translator.h"
+#include "providers/responses_request_translator.h"
+#include "providers/responses_response_translator.h"
 #include "tests/providers/translation_test_support.h"
 
 namespace ringgate::providers {
@@ -129,6 +131,58 @@ TEST(TranslationGolden, AnthropicResponsesToOpenAi) {
 TEST(TranslationGolden, OpenAiResponsesToAnthropic) {
   check_json_dir("response_openai_to_anthropic", 3, [](std::string_view body) {
     return openai_response_to_anthropic(body, ResponseOptions{});
+  });
+}
+
+// Responses API requests as Codex CLI (developer instructions, shell + the free-form apply_patch
+// tool, a previous call and its output, encrypted reasoning, text.verbosity, prompt_cache_key,
+// include, store:false), the Agents SDK (easy-form messages, output items with ids, nulls for
+// every unset setting) and the Vercel AI SDK (system message, images, a call round) send them.
+TranslateOptions responses_request_options() {
+  TranslateOptions o = request_options();
+  o.reasoning_model = true;
+  return o;
+}
+
+TEST(TranslationGolden, ResponsesRequestsToAnthropic) {
+  check_json_dir("request_responses_to_anthropic", 3, [](std::string_view body) {
+    TranslateResult r = responses_to_anthropic(body, responses_request_options());
+    if (body.find("prompt_cache_key") != std::string_view::npos) {
+      // Codex: what it sends without an Anthropic equivalent is dropped, not refused.
+      EXPECT_EQ(r.dropped_fields, "prompt_cache_key,text.verbosity");
+      EXPECT_EQ(r.custom_tools, "apply_patch");
+      EXPECT_FALSE(r.store);
+    } else {
+      EXPECT_EQ(r.dropped_fields, "");
+    }
+    return r;
+  });
+}
+
+TEST(TranslationGolden, ResponsesRequestsToChat) {
+  check_json_dir("request_responses_to_chat", 3, [](std::string_view body) {
+    return responses_to_openai_chat(body, responses_request_options());
+  });
+}
+
+ResponseOptions responses_response_options() {
+  ResponseOptions o;
+  o.created = kCreated;
+  o.id = "resp_0a1b2c3d";
+  o.custom_tools = "apply_patch";
+  o.responses_echo = R"("instructions":"Be brief.","store":false,"tool_choice":"auto")";
+  return o;
+}
+
+TEST(TranslationGolden, AnthropicResponsesToResponses) {
+  check_json_dir("response_anthropic_to_responses", 2, [](std::string_view body) {
+    return anthropic_response_to_responses(body, responses_response_options());
+  });
+}
+
+TEST(TranslationGolden, ChatResponsesToResponses) {
+  check_json_dir("response_chat_to_responses", 2, [](std::string_view body) {
+    return chat_response_to_responses(body, responses_response_options());
   });
 }
 
