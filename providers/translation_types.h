@@ -94,6 +94,9 @@ struct StreamOptions {
   // OpenAI -> Anthropic: the message id when the upstream never sends one (Azure OpenAI's first
   // chunk has "id": ""); the gateway passes "msg_" and its request id. Empty: "msg_ringgate".
   std::string fallback_id;
+  std::string custom_tools;  // see TranslateResult::custom_tools
+  std::string
+      responses_echo;  // see TranslateResult::responses_echo; spliced into every Responses object
 };
 
 }  // namespace ringgate::providers

@@ -1,0 +1,418 @@
+#include "providers/responses_events.h"
+
+#include <simdjson.h>
+
+#include <ctime>
+
+#include "providers/json_access.h"
+
+namespace ringgate::providers {
+
+namespace {
+
+constexpr std::string_view kResponsePrefix = "resp_";
+
+// Members every Responses object carries; a request's echo (TranslateResult::responses_echo)
+// replaces the defaults it sets.
+struct DefaultMember {
+  std::string_view key;
+  std::string_view json;
+};
+constexpr DefaultMember kDefaults[] = {
+    {"instructions", "null"},
+    {"max_output_tokens", "null"},
+    {"metadata", "{}"},
+    {"parallel_tool_calls", "true"},
+    {"previous_response_id", "null"},
+    {"reasoning", R"({"effort":null,"summary":null})"},
+    {"store", "true"},
+    {"temperature", "null"},
+    {"text", R"({"format":{"type":"text"}})"},
+    {"tool_choice", R"("auto")"},
+    {"tools", "[]"},
+    {"top_p", "null"},
+};
+
+std::string_view item_prefix(ResponsesItemKind kind) {
+  switch (kind) {
+    case ResponsesItemKind::kMessage:
+      return "msg_";
+    case ResponsesItemKind::kFunctionCall:
+      return "fc_";
+    case ResponsesItemKind::kCustomToolCall:
+      return "ctc_";
+    case ResponsesItemKind::kReasoning:
+      return "rs_";
+  }
+  return "item_";
+}
+
+// A custom tool's arguments are {"input": "..."}; anything else is passed on as the input itself
+// so the client sees what the model wrote.
+std::string custom_tool_input(std::string_view arguments) {
+  json::element root, input;
+  if (json::parse(json::ParserSlot::kNested, arguments, root) && json::is_object(root) &&
+      json::field(json::as_object(root), "input", input) && json::is_string(input)) {
+    return std::string(json::str(input));
+  }
+  return std::string(arguments);
+}
+
+}  // namespace
+
+bool is_custom_tool(std::string_view list, std::string_view name) {
+  if (name.empty()) return false;
+  while (!list.empty()) {
+    const size_t comma = list.find(',');
+    if (list.substr(0, comma) == name) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+ResponsesEventWriter::ResponsesEventWriter(const StreamOptions& options)
+    : id_(options.id.empty() ? "resp_ringgate" : options.id),
+      model_(options.model),
+      created_at_(options.created != 0 ? options.created : int64_t(std::time(nullptr))),
+      custom_tools_(options.custom_tools) {
+  id_suffix_ = id_.starts_with(kResponsePrefix) ? id_.substr(kResponsePrefix.size()) : id_;
+  // Parsed once per stream with a parser of its own: the echo is the request side's text, and an
+  // echo that does not parse is left out rather than corrupting every event.
+  simdjson::dom::parser parser;
+  simdjson::dom::object echo;
+  const std::string wrapped = "{" + options.responses_echo + "}";
+  const bool echo_ok = !parser.parse(wrapped).get(echo);
+  if (echo_ok && !options.responses_echo.empty()) echo_ = "," + options.responses_echo;
+  for (const auto& d : kDefaults) {
+    simdjson::dom::element unused;
+    if (echo_ok && !echo.at_key(d.key).get(unused)) continue;
+    defaults_ += ",\"";
+    defaults_ += d.key;
+    defaults_ += "\":";
+    defaults_ += d.json;
+  }
+}
+
+void ResponsesEventWriter::set_upstream_model(std::string_view model) {
+  if (model_.empty()) model_ = model;
+}
+
+JsonWriter ResponsesEventWriter::begin_event(std::string& out, std::string_view type) {
+  out += "event: ";
+  out += type;
+  out += "\ndata: ";
+  JsonWriter w(out);
+  w.begin_object().key("type").string(type).key("sequence_number").integer(sequence_++);
+  return w;
+}
+
+void ResponsesEventWriter::end_event(JsonWriter& w) {
+  w.end_object();
+  w.out() += "\n\n";
+}
+
+JsonWriter ResponsesEventWriter::begin_item_event(std::string& out, std::string_view type,
+                                                  const Item& item) {
+  JsonWriter w = begin_event(out, type);
+  w.key("item_id").string(item.id).key("output_index").integer(&item - items_.data());
+  return w;
+}
+
+void ResponsesEventWriter::start(std::string& out) {
+  if (started_) return;
+  started_ = true;
+  for (std::string_view type : {"response.created", "response.in_progress"}) {
+    JsonWriter w = begin_event(out, type);
+    w.key("response");
+    Ending in_progress;
+    in_progress.status = "in_progress";
+    write_response(w, in_progress);
+    end_event(w);
+  }
+}
+
+void ResponsesEventWriter::write_item(JsonWriter& w, const Item& item, bool complete) const {
+  const std::string_view status = complete ? "completed" : "in_progress";
+  w.begin_object().key("id").string(item.id);
+  switch (item.kind) {
+    case ResponsesItemKind::kMessage:
+      w.key("type").string("message").key("status").string(status);
+      w.key("role").string("assistant").key("content").begin_array();
+      if (complete) {
+        w.begin_object().key("type").string("output_text").key("text").string(item.text);
+        w.key("annotations").begin_array().end_array();
+        w.key("logprobs").begin_array().end_array().end_object();
+      }
+      w.end_array();
+      break;
+    case ResponsesItemKind::kFunctionCall:
+    case ResponsesItemKind::kCustomToolCall: {
+      const bool custom = item.kind == ResponsesItemKind::kCustomToolCall;
+      w.key("type").string(custom ? "custom_tool_call" : "function_call");
+      w.key("status").string(status).key("call_id").string(item.call_id);
+      w.key("name").string(item.name);
+      w.key(custom ? "input" : "arguments").string(complete ? std::string_view(item.text) : "");
+      break;
+    }
+    case ResponsesItemKind::kReasoning:
+      w.key("type").string("reasoning").key("summary").begin_array();
+      if (complete && !item.redacted) {
+        w.begin_object().key("type").string("summary_text").key("text").string(item.text);
+        w.end_object();
+      }
+      w.end_array().key("encrypted_content");
+      item.encrypted_content.empty() ? w.null() : w.string(item.encrypted_content);
+      break;
+  }
+  w.end_object();
+}
+
+int ResponsesEventWriter::open_item(std::string& out, ResponsesItemKind kind,
+                                    std::string_view call_id, std::string_view name) {
+  return open(out, kind, call_id, name, false);
+}
+
+int ResponsesEventWriter::open(std::string& out, ResponsesItemKind kind, std::string_view call_id,
+                               std::string_view name, bool redacted) {
+  start(out);
+  const int index = int(items_.size());
+  Item& item = items_.emplace_back();
+  item.kind = kind;
+  item.open = true;
+  item.id = std::string(item_prefix(kind)) + id_suffix_ + "_" + std::to_string(index);
+  item.call_id = call_id;
+  // A call the upstream gave no id (some servers omit it) still needs one its output can name.
+  if (kind != ResponsesItemKind::kMessage && kind != ResponsesItemKind::kReasoning &&
+      call_id.empty()) {
+    item.call_id = "call_" + item.id;
+  }
+  item.name = name;
+  item.redacted = redacted;
+  {
+    JsonWriter w = begin_event(out, "response.output_item.added");
+    w.key("output_index").integer(index).key("item");
+    write_item(w, item, false);
+    end_event(w);
+  }
+  if (kind == ResponsesItemKind::kMessage) {
+    JsonWriter w = begin_item_event(out, "response.content_part.added", item);
+    w.key("content_index").integer(0).key("part").begin_object();
+    w.key("type").string("output_text").key("text").string("");
+    w.key("annotations").begin_array().end_array().end_object();
+    end_event(w);
+  } else if (kind == ResponsesItemKind::kReasoning && !redacted) {
+    JsonWriter w = begin_item_event(out, "response.reasoning_summary_part.added", item);
+    w.key("summary_index").integer(0).key("part").begin_object();
+    w.key("type").string("summary_text").key("text").string("").end_object();
+    end_event(w);
+  }
+  return index;
+}
+
+bool ResponsesEventWriter::is_open(int item) const {
+  return item >= 0 && size_t(item) < items_.size() && items_[size_t(item)].open;
+}
+
+void ResponsesEventWriter::delta(std::string& out, int index, std::string_view text) {
+  if (!is_open(index) || text.empty()) return;
+  Item& item = items_[size_t(index)];
+  item.text += text;
+  switch (item.kind) {
+    case ResponsesItemKind::kMessage: {
+      JsonWriter w = begin_item_event(out, "response.output_text.delta", item);
+      w.key("content_index").integer(0).key("delta").string(text);
+      w.key("logprobs").begin_array().end_array();
+      end_event(w);
+      break;
+    }
+    case ResponsesItemKind::kFunctionCall: {
+      JsonWriter w = begin_item_event(out, "response.function_call_arguments.delta", item);
+      w.key("delta").string(text);
+      end_event(w);
+      break;
+    }
+    case ResponsesItemKind::kCustomToolCall:
+      break;  // held until close_item: the input is a JSON string inside the arguments
+    case ResponsesItemKind::kReasoning: {
+      JsonWriter w = begin_item_event(out, "response.reasoning_summary_text.delta", item);
+      w.key("summary_index").integer(0).key("delta").string(text);
+      end_event(w);
+      break;
+    }
+  }
+}
+
+void ResponsesEventWriter::set_encrypted_content(int item, std::string_view value) {
+  if (is_open(item)) items_[size_t(item)].encrypted_content += value;
+}
+
+void ResponsesEventWriter::add_redacted_reasoning(std::string& out, std::string_view data) {
+  const int index = open(out, ResponsesItemKind::kReasoning, {}, {}, true);
+  Item& item = items_[size_t(index)];
+  item.encrypted_content = "redacted:";
+  item.encrypted_content += data;
+  close_item(out, index);
+}
+
+void ResponsesEventWriter::close_message(std::string& out, const Item& item) {
+  {
+    JsonWriter w = begin_item_event(out, "response.output_text.done", item);
+    w.key("content_index").integer(0).key("text").string(item.text);
+    w.key("logprobs").begin_array().end_array();
+    end_event(w);
+  }
+  JsonWriter w = begin_item_event(out, "response.content_part.done", item);
+  w.key("content_index").integer(0).key("part").begin_object();
+  w.key("type").string("output_text").key("text").string(item.text);
+  w.key("annotations").begin_array().end_array().end_object();
+  end_event(w);
+}
+
+void ResponsesEventWriter::close_reasoning(std::string& out, const Item& item) {
+  {
+    JsonWriter w = begin_item_event(out, "response.reasoning_summary_text.done", item);
+    w.key("summary_index").integer(0).key("text").string(item.text);
+    end_event(w);
+  }
+  JsonWriter w = begin_item_event(out, "response.reasoning_summary_part.done", item);
+  w.key("summary_index").integer(0).key("part").begin_object();
+  w.key("type").string("summary_text").key("text").string(item.text).end_object();
+  end_event(w);
+}
+
+void ResponsesEventWriter::close_custom_call(std::string& out, Item& item) {
+  item.text = custom_tool_input(item.text);
+  if (!item.text.empty()) {
+    JsonWriter w = begin_item_event(out, "response.custom_tool_call_input.delta", item);
+    w.key("delta").string(item.text);
+    end_event(w);
+  }
+  JsonWriter w = begin_item_event(out, "response.custom_tool_call_input.done", item);
+  w.key("input").string(item.text);
+  end_event(w);
+}
+
+void ResponsesEventWriter::close_item(std::string& out, int index) {
+  if (!is_open(index) || done_) return;
+  Item& item = items_[size_t(index)];
+  item.open = false;
+  switch (item.kind) {
+    case ResponsesItemKind::kMessage:
+      close_message(out, item);
+      break;
+    case ResponsesItemKind::kFunctionCall: {
+      JsonWriter w = begin_item_event(out, "response.function_call_arguments.done", item);
+      w.key("name").string(item.name).key("arguments").string(item.text);
+      end_event(w);
+      break;
+    }
+    case ResponsesItemKind::kCustomToolCall:
+      close_custom_call(out, item);
+      break;
+    case ResponsesItemKind::kReasoning:
+      if (!item.redacted) close_reasoning(out, item);
+      break;
+  }
+  JsonWriter item_writer(item.json);
+  write_item(item_writer, item, true);
+  std::string().swap(item.text);  // the item's JSON has it now
+  JsonWriter w = begin_event(out, "response.output_item.done");
+  w.key("output_index").integer(index).key("item").raw(item.json);
+  end_event(w);
+}
+
+void ResponsesEventWriter::close_open_items(std::string& out) {
+  for (size_t i = 0; i < items_.size(); ++i) close_item(out, int(i));
+}
+
+std::string ResponsesEventWriter::items_json() const {
+  std::string json;
+  for (const Item& item : items_) {
+    if (item.json.empty()) continue;
+    if (!json.empty()) json += ',';
+    json += item.json;
+  }
+  return json;
+}
+
+void ResponsesEventWriter::write_usage(JsonWriter& w, const TokenUsage& usage,
+                                       int64_t reasoning_tokens) const {
+  w.begin_object().key("input_tokens").integer(usage.prompt_tokens);
+  w.key("input_tokens_details").begin_object();
+  w.key("cached_tokens").integer(usage.cached_tokens).end_object();
+  w.key("output_tokens").integer(usage.completion_tokens);
+  w.key("output_tokens_details").begin_object();
+  w.key("reasoning_tokens").integer(reasoning_tokens).end_object();
+  w.key("total_tokens").integer(usage.prompt_tokens + usage.completion_tokens).end_object();
+}
+
+void ResponsesEventWriter::write_response(JsonWriter& w, const Ending& ending) const {
+  w.begin_object().key("id").string(id_).key("object").string("response");
+  w.key("created_at").integer(created_at_).key("status").string(ending.status);
+  w.key("error");
+  if (ending.error_message.empty()) {
+    w.null();
+  } else {
+    w.begin_object().key("code").string("server_error");
+    w.key("message").string(ending.error_message).end_object();
+  }
+  w.key("incomplete_details");
+  if (ending.incomplete_reason.empty()) {
+    w.null();
+  } else {
+    w.begin_object().key("reason").string(ending.incomplete_reason).end_object();
+  }
+  w.key("model").string(model_);
+  w.out() += echo_;  // members after "model", so the writer's comma state stays right
+  w.out() += defaults_;
+  w.key("output").begin_array();
+  if (ending.status != "in_progress") w.raw(items_json());
+  w.end_array().key("usage");
+  ending.usage ? write_usage(w, *ending.usage, ending.reasoning_tokens) : void(w.null());
+  w.end_object();
+}
+
+void ResponsesEventWriter::complete(std::string& out, const TokenUsage& usage,
+                                    int64_t reasoning_tokens, std::string_view incomplete_reason) {
+  if (done_) return;
+  start(out);
+  close_open_items(out);
+  output_items_ = '[';
+  output_items_ += items_json();
+  output_items_ += ']';
+  const bool incomplete = !incomplete_reason.empty();
+  JsonWriter w = begin_event(out, incomplete ? "response.incomplete" : "response.completed");
+  w.key("response");
+  Ending ending;
+  ending.status = incomplete ? "incomplete" : "completed";
+  ending.incomplete_reason = incomplete_reason;
+  ending.usage = &usage;
+  ending.reasoning_tokens = reasoning_tokens;
+  write_response(w, ending);
+  end_event(w);
+  done_ = true;
+}
+
+void ResponsesEventWriter::fail(std::string& out, std::string_view code, std::string_view message) {
+  if (done_) return;
+  start(out);
+  if (message.empty()) message = "upstream stream failed";
+  {
+    JsonWriter w = begin_event(out, "error");
+    w.key("code").string(code.empty() ? "server_error" : code).key("message").string(message);
+    w.key("param").null();
+    end_event(w);
+  }
+  // Open items are not closed: their `.done` events would present a partial answer as whole.
+  JsonWriter w = begin_event(out, "response.failed");
+  w.key("response");
+  Ending failed;
+  failed.status = "failed";
+  failed.error_message = message;
+  write_response(w, failed);
+  end_event(w);
+  done_ = true;
+}
+
+}  // namespace ringgate::providers
