@@ -19,6 +19,7 @@
 #include "providers/anthropic_to_responses_stream.h"
 
 #include "providers/json_access.h"
+#include "providers/responses_object.h"
 
 namespace ringgate::providers {
 

@@ -17,6 +17,7 @@
 #include "providers/chat_to_responses_stream.h"
 
 #include "providers/json_access.h"
+#include "providers/responses_object.h"
 
 namespace ringgate::providers {
 

@@ -1,50 +1,26 @@
 #include "providers/responses_events.h"
 
-#include <simdjson.h>
-
 #include <ctime>
 
 #include "providers/json_access.h"
+#include "providers/responses_object.h"
 
 namespace ringgate::providers {
 
 namespace {
 
-constexpr std::string_view kResponsePrefix = "resp_";
-
-// Members every Responses object carries; a request's echo (TranslateResult::responses_echo)
-// replaces the defaults it sets.
-struct DefaultMember {
-  std::string_view key;
-  std::string_view json;
-};
-constexpr DefaultMember kDefaults[] = {
-    {"instructions", "null"},
-    {"max_output_tokens", "null"},
-    {"metadata", "{}"},
-    {"parallel_tool_calls", "true"},
-    {"previous_response_id", "null"},
-    {"reasoning", R"({"effort":null,"summary":null})"},
-    {"store", "true"},
-    {"temperature", "null"},
-    {"text", R"({"format":{"type":"text"}})"},
-    {"tool_choice", R"("auto")"},
-    {"tools", "[]"},
-    {"top_p", "null"},
-};
-
 std::string_view item_prefix(ResponsesItemKind kind) {
   switch (kind) {
     case ResponsesItemKind::kMessage:
-      return "msg_";
+      return "msg";
     case ResponsesItemKind::kFunctionCall:
-      return "fc_";
+      return "fc";
     case ResponsesItemKind::kCustomToolCall:
-      return "ctc_";
+      return "ctc";
     case ResponsesItemKind::kReasoning:
-      return "rs_";
+      return "rs";
   }
-  return "item_";
+  return "item";
 }
 
 // A custom tool's arguments are {"input": "..."}; anything else is passed on as the input itself
@@ -60,39 +36,11 @@ std::string custom_tool_input(std::string_view arguments) {
 
 }  // namespace
 
-bool is_custom_tool(std::string_view list, std::string_view name) {
-  if (name.empty()) return false;
-  while (!list.empty()) {
-    const size_t comma = list.find(',');
-    if (list.substr(0, comma) == name) return true;
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return false;
-}
-
 ResponsesEventWriter::ResponsesEventWriter(const StreamOptions& options)
     : id_(options.id.empty() ? "resp_ringgate" : options.id),
       model_(options.model),
       created_at_(options.created != 0 ? options.created : int64_t(std::time(nullptr))),
-      custom_tools_(options.custom_tools) {
-  id_suffix_ = id_.starts_with(kResponsePrefix) ? id_.substr(kResponsePrefix.size()) : id_;
-  // Parsed once per stream with a parser of its own: the echo is the request side's text, and an
-  // echo that does not parse is left out rather than corrupting every event.
-  simdjson::dom::parser parser;
-  simdjson::dom::object echo;
-  const std::string wrapped = "{" + options.responses_echo + "}";
-  const bool echo_ok = !parser.parse(wrapped).get(echo);
-  if (echo_ok && !options.responses_echo.empty()) echo_ = "," + options.responses_echo;
-  for (const auto& d : kDefaults) {
-    simdjson::dom::element unused;
-    if (echo_ok && !echo.at_key(d.key).get(unused)) continue;
-    defaults_ += ",\"";
-    defaults_ += d.key;
-    defaults_ += "\":";
-    defaults_ += d.json;
-  }
-}
+      echo_(options.responses_echo) {}
 
 void ResponsesEventWriter::set_upstream_model(std::string_view model) {
   if (model_.empty()) model_ = model;
@@ -133,39 +81,36 @@ void ResponsesEventWriter::start(std::string& out) {
 }
 
 void ResponsesEventWriter::write_item(JsonWriter& w, const Item& item, bool complete) const {
-  const std::string_view status = complete ? "completed" : "in_progress";
-  w.begin_object().key("id").string(item.id);
   switch (item.kind) {
     case ResponsesItemKind::kMessage:
-      w.key("type").string("message").key("status").string(status);
-      w.key("role").string("assistant").key("content").begin_array();
-      if (complete) {
-        w.begin_object().key("type").string("output_text").key("text").string(item.text);
-        w.key("annotations").begin_array().end_array();
-        w.key("logprobs").begin_array().end_array().end_object();
-      }
-      w.end_array();
-      break;
+      if (complete) return write_message_item(w, item.id, item.text);
+      w.begin_object().key("id").string(item.id).key("type").string("message");
+      w.key("status").string("in_progress").key("role").string("assistant");
+      w.key("content").begin_array().end_array().end_object();
+      return;
     case ResponsesItemKind::kFunctionCall:
-    case ResponsesItemKind::kCustomToolCall: {
-      const bool custom = item.kind == ResponsesItemKind::kCustomToolCall;
-      w.key("type").string(custom ? "custom_tool_call" : "function_call");
-      w.key("status").string(status).key("call_id").string(item.call_id);
-      w.key("name").string(item.name);
-      w.key(custom ? "input" : "arguments").string(complete ? std::string_view(item.text) : "");
+      if (complete) return write_function_call_item(w, item.id, item.call_id, item.name, item.text);
       break;
-    }
-    case ResponsesItemKind::kReasoning:
-      w.key("type").string("reasoning").key("summary").begin_array();
-      if (complete && !item.redacted) {
-        w.begin_object().key("type").string("summary_text").key("text").string(item.text);
-        w.end_object();
+    case ResponsesItemKind::kCustomToolCall:
+      if (complete) {
+        return write_custom_tool_call_item(w, item.id, item.call_id, item.name, item.text);
       }
-      w.end_array().key("encrypted_content");
-      item.encrypted_content.empty() ? w.null() : w.string(item.encrypted_content);
       break;
+    case ResponsesItemKind::kReasoning:
+      if (complete) {
+        return write_reasoning_item(w, item.id, item.redacted ? "" : item.text,
+                                    item.encrypted_content);
+      }
+      w.begin_object().key("id").string(item.id).key("type").string("reasoning");
+      w.key("summary").begin_array().end_array().end_object();
+      return;
   }
-  w.end_object();
+  // A call in progress: its arguments (or input) are still streaming.
+  const bool custom = item.kind == ResponsesItemKind::kCustomToolCall;
+  w.begin_object().key("id").string(item.id);
+  w.key("type").string(custom ? "custom_tool_call" : "function_call");
+  w.key("status").string("in_progress").key("call_id").string(item.call_id);
+  w.key("name").string(item.name).key(custom ? "input" : "arguments").string("").end_object();
 }
 
 int ResponsesEventWriter::open_item(std::string& out, ResponsesItemKind kind,
@@ -180,7 +125,7 @@ int ResponsesEventWriter::open(std::string& out, ResponsesItemKind kind, std::st
   Item& item = items_.emplace_back();
   item.kind = kind;
   item.open = true;
-  item.id = std::string(item_prefix(kind)) + id_suffix_ + "_" + std::to_string(index);
+  item.id = responses_item_id(item_prefix(kind), id_, size_t(index));
   item.call_id = call_id;
   // A call the upstream gave no id (some servers omit it) still needs one its output can name.
   if (kind != ResponsesItemKind::kMessage && kind != ResponsesItemKind::kReasoning &&
@@ -336,41 +281,30 @@ std::string ResponsesEventWriter::items_json() const {
   return json;
 }
 
-void ResponsesEventWriter::write_usage(JsonWriter& w, const TokenUsage& usage,
-                                       int64_t reasoning_tokens) const {
-  w.begin_object().key("input_tokens").integer(usage.prompt_tokens);
-  w.key("input_tokens_details").begin_object();
-  w.key("cached_tokens").integer(usage.cached_tokens).end_object();
-  w.key("output_tokens").integer(usage.completion_tokens);
-  w.key("output_tokens_details").begin_object();
-  w.key("reasoning_tokens").integer(reasoning_tokens).end_object();
-  w.key("total_tokens").integer(usage.prompt_tokens + usage.completion_tokens).end_object();
-}
-
 void ResponsesEventWriter::write_response(JsonWriter& w, const Ending& ending) const {
-  w.begin_object().key("id").string(id_).key("object").string("response");
-  w.key("created_at").integer(created_at_).key("status").string(ending.status);
-  w.key("error");
-  if (ending.error_message.empty()) {
-    w.null();
-  } else {
-    w.begin_object().key("code").string("server_error");
-    w.key("message").string(ending.error_message).end_object();
+  ResponsesEnvelope envelope;
+  envelope.id = id_;
+  envelope.created_at = created_at_;
+  envelope.status = ending.status;
+  envelope.incomplete_reason = ending.incomplete_reason;
+  std::string error, output;
+  if (!ending.error_message.empty()) {
+    JsonWriter e(error);
+    e.begin_object().key("code").string("server_error");
+    e.key("message").string(ending.error_message).end_object();
   }
-  w.key("incomplete_details");
-  if (ending.incomplete_reason.empty()) {
-    w.null();
-  } else {
-    w.begin_object().key("reason").string(ending.incomplete_reason).end_object();
+  envelope.error = error;
+  envelope.model = model_;
+  envelope.echo = echo_;
+  if (ending.status != "in_progress") {
+    output = '[';
+    output += items_json();
+    output += ']';
   }
-  w.key("model").string(model_);
-  w.out() += echo_;  // members after "model", so the writer's comma state stays right
-  w.out() += defaults_;
-  w.key("output").begin_array();
-  if (ending.status != "in_progress") w.raw(items_json());
-  w.end_array().key("usage");
-  ending.usage ? write_usage(w, *ending.usage, ending.reasoning_tokens) : void(w.null());
-  w.end_object();
+  envelope.output = output;
+  envelope.usage = ending.usage;
+  envelope.reasoning_tokens = ending.reasoning_tokens;
+  write_responses_object(w, envelope);
 }
 
 void ResponsesEventWriter::complete(std::string& out, const TokenUsage& usage,

@@ -8,6 +8,8 @@
 //
 // What is held: each open item's text (the protocol's `.done` events repeat it whole) and the
 // closed items as JSON (response.completed repeats them all). Deltas are written as they come.
+// The response object and the complete items are providers/responses_object.h's, shared with
+// the non-streaming translator, so the stream's final object and a body agree.
 
 #include <cstdint>
 #include <string>
@@ -20,9 +22,6 @@
 namespace ringgate::providers {
 
 enum class ResponsesItemKind : uint8_t { kMessage, kFunctionCall, kCustomToolCall, kReasoning };
-
-// True when `name` is one of the comma-separated names in `list` (TranslateResult::custom_tools).
-bool is_custom_tool(std::string_view list, std::string_view name);
 
 class ResponsesEventWriter {
  public:
@@ -91,19 +90,15 @@ class ResponsesEventWriter {
   JsonWriter begin_item_event(std::string& out, std::string_view type, const Item& item);
   void write_item(JsonWriter& w, const Item& item, bool complete) const;
   void write_response(JsonWriter& w, const Ending& ending) const;
-  void write_usage(JsonWriter& w, const TokenUsage& usage, int64_t reasoning_tokens) const;
   void close_message(std::string& out, const Item& item);
   void close_reasoning(std::string& out, const Item& item);
   void close_custom_call(std::string& out, Item& item);
   std::string items_json() const;
 
   std::string id_;
-  std::string id_suffix_;  // id_ without "resp_": item ids are <prefix>_<suffix>_<output index>
   std::string model_;
   int64_t created_at_ = 0;
-  std::string echo_;      // TranslateResult::responses_echo, when it parses
-  std::string defaults_;  // the default members for echoed fields the request did not set
-  std::string custom_tools_;
+  std::string echo_;  // TranslateResult::responses_echo
   int64_t sequence_ = 0;
   bool started_ = false;
   bool done_ = false;

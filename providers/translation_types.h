@@ -33,6 +33,10 @@ struct TranslateOptions {
   // without an equivalent (see `unsupported`).
   bool reasoning_model = false;
   UnsupportedFields unsupported = UnsupportedFields::kDrop;
+  // Responses -> X: the conversation so far from the gateway's previous_response_id store, a JSON
+  // array of Responses items (input items then output items, in order); prepended to `input`.
+  // Empty: none.
+  std::string_view prior_items;
 };
 
 // Token counts as the client's API reports them, kept for accounting.
@@ -71,6 +75,21 @@ struct TranslateResult {
 
   // Usage found in a translated response.
   TokenUsage usage;
+
+  // Responses requests only:
+  std::string custom_tools;  // comma-separated names of custom (free-form) tools sent as functions
+                             // with one string argument "input"
+  std::string
+      responses_echo;  // JSON object members, no braces, that the Responses object echoes
+                       // (instructions, tools, tool_choice, parallel_tool_calls, temperature,
+                       // top_p, max_output_tokens, previous_response_id, reasoning, text, metadata,
+                       // store, user, truncation...). "" when none.
+  bool store = true;   // the request's `store` (Responses default: true)
+  std::string conversation_items;  // JSON array: prior_items followed by this request's input as
+                                   // Responses input items (a string input becomes one user message
+                                   // item); what the store keeps
+  std::string output_items;  // responses only: JSON array of the output items the client got (for
+                             // the store)
 };
 
 // Per-response knobs for response and stream translation.
@@ -78,6 +97,10 @@ struct ResponseOptions {
   std::string model;                 // model name shown to the client; empty = the upstream's
   int64_t created = 0;               // unix seconds for OpenAI's `created`; 0 = now
   std::string response_format_tool;  // see TranslateResult::response_format_tool
+  std::string custom_tools;          // see TranslateResult::custom_tools
+  std::string
+      responses_echo;  // see TranslateResult::responses_echo; spliced into every Responses object
+  std::string id;      // Responses: the response id shown to the client ("resp_<request id>")
 };
 
 // Per-stream knobs for the stream translators.
