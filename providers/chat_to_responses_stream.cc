@@ -56,13 +56,16 @@ void ChatToResponsesStream::on_chunk(std::string& out, object chunk) {
   events_.set_upstream_model(json::field_string(chunk, "model"));
   events_.start(out);
   if (json::field(chunk, "usage", e) && json::is_object(e)) read_usage(json::as_object(e));
-  if (!json::field(chunk, "choices", e) || !json::is_array(e)) return;
-  for (element choice_el : json::as_array(e)) {
+  element choices, delta;
+  if (!json::field(chunk, "choices", choices) || !json::is_array(choices)) return;
+  for (element choice_el : json::as_array(choices)) {
     if (!json::is_object(choice_el)) continue;
     object choice = json::as_object(choice_el);
     if (json::field_integer(choice, "index") != 0) continue;
     if (!finish_reason_.empty()) return;  // the answer is over; only usage may follow
-    if (json::field(choice, "delta", e) && json::is_object(e)) on_delta(out, json::as_object(e));
+    if (json::field(choice, "delta", delta) && json::is_object(delta)) {
+      on_delta(out, json::as_object(delta));
+    }
     on_finish_reason(out, json::field_string(choice, "finish_reason"));
   }
 }
@@ -96,23 +99,26 @@ void ChatToResponsesStream::on_delta(std::string& out, object delta) {
 
 void ChatToResponsesStream::on_tool_call(std::string& out, object call) {
   const int64_t index = json::field_integer(call, "index");
-  object function;
+  // A default simdjson object has no document behind it: look fields up only in a real one.
+  std::string_view name, arguments;
   element e;
-  if (json::field(call, "function", e) && json::is_object(e)) function = json::as_object(e);
+  if (json::field(call, "function", e) && json::is_object(e)) {
+    name = json::field_string(json::as_object(e), "name");
+    arguments = json::field_string(json::as_object(e), "arguments");
+  }
   int item = -1;
   for (const auto& open_call : tool_items_) {
     if (open_call.first == index) item = open_call.second;
   }
   if (item < 0) {
     close_text_items(out);
-    const auto name = json::field_string(function, "name");
     const auto kind = is_custom_tool(options_.custom_tools, name)
                           ? ResponsesItemKind::kCustomToolCall
                           : ResponsesItemKind::kFunctionCall;
     item = events_.open_item(out, kind, json::field_string(call, "id"), name);
     tool_items_.emplace_back(index, item);
   }
-  events_.delta(out, item, json::field_string(function, "arguments"));
+  events_.delta(out, item, arguments);
 }
 
 void ChatToResponsesStream::close_text_items(std::string& out) {

@@ -418,6 +418,22 @@ TEST(ChatToResponsesStream, ToolCallWithoutAnIdGetsOneFromItsItem) {
       << s.output_items();
 }
 
+TEST(ChatToResponsesStream, MalformedChunksNeverCrashAndStillEndTheStream) {
+  for (std::string_view data :
+       {R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0}]}}]})",
+        R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":7}]}}]})",
+        R"({"choices":[{"index":0,"delta":{"tool_calls":{"index":0}}}]})",
+        R"({"choices":[1,{"index":0,"delta":[]}]})", R"({"choices":{}})", "[]", "{oops"}) {
+    ChatToResponsesStream s(golden_options());
+    std::string out;
+    s.on_event("", data, out);
+    s.finish(out);
+    EXPECT_TRUE(s.done()) << data;
+    check_protocol(out);
+    EXPECT_EQ(parse_sse(out).back().event, "response.failed") << data;
+  }
+}
+
 TEST(ChatToResponsesStream, TextAfterToolCallsIsANewMessageItem) {
   ChatToResponsesStream s(golden_options());
   std::string out;
