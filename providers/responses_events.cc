@@ -162,7 +162,7 @@ bool ResponsesEventWriter::is_open(int item) const {
 void ResponsesEventWriter::delta(std::string& out, int index, std::string_view text) {
   if (!is_open(index) || text.empty()) return;
   Item& item = items_[size_t(index)];
-  item.text += text;
+  if (item.kind != ResponsesItemKind::kCustomToolCall) item.text += text;
   switch (item.kind) {
     case ResponsesItemKind::kMessage: {
       JsonWriter w = begin_item_event(out, "response.output_text.delta", item);
@@ -177,8 +177,17 @@ void ResponsesEventWriter::delta(std::string& out, int index, std::string_view t
       end_event(w);
       break;
     }
-    case ResponsesItemKind::kCustomToolCall:
-      break;  // held until close_item: the input is a JSON string inside the arguments
+    case ResponsesItemKind::kCustomToolCall: {
+      item.raw_arguments += text;
+      decoded_.clear();
+      item.input_decoder.feed(text, decoded_);
+      if (!item.input_decoder.ok() || decoded_.empty()) break;
+      item.text += decoded_;
+      JsonWriter w = begin_item_event(out, "response.custom_tool_call_input.delta", item);
+      w.key("delta").string(decoded_);
+      end_event(w);
+      break;
+    }
     case ResponsesItemKind::kReasoning: {
       JsonWriter w = begin_item_event(out, "response.reasoning_summary_text.delta", item);
       w.key("summary_index").integer(0).key("delta").string(text);
@@ -227,12 +236,18 @@ void ResponsesEventWriter::close_reasoning(std::string& out, const Item& item) {
 }
 
 void ResponsesEventWriter::close_custom_call(std::string& out, Item& item) {
-  item.text = custom_tool_input(item.text);
-  if (!item.text.empty()) {
-    JsonWriter w = begin_item_event(out, "response.custom_tool_call_input.delta", item);
-    w.key("delta").string(item.text);
-    end_event(w);
+  if (!item.input_decoder.ok() || !item.input_decoder.complete()) {
+    // Not the {"input": "..."} the request asked for: the whole arguments are parsed, and what
+    // was not streamed yet goes out as one last delta.
+    std::string input = custom_tool_input(item.raw_arguments);
+    if (input.size() > item.text.size() && input.starts_with(item.text)) {
+      JsonWriter w = begin_item_event(out, "response.custom_tool_call_input.delta", item);
+      w.key("delta").string(std::string_view(input).substr(item.text.size()));
+      end_event(w);
+    }
+    item.text = std::move(input);
   }
+  std::string().swap(item.raw_arguments);
   JsonWriter w = begin_item_event(out, "response.custom_tool_call_input.done", item);
   w.key("input").string(item.text);
   end_event(w);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "providers/json_writer.h"
+#include "providers/streamed_string_field.h"
 #include "providers/translation_types.h"
 
 namespace ringgate::providers {
@@ -40,8 +41,9 @@ class ResponsesEventWriter {
   // without a call_id gets "call_" + its item id.
   int open_item(std::string& out, ResponsesItemKind kind, std::string_view call_id = {},
                 std::string_view name = {});
-  // A text / arguments / summary fragment of an open item. Custom tool calls hold theirs: the
-  // upstream streams a JSON object {"input": "..."} whose decoded input is sent at close_item.
+  // A text / arguments / summary fragment of an open item. A custom tool call's fragments are
+  // pieces of the JSON object {"input": "..."}: its input is decoded as they come and sent as
+  // custom_tool_call_input.delta events (arguments of another shape go out whole at close_item).
   void delta(std::string& out, int item, std::string_view text);
   void set_encrypted_content(int item, std::string_view value);
   // Anthropic redacted_thinking: a reasoning item with no summary whose encrypted_content is
@@ -71,7 +73,9 @@ class ResponsesEventWriter {
     std::string id;
     std::string call_id;
     std::string name;
-    std::string text;  // message text, arguments, custom tool arguments JSON, summary text
+    std::string text;  // message text, arguments, custom tool input (decoded), summary text
+    std::string raw_arguments;  // a custom tool call's arguments as the upstream sent them
+    StreamedStringField input_decoder;
     std::string encrypted_content;
     std::string json;  // the complete item, once closed (the text is then released)
   };
@@ -98,7 +102,8 @@ class ResponsesEventWriter {
   std::string id_;
   std::string model_;
   int64_t created_at_ = 0;
-  std::string echo_;  // TranslateResult::responses_echo
+  std::string echo_;     // TranslateResult::responses_echo
+  std::string decoded_;  // scratch for a custom tool call's decoded delta
   int64_t sequence_ = 0;
   bool started_ = false;
   bool done_ = false;

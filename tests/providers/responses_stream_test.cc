@@ -222,6 +222,24 @@ TEST(AnthropicToResponsesStream, CustomToolInputIsTheDecodedInputString) {
             "+print(\"hello \\u00e9\")\n*** End Patch");
 }
 
+TEST(AnthropicToResponsesStream, CustomToolArgumentsOfAnotherShapeAreTheInputWhole) {
+  AnthropicToResponsesStream s(golden_options());
+  std::string input = golden_input("stream_anthropic_to_responses", "custom_tool");
+  // The model wrote {"patch": ...} instead of {"input": ...}: nothing decodes as it streams, and
+  // the arguments as written become the input at the end.
+  for (size_t at = input.find(R"(\"input\")"); at != std::string::npos;
+       at = input.find(R"(\"input\")", at)) {
+    input.replace(at, 9, R"(\"patch\")");
+  }
+  const std::string out = run_stream(s, input, {});
+  check_protocol(out);
+  simdjson::dom::parser parser;
+  simdjson::dom::element items;
+  ASSERT_FALSE(parser.parse(s.output_items()).get(items));
+  EXPECT_TRUE(str(items.at(1), "input").starts_with(R"({"patch": "*** Begin Patch)"))
+      << s.output_items();
+}
+
 TEST(AnthropicToResponsesStream, ResponseFormatToolInputIsTheMessageText) {
   AnthropicToResponsesStream s(golden_options());
   const std::string out =
