@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "providers/anthropic_to_openai_stream.h"
+#include "providers/anthropic_to_responses_stream.h"
+#include "providers/chat_to_responses_stream.h"
 #include "providers/openai_to_anthropic_stream.h"
 #include "providers/request_translator.h"
 #include "providers/response_translator.h"
@@ -104,6 +106,7 @@ Events openai_events() {
 template <class Stream>
 void run_stream(benchmark::State& state, const Events& events) {
   StreamOptions options;
+  options.id = "resp_0123456789abcdef";  // used by the Responses translators only
   options.model = "client-model";
   options.include_usage = true;
   options.created = 1;
@@ -133,6 +136,20 @@ void BM_OpenAiToAnthropicStream(benchmark::State& state) {
   run_stream<OpenAiToAnthropicStream>(state, events);
 }
 BENCHMARK(BM_OpenAiToAnthropicStream);
+
+// The same two answers as Responses API events (a Responses client on an Anthropic-format
+// upstream, and on a chat-completions-only server such as vLLM or llama.cpp).
+void BM_AnthropicToResponsesStream(benchmark::State& state) {
+  static const Events events = anthropic_events();
+  run_stream<AnthropicToResponsesStream>(state, events);
+}
+BENCHMARK(BM_AnthropicToResponsesStream);
+
+void BM_ChatToResponsesStream(benchmark::State& state) {
+  static const Events events = openai_events();
+  run_stream<ChatToResponsesStream>(state, events);
+}
+BENCHMARK(BM_ChatToResponsesStream);
 
 // A multi-turn agent request: system prompt, tools, parallel tool calls and their results.
 std::string openai_request() {
