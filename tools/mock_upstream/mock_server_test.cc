@@ -505,14 +505,16 @@ TEST_F(MockServerTest, ResponsesStreamCallsAFunctionToolWithTheRealEventSequence
   EXPECT_EQ(names.back(), "response.completed");
   EXPECT_EQ(names[names.size() - 2], "response.output_item.done");
   EXPECT_EQ(names[names.size() - 3], "response.function_call_arguments.done");
+  // One parser per document: parsing again with the same parser invalidates the earlier one.
+  simdjson::dom::parser item_parser, arguments_parser;
   simdjson::dom::element item;
-  ASSERT_EQ(parser_.parse(done_item).get(item), simdjson::SUCCESS);
+  ASSERT_EQ(item_parser.parse(done_item).get(item), simdjson::SUCCESS);
   EXPECT_EQ(item["type"].get_string().value(), "function_call");
   EXPECT_EQ(item["name"].get_string().value(), "get_weather");  // the first function tool
   EXPECT_EQ(item["arguments"].get_string().value(), arguments);
   EXPECT_TRUE(item["call_id"].get_string().value().starts_with("call_"));
   simdjson::dom::element parsed;
-  ASSERT_EQ(parser_.parse(arguments).get(parsed), simdjson::SUCCESS) << arguments;
+  ASSERT_EQ(arguments_parser.parse(arguments).get(parsed), simdjson::SUCCESS) << arguments;
   EXPECT_EQ(parsed["location"].get_string().value(), "Paris");
   simdjson::dom::element final_response;
   ASSERT_EQ(parser_.parse(completed).get(final_response), simdjson::SUCCESS);
