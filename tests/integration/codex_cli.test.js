@@ -14,7 +14,8 @@
 // `shell` / `local_shell`. It runs the cmd as `/bin/bash -lc '<cmd>'` in the working directory and
 // sends back a function_call_output whose output is text: "Chunk ID: ..\nWall time: ..\nProcess
 // exited with code 0\nOriginal token count: N\nOutput:\n<stdout>". It made no other request
-// (no /v1/models, no update check, no telemetry) with the config below.
+// (no /v1/models, no update check, no telemetry): strace shows its only connections go to
+// 127.0.0.1 with the config below; without [features] it would reach github.com for plugins.
 //
 // The invocation (also in the README):
 //   CODEX_HOME=$tmp HOME=$tmp RINGGATE_TEST_KEY=sk-... \
@@ -26,6 +27,7 @@
 //   [model_providers.ringgate] name, base_url = "<ringgate>/v1", env_key = "RINGGATE_TEST_KEY",
 //     wire_api = "responses", request_max_retries = 0, stream_max_retries = 0
 //   [analytics] enabled = false   [otel] exporter = "none"
+//   [features] plugins = false, remote_plugin = false, apps = false
 // --strict-config makes a key this version does not know an error, so the config cannot rot
 // silently. The sandbox is bypassed because CI runs as root in a container (no user namespaces).
 'use strict';
@@ -72,6 +74,13 @@ function codexConfig(baseUrl) {
     '',
     '[otel]',
     'exporter = "none"',
+    '',
+    // Without these Codex runs `git ls-remote https://github.com/openai/plugins.git` and looks
+    // up api.github.com at start (seen with strace): the plugin marketplace and connectors.
+    '[features]',
+    'plugins = false',
+    'remote_plugin = false',
+    'apps = false',
     '',
   ].join('\n');
 }
