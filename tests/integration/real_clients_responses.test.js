@@ -119,7 +119,11 @@ for (const { kind, label, translated } of UPSTREAM_KINDS) {
         input: [{ type: 'function_call_output', call_id: call.call_id, output: TOOL_RESULT }],
       });
       assert.equal(second.output_text, MOCK_TEXT);
-      const third = await client.responses.create({ model: MODEL, previous_response_id: second.id, input: 'and tomorrow?' });
+      // The tools stay offered (Anthropic refuses a history with tool blocks and no tools), but
+      // not to be called: the native mock sees no call output in this turn's input.
+      const third = await client.responses.create({
+        model: MODEL, previous_response_id: second.id, input: 'and tomorrow?', tools: [WEATHER_TOOL], tool_choice: 'none',
+      });
       assert.equal(third.output_text, MOCK_TEXT);
 
       const turns = apiTurns(kind, await mockRequests(mock));
