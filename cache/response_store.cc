@@ -1,5 +1,6 @@
 #include "cache/response_store.h"
 
+#include <algorithm>
 #include <functional>
 #include <utility>
 
@@ -15,8 +16,12 @@ size_t ResponseStore::KeyHash::operator()(const KeyView& key) const {
   return t ^ (r + 0x9e3779b97f4a7c15ULL + (t << 6) + (t >> 2));
 }
 
+// In unsigned arithmetic so no pair of clock values can overflow; a clock that went back keeps the
+// entry, a TTL of 0 or less keeps nothing past the call that stored it.
 bool ResponseStore::expired(const Entry& entry, int64_t now_ms) const {
-  return now_ms - entry.stored_ms >= limits_.ttl_ms;
+  if (now_ms < entry.stored_ms) return false;
+  const uint64_t age = static_cast<uint64_t>(now_ms) - static_cast<uint64_t>(entry.stored_ms);
+  return age >= static_cast<uint64_t>(std::max<int64_t>(limits_.ttl_ms, 0));
 }
 
 void ResponseStore::erase(Order::iterator it) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <limits>
 #include <string>
 #include <thread>
 #include <vector>
@@ -71,6 +72,24 @@ TEST(ResponseStore, EntryExpiresAfterTtl) {
   EXPECT_FALSE(store.get("t", "r", 1100).has_value());
   EXPECT_EQ(store.entries(), 0u);  // an expired entry found on get is dropped
   EXPECT_EQ(store.bytes(), 0u);
+}
+
+TEST(ResponseStore, ExtremeAndBackwardClocksNeitherOverflowNorExpireEarly) {
+  ResponseStore store(small_limits());
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  ASSERT_TRUE(store.put("t", "old", "[]", kMin));
+  EXPECT_FALSE(store.get("t", "old", kMax).has_value());  // ages past 2^63 are still ages
+  ASSERT_TRUE(store.put("t", "later", "[]", 100));
+  EXPECT_TRUE(store.get("t", "later", 50).has_value());  // a clock that went back keeps it
+}
+
+TEST(ResponseStore, TtlOfZeroKeepsNothing) {
+  ResponseStoreLimits limits = small_limits();
+  limits.ttl_ms = 0;
+  ResponseStore store(limits);
+  ASSERT_TRUE(store.put("t", "r", "[]", 5));
+  EXPECT_FALSE(store.get("t", "r", 5).has_value());
 }
 
 TEST(ResponseStore, PutDropsExpiredEntriesFirst) {

@@ -90,7 +90,8 @@ accounting).
 
 Tools: a request that offers tools, whose last turn (system messages aside) is the user's, gets a
 tool call while no tool result is in its history, and text once one is (so an agent's loop ends
-after one call). Reasoning: a chat request with
+after one call); on /v1/responses a function tool gets a function_call item until a
+function_call_output is in the input. Reasoning: a chat request with
 reasoning_effort gets reasoning_content ("Thinking at <effort> effort."), a messages request with
 thinking enabled or adaptive gets a thinking block with a signature, before the answer.
 

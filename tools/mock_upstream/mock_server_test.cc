@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "tools/mock_upstream/json_text.h"
+#include "tools/mock_upstream/mock_content.h"
 
 namespace ringgate::mock_upstream {
 namespace {
@@ -465,6 +466,123 @@ TEST_F(MockServerTest, ToolFlagPicksTheToolAndItsInputAndOneResultEndsTheLoop) {
       R"("tools":[{"type":"function","function":{"name":"Read"}}]})");
   ASSERT_EQ(parser_.parse(after.body).get(doc), simdjson::SUCCESS) << after.body;
   EXPECT_EQ(doc["choices"].at(0)["finish_reason"].get_string().value(), "stop");
+}
+
+constexpr std::string_view kResponsesTools =
+    R"("tools":[{"type":"web_search"},{"type":"function","name":"get_weather","parameters":)"
+    R"({"type":"object","properties":{"location":{"type":"string"}}}},)"
+    R"({"type":"function","name":"shell","parameters":{"type":"object"}}])";
+
+TEST_F(MockServerTest, ResponsesStreamCallsAFunctionToolWithTheRealEventSequence) {
+  Start();
+  Client client(port());
+  Response response = client.Post(
+      "/v1/responses",
+      R"({"model":"m","stream":true,"input":[{"role":"developer","content":"be brief"},)"
+      R"({"type":"message","role":"user","content":[{"type":"input_text","text":"weather?"}]}],)" +
+          std::string(kResponsesTools) + "}");
+  ASSERT_TRUE(response.complete);
+  std::vector<std::string> names;
+  std::string arguments;
+  std::string done_item;
+  std::string completed;
+  for (const SseEvent& event : ParseSse(response.body)) {
+    names.push_back(event.name);
+    simdjson::dom::element json;
+    ASSERT_EQ(parser_.parse(event.data).get(json), simdjson::SUCCESS) << event.data;
+    EXPECT_EQ(json["type"].get_string().value(), event.name);
+    EXPECT_EQ(json["sequence_number"].get_int64().value(), int64_t(names.size() - 1));
+    if (event.name == "response.function_call_arguments.delta") {
+      arguments += json["delta"].get_string().value();
+    }
+    if (event.name == "response.output_item.done") done_item = simdjson::minify(json["item"]);
+    if (event.name == "response.completed") completed = simdjson::minify(json["response"]);
+  }
+  ASSERT_GE(names.size(), 6u);
+  EXPECT_EQ(names[0], "response.created");
+  EXPECT_EQ(names[1], "response.in_progress");
+  EXPECT_EQ(names[2], "response.output_item.added");
+  EXPECT_EQ(names.back(), "response.completed");
+  EXPECT_EQ(names[names.size() - 2], "response.output_item.done");
+  EXPECT_EQ(names[names.size() - 3], "response.function_call_arguments.done");
+  // One parser per document: parsing again with the same parser invalidates the earlier one.
+  simdjson::dom::parser item_parser, arguments_parser;
+  simdjson::dom::element item;
+  ASSERT_EQ(item_parser.parse(done_item).get(item), simdjson::SUCCESS);
+  EXPECT_EQ(item["type"].get_string().value(), "function_call");
+  EXPECT_EQ(item["name"].get_string().value(), "get_weather");  // the first function tool
+  EXPECT_EQ(item["arguments"].get_string().value(), arguments);
+  EXPECT_TRUE(item["call_id"].get_string().value().starts_with("call_"));
+  simdjson::dom::element parsed;
+  ASSERT_EQ(arguments_parser.parse(arguments).get(parsed), simdjson::SUCCESS) << arguments;
+  EXPECT_EQ(parsed["location"].get_string().value(), "Paris");
+  simdjson::dom::element final_response;
+  ASSERT_EQ(parser_.parse(completed).get(final_response), simdjson::SUCCESS);
+  EXPECT_EQ(final_response["status"].get_string().value(), "completed");
+  EXPECT_EQ(final_response["output"].at(0)["call_id"].get_string().value(),
+            item["call_id"].get_string().value());
+  EXPECT_GT(final_response["usage"]["output_tokens"].get_int64().value(), 0);
+}
+
+TEST_F(MockServerTest, ResponsesToolFlagPicksTheToolAndAnOutputEndsTheLoop) {
+  MockOptions options;
+  options.tool = "shell";
+  options.tool_input = R"({"command":["echo","hi"]})";
+  options.tokens = 4;
+  Start(options);
+  Client client(port());
+  Response first = client.Post(
+      "/v1/responses", R"({"model":"m","input":"run it",)" + std::string(kResponsesTools) + "}");
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser_.parse(first.body).get(doc), simdjson::SUCCESS) << first.body;
+  simdjson::dom::element call = doc["output"].at(0);
+  EXPECT_EQ(call["type"].get_string().value(), "function_call");
+  EXPECT_EQ(call["name"].get_string().value(), "shell");
+  EXPECT_EQ(call["arguments"].get_string().value(), options.tool_input);
+  Response second = client.Post(
+      "/v1/responses",
+      R"({"model":"m","previous_response_id":"resp_1","input":[{"type":"function_call_output",)"
+      R"("call_id":"call_1","output":"hi"}],)" +
+          std::string(kResponsesTools) + "}");
+  ASSERT_EQ(parser_.parse(second.body).get(doc), simdjson::SUCCESS) << second.body;
+  EXPECT_EQ(doc["previous_response_id"].get_string().value(), "resp_1");
+  EXPECT_EQ(doc["output"].at(0)["type"].get_string().value(), "message");
+  EXPECT_EQ(doc["output"].at(0)["content"].at(0)["text"].get_string().value(), MockText(4));
+  // A full history with the call's output in it is answered with text too.
+  Response history = client.Post(
+      "/v1/responses",
+      R"({"model":"m","input":[{"role":"user","content":"run it"},{"type":"function_call",)"
+      R"("call_id":"c","name":"shell","arguments":"{}"},{"type":"function_call_output",)"
+      R"("call_id":"c","output":"hi"}],"tool_choice":"auto",)" +
+          std::string(kResponsesTools) + "}");
+  ASSERT_EQ(parser_.parse(history.body).get(doc), simdjson::SUCCESS) << history.body;
+  EXPECT_EQ(doc["output"].at(0)["type"].get_string().value(), "message");
+  Response refused = client.Post("/v1/responses", R"({"model":"m","input":"x","tool_choice":)"
+                                                  R"("none",)" +
+                                                      std::string(kResponsesTools) + "}");
+  ASSERT_EQ(parser_.parse(refused.body).get(doc), simdjson::SUCCESS) << refused.body;
+  EXPECT_EQ(doc["output"].at(0)["type"].get_string().value(), "message");
+}
+
+TEST_F(MockServerTest, ResponsesTextStreamEndsWithTheWholeResponse) {
+  MockOptions options;
+  options.tokens = 3;
+  Start(options);
+  Client client(port());
+  Response response =
+      client.Post("/v1/responses", R"({"model":"m","stream":true,"input":"hello"})");
+  std::string deltas;
+  std::string final_text;
+  for (const SseEvent& event : ParseSse(response.body)) {
+    simdjson::dom::element json;
+    ASSERT_EQ(parser_.parse(event.data).get(json), simdjson::SUCCESS) << event.data;
+    if (event.name == "response.output_text.delta") deltas += json["delta"].get_string().value();
+    if (event.name == "response.completed") {
+      final_text = json["response"]["output"].at(0)["content"].at(0)["text"].get_string().value();
+    }
+  }
+  EXPECT_EQ(deltas, MockText(3));
+  EXPECT_EQ(final_text, deltas);
 }
 
 TEST_F(MockServerTest, ReasoningEffortGetsReasoningContentStreamedAndNot) {

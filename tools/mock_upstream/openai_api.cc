@@ -44,15 +44,6 @@ std::string SseData(std::string_view json) {
   return event;
 }
 
-std::string NamedSse(std::string_view name, std::string_view json) {
-  std::string event = "event: ";
-  event += name;
-  event += "\ndata: ";
-  event += json;
-  event += "\n\n";
-  return event;
-}
-
 std::string StreamErrorJson() {
   return ErrorBody(ApiShape::kOpenAI, 500, "mock injected mid-stream error");
 }
@@ -122,29 +113,6 @@ ToolChoice ChooseTool(element body, array messages, const MockOptions& options) 
 
 bool RequireModel(const ApiRequest& r, std::string_view& model) {
   return r.body["model"].get(model) == SUCCESS && !model.empty();
-}
-
-std::string ResponseObject(std::string_view id, long created, std::string_view model,
-                           std::string_view status, bool truncated, int64_t max_output,
-                           std::string_view output, std::string_view usage) {
-  std::string out = "{\"id\":";
-  AppendJsonString(out, id);
-  out += ",\"object\":\"response\",\"created_at\":" + std::to_string(created) + ",\"status\":\"";
-  out += status;
-  out += "\",\"error\":null,\"incomplete_details\":";
-  out += truncated ? "{\"reason\":\"max_output_tokens\"}" : "null";
-  out += ",\"instructions\":null,\"max_output_tokens\":";
-  out += max_output >= 0 ? std::to_string(max_output) : "null";
-  out += ",\"model\":";
-  AppendJsonString(out, model);
-  out += ",\"output\":";
-  out += output;
-  out +=
-      ",\"parallel_tool_calls\":true,\"previous_response_id\":null,\"temperature\":1.0,"
-      "\"top_p\":1.0,\"usage\":";
-  out += usage;
-  out += '}';
-  return out;
 }
 
 }  // namespace
@@ -353,97 +321,6 @@ ResponsePlan PlanCompletion(const ApiRequest& r) {
   }
   builder.AddEvent("data: [DONE]\n\n", false);
   return builder.Stream(OpenAiHeaders(), SseData(StreamErrorJson()));
-}
-
-ResponsePlan PlanResponse(const ApiRequest& r) {
-  std::string_view model;
-  if (!RequireModel(r, model)) return BadRequest(r, "you must provide a model parameter");
-  element input;
-  if (r.body["input"].get(input) != SUCCESS) return BadRequest(r, "'input' is required");
-  bool stream = false;
-  ReadField(r.body["stream"], stream);
-  Length length = OutputLength(r, {"max_output_tokens"});
-  int64_t max_output = RequestedMaxTokens(r.body, {"max_output_tokens"});
-  int input_tokens = std::max(1, EstimateTokens(input));
-  std::string id = NewId("resp_");
-  std::string item_id = NewId("msg_");
-  long created = static_cast<long>(std::time(nullptr));
-  std::string text = MockText(length.tokens);
-  const char* status = length.truncated ? "incomplete" : "completed";
-  std::string usage = "null";
-  if (r.knobs.usage) {
-    usage = "{\"input_tokens\":" + std::to_string(input_tokens) +
-            ",\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":" +
-            std::to_string(length.tokens) +
-            ",\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":" +
-            std::to_string(input_tokens + length.tokens) + "}";
-  }
-  auto part = [&](std::string_view part_text) {
-    std::string json = "{\"type\":\"output_text\",\"text\":";
-    AppendJsonString(json, part_text);
-    json += ",\"annotations\":[]}";
-    return json;
-  };
-  auto item = [&](std::string_view item_status, std::string_view content) {
-    std::string json = "{\"type\":\"message\",\"id\":";
-    AppendJsonString(json, item_id);
-    json += ",\"status\":\"";
-    json += item_status;
-    json += "\",\"role\":\"assistant\",\"content\":[";
-    json += content;
-    json += "]}";
-    return json;
-  };
-  std::string full_item = item(status, part(text));
-  ResponseBuilder builder(r.knobs, r.close_after);
-  if (!stream) {
-    std::string body = ResponseObject(id, created, model, status, length.truncated, max_output,
-                                      "[" + full_item + "]", usage);
-    return builder.Body(200, "application/json", body, OpenAiHeaders(), true);
-  }
-  int sequence = 0;
-  auto event = [&](std::string_view type, std::string_view fields) {
-    std::string json = "{\"type\":\"";
-    json += type;
-    json += "\",\"sequence_number\":" + std::to_string(sequence++);
-    json += fields;
-    json += '}';
-    return NamedSse(type, json);
-  };
-  std::string where = ",\"item_id\":" + JsonString(item_id) + ",\"output_index\":0";
-  builder.AddEvent(
-      event("response.created", ",\"response\":" + ResponseObject(id, created, model, "in_progress",
-                                                                  false, max_output, "[]", "null")),
-      false);
-  builder.AddEvent(event("response.output_item.added",
-                         ",\"output_index\":0,\"item\":" + item("in_progress", "")),
-                   false);
-  builder.AddEvent(
-      event("response.content_part.added", where + ",\"content_index\":0,\"part\":" + part("")),
-      false);
-  for (int i = 0; i < length.tokens; ++i) {
-    builder.AddEvent(event("response.output_text.delta",
-                           where + ",\"content_index\":0,\"delta\":" + JsonString(MockToken(i)) +
-                               ",\"logprobs\":[]"),
-                     true);
-  }
-  builder.AddEvent(event("response.output_text.done", where + ",\"content_index\":0,\"text\":" +
-                                                          JsonString(text) + ",\"logprobs\":[]"),
-                   false);
-  builder.AddEvent(
-      event("response.content_part.done", where + ",\"content_index\":0,\"part\":" + part(text)),
-      false);
-  builder.AddEvent(event("response.output_item.done", ",\"output_index\":0,\"item\":" + full_item),
-                   false);
-  builder.AddEvent(
-      event(length.truncated ? "response.incomplete" : "response.completed",
-            ",\"response\":" + ResponseObject(id, created, model, status, length.truncated,
-                                              max_output, "[" + full_item + "]", usage)),
-      false);
-  std::string error_json =
-      "{\"type\":\"error\",\"code\":\"server_error\",\"message\":\"mock injected mid-stream "
-      "error\",\"param\":null}";
-  return builder.Stream(OpenAiHeaders(), NamedSse("error", error_json));
 }
 
 ResponsePlan PlanEmbeddings(const ApiRequest& r) {

@@ -8,7 +8,6 @@ namespace ringgate::mock_upstream {
 // OpenAI endpoints: realistic response shapes, streamed as chat.completion.chunk SSE and friends.
 ResponsePlan PlanChatCompletion(const ApiRequest& request);
 ResponsePlan PlanCompletion(const ApiRequest& request);
-ResponsePlan PlanResponse(const ApiRequest& request);
 ResponsePlan PlanEmbeddings(const ApiRequest& request);
 
 // GET /v1/models (Anthropic's list shape when the client sent anthropic-version), and

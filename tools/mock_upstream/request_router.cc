@@ -4,6 +4,7 @@
 #include "tools/mock_upstream/api_request.h"
 #include "tools/mock_upstream/openai_api.h"
 #include "tools/mock_upstream/resource_api.h"
+#include "tools/mock_upstream/responses_api.h"
 
 namespace ringgate::mock_upstream {
 namespace {
