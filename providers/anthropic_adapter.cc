@@ -18,12 +18,7 @@ const char* openai_only(std::string_view endpoint) {
     return "this endpoint is not available for an Anthropic-format upstream: it is OpenAI's, and "
            "Anthropic has no equivalent";
   }
-  if (protocol::path_at_or_under(endpoint, "/responses")) {
-    return "this endpoint is not available for an Anthropic-format upstream: ringgate translates "
-           "/v1/chat/completions only, and a response's server-side state (previous_response_id, "
-           "conversation, stored responses) is not kept by ringgate between requests; send the "
-           "whole history to /v1/chat/completions";
-  }
+  if (protocol::path_at_or_under(endpoint, "/responses")) return kStoredResponses;
   if (protocol::path_at_or_under(endpoint, "/conversations")) {
     return "this endpoint is not available for an Anthropic-format upstream: conversations are "
            "state OpenAI's servers keep, which ringgate does not keep between requests; send the "
@@ -43,6 +38,9 @@ EndpointPlan plan_endpoint(std::string_view client_endpoint) {
   plan.upstream_endpoint = client_endpoint;
   if (client_endpoint == "/chat/completions") {
     plan.translation = Translation::kOpenAiClientToAnthropic;
+    plan.upstream_endpoint = "/messages";
+  } else if (client_endpoint == "/responses") {
+    plan.translation = Translation::kResponsesClientToAnthropic;
     plan.upstream_endpoint = "/messages";
   } else if (const char* why = openai_only(client_endpoint)) {
     plan.error = {404, why, protocol::ErrorCode::kUnsupportedEndpoint};

@@ -46,9 +46,16 @@ EndpointPlan plan_endpoint(const UpstreamTarget& target, std::string_view client
                            std::string_view model) {
   EndpointPlan plan;
   plan.upstream_endpoint = client_endpoint;
+  const bool chat_only = target.responses == ResponsesApi::kChat;
   if (client_endpoint == "/messages") {
     plan.translation = Translation::kAnthropicClientToOpenAi;
     plan.upstream_endpoint = "/chat/completions";
+  } else if (chat_only && client_endpoint == "/responses") {
+    plan.translation = Translation::kResponsesClientToChat;
+    plan.upstream_endpoint = "/chat/completions";
+  } else if (chat_only && protocol::path_at_or_under(client_endpoint, "/responses")) {
+    plan.error = {404, kStoredResponses, protocol::ErrorCode::kUnsupportedEndpoint};
+    return plan;
   } else if (anthropic_only(client_endpoint)) {
     plan.error = {404,
                   "this endpoint is not available for an OpenAI-format upstream: it is "

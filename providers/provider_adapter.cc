@@ -6,6 +6,8 @@
 #include "providers/provider_families.h"
 #include "providers/request_translator.h"
 #include "providers/response_translator.h"
+#include "providers/responses_request_translator.h"
+#include "providers/responses_response_translator.h"
 
 namespace ringgate::providers {
 
@@ -77,6 +79,10 @@ TranslateResult translate_request(Translation t, simdjson::dom::element root, si
       return openai_chat_to_anthropic(root, size_hint, options);
     case Translation::kAnthropicClientToOpenAi:
       return anthropic_to_openai_chat(root, size_hint, options);
+    case Translation::kResponsesClientToAnthropic:
+      return responses_to_anthropic(root, size_hint, options);
+    case Translation::kResponsesClientToChat:
+      return responses_to_openai_chat(root, size_hint, options);
     case Translation::kNone:
       break;
   }
@@ -90,6 +96,10 @@ TranslateResult translate_request(Translation t, std::string_view body,
       return openai_chat_to_anthropic(body, options);
     case Translation::kAnthropicClientToOpenAi:
       return anthropic_to_openai_chat(body, options);
+    case Translation::kResponsesClientToAnthropic:
+      return responses_to_anthropic(body, options);
+    case Translation::kResponsesClientToChat:
+      return responses_to_openai_chat(body, options);
     case Translation::kNone:
       break;
   }
@@ -105,6 +115,10 @@ TranslateResult translate_response(Translation t, std::string_view body,
       return anthropic_response_to_openai(body, options);
     case Translation::kAnthropicClientToOpenAi:
       return openai_response_to_anthropic(body, options);
+    case Translation::kResponsesClientToAnthropic:
+      return anthropic_response_to_responses(body, options);
+    case Translation::kResponsesClientToChat:
+      return chat_response_to_responses(body, options);
     case Translation::kNone:
       break;
   }
@@ -114,7 +128,16 @@ TranslateResult translate_response(Translation t, std::string_view body,
 TranslateResult translate_error(Translation t, int status, std::string_view body) {
   switch (t) {
     case Translation::kOpenAiClientToAnthropic:
+    case Translation::kResponsesClientToAnthropic:
       return anthropic_error_to_openai(status, body);
+    case Translation::kResponsesClientToChat: {
+      // Both sides speak OpenAI's error shape: the upstream's error reaches the client as sent.
+      TranslateResult same;
+      same.ok = true;
+      same.status = status;
+      same.body.assign(body);
+      return same;
+    }
     case Translation::kAnthropicClientToOpenAi:
       return openai_error_to_anthropic(status, body);
     case Translation::kNone:
@@ -124,38 +147,80 @@ TranslateResult translate_error(Translation t, int status, std::string_view body
 }
 
 StreamTranslator::StreamTranslator(Translation t, StreamOptions options) {
-  if (t == Translation::kOpenAiClientToAnthropic) {
-    impl_.emplace<AnthropicToOpenAiStream>(std::move(options));
-  } else if (t == Translation::kAnthropicClientToOpenAi) {
-    impl_.emplace<OpenAiToAnthropicStream>(std::move(options));
+  switch (t) {
+    case Translation::kOpenAiClientToAnthropic:
+      impl_.emplace<AnthropicToOpenAiStream>(std::move(options));
+      break;
+    case Translation::kAnthropicClientToOpenAi:
+      impl_.emplace<OpenAiToAnthropicStream>(std::move(options));
+      break;
+    case Translation::kResponsesClientToAnthropic:
+      impl_.emplace<AnthropicToResponsesStream>(std::move(options));
+      break;
+    case Translation::kResponsesClientToChat:
+      impl_.emplace<ChatToResponsesStream>(std::move(options));
+      break;
+    case Translation::kNone:
+      break;
   }
 }
 
+// Each call is one switch over the variant; monostate (no translation) does nothing.
 void StreamTranslator::on_event(std::string_view event, std::string_view data, std::string& out) {
-  if (auto* a = std::get_if<AnthropicToOpenAiStream>(&impl_)) return a->on_event(event, data, out);
-  if (auto* o = std::get_if<OpenAiToAnthropicStream>(&impl_)) o->on_event(event, data, out);
+  std::visit(
+      [&](auto& s) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(s)>, std::monostate>)
+          s.on_event(event, data, out);
+      },
+      impl_);
 }
 
 void StreamTranslator::finish(std::string& out) {
-  if (auto* a = std::get_if<AnthropicToOpenAiStream>(&impl_)) return a->finish(out);
-  if (auto* o = std::get_if<OpenAiToAnthropicStream>(&impl_)) o->finish(out);
+  std::visit(
+      [&](auto& s) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(s)>, std::monostate>) s.finish(out);
+      },
+      impl_);
 }
 
 void StreamTranslator::fail(std::string& out, std::string_view message) {
-  if (auto* a = std::get_if<AnthropicToOpenAiStream>(&impl_)) return a->fail(out, message);
-  if (auto* o = std::get_if<OpenAiToAnthropicStream>(&impl_)) o->fail(out, message);
+  std::visit(
+      [&](auto& s) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(s)>, std::monostate>)
+          s.fail(out, message);
+      },
+      impl_);
 }
 
 bool StreamTranslator::done() const {
-  if (auto* a = std::get_if<AnthropicToOpenAiStream>(&impl_)) return a->done();
-  if (auto* o = std::get_if<OpenAiToAnthropicStream>(&impl_)) return o->done();
-  return true;
+  return std::visit(
+      [](const auto& s) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(s)>, std::monostate>) {
+          return true;
+        } else {
+          return s.done();
+        }
+      },
+      impl_);
 }
 
 const TokenUsage& StreamTranslator::usage() const {
   static const TokenUsage kNone;
-  if (auto* a = std::get_if<AnthropicToOpenAiStream>(&impl_)) return a->usage();
-  if (auto* o = std::get_if<OpenAiToAnthropicStream>(&impl_)) return o->usage();
+  return std::visit(
+      [](const auto& s) -> const TokenUsage& {
+        if constexpr (std::is_same_v<std::decay_t<decltype(s)>, std::monostate>) {
+          return kNone;
+        } else {
+          return s.usage();
+        }
+      },
+      impl_);
+}
+
+const std::string& StreamTranslator::output_items() const {
+  static const std::string kNone;
+  if (auto* a = std::get_if<AnthropicToResponsesStream>(&impl_)) return a->output_items();
+  if (auto* c = std::get_if<ChatToResponsesStream>(&impl_)) return c->output_items();
   return kNone;
 }
 

@@ -17,14 +17,28 @@
 
 #include "protocol/api_error.h"
 #include "providers/anthropic_to_openai_stream.h"
+#include "providers/anthropic_to_responses_stream.h"
 #include "providers/api_format.h"
+#include "providers/chat_to_responses_stream.h"
 #include "providers/openai_to_anthropic_stream.h"
 #include "providers/translation_types.h"
 
 namespace ringgate::providers {
 
-// Client API -> upstream API, when they differ.
-enum class Translation : uint8_t { kNone, kOpenAiClientToAnthropic, kAnthropicClientToOpenAi };
+// Client API -> upstream API, when they differ. The Responses API (POST /v1/responses) goes to
+// Anthropic Messages, or to chat completions on an OpenAI-compatible server without it.
+enum class Translation : uint8_t {
+  kNone,
+  kOpenAiClientToAnthropic,
+  kAnthropicClientToOpenAi,
+  kResponsesClientToAnthropic,
+  kResponsesClientToChat,
+};
+
+// The translations whose client speaks the Responses API.
+constexpr bool responses_client(Translation t) {
+  return t == Translation::kResponsesClientToAnthropic || t == Translation::kResponsesClientToChat;
+}
 
 // An answer for the client instead of an upstream request. Views of static strings.
 struct AdapterError {
@@ -123,9 +137,13 @@ class StreamTranslator {
   void fail(std::string& out, std::string_view message);
   bool done() const;
   const TokenUsage& usage() const;
+  // A Responses stream's output items once it completed (for previous_response_id); "" else.
+  const std::string& output_items() const;
 
  private:
-  std::variant<std::monostate, AnthropicToOpenAiStream, OpenAiToAnthropicStream> impl_;
+  std::variant<std::monostate, AnthropicToOpenAiStream, OpenAiToAnthropicStream,
+               AnthropicToResponsesStream, ChatToResponsesStream>
+      impl_;
 };
 
 }  // namespace ringgate::providers

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/gateway/accounting_tap.h"
+#include "engine/gateway/responses_turn.h"
 #include "engine/io/ring.h"
 #include "engine/io/task.h"
 #include "engine/pipeline/body_relay.h"
@@ -117,6 +118,13 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   io::Task<int64_t> wait_prompt_count(const telemetry::CountJob* job, uint32_t max_ms);
   // message_start's input_tokens (count_job_'s count, else the estimate) and the header saying so.
   io::Task<void> choose_stream_input_tokens(providers::StreamOptions& so);
+  // responses_turn.cc: a translated Responses request's previous_response_id. Draws the response
+  // id and reads the conversation it names into `prior`; false when the client was answered.
+  io::Task<bool> recall_conversation(const Route& route, std::string& prior);
+  // After the request's translation: what its response leg needs.
+  void keep_responses_turn(providers::TranslateResult& tr);
+  // After the answer: the turn (conversation and `output_items`) into the node's store.
+  void store_conversation(std::string_view output_items);
   // /v1/messages/count_tokens toward an OpenAI-format upstream, answered here.
   io::Task<void> answer_count_tokens(const Route& route);
   // Counts how a relay ended and what it means for the connection.
@@ -141,6 +149,7 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   // answer is a model list in the client's shape.
   providers::EndpointPlan::Models models_ = providers::EndpointPlan::Models::kNo;
   std::string response_format_tool_;          // see providers::TranslateResult
+  ResponsesTurn responses_turn_;              // a translated /v1/responses request's
   pipeline::RequestContext rq_;               // the request being served; reset between requests
   pipeline::ResponseWriter out_{*this, rq_};  // every byte the client gets
   pipeline::BodyRelay relay_{out_, rq_};      // every upstream body read

@@ -92,6 +92,10 @@ bool Gateway::start(std::string& err) {
   state_.resolver = resolver_.get();
   state_.metrics = &metrics_;
   state_.shard_count = n;
+  const config::ResponsesStoreConfig& rs = cfg.responses_store;
+  responses_ = std::make_unique<cache::ResponseStore>(cache::ResponseStoreLimits{
+      size_t(rs.max_bytes), size_t(rs.max_entries), rs.ttl_ms, size_t(rs.max_entry_bytes)});
+  state_.responses = responses_.get();
   if (tokenizers_) {
     const char* hold = std::getenv("RINGGATE_TEST_HOLD_COUNT_WORKER");
     count_worker_ = std::make_unique<telemetry::CountWorker>(n, tokenizers_,

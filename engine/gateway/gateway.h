@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cache/response_store.h"
 #include "engine/config/config.h"
 #include "engine/config/runtime.h"
 #include "engine/gateway/gateway_state.h"
@@ -62,6 +63,8 @@ class Gateway {
   // when no rank file could be read (counting off).
   std::shared_ptr<const providers::tokenizer::TokenizerSet> tokenizers_;
   std::unique_ptr<telemetry::CountWorker> count_worker_;  // prompts counted off the shards
+  // Sized by the config at start; a reload keeps it (and what it holds) as it is.
+  std::unique_ptr<cache::ResponseStore> responses_;
   std::vector<int> listen_fds_;
   uint16_t port_ = 0;
 };

@@ -10,6 +10,10 @@
 #include "engine/telemetry/count_worker.h"
 #include "engine/telemetry/metrics.h"
 
+namespace ringgate::cache {
+class ResponseStore;
+}
+
 namespace ringgate::gateway {
 
 struct GatewayState {
@@ -17,6 +21,8 @@ struct GatewayState {
   telemetry::MetricsRegistry* metrics = nullptr;  // every shard's counters, for the scrape
   // Counts prompts off the shards (a queue per shard, by shard id); null when counting is off.
   telemetry::CountWorker* count_worker = nullptr;
+  // Recent translated Responses conversations, for previous_response_id (one per node).
+  cache::ResponseStore* responses = nullptr;
   std::atomic<bool> draining{false};
   std::atomic<unsigned> shards_ready{0};
   unsigned shard_count = 0;

@@ -158,6 +158,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   }
   translation_ = plan.translation;
   models_ = plan.models;
+  responses_turn_.clear();
   rewrite_results_url_ = translation_ == Translation::kNone &&
                          up.format == providers::ApiFormat::kAnthropic &&
                          providers::carries_results_url(plan.upstream_endpoint);
@@ -179,6 +180,11 @@ io::Task<void> ClientSession::proxy(const Route& route) {
         route.model ? route.model->unsupported_fields : cfg.translation.unsupported_fields;
     // OpenAI's reasoning models refuse max_tokens; OpenAI-compatible servers take either.
     opts.use_max_completion_tokens = opts.reasoning_model;
+    std::string prior;  // the conversation a Responses request's previous_response_id names
+    if (providers::responses_client(translation_)) {
+      if (!co_await recall_conversation(route, prior)) co_return;
+      opts.prior_items = prior;
+    }
     // The body was parsed once at dispatch; the translator walks that same document.
     providers::TranslateResult tr =
         providers::translate_request(translation_, route.document, body.size(), opts);
@@ -198,6 +204,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     }
     body_rewrite_ = std::move(tr.body);
     response_format_tool_ = std::move(tr.response_format_tool);
+    if (providers::responses_client(translation_)) keep_responses_turn(tr);
     // On every head this request gets from here on: stream, whole answer or upstream error.
     if (!tr.dropped_fields.empty()) {
       rq_.response_headers.append("x-ringgate-dropped-fields: ")

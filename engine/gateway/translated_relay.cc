@@ -42,6 +42,11 @@ io::Task<void> ClientSession::relay_translated(const Route& route, UpstreamBodyR
   so.response_format_tool = response_format_tool_;
   // An upstream that never names its message (Azure's first chunk has "id": "") gets this one.
   so.fallback_id = "msg_" + rq_.request_id;
+  if (providers::responses_client(translation_)) {
+    so.id = responses_turn_.id;
+    so.custom_tools = responses_turn_.custom_tools;
+    so.responses_echo = responses_turn_.echo;
+  }
   // Anthropic client, OpenAI upstream: message_start gets the gateway's count (or its estimate).
   if (translation_ == Translation::kAnthropicClientToOpenAi)
     co_await choose_stream_input_tokens(so);
@@ -57,6 +62,8 @@ io::Task<void> ClientSession::relay_translated(const Route& route, UpstreamBodyR
   // A broken translated stream still ends well formed (the transform's error event), so the
   // client connection may carry the next request.
   settle_relay(co_await run_relay(body, plan), /*close_on_failure=*/false);
+  // Empty unless the stream ended complete: a cut answer is no turn to continue from.
+  store_conversation(transform.translator().output_items());
 }
 
 io::Task<bool> ClientSession::collect_upstream_body(UpstreamBodyReader& body) {
@@ -104,6 +111,9 @@ io::Task<void> ClientSession::answer_translated(const Route& route, UpstreamBody
     providers::ResponseOptions ro;
     ro.model.assign(route.requested_model);
     ro.response_format_tool = response_format_tool_;
+    ro.id = responses_turn_.id;
+    ro.custom_tools = responses_turn_.custom_tools;
+    ro.responses_echo = responses_turn_.echo;
     tr = providers::translate_response(translation_, translated_, ro);
     if (!tr.ok) {
       co_await out_.respond_error({502,
@@ -111,6 +121,7 @@ io::Task<void> ClientSession::answer_translated(const Route& route, UpstreamBody
                                    protocol::ErrorCode::kUpstreamError});
       co_return;
     }
+    store_conversation(tr.output_items);
   } else {
     tr = providers::translate_error(translation_, status, translated_);
   }

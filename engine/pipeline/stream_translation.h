@@ -16,6 +16,7 @@ class StreamTranslation final : public BodyTransform {
 
   bool feed(std::string_view bytes, std::string& out) override;
   void finish(std::string& out) override { stream_.finish(out); }
+  const providers::StreamTranslator& translator() const { return stream_; }
 
  private:
   providers::StreamTranslator stream_;

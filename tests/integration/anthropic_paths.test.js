@@ -396,12 +396,18 @@ describe('server-side state ringgate cannot provide: a 400 that says what to sen
     });
   });
 
-  it('previous_response_id and conversations toward an Anthropic-format upstream', async () => {
+  it('an unknown previous_response_id, stored responses and conversations toward an Anthropic-format upstream', async () => {
     const client = new OpenAI({ baseURL: `${toAnthropic.url}/v1`, apiKey: CLIENT_KEY, maxRetries: 0, timeout: 20000 });
+    // Never silently ignored: answering without the history would answer another question.
     await assert.rejects(client.responses.create({ model: 'claude-x', input: 'hi', previous_response_id: 'resp_1' }), (err) => {
+      assert.equal(err.status, 400);
+      assert.equal(err.param, 'previous_response_id');
+      assert.match(err.message, /send the whole conversation in `input`/);
+      return true;
+    });
+    await assert.rejects(client.responses.retrieve('resp_1'), (err) => {
       assert.equal(err.status, 404);
-      assert.match(err.message, /previous_response_id/);
-      assert.match(err.message, /\/v1\/chat\/completions/);
+      assert.match(err.message, /stored responses are OpenAI's server state/);
       return true;
     });
     const conv = await postJson(toAnthropic.url, '/v1/conversations', {});

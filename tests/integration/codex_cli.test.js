@@ -2,8 +2,7 @@
 // non-interactive (`codex exec`), completing a task that calls a tool: the mock answers the first
 // turn with a call to Codex's shell tool, Codex runs the command in a temp working directory and
 // sends its output back (function_call_output), the mock answers text, Codex prints it and exits 0.
-// Against the three upstreams of lib/responses_upstreams.js; the translated ones skip until the
-// probe finds the Responses translation.
+// Against the three upstreams of lib/responses_upstreams.js.
 //
 // What Codex 0.171.0 sends (logged from its first request in pass-through): POST /v1/responses,
 // stream: true, store: false, tool_choice "auto", parallel_tool_calls, reasoning {summary: auto},
@@ -41,7 +40,7 @@ const path = require('node:path');
 const { startMock, stopAll, tempDir } = require('./lib/processes');
 const { postJson } = require('./lib/http');
 const { stopFormatGateways } = require('./lib/translation_helpers');
-const { UPSTREAM_KINDS, UPSTREAM_PATH, startGatewayFor, mockRequests, translationMissing } = require('./lib/responses_upstreams');
+const { UPSTREAM_KINDS, UPSTREAM_PATH, startGatewayFor, mockRequests } = require('./lib/responses_upstreams');
 
 const CODEX_BIN = path.join(__dirname, 'node_modules', '@openai', 'codex-linux-x64', 'vendor',
   'x86_64-unknown-linux-musl', 'bin', 'codex');
@@ -149,12 +148,8 @@ describe(`Codex CLI ${CODEX_VERSION} through ringgate`, { skip: SKIP }, () => {
   });
   before(() => { ws = workspace(); });
 
-  for (const { kind, label, translated } of UPSTREAM_KINDS) {
+  for (const { kind, label } of UPSTREAM_KINDS) {
     it(`${label}: a shell tool call, its output sent back, the final answer`, async (t) => {
-      if (translated) {
-        const missing = await translationMissing();
-        if (missing) return t.skip(missing);
-      }
       const mock = await startMock(['--tokens', '8', '--tool', TOOL, '--tool-input', JSON.stringify({ cmd: ws.command })]);
       const gw = await startGatewayFor(kind, mock, [MODEL]);
       await postJson(mock.url, '/mock/reset', {});

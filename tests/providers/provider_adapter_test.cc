@@ -14,6 +14,7 @@ namespace {
 constexpr UpstreamTarget kOpenAi{ApiFormat::kOpenAi, "/v1", {}};
 constexpr UpstreamTarget kAnthropic{ApiFormat::kAnthropic, "/v1", {}};
 constexpr UpstreamTarget kAzure{ApiFormat::kAzureOpenAi, "", "2024-10-21"};
+constexpr UpstreamTarget kChatOnly{ApiFormat::kOpenAi, "/v1", {}, ResponsesApi::kChat};
 
 std::string target_of(const UpstreamTarget& t, std::string_view endpoint, std::string_view model,
                       std::string_view query = {}) {
@@ -189,8 +190,14 @@ TEST(EndpointPlan, EveryEndpointOnEveryFormat) {
       {kAnthropic, "/models/claude-x", T::kOpenAiClientToAnthropic, "/models/claude-x"},
       {kAnthropic, "/embeddings", T::kNone, {}, 404},
       {kAnthropic, "/completions", T::kNone, {}, 404},
-      {kAnthropic, "/responses", T::kNone, {}, 404},
+      {kAnthropic, "/responses", T::kResponsesClientToAnthropic, "/messages"},
       {kAnthropic, "/responses/resp_1", T::kNone, {}, 404},
+      {kAnthropic, "/responses/resp_1/input_items", T::kNone, {}, 404},
+      // An OpenAI-compatible server without the Responses API gets chat completions.
+      {kChatOnly, "/responses", T::kResponsesClientToChat, "/chat/completions"},
+      {kChatOnly, "/responses/resp_1", T::kNone, {}, 404},
+      {kChatOnly, "/chat/completions", T::kNone, "/chat/completions"},
+      {kChatOnly, "/responsesx", T::kNone, "/responsesx"},
       {kAnthropic, "/conversations", T::kNone, {}, 404},
       {kAnthropic, "/chat/completions/chatcmpl-1", T::kNone, {}, 404},
       // Every Anthropic path passes through.
@@ -259,8 +266,9 @@ TEST(EndpointPlan, RefusalsSayWhyAndWhatToUseInstead) {
       p.error.message.rfind("this endpoint is not available for an Anthropic-format upstream", 0),
       0u);
   EXPECT_EQ(protocol::error_code_name(p.error.code), "unsupported_endpoint");
-  EXPECT_NE(plan_endpoint(kAnthropic, "/responses", "m").error.message.find("previous_response_id"),
-            std::string_view::npos);
+  EXPECT_NE(
+      plan_endpoint(kAnthropic, "/responses/r1", "m").error.message.find("previous_response_id"),
+      std::string_view::npos);
   EXPECT_NE(plan_endpoint(kOpenAi, "/messages/batches", "").error.message.find("Anthropic's"),
             std::string_view::npos);
 }

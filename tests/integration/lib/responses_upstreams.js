@@ -3,22 +3,17 @@
 // Anthropic-format mock (ringgate translates Responses <-> Messages) and an OpenAI-format
 // upstream configured as chat-only (`responses_api = "chat"`: ringgate translates Responses <->
 // Chat Completions). Each kind gets its own mock, so its /mock/requests log holds only its turns.
-//
-// Until the translation is built the translated kinds are skipped: `translationMissing()` sends
-// one probe through an Anthropic-format gateway and reports why when the mock did not receive a
-// /v1/messages request. The integrator removes the probe once translation lands, so those cases
-// fail instead of skipping.
 'use strict';
 
-const { startMock, startConfigGateway } = require('./processes');
-const { mockGet, postJson } = require('./http');
+const { startConfigGateway } = require('./processes');
+const { mockGet } = require('./http');
 const { gatewayToml } = require('./config');
 const { startFormatGateway } = require('./translation_helpers');
 
 const UPSTREAM_KINDS = [
-  { kind: 'native', label: 'pass-through to an OpenAI-format upstream (native Responses)', translated: false },
-  { kind: 'anthropic', label: 'translated to an Anthropic-format upstream (Messages)', translated: true },
-  { kind: 'chat', label: 'translated to a chat-only OpenAI-format upstream (Chat Completions)', translated: true },
+  { kind: 'native', label: 'pass-through to an OpenAI-format upstream (native Responses)' },
+  { kind: 'anthropic', label: 'translated to an Anthropic-format upstream (Messages)' },
+  { kind: 'chat', label: 'translated to a chat-only OpenAI-format upstream (Chat Completions)' },
 ];
 
 // The path the upstream of each kind is asked on.
@@ -41,24 +36,4 @@ async function mockRequests(mock) {
   return requests.map((r) => ({ ...r, json: JSON.parse(r.body) }));
 }
 
-// null when ringgate translates /v1/responses for an Anthropic-format upstream, else the reason
-// to skip the translated cases.
-let probed;
-async function translationMissing() {
-  if (probed !== undefined) return probed;
-  const mock = await startMock(['--tokens', '2']);
-  const gw = await startGatewayFor('anthropic', mock, []);
-  try {
-    const res = await postJson(gw.url, '/v1/responses', { model: 'probe-model', input: 'hi' },
-      { authorization: 'Bearer sk-probe' });
-    const seen = (await mockRequests(mock)).map((r) => r.path);
-    probed = res.status === 200 && seen.some((p) => p.startsWith('/v1/messages')) ? null
-      : `responses translation not built (probe: HTTP ${res.status}, upstream saw ${JSON.stringify(seen)})`;
-  } finally {
-    await gw.stop();
-    await mock.stop();
-  }
-  return probed;
-}
-
-module.exports = { UPSTREAM_KINDS, UPSTREAM_PATH, startGatewayFor, mockRequests, translationMissing };
+module.exports = { UPSTREAM_KINDS, UPSTREAM_PATH, startGatewayFor, mockRequests };
