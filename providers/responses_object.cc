@@ -115,9 +115,10 @@ bool is_custom_tool(std::string_view custom_tools, std::string_view name) {
   return false;
 }
 
-void write_message_item(JsonWriter& w, std::string_view id, std::string_view text) {
+void write_message_item(JsonWriter& w, std::string_view id, std::string_view text,
+                        std::string_view status) {
   w.begin_object().key("id").string(id).key("type").string("message");
-  w.key("status").string("completed").key("role").string("assistant");
+  w.key("status").string(status).key("role").string("assistant");
   w.key("content").begin_array().begin_object().key("type").string("output_text");
   w.key("text").string(text);
   w.key("annotations").begin_array().end_array().key("logprobs").begin_array().end_array();

@@ -42,8 +42,10 @@ std::string responses_item_id(std::string_view prefix, std::string_view response
 // True when `name` is one of the comma-separated names in `custom_tools`.
 bool is_custom_tool(std::string_view custom_tools, std::string_view name);
 
-// Output items, complete (status "completed").
-void write_message_item(JsonWriter& w, std::string_view id, std::string_view text);
+// Output items, complete (status "completed"; a message cut short by the output limit or a
+// content filter is "incomplete").
+void write_message_item(JsonWriter& w, std::string_view id, std::string_view text,
+                        std::string_view status = "completed");
 void write_function_call_item(JsonWriter& w, std::string_view id, std::string_view call_id,
                               std::string_view name, std::string_view arguments);
 void write_custom_tool_call_item(JsonWriter& w, std::string_view id, std::string_view call_id,

@@ -302,6 +302,7 @@ TEST(AnthropicToResponsesStream, MaxTokensIsIncomplete) {
   auto response = terminal_response(parser, out);
   EXPECT_EQ(str(response, "status"), "incomplete");
   EXPECT_EQ(str(response["incomplete_details"], "reason"), "max_output_tokens");
+  EXPECT_EQ(str(response["output"].at(0), "status"), "incomplete");  // the cut message
   EXPECT_EQ(parse_sse(out).back().event, "response.incomplete");
 }
 
@@ -440,6 +441,7 @@ TEST(ChatToResponsesStream, LengthAndContentFilterAreIncomplete) {
     EXPECT_EQ(str(response, "status"), "incomplete");
     EXPECT_EQ(str(response["incomplete_details"], "reason"),
               name == "length" ? "max_output_tokens" : "content_filter");
+    EXPECT_EQ(str(response["output"].at(0), "status"), "incomplete");
   }
 }
 
