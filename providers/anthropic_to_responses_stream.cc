@@ -9,7 +9,8 @@
 //                           reasoning_summary_text.delta; signature_delta: the reasoning item's
 //                           encrypted_content; input_json_delta: function_call_arguments.delta
 //                           (or output_text.delta for the format tool; held for a custom call)
-//   content_block_stop   -> the item's .done events and output_item.done
+//   content_block_stop   -> the item's .done events and output_item.done, at the next block
+//                           or at message_delta (a message cut by max_tokens is "incomplete")
 //   message_delta        -> the stop reason and usage, kept for the end
 //   message_stop         -> response.completed, or response.incomplete for max_tokens
 //   error                -> error event (code = Anthropic's error type) and response.failed
@@ -61,7 +62,7 @@ void AnthropicToResponsesStream::on_event(std::string_view event, std::string_vi
   element root;
   if (!json::parse(json::ParserSlot::kDocument, data, root) || !json::is_object(root)) {
     if (event == "ping") return;
-    events_.fail(out, "server_error", "upstream sent an unreadable stream event");
+    fail_with(out, "server_error", "upstream sent an unreadable stream event");
     return;
   }
   object ev = json::as_object(root);
@@ -85,25 +86,40 @@ void AnthropicToResponsesStream::on_event(std::string_view event, std::string_vi
       if (auto m = json::field_string(child, "message"); !m.empty()) message = m;
       if (auto t = json::field_string(child, "type"); !t.empty()) code = t;
     }
-    events_.fail(out, code, message);
+    fail_with(out, code, message);
   } else if (!started_) {
     // A well-formed stream starts with message_start; anything else first means a broken one.
-    events_.fail(out, "server_error", "upstream stream did not start with message_start");
+    fail_with(out, "server_error", "upstream stream did not start with message_start");
   } else if (type == "content_block_start") {
     if (child_object(ev, "content_block", child)) on_block_start(out, child);
   } else if (type == "content_block_delta") {
     if (child_object(ev, "delta", child)) on_block_delta(out, child);
   } else if (type == "content_block_stop") {
-    events_.close_item(out, item_);
+    // Closed at the next block or at message_delta, whose stop reason says whether the output
+    // limit cut it (its status is then "incomplete").
+    close_stopped_item(out, false);
+    stopped_item_ = item_;
     item_ = -1;
   } else if (type == "message_delta") {
-    on_message_delta(ev);
+    on_message_delta(out, ev);
   } else if (type == "message_stop") {
     complete(out);
   }
 }
 
+void AnthropicToResponsesStream::close_stopped_item(std::string& out, bool cut_short) {
+  events_.close_item(out, stopped_item_, cut_short);
+  stopped_item_ = -1;
+}
+
+void AnthropicToResponsesStream::fail_with(std::string& out, std::string_view code,
+                                           std::string_view message) {
+  close_stopped_item(out, false);  // its block ended: it is whole whatever follows
+  events_.fail(out, code, message);
+}
+
 void AnthropicToResponsesStream::on_block_start(std::string& out, object block) {
+  close_stopped_item(out, false);
   events_.close_item(out, item_);  // a block without its stop: the next one ends it
   item_ = -1;
   const auto type = json::field_string(block, "type");
@@ -145,12 +161,13 @@ void AnthropicToResponsesStream::on_block_delta(std::string& out, object delta) 
   }
 }
 
-void AnthropicToResponsesStream::on_message_delta(object ev) {
+void AnthropicToResponsesStream::on_message_delta(std::string& out, object ev) {
   object child;
   if (child_object(ev, "usage", child)) merge_usage(child, usage_);
   if (child_object(ev, "delta", child)) {
     if (auto reason = json::field_string(child, "stop_reason"); !reason.empty()) {
       stop_reason_ = reason;
+      close_stopped_item(out, stop_reason_ == "max_tokens");
     }
   }
 }
@@ -161,7 +178,7 @@ void AnthropicToResponsesStream::complete(std::string& out) {
 }
 
 void AnthropicToResponsesStream::fail(std::string& out, std::string_view message) {
-  events_.fail(out, "server_error", message);
+  if (!done()) fail_with(out, "server_error", message);
 }
 
 void AnthropicToResponsesStream::finish(std::string& out) {
@@ -170,7 +187,7 @@ void AnthropicToResponsesStream::finish(std::string& out) {
     complete(out);  // only message_stop is missing: the answer is whole
     return;
   }
-  events_.fail(out, "server_error", "upstream stream ended before the response was complete");
+  fail_with(out, "server_error", "upstream stream ended before the response was complete");
 }
 
 }  // namespace ringgate::providers

@@ -37,12 +37,15 @@ class AnthropicToResponsesStream {
  private:
   void on_block_start(std::string& out, simdjson::dom::object block);
   void on_block_delta(std::string& out, simdjson::dom::object delta);
-  void on_message_delta(simdjson::dom::object ev);
+  void on_message_delta(std::string& out, simdjson::dom::object ev);
+  void close_stopped_item(std::string& out, bool cut_short);
+  void fail_with(std::string& out, std::string_view code, std::string_view message);
   void complete(std::string& out);
 
   StreamOptions options_;
   ResponsesEventWriter events_;
-  int item_ = -1;  // the open block's item; -1 for none or an ignored block
+  int item_ = -1;          // the open block's item; -1 for none or an ignored block
+  int stopped_item_ = -1;  // the last block's item, stopped but not yet closed
   bool started_ = false;
   std::string stop_reason_;
   TokenUsage usage_;

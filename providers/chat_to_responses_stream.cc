@@ -10,7 +10,8 @@
 //   options.custom_tools makes a custom_tool_call whose input is decoded from the held {"input":
 //   "..."} arguments.
 // - finish_reason closes every open item in order; stop / tool_calls complete, length is
-//   incomplete (max_output_tokens), content_filter incomplete (content_filter). The response
+//   incomplete (max_output_tokens), content_filter incomplete (content_filter), and then the
+//   message item still open is "incomplete" too. The response
 //   event waits for [DONE] because usage comes in a chunk of its own after the finish_reason.
 // - [DONE] ends the response even without a finish_reason (every server sends one first).
 // - `error` in a chunk -> error event and response.failed.
@@ -130,7 +131,8 @@ void ChatToResponsesStream::close_text_items(std::string& out) {
 void ChatToResponsesStream::on_finish_reason(std::string& out, std::string_view reason) {
   if (reason.empty()) return;
   finish_reason_ = reason;
-  events_.close_open_items(out);
+  // The items still open are the ones the output limit or the filter cut.
+  events_.close_open_items(out, reason == "length" || reason == "content_filter");
   tool_items_.clear();
   reasoning_item_ = message_item_ = -1;
 }

@@ -83,7 +83,10 @@ void ResponsesEventWriter::start(std::string& out) {
 void ResponsesEventWriter::write_item(JsonWriter& w, const Item& item, bool complete) const {
   switch (item.kind) {
     case ResponsesItemKind::kMessage:
-      if (complete) return write_message_item(w, item.id, item.text);
+      if (complete) {
+        return write_message_item(w, item.id, item.text,
+                                  item.cut_short ? "incomplete" : "completed");
+      }
       w.begin_object().key("id").string(item.id).key("type").string("message");
       w.key("status").string("in_progress").key("role").string("assistant");
       w.key("content").begin_array().end_array().end_object();
@@ -253,10 +256,11 @@ void ResponsesEventWriter::close_custom_call(std::string& out, Item& item) {
   end_event(w);
 }
 
-void ResponsesEventWriter::close_item(std::string& out, int index) {
+void ResponsesEventWriter::close_item(std::string& out, int index, bool cut_short) {
   if (!is_open(index) || done_) return;
   Item& item = items_[size_t(index)];
   item.open = false;
+  item.cut_short = cut_short;
   switch (item.kind) {
     case ResponsesItemKind::kMessage:
       close_message(out, item);
@@ -282,8 +286,8 @@ void ResponsesEventWriter::close_item(std::string& out, int index) {
   end_event(w);
 }
 
-void ResponsesEventWriter::close_open_items(std::string& out) {
-  for (size_t i = 0; i < items_.size(); ++i) close_item(out, int(i));
+void ResponsesEventWriter::close_open_items(std::string& out, bool cut_short) {
+  for (size_t i = 0; i < items_.size(); ++i) close_item(out, int(i), cut_short);
 }
 
 std::string ResponsesEventWriter::items_json() const {
@@ -326,7 +330,7 @@ void ResponsesEventWriter::complete(std::string& out, const TokenUsage& usage,
                                     int64_t reasoning_tokens, std::string_view incomplete_reason) {
   if (done_) return;
   start(out);
-  close_open_items(out);
+  close_open_items(out, !incomplete_reason.empty());
   output_items_ = '[';
   output_items_ += items_json();
   output_items_ += ']';

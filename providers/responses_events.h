@@ -50,13 +50,16 @@ class ResponsesEventWriter {
   // "redacted:" + data, opened and closed at once.
   void add_redacted_reasoning(std::string& out, std::string_view data);
   // The item's `.done` events and response.output_item.done; nothing for a closed item.
-  void close_item(std::string& out, int item);
-  void close_open_items(std::string& out);
+  // `cut_short`: the output limit or a content filter ended it, so a message's status is
+  // "incomplete", as OpenAI marks it.
+  void close_item(std::string& out, int item, bool cut_short = false);
+  void close_open_items(std::string& out, bool cut_short = false);
   bool is_open(int item) const;
   ResponsesItemKind kind(int item) const { return items_[size_t(item)].kind; }
 
   // response.completed, or response.incomplete when `incomplete_reason` is set
-  // ("max_output_tokens", "content_filter"). Closes open items first.
+  // ("max_output_tokens", "content_filter"). Closes open items first (cut short when
+  // incomplete).
   void complete(std::string& out, const TokenUsage& usage, int64_t reasoning_tokens,
                 std::string_view incomplete_reason);
   // An `error` event then response.failed. `code` is the upstream's error type when it sent one.
@@ -70,6 +73,7 @@ class ResponsesEventWriter {
     ResponsesItemKind kind = ResponsesItemKind::kMessage;
     bool open = false;
     bool redacted = false;
+    bool cut_short = false;
     std::string id;
     std::string call_id;
     std::string name;

@@ -53,11 +53,42 @@ void StreamedStringField::feed(std::string_view fragment, std::string& decoded) 
 
 void StreamedStringField::step(char c, std::string& decoded) {
   switch (state_) {
+    case State::kValueStart:
+      on_value_start(c);
+      return;
+    case State::kValue:  // only '"', '\\' or a control character reach here
+      if (c == '"') {
+        value_done_ = true;
+        state_ = State::kAfterValue;
+      } else {
+        // A raw control character is not JSON.
+        state_ = c == '\\' ? State::kEscape : State::kFailed;
+      }
+      return;
+    case State::kEscape:
+    case State::kLowSurrogateBackslash:
+    case State::kLowSurrogateU:
+      on_escape(c, decoded);
+      return;
+    case State::kUnicode:
+      on_hex(c, decoded);
+      return;
+    case State::kSkipString:
+      if (c == '"' && !string_escape_) state_ = State::kAfterValue;
+      string_escape_ = !string_escape_ && c == '\\';
+      return;
+    case State::kSkipNested:
+      skip_nested(c);
+      return;
+    default:
+      step_between_values(c);
+  }
+}
+
+void StreamedStringField::step_between_values(char c) {
+  switch (state_) {
     case State::kStart:
-      if (c == '{')
-        state_ = State::kBeforeKey;
-      else if (!is_space(c))
-        state_ = State::kFailed;
+      state_ = c == '{' ? State::kBeforeKey : is_space(c) ? state_ : State::kFailed;
       return;
     case State::kBeforeKey:
       if (c == '"') {
@@ -76,63 +107,28 @@ void StreamedStringField::step(char c, std::string& decoded) {
         // An escaped member name may spell the key another way ("inp\u0075t"): let the caller's
         // parser decide which member it is.
         state_ = State::kFailed;
-      } else {
-        if (current_key_.size() <= key_.size()) current_key_ += c;  // longer never matches
+      } else if (current_key_.size() <= key_.size()) {
+        current_key_ += c;  // a longer name never matches
       }
       return;
     case State::kColon:
-      if (c == ':')
-        state_ = State::kValueStart;
-      else if (!is_space(c))
-        state_ = State::kFailed;
-      return;
-    case State::kValueStart:
-      on_value_start(c);
-      return;
-    case State::kValue:  // only '"', '\\' or a control character reach here
-      if (c == '"') {
-        value_done_ = true;
-        state_ = State::kAfterValue;
-      } else if (c == '\\') {
-        state_ = State::kEscape;
-      } else {
-        state_ = State::kFailed;  // a raw control character is not JSON
-      }
-      return;
-    case State::kEscape:
-    case State::kLowSurrogateBackslash:
-    case State::kLowSurrogateU:
-      on_escape(c, decoded);
-      return;
-    case State::kUnicode:
-      on_hex(c, decoded);
-      return;
-    case State::kSkipString:
-      if (c == '"' && !string_escape_) state_ = State::kAfterValue;
-      string_escape_ = !string_escape_ && c == '\\';
-      return;
-    case State::kSkipNested:
-      skip_nested(c);
+      state_ = c == ':' ? State::kValueStart : is_space(c) ? state_ : State::kFailed;
       return;
     case State::kSkipScalar:
-      if (c == ',')
-        state_ = State::kBeforeKey;
-      else if (c == '}')
-        state_ = State::kEnd;
-      return;
     case State::kAfterValue:
-      if (c == ',')
+      if (c == ',') {
         state_ = State::kBeforeKey;
-      else if (c == '}')
+      } else if (c == '}') {
         state_ = State::kEnd;
-      else if (!is_space(c))
+      } else if (state_ == State::kAfterValue && !is_space(c)) {
         state_ = State::kFailed;
+      }
       return;
     case State::kEnd:
       if (!is_space(c)) state_ = State::kFailed;
       return;
-    case State::kFailed:
-      return;
+    default:
+      return;  // kFailed stays
   }
 }
 

@@ -44,6 +44,7 @@ class StreamedStringField {
   };
 
   void step(char c, std::string& decoded);
+  void step_between_values(char c);  // the object's own syntax: braces, names, colons, commas
   void on_value_start(char c);
   void on_escape(char c, std::string& decoded);
   void on_hex(char c, std::string& decoded);

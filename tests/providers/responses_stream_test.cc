@@ -173,6 +173,48 @@ simdjson::dom::element terminal_response(simdjson::dom::parser& parser, const st
   return e["response"];
 }
 
+// Each upstream delta that carries text is written out before the next upstream event is read:
+// nothing is held back to batch or to look ahead (custom tool input included).
+// seed-defect: 004-P10
+template <class Stream>
+void expect_each_delta_out_at_once(std::string_view dir, std::string_view name,
+                                   const std::vector<std::string_view>& markers) {
+  SCOPED_TRACE(std::string(dir) + "/" + std::string(name));
+  Stream s(golden_options());
+  std::string out;
+  size_t deltas = 0;
+  for (const auto& e : parse_sse(golden_input(dir, name))) {
+    const size_t before = out.size();
+    s.on_event(e.event, e.data, out);
+    bool carries_text = false;
+    for (auto marker : markers) carries_text |= e.data.find(marker) != std::string::npos;
+    if (!carries_text) continue;
+    ++deltas;
+    EXPECT_NE(out.find(".delta\ndata: ", before), std::string::npos) << "nothing for " << e.data;
+  }
+  EXPECT_GE(deltas, 3u);
+}
+
+TEST(AnthropicToResponsesStream, EveryUpstreamDeltaIsWrittenAtOnce) {
+  expect_each_delta_out_at_once<AnthropicToResponsesStream>(
+      "stream_anthropic_to_responses", "thinking_then_tool_use",
+      {"\"thinking_delta\"", "\"text_delta\"", "\"partial_json\":\"{", "\"partial_json\":\"r",
+       "\"partial_json\":\":"});
+  // The custom tool's fragments after the first ({"input": carries no input text yet).
+  expect_each_delta_out_at_once<AnthropicToResponsesStream>(
+      "stream_anthropic_to_responses", "custom_tool",
+      {"\"partial_json\":\" ", "* Update", "n-print"});
+}
+
+TEST(ChatToResponsesStream, EveryUpstreamDeltaIsWrittenAtOnce) {
+  expect_each_delta_out_at_once<ChatToResponsesStream>(
+      "stream_chat_to_responses", "parallel_tool_calls",
+      {"\"arguments\":\"{", "\"arguments\":\"\\\""});
+  expect_each_delta_out_at_once<ChatToResponsesStream>(
+      "stream_chat_to_responses", "reasoning_content",
+      {"\"reasoning_content\":\"T", "\"reasoning_content\":\" ", "\"content\":\"4"});
+}
+
 TEST(AnthropicToResponsesStream, UsageAndStatusReachTheFinalObject) {
   AnthropicToResponsesStream s(golden_options());
   const std::string out = run_stream(s, golden_input("stream_anthropic_to_responses", "text"), {});
@@ -260,6 +302,7 @@ TEST(AnthropicToResponsesStream, MaxTokensIsIncomplete) {
   auto response = terminal_response(parser, out);
   EXPECT_EQ(str(response, "status"), "incomplete");
   EXPECT_EQ(str(response["incomplete_details"], "reason"), "max_output_tokens");
+  EXPECT_EQ(str(response["output"].at(0), "status"), "incomplete");  // the cut message
   EXPECT_EQ(parse_sse(out).back().event, "response.incomplete");
 }
 
@@ -398,6 +441,7 @@ TEST(ChatToResponsesStream, LengthAndContentFilterAreIncomplete) {
     EXPECT_EQ(str(response, "status"), "incomplete");
     EXPECT_EQ(str(response["incomplete_details"], "reason"),
               name == "length" ? "max_output_tokens" : "content_filter");
+    EXPECT_EQ(str(response["output"].at(0), "status"), "incomplete");
   }
 }
 
