@@ -40,7 +40,12 @@ ResponsesEventWriter::ResponsesEventWriter(const StreamOptions& options)
     : id_(options.id.empty() ? "resp_ringgate" : options.id),
       model_(options.model),
       created_at_(options.created != 0 ? options.created : int64_t(std::time(nullptr))),
-      echo_(options.responses_echo) {}
+      echo_(options.responses_echo),
+      namespaced_tools_(options.namespaced_tools) {}
+
+ToolName ResponsesEventWriter::client_name(const Item& item) const {
+  return client_tool_name(namespaced_tools_, item.name);
+}
 
 void ResponsesEventWriter::set_upstream_model(std::string_view model) {
   if (model_.empty()) model_ = model;
@@ -92,11 +97,13 @@ void ResponsesEventWriter::write_item(JsonWriter& w, const Item& item, bool comp
       w.key("content").begin_array().end_array().end_object();
       return;
     case ResponsesItemKind::kFunctionCall:
-      if (complete) return write_function_call_item(w, item.id, item.call_id, item.name, item.text);
+      if (complete) {
+        return write_function_call_item(w, item.id, item.call_id, client_name(item), item.text);
+      }
       break;
     case ResponsesItemKind::kCustomToolCall:
       if (complete) {
-        return write_custom_tool_call_item(w, item.id, item.call_id, item.name, item.text);
+        return write_custom_tool_call_item(w, item.id, item.call_id, client_name(item), item.text);
       }
       break;
     case ResponsesItemKind::kReasoning:
@@ -113,7 +120,8 @@ void ResponsesEventWriter::write_item(JsonWriter& w, const Item& item, bool comp
   w.begin_object().key("id").string(item.id);
   w.key("type").string(custom ? "custom_tool_call" : "function_call");
   w.key("status").string("in_progress").key("call_id").string(item.call_id);
-  w.key("name").string(item.name).key(custom ? "input" : "arguments").string("").end_object();
+  write_tool_name(w, client_name(item));
+  w.key(custom ? "input" : "arguments").string("").end_object();
 }
 
 int ResponsesEventWriter::open_item(std::string& out, ResponsesItemKind kind,
@@ -267,7 +275,8 @@ void ResponsesEventWriter::close_item(std::string& out, int index, bool cut_shor
       break;
     case ResponsesItemKind::kFunctionCall: {
       JsonWriter w = begin_item_event(out, "response.function_call_arguments.done", item);
-      w.key("name").string(item.name).key("arguments").string(item.text);
+      write_tool_name(w, client_name(item));
+      w.key("arguments").string(item.text);
       end_event(w);
       break;
     }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "providers/json_writer.h"
+#include "providers/responses_object.h"
 #include "providers/streamed_string_field.h"
 #include "providers/translation_types.h"
 
@@ -102,12 +103,14 @@ class ResponsesEventWriter {
   void close_reasoning(std::string& out, const Item& item);
   void close_custom_call(std::string& out, Item& item);
   std::string items_json() const;
+  ToolName client_name(const Item& item) const;  // a call's name (and namespace) for the client
 
   std::string id_;
   std::string model_;
   int64_t created_at_ = 0;
-  std::string echo_;     // TranslateResult::responses_echo
-  std::string decoded_;  // scratch for a custom tool call's decoded delta
+  std::string echo_;              // TranslateResult::responses_echo
+  std::string namespaced_tools_;  // TranslateResult::namespaced_tools
+  std::string decoded_;           // scratch for a custom tool call's decoded delta
   int64_t sequence_ = 0;
   bool started_ = false;
   bool done_ = false;

@@ -151,6 +151,7 @@ class Reader {
     if (item.call_id.empty() || item.name.empty()) {
       return fail(std::string(type) + " needs 'call_id' and 'name'", param);
     }
+    item.ns = json::field_string(o, "namespace");
     element args;
     const std::string_view field = item.custom ? "input" : "arguments";
     if (json::field(o, field, args) && !json::is_string(args)) {

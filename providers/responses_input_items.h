@@ -30,6 +30,7 @@ struct Item {
   bool output_is_string = false;          // kCallOutput: `output` was a string (parts has one)
   bool custom = false;                    // kCall/kCallOutput: custom_tool_call(_output)
   std::string_view call_id, name;
+  std::string_view ns;         // kCall: the tool's namespace, "" when it is in none
   std::string_view arguments;  // kCall: function arguments (JSON text) or the custom tool's input
   std::string summary;         // kReasoning: summary texts joined by blank lines
   std::string_view encrypted_content;  // kReasoning: "" when none

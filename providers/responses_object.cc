@@ -125,18 +125,72 @@ void write_message_item(JsonWriter& w, std::string_view id, std::string_view tex
   w.end_object().end_array().end_object();
 }
 
+namespace {
+constexpr std::string_view kNamespaceSeparator = "__";
+}  // namespace
+
+std::string upstream_tool_name(ToolName tool) {
+  if (tool.ns.empty()) return std::string(tool.name);
+  std::string flat(tool.ns);
+  flat += kNamespaceSeparator;
+  flat += tool.name;
+  return flat;
+}
+
+void add_namespaced_tool(std::string& list, ToolName tool) {
+  if (!list.empty()) list += ',';
+  list += tool.ns;
+  list += '.';
+  list += tool.name;
+}
+
+ToolName client_tool_name(std::string_view namespaced_tools, std::string_view upstream_name) {
+  while (!namespaced_tools.empty()) {
+    const size_t comma = namespaced_tools.find(',');
+    const std::string_view entry = namespaced_tools.substr(0, comma);
+    const size_t dot = entry.find('.');
+    const std::string_view ns = entry.substr(0, dot);
+    if (dot != std::string_view::npos && upstream_name.size() > ns.size() &&
+        upstream_name.starts_with(ns) &&
+        upstream_name.substr(ns.size()).starts_with(kNamespaceSeparator) &&
+        upstream_name.substr(ns.size() + kNamespaceSeparator.size()) == entry.substr(dot + 1)) {
+      return {ns, entry.substr(dot + 1)};
+    }
+    if (comma == std::string_view::npos) break;
+    namespaced_tools.remove_prefix(comma + 1);
+  }
+  return {upstream_name};
+}
+
+bool valid_tool_name_part(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+void write_tool_name(JsonWriter& w, ToolName name) {
+  w.key("name").string(name.name);
+  if (!name.ns.empty()) w.key("namespace").string(name.ns);
+}
+
 void write_function_call_item(JsonWriter& w, std::string_view id, std::string_view call_id,
-                              std::string_view name, std::string_view arguments) {
+                              ToolName name, std::string_view arguments) {
   w.begin_object().key("id").string(id).key("type").string("function_call");
   w.key("status").string("completed").key("call_id").string(call_id);
-  w.key("name").string(name).key("arguments").string(arguments).end_object();
+  write_tool_name(w, name);
+  w.key("arguments").string(arguments).end_object();
 }
 
 void write_custom_tool_call_item(JsonWriter& w, std::string_view id, std::string_view call_id,
-                                 std::string_view name, std::string_view input) {
+                                 ToolName name, std::string_view input) {
   w.begin_object().key("id").string(id).key("type").string("custom_tool_call");
   w.key("status").string("completed").key("call_id").string(call_id);
-  w.key("name").string(name).key("input").string(input).end_object();
+  write_tool_name(w, name);
+  w.key("input").string(input).end_object();
 }
 
 void write_reasoning_item(JsonWriter& w, std::string_view id, std::string_view summary_text,

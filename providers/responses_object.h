@@ -42,14 +42,32 @@ std::string responses_item_id(std::string_view prefix, std::string_view response
 // True when `name` is one of the comma-separated names in `custom_tools`.
 bool is_custom_tool(std::string_view custom_tools, std::string_view name);
 
+// A tool's name as the client knows it: in a `namespace` tool (Codex groups its sub-agent tools
+// so), the namespace too. Upstream such a tool is one flat function, "<namespace>__<name>".
+struct ToolName {
+  ToolName() = default;
+  ToolName(std::string_view n) : name(n) {}  // NOLINT: a name outside any namespace
+  ToolName(std::string_view n_s, std::string_view n) : ns(n_s), name(n) {}
+  std::string_view ns, name;
+};
+std::string upstream_tool_name(ToolName tool);
+// Lists a namespaced tool in TranslateResult::namespaced_tools.
+void add_namespaced_tool(std::string& list, ToolName tool);
+// The client's name for an upstream tool name: split when `namespaced_tools` lists it.
+ToolName client_tool_name(std::string_view namespaced_tools, std::string_view upstream_name);
+// Namespace and tool names the flat name can hold unambiguously: letters, digits, '_', '-'.
+bool valid_tool_name_part(std::string_view s);
+
 // Output items, complete (status "completed"; a message cut short by the output limit or a
 // content filter is "incomplete").
 void write_message_item(JsonWriter& w, std::string_view id, std::string_view text,
                         std::string_view status = "completed");
 void write_function_call_item(JsonWriter& w, std::string_view id, std::string_view call_id,
-                              std::string_view name, std::string_view arguments);
+                              ToolName name, std::string_view arguments);
 void write_custom_tool_call_item(JsonWriter& w, std::string_view id, std::string_view call_id,
-                                 std::string_view name, std::string_view input);
+                                 ToolName name, std::string_view input);
+// "name" and, for a tool in a namespace, "namespace".
+void write_tool_name(JsonWriter& w, ToolName name);
 // encrypted_content "" is left out (a reasoning item without a signature).
 void write_reasoning_item(JsonWriter& w, std::string_view id, std::string_view summary_text,
                           std::string_view encrypted_content);

@@ -12,6 +12,7 @@
 
 #include "providers/json_access.h"
 #include "providers/responses_input_items.h"
+#include "providers/responses_object.h"
 #include "providers/translation_types.h"
 
 namespace ringgate::providers::responses {
@@ -28,6 +29,11 @@ class Request {
   void finish();
 
   bool fail(std::string message, std::string param, int status = 400);
+  // Calls write(tool, param, group) for each function or custom tool in `tools`, in order; the
+  // members of a `namespace` tool come with its name and description (`group`), since upstream
+  // each is one flat function (see ToolName). False when `write` or a malformed namespace refused.
+  template <typename Write>
+  bool each_tool(Write&& write);
   // A field without an equivalent upstream: dropped and named, or refused, per the policy.
   bool no_equivalent(std::string name);
   // A field that needs state the server keeps between requests.
@@ -58,6 +64,49 @@ class Request {
   std::vector<std::string> dropped_;
   std::string echo_;  // a JSON object being built; its members become result.responses_echo
 };
+
+// A namespace tool a member belongs to; empty `name` for a tool outside any.
+struct ToolGroup {
+  std::string_view name, description;
+};
+
+template <typename Write>
+bool Request::each_tool(Write&& write) {
+  size_t i = 0;
+  for (json::element t : tools) {
+    const std::string param = "tools[" + std::to_string(i++) + "]";
+    if (!json::is_object(t)) return fail("tools must be objects", param);
+    const json::object tool = json::as_object(t);
+    if (json::field_string(tool, "type") != "namespace") {
+      if (!write(tool, param, ToolGroup{})) return false;
+      continue;
+    }
+    const ToolGroup group{json::field_string(tool, "name"),
+                          json::field_string(tool, "description")};
+    if (!valid_tool_name_part(group.name)) {
+      return fail("a namespace tool needs a 'name' of letters, digits, '_' and '-'",
+                  param + ".name");
+    }
+    json::element members;
+    if (!json::field(tool, "tools", members) || !json::is_array(members)) {
+      return fail("a namespace tool needs a 'tools' array", param + ".tools");
+    }
+    size_t j = 0;
+    for (json::element m : json::as_array(members)) {
+      const std::string member_param = param + ".tools[" + std::to_string(j++) + "]";
+      if (!json::is_object(m)) return fail("tools must be objects", member_param);
+      if (!write(json::as_object(m), member_param, group)) return false;
+    }
+  }
+  return true;
+}
+
+// The name a tool goes upstream under, listing a namespace member in result.namespaced_tools;
+// "" after refusing a name the flat form cannot carry (the request's error is set).
+std::string upstream_name_of(Request& rq, std::string_view name, const ToolGroup& group,
+                             const std::string& param);
+// Its description upstream: a namespace member's says which namespace it is part of.
+std::string upstream_description_of(std::string_view description, const ToolGroup& group);
 
 bool write_anthropic(Request& request);
 bool write_chat(Request& request);

@@ -274,6 +274,32 @@ std::string custom_tool_description(json::object tool) {
   return description;
 }
 
+std::string upstream_name_of(Request& rq, std::string_view name, const ToolGroup& group,
+                             const std::string& param) {
+  if (group.name.empty()) return std::string(name);
+  if (!valid_tool_name_part(name)) {
+    rq.fail("a namespace tool's members need names of letters, digits, '_' and '-'",
+            param + ".name");
+    return {};
+  }
+  add_namespaced_tool(rq.result.namespaced_tools, {group.name, name});
+  return upstream_tool_name({group.name, name});
+}
+
+std::string upstream_description_of(std::string_view description, const ToolGroup& group) {
+  std::string out(description);
+  if (group.name.empty()) return out;
+  if (!out.empty()) out += "\n\n";
+  out += "(Part of the tool group ";
+  out += group.name;
+  if (!group.description.empty()) {
+    out += ": ";
+    out += group.description;
+  }
+  out += ")";
+  return out;
+}
+
 // Anthropic budget_tokens per effort: roughly the share of a long answer OpenAI's reasoning
 // models spend thinking at that effort, with Anthropic's minimum (1024) for the lowest.
 int64_t thinking_budget_for_effort(std::string_view effort) {

@@ -37,8 +37,11 @@ TranslateResult bad_upstream(std::string message) {
 // Builds the output array item by item, numbering the items.
 class OutputItems {
  public:
-  OutputItems(std::string& out, std::string_view response_id, std::string_view custom_tools)
-      : w_(out), id_(response_id), custom_tools_(custom_tools) {
+  OutputItems(std::string& out, std::string_view response_id, const ResponseOptions& options)
+      : w_(out),
+        id_(response_id),
+        custom_tools_(options.custom_tools),
+        namespaced_tools_(options.namespaced_tools) {
     w_.begin_array();
   }
   // `status`: the trailing message's, "incomplete" when the answer was cut short.
@@ -66,8 +69,9 @@ class OutputItems {
   // `arguments`: the call's argument object as JSON text.
   void call(std::string_view call_id, std::string_view name, std::string_view arguments) {
     flush_text();
+    const ToolName client_name = client_tool_name(namespaced_tools_, name);
     if (!is_custom_tool(custom_tools_, name)) {
-      write_function_call_item(w_, next_id("fc"), call_id, name, arguments);
+      write_function_call_item(w_, next_id("fc"), call_id, client_name, arguments);
       return;
     }
     // A custom tool travelled as a function with one string argument "input".
@@ -77,7 +81,7 @@ class OutputItems {
         json::field(json::as_object(parsed), "input", input) && json::is_string(input)) {
       text = json::str(input);
     }
-    write_custom_tool_call_item(w_, next_id("ctc"), call_id, name, text);
+    write_custom_tool_call_item(w_, next_id("ctc"), call_id, client_name, text);
   }
 
  private:
@@ -90,7 +94,7 @@ class OutputItems {
   std::string next_id(std::string_view prefix) { return responses_item_id(prefix, id_, index_++); }
 
   JsonWriter w_;
-  std::string_view id_, custom_tools_;
+  std::string_view id_, custom_tools_, namespaced_tools_;
   size_t index_ = 0;
   std::string text_;
   bool has_text_ = false;
@@ -181,7 +185,7 @@ TranslateResult anthropic_response_to_responses(std::string_view body,
   }
   TranslateResult r;
   const std::string id = response_id(options, json::field_string(msg, "id"));
-  OutputItems out(r.output_items, id, options.custom_tools);
+  OutputItems out(r.output_items, id, options);
   if (!anthropic_items(json::as_array(content), options, out)) {
     return bad_upstream("upstream content block is not an object");
   }
@@ -254,7 +258,7 @@ TranslateResult chat_response_to_responses(std::string_view body, const Response
   }
   TranslateResult r;
   const std::string id = response_id(options, json::field_string(completion, "id"));
-  OutputItems out(r.output_items, id, options.custom_tools);
+  OutputItems out(r.output_items, id, options);
   if (!chat_items(json::as_object(message), out)) {
     return bad_upstream("upstream tool call has no function");
   }

@@ -172,7 +172,7 @@ class ToAnthropic {
   bool call(const Item& item) {
     open_turn("assistant");
     w_.begin_object().key("type").string("tool_use").key("id").string(item.call_id);
-    w_.key("name").string(item.name).key("input");
+    w_.key("name").string(upstream_tool_name({item.ns, item.name})).key("input");
     if (item.custom) {
       w_.begin_object().key("input").string(item.arguments).end_object();
     } else if (item.arguments.find_first_not_of(" \t\r\n") == std::string_view::npos) {
@@ -208,7 +208,7 @@ class ToAnthropic {
   }
 
   bool write_tools();
-  bool write_tool(json::element value, size_t i);
+  bool write_tool(json::object tool, const std::string& param, const ToolGroup& group);
   bool write_tool_choice();
 
   Request& rq_;
@@ -234,37 +234,37 @@ bool ToAnthropic::write_tools() {
   }
   if (rq_.has_tools) {
     w_.key("tools").begin_array();
-    size_t i = 0;
-    for (json::element t : rq_.tools) {
-      if (!write_tool(t, i++)) return false;
-    }
+    const bool ok =
+        rq_.each_tool([this](json::object tool, const std::string& param, const ToolGroup& group) {
+          return write_tool(tool, param, group);
+        });
+    if (!ok) return false;
     w_.end_array();
   }
   return write_tool_choice();
 }
 
-bool ToAnthropic::write_tool(json::element value, size_t i) {
-  const std::string param = "tools[" + std::to_string(i) + "]";
-  json::object tool;
-  if (value.get_object().get(tool)) return rq_.fail("tools must be objects", param);
+bool ToAnthropic::write_tool(json::object tool, const std::string& param, const ToolGroup& group) {
   const auto type = json::field_string(tool, "type");
   if (type != "function" && type != "custom") {
     return rq_.fail("unsupported tool type \"" + std::string(type) + "\"", "tools");
   }
-  const auto name = json::field_string(tool, "name");
-  if (name.empty()) return rq_.fail("tool needs a 'name'", param + ".name");
+  const auto client_name = json::field_string(tool, "name");
+  if (client_name.empty()) return rq_.fail("tool needs a 'name'", param + ".name");
+  const std::string name = upstream_name_of(rq_, client_name, group, param);
+  if (name.empty()) return false;
   w_.begin_object().key("name").string(name);
   if (type == "custom") {
     if (!rq_.result.custom_tools.empty()) rq_.result.custom_tools += ',';
     rq_.result.custom_tools += name;
-    const std::string description = custom_tool_description(tool);
+    const std::string description = upstream_description_of(custom_tool_description(tool), group);
     if (!description.empty()) w_.key("description").string(description);
     w_.key("input_schema").raw(kCustomToolSchema).end_object();
     return true;
   }
-  if (auto d = json::field_string(tool, "description"); !d.empty()) {
-    w_.key("description").string(d);
-  }
+  const std::string description =
+      upstream_description_of(json::field_string(tool, "description"), group);
+  if (!description.empty()) w_.key("description").string(description);
   w_.key("input_schema");
   json::element params;
   if (json::field(tool, "parameters", params)) {

@@ -147,7 +147,8 @@ class ToChat {
 
   void tool_call(const Item& call) {
     w_.begin_object().key("id").string(call.call_id).key("type").string("function");
-    w_.key("function").begin_object().key("name").string(call.name).key("arguments");
+    w_.key("function").begin_object().key("name");
+    w_.string(upstream_tool_name({call.ns, call.name})).key("arguments");
     if (call.custom) {
       std::string& args = scratch_;
       args.clear();
@@ -176,7 +177,7 @@ class ToChat {
   }
 
   bool write_tools();
-  bool write_tool(json::element value, size_t i);
+  bool write_tool(json::object tool, const std::string& param, const ToolGroup& group);
   bool write_tool_choice();
 
   Request& rq_;
@@ -187,37 +188,37 @@ class ToChat {
 bool ToChat::write_tools() {
   if (rq_.has_tools) {
     w_.key("tools").begin_array();
-    size_t i = 0;
-    for (json::element t : rq_.tools) {
-      if (!write_tool(t, i++)) return false;
-    }
+    const bool ok =
+        rq_.each_tool([this](json::object tool, const std::string& param, const ToolGroup& group) {
+          return write_tool(tool, param, group);
+        });
+    if (!ok) return false;
     w_.end_array();
   }
   return write_tool_choice();
 }
 
-bool ToChat::write_tool(json::element value, size_t i) {
-  const std::string param = "tools[" + std::to_string(i) + "]";
-  json::object tool;
-  if (value.get_object().get(tool)) return rq_.fail("tools must be objects", param);
+bool ToChat::write_tool(json::object tool, const std::string& param, const ToolGroup& group) {
   const auto type = json::field_string(tool, "type");
   if (type != "function" && type != "custom") {
     return rq_.fail("unsupported tool type \"" + std::string(type) + "\"", "tools");
   }
-  const auto name = json::field_string(tool, "name");
-  if (name.empty()) return rq_.fail("tool needs a 'name'", param + ".name");
+  const auto client_name = json::field_string(tool, "name");
+  if (client_name.empty()) return rq_.fail("tool needs a 'name'", param + ".name");
+  const std::string name = upstream_name_of(rq_, client_name, group, param);
+  if (name.empty()) return false;
   w_.begin_object().key("type").string("function").key("function").begin_object();
   w_.key("name").string(name);
   if (type == "custom") {
     if (!rq_.result.custom_tools.empty()) rq_.result.custom_tools += ',';
     rq_.result.custom_tools += name;
-    const std::string description = custom_tool_description(tool);
+    const std::string description = upstream_description_of(custom_tool_description(tool), group);
     if (!description.empty()) w_.key("description").string(description);
     w_.key("parameters").raw(kCustomToolSchema);
   } else {
-    if (auto d = json::field_string(tool, "description"); !d.empty()) {
-      w_.key("description").string(d);
-    }
+    const std::string description =
+        upstream_description_of(json::field_string(tool, "description"), group);
+    if (!description.empty()) w_.key("description").string(description);
     json::element params, strict;
     if (json::field(tool, "parameters", params)) {
       if (!json::is_object(params)) return rq_.fail("'parameters' must be an object", param);

@@ -79,6 +79,9 @@ struct TranslateResult {
   // Responses requests only:
   std::string custom_tools;  // comma-separated names of custom (free-form) tools sent as functions
                              // with one string argument "input"
+  // The tools of `namespace` tools, sent as flat functions "<namespace>__<name>": listed as
+  // "<namespace>.<name>", comma-separated, so their calls come back with their namespace.
+  std::string namespaced_tools;
   std::string
       responses_echo;  // JSON object members, no braces, that the Responses object echoes
                        // (instructions, tools, tool_choice, parallel_tool_calls, temperature,
@@ -98,6 +101,7 @@ struct ResponseOptions {
   int64_t created = 0;               // unix seconds for OpenAI's `created`; 0 = now
   std::string response_format_tool;  // see TranslateResult::response_format_tool
   std::string custom_tools;          // see TranslateResult::custom_tools
+  std::string namespaced_tools;      // see TranslateResult::namespaced_tools
   std::string
       responses_echo;  // see TranslateResult::responses_echo; spliced into every Responses object
   std::string id;      // Responses: the response id shown to the client ("resp_<request id>")
@@ -117,7 +121,8 @@ struct StreamOptions {
   // OpenAI -> Anthropic: the message id when the upstream never sends one (Azure OpenAI's first
   // chunk has "id": ""); the gateway passes "msg_" and its request id. Empty: "msg_ringgate".
   std::string fallback_id;
-  std::string custom_tools;  // see TranslateResult::custom_tools
+  std::string custom_tools;      // see TranslateResult::custom_tools
+  std::string namespaced_tools;  // see TranslateResult::namespaced_tools
   std::string
       responses_echo;  // see TranslateResult::responses_echo; spliced into every Responses object
 };

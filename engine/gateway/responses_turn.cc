@@ -93,6 +93,7 @@ io::Task<bool> ClientSession::recall_conversation(const Route& route, std::strin
 
 void ClientSession::keep_responses_turn(providers::TranslateResult& tr) {
   responses_turn_.custom_tools = std::move(tr.custom_tools);
+  responses_turn_.namespaced_tools = std::move(tr.namespaced_tools);
   responses_turn_.echo = std::move(tr.responses_echo);
   responses_turn_.store = tr.store;
   if (tr.store) responses_turn_.conversation_items = std::move(tr.conversation_items);

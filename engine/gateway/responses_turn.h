@@ -15,6 +15,7 @@ struct ResponsesTurn {
   // store's anonymous tenant, so the id is all that keeps one's conversation from another.
   std::string id;
   std::string custom_tools;        // see providers::TranslateResult
+  std::string namespaced_tools;    // see providers::TranslateResult
   std::string echo;                // see providers::TranslateResult::responses_echo
   std::string conversation_items;  // what came before the answer, kept with it when `store`
   bool store = false;
@@ -22,6 +23,7 @@ struct ResponsesTurn {
   void clear() {
     id.clear();
     custom_tools.clear();
+    namespaced_tools.clear();
     echo.clear();
     conversation_items.clear();
     store = false;

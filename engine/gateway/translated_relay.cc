@@ -45,6 +45,7 @@ io::Task<void> ClientSession::relay_translated(const Route& route, UpstreamBodyR
   if (providers::responses_client(translation_)) {
     so.id = responses_turn_.id;
     so.custom_tools = responses_turn_.custom_tools;
+    so.namespaced_tools = responses_turn_.namespaced_tools;
     so.responses_echo = responses_turn_.echo;
   }
   // Anthropic client, OpenAI upstream: message_start gets the gateway's count (or its estimate).
@@ -113,6 +114,7 @@ io::Task<void> ClientSession::answer_translated(const Route& route, UpstreamBody
     ro.response_format_tool = response_format_tool_;
     ro.id = responses_turn_.id;
     ro.custom_tools = responses_turn_.custom_tools;
+    ro.namespaced_tools = responses_turn_.namespaced_tools;
     ro.responses_echo = responses_turn_.echo;
     tr = providers::translate_response(translation_, translated_, ro);
     if (!tr.ok) {

@@ -52,9 +52,13 @@ const MODEL = 'gpt-test';
 const TOOL = 'exec_command';
 const MOCK_TEXT = 'lorem ipsum dolor sit amet consectetur adipiscing elit';  // the mock's 8 tokens
 
-function codexConfig(baseUrl) {
+// `webSearch`: Codex offers OpenAI's hosted web_search tool unless told not to; no upstream but
+// OpenAI's serves it, so through translation it is a 400 naming it (dropping a tool would change
+// what the model may do) and Codex is configured with `web_search = "disabled"`.
+function codexConfig(baseUrl, { webSearch = false } = {}) {
   return [
     `model = "${MODEL}"`,
+    ...(webSearch ? [] : ['web_search = "disabled"']),
     'model_provider = "ringgate"',
     'approval_policy = "never"',
     'sandbox_mode = "danger-full-access"',
@@ -85,9 +89,9 @@ function codexConfig(baseUrl) {
 }
 
 // One `codex exec PROMPT` in a fresh CODEX_HOME against `baseUrl`, killed at the deadline.
-function runCodex(baseUrl, cwd, prompt) {
+function runCodex(baseUrl, cwd, prompt, configOptions) {
   const home = tempDir();
-  fs.writeFileSync(path.join(home, 'config.toml'), codexConfig(baseUrl));
+  fs.writeFileSync(path.join(home, 'config.toml'), codexConfig(baseUrl, configOptions));
   const env = {
     PATH: process.env.PATH,
     HOME: home,
@@ -182,4 +186,16 @@ describe(`Codex CLI ${CODEX_VERSION} through ringgate`, { skip: SKIP }, () => {
       await mock.stop();
     });
   }
+
+  it('with web search left on, a translated upstream refuses the hosted tool by name and Codex says so', async () => {
+    const mock = await startMock(['--tokens', '8']);
+    const gw = await startGatewayFor('anthropic', mock, [MODEL]);
+    await postJson(mock.url, '/mock/reset', {});
+    const run = await runCodex(gw.url, ws.dir, 'Say hello.', { webSearch: true });
+    assert.notEqual(run.code, 0, `codex should fail; stdout: ${run.stdout}`);
+    assert.match(run.stdout + run.stderr, /unsupported tool type \\?"web_search\\?"/);
+    assert.equal((await mockRequests(mock)).length, 0, 'nothing reached the upstream');
+    await gw.stop();
+    await mock.stop();
+  });
 });

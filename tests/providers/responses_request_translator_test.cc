@@ -588,5 +588,51 @@ TEST(ResponsesRequestProperty, ChatRequestKeepsEveryTextCallAndOutputInOrder) {
   }
 }
 
+// Codex groups its sub-agent tools in a `namespace` tool: each member goes upstream as one flat
+// function "<namespace>__<name>", a call from the history with its namespace by that name, and
+// the result lists the members so their calls come back with the namespace.
+TEST(ResponsesToBoth, NamespaceToolsBecomeFlatFunctions) {
+  constexpr std::string_view body = R"({"model":"m","input":[
+      {"type":"message","role":"user","content":"go"},
+      {"type":"function_call","call_id":"c1","namespace":"agents","name":"spawn","arguments":"{}"},
+      {"type":"function_call_output","call_id":"c1","output":"ok"}],
+    "tools":[{"type":"namespace","name":"agents","description":"Sub-agents.","tools":[
+      {"type":"function","name":"spawn","description":"Start one.","parameters":{"type":"object"}},
+      {"type":"custom","name":"note"}]},
+      {"type":"function","name":"shell"}]})";
+  auto a = to_anthropic(body);
+  ASSERT_TRUE(a.ok) << a.error_message;
+  Parsed pa(a.body);
+  EXPECT_EQ(pa.str("/tools/0/name"), "agents__spawn");
+  EXPECT_EQ(pa.str("/tools/0/description"),
+            "Start one.\n\n(Part of the tool group agents: Sub-agents.)");
+  EXPECT_EQ(pa.str("/tools/1/name"), "agents__note");
+  EXPECT_EQ(pa.str("/tools/2/name"), "shell");
+  EXPECT_EQ(pa.str("/messages/1/content/0/name"), "agents__spawn");
+  EXPECT_EQ(a.namespaced_tools, "agents.spawn,agents.note");
+  EXPECT_EQ(a.custom_tools, "agents__note");
+  auto c = to_chat(body);
+  ASSERT_TRUE(c.ok) << c.error_message;
+  Parsed pc(c.body);
+  EXPECT_EQ(pc.str("/tools/0/function/name"), "agents__spawn");
+  EXPECT_EQ(pc.str("/messages/1/tool_calls/0/function/name"), "agents__spawn");
+  EXPECT_EQ(c.namespaced_tools, "agents.spawn,agents.note");
+}
+
+TEST(ResponsesToBoth, MalformedNamespaceToolsAreRefused) {
+  for (std::string_view tools :
+       {R"([{"type":"namespace","name":"a.b","tools":[]}])",
+        R"([{"type":"namespace","name":"a","tools":{}}])",
+        R"([{"type":"namespace","name":"a","tools":[{"type":"function","name":"x,y"}]}])",
+        R"([{"type":"namespace","name":"a","tools":[{"type":"web_search"}]}])"}) {
+    const std::string body = R"({"model":"m","input":"x","tools":)" + std::string(tools) + "}";
+    for (const TranslateResult& r : {to_anthropic(body), to_chat(body)}) {
+      EXPECT_FALSE(r.ok) << tools;
+      EXPECT_EQ(r.status, 400) << tools;
+      EXPECT_EQ(r.error_param.substr(0, 5), "tools") << tools << " " << r.error_param;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ringgate::providers

@@ -295,5 +295,25 @@ TEST(ResponsesResponseProperty, AnthropicOutputItemsTranslateBackToTheSameBlocks
   EXPECT_EQ(n.str("/messages/1/content/0/text"), "go");
 }
 
+TEST(AnthropicToResponses, CallsOfNamespaceMembersComeBackWithTheirNamespace) {
+  ResponseOptions o = options();
+  o.namespaced_tools = "agents.spawn,ag.ents__x";
+  auto r = anthropic_response_to_responses(
+      R"({"id":"msg_1","type":"message","role":"assistant","model":"c","content":[
+        {"type":"tool_use","id":"t1","name":"agents__spawn","input":{}},
+        {"type":"tool_use","id":"t2","name":"shell","input":{}},
+        {"type":"tool_use","id":"t3","name":"agents__other","input":{}}],
+        "stop_reason":"tool_use","usage":{"input_tokens":1,"output_tokens":1}})",
+      o);
+  ASSERT_TRUE(r.ok) << r.error_message;
+  Parsed p(r.body);
+  EXPECT_EQ(p.str("/output/0/name"), "spawn");
+  EXPECT_EQ(p.str("/output/0/namespace"), "agents");
+  EXPECT_EQ(p.str("/output/1/name"), "shell");
+  EXPECT_FALSE(p.has("/output/1/namespace"));
+  EXPECT_EQ(p.str("/output/2/name"), "agents__other");  // not a listed member: as it came
+  EXPECT_FALSE(p.has("/output/2/namespace"));
+}
+
 }  // namespace
 }  // namespace ringgate::providers

@@ -511,5 +511,31 @@ TEST(ChatToResponsesStream, TextAfterToolCallsIsANewMessageItem) {
   EXPECT_EQ(facts.final_output_ids, "msg_req42_0,fc_req42_1,msg_req42_2,");
 }
 
+TEST(ChatToResponsesStream, CallsOfNamespaceMembersComeBackWithTheirNamespace) {
+  StreamOptions o = golden_options();
+  o.namespaced_tools = "agents.spawn";
+  ChatToResponsesStream s(o);
+  std::string out;
+  s.on_event(
+      "",
+      R"({"id":"c","model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"agents__spawn","arguments":"{}"}}]}}]})",
+      out);
+  s.on_event(
+      "",
+      R"({"id":"c","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]})",
+      out);
+  s.on_event("", "[DONE]", out);
+  check_protocol(out);
+  simdjson::dom::parser parser;
+  simdjson::dom::element items;
+  ASSERT_FALSE(parser.parse(s.output_items()).get(items));
+  EXPECT_EQ(str(items.at(0), "name"), "spawn");
+  EXPECT_EQ(str(items.at(0), "namespace"), "agents");
+  EXPECT_NE(out.find(R"("name":"spawn","namespace":"agents","arguments":"")"), std::string::npos)
+      << out;  // output_item.added
+  EXPECT_NE(out.find(R"("name":"spawn","namespace":"agents","arguments":"{}")"), std::string::npos)
+      << out;  // .done
+}
+
 }  // namespace
 }  // namespace ringgate::providers
