@@ -35,7 +35,8 @@ std::string quoted(std::string_view name, std::string_view tail) {
 
 class Reader {
  public:
-  Reader(Items& out, ItemError& error) : out_(out), error_(error) {}
+  Reader(Items& out, ItemError& error, const object* referenced)
+      : out_(out), error_(error), referenced_(referenced) {}
 
   bool item(element value, const std::string& param) {
     object o;
@@ -49,9 +50,16 @@ class Reader {
     }
     if (type == "reasoning") return reasoning(o, param);
     if (type == "item_reference") {
+      element target;
+      // A stored item is never a reference itself (the gateway stores them resolved).
+      if (resolve_reference(value, referenced_, target) &&
+          json::field_string(json::as_object(target), "type") != "item_reference") {
+        return item(target, param);
+      }
       return fail(
-          "'item_reference' items need items stored by the server, which ringgate does not keep "
-          "for this upstream; send the referenced item itself",
+          "'item_reference' names no item this gateway node keeps for your key (it keeps the "
+          "items of translated responses while their conversation is stored); send the "
+          "referenced item itself",
           param + ".type");
     }
     return fail(
@@ -202,6 +210,7 @@ class Reader {
 
   Items& out_;
   ItemError& error_;
+  const object* referenced_;
 };
 
 }  // namespace
@@ -220,8 +229,17 @@ bool split_data_url(std::string_view url, std::string_view& media_type, std::str
   return true;
 }
 
-bool read_items(simdjson::dom::element input, std::string_view base, Items& out, ItemError& error) {
-  Reader reader(out, error);
+bool resolve_reference(element value, const object* referenced, element& item) {
+  if (!referenced || !json::is_object(value)) return false;
+  const object o = json::as_object(value);
+  if (json::field_string(o, "type") != "item_reference") return false;
+  const std::string_view id = json::field_string(o, "id");
+  return !id.empty() && json::field(*referenced, id, item) && json::is_object(item);
+}
+
+bool read_items(simdjson::dom::element input, std::string_view base, Items& out, ItemError& error,
+                const object* referenced) {
+  Reader reader(out, error, referenced);
   if (json::is_string(input)) {
     Item item;
     item.role = "user";

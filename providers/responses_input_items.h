@@ -49,8 +49,15 @@ struct ItemError {
 };
 
 // Appends the items of `input` (a string, or an array of items) to `out`. `base` names the
-// source in error params ("input", or "previous_response_id" for stored items).
-bool read_items(simdjson::dom::element input, std::string_view base, Items& out, ItemError& error);
+// source in error params ("input", or "previous_response_id" for stored items). An
+// item_reference is read as the item `referenced` maps its id to (see
+// TranslateOptions::referenced_items); without one it is refused.
+bool read_items(simdjson::dom::element input, std::string_view base, Items& out, ItemError& error,
+                const simdjson::dom::object* referenced = nullptr);
+
+// The item an item_reference names in `referenced`, or null (`value` not a reference, or unknown).
+bool resolve_reference(simdjson::dom::element value, const simdjson::dom::object* referenced,
+                       simdjson::dom::element& item);
 
 // "data:<media type>;base64,<payload>" split; false when not a base64 data URL.
 bool split_data_url(std::string_view url, std::string_view& media_type, std::string_view& data);

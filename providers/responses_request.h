@@ -58,7 +58,8 @@ class Request {
   bool read_reasoning(json::element value);
   bool read_text(json::element value);
   bool read_items_and_prior(json::element input, bool has_input);
-  void write_conversation(json::element input, bool has_input, json::element prior);
+  void write_conversation(json::element input, bool has_input, json::element prior,
+                          const json::object* referenced);
   void echo(std::string_view key, json::element value);
 
   std::vector<std::string> dropped_;

@@ -46,6 +46,11 @@ simdjson::dom::parser& prior_parser() {
   return parser;
 }
 
+simdjson::dom::parser& referenced_parser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
 }  // namespace
 
 bool Request::fail(std::string message, std::string param, int status) {
@@ -226,15 +231,28 @@ bool Request::read_items_and_prior(json::element input, bool has_input) {
     }
   }
   if (!has_input && options.prior_items.empty()) return fail("'input' is required", "input");
-  if (has_input && !read_items(input, "input", items, error)) {
+  json::element referenced_root;
+  json::object referenced;
+  if (!options.referenced_items.empty()) {
+    if (referenced_parser()
+            .parse(options.referenced_items.data(), options.referenced_items.size())
+            .get(referenced_root) ||
+        !json::is_object(referenced_root)) {
+      return fail("the stored items 'item_reference' names are not a JSON object", "input", 500);
+    }
+    referenced = json::as_object(referenced_root);
+  }
+  const json::object* refs = options.referenced_items.empty() ? nullptr : &referenced;
+  if (has_input && !read_items(input, "input", items, error, refs)) {
     return fail(std::move(error.message), std::move(error.param));
   }
-  write_conversation(input, has_input, prior);
+  write_conversation(input, has_input, prior, refs);
   return true;
 }
 
 // What the conversation store keeps: the prior items, then this request's input as items.
-void Request::write_conversation(json::element input, bool has_input, json::element prior) {
+void Request::write_conversation(json::element input, bool has_input, json::element prior,
+                                 const json::object* referenced) {
   std::string& out = result.conversation_items;
   JsonWriter w(out);
   w.begin_array();
@@ -246,7 +264,11 @@ void Request::write_conversation(json::element input, bool has_input, json::elem
     w.key("content").begin_array().begin_object().key("type").string("input_text");
     w.key("text").string(json::str(input)).end_object().end_array().end_object();
   } else if (has_input) {
-    for (json::element item : json::as_array(input)) w.element(item);
+    // A reference is kept as the item it names, so the conversation outlives that item's entry.
+    for (json::element item : json::as_array(input)) {
+      json::element target;
+      w.element(resolve_reference(item, referenced, target) ? target : item);
+    }
   }
   w.end_array();
 }

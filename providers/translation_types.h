@@ -37,6 +37,9 @@ struct TranslateOptions {
   // array of Responses items (input items then output items, in order); prepended to `input`.
   // Empty: none.
   std::string_view prior_items;
+  // Responses -> X: the items `input`'s item_reference entries name, from the same store, as a
+  // JSON object (item id -> the item). Empty: none; a reference is then refused.
+  std::string_view referenced_items;
 };
 
 // Token counts as the client's API reports them, kept for accounting.

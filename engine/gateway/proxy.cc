@@ -184,6 +184,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     if (providers::responses_client(translation_)) {
       if (!co_await recall_conversation(route, prior)) co_return;
       opts.prior_items = prior;
+      opts.referenced_items = responses_turn_.referenced_items;
     }
     // The body was parsed once at dispatch; the translator walks that same document.
     providers::TranslateResult tr =

@@ -5,10 +5,13 @@
 
 #include <openssl/rand.h>
 
+#include <map>
+
 #include "cache/response_store.h"
 #include "engine/gateway/client_session.h"
 #include "engine/gateway/clock.h"
 #include "engine/gateway/shard.h"
+#include "protocol/error_body.h"
 
 namespace ringgate::gateway {
 
@@ -31,6 +34,61 @@ std::string_view previous_response_id(simdjson::dom::element root, bool& malform
   std::string_view id;
   if (v.get(id) != simdjson::SUCCESS || id.empty()) malformed = true;
   return id;
+}
+
+namespace {
+// "resp_<suffix>" for an output item id "<kind>_<suffix>_<index>"; "" for any other id.
+std::string response_of_item(std::string_view item_id) {
+  const size_t first = item_id.find('_');
+  const size_t last = item_id.rfind('_');
+  if (first == std::string_view::npos || last <= first + 1) return {};
+  return "resp_" + std::string(item_id.substr(first + 1, last - first - 1));
+}
+
+// The item with id `id` in a stored conversation (a JSON array), minified; "" when absent.
+std::string find_item(simdjson::dom::element conversation, std::string_view id) {
+  simdjson::dom::array items;
+  if (conversation.get_array().get(items) != simdjson::SUCCESS) return {};
+  for (simdjson::dom::element item : items) {
+    std::string_view item_id;
+    if (item["id"].get(item_id) == simdjson::SUCCESS && item_id == id) {
+      return simdjson::minify(item);
+    }
+  }
+  return {};
+}
+}  // namespace
+
+std::string referenced_items(simdjson::dom::element root, cache::ResponseStore& store,
+                             std::string_view tenant, int64_t now_ms) {
+  simdjson::dom::array input;
+  if (root["input"].get_array().get(input) != simdjson::SUCCESS) return {};
+  std::map<std::string, std::string> conversations;  // response id -> its stored items
+  simdjson::dom::parser parser;
+  std::string out;
+  for (simdjson::dom::element item : input) {
+    std::string_view type, id;
+    if (item["type"].get(type) != simdjson::SUCCESS || type != "item_reference" ||
+        item["id"].get(id) != simdjson::SUCCESS) {
+      continue;
+    }
+    const std::string response = response_of_item(id);
+    if (response.empty()) continue;
+    auto [it, fresh] = conversations.try_emplace(response);
+    if (fresh) it->second = store.get(tenant, response, now_ms).value_or(std::string());
+    simdjson::dom::element conversation;
+    if (it->second.empty() || parser.parse(it->second).get(conversation) != simdjson::SUCCESS) {
+      continue;
+    }
+    const std::string found = find_item(conversation, id);
+    if (found.empty()) continue;
+    out += out.empty() ? "{\"" : ",\"";
+    protocol::append_json_escaped(out, id);  // a stored input item may carry a client's id
+    out += "\":";
+    out += found;
+  }
+  if (!out.empty()) out += '}';
+  return out;
 }
 
 namespace {
@@ -73,8 +131,12 @@ io::Task<bool> ClientSession::recall_conversation(const Route& route, std::strin
                                  protocol::ErrorCode::kInvalidRequestBody, "previous_response_id"});
     co_return false;
   }
-  if (previous.empty()) co_return true;
   cache::ResponseStore* store = shard_.state().responses;
+  if (store) {
+    responses_turn_.referenced_items =
+        referenced_items(route.document, *store, rq_.key_id, int64_t(now_ms()));
+  }
+  if (previous.empty()) co_return true;
   std::optional<std::string> items;
   if (store) items = store->get(rq_.key_id, previous, int64_t(now_ms()));
   if (!items) {

@@ -8,6 +8,10 @@
 #include <string>
 #include <string_view>
 
+namespace ringgate::cache {
+class ResponseStore;
+}
+
 namespace ringgate::gateway {
 
 struct ResponsesTurn {
@@ -18,6 +22,7 @@ struct ResponsesTurn {
   std::string namespaced_tools;    // see providers::TranslateResult
   std::string echo;                // see providers::TranslateResult::responses_echo
   std::string conversation_items;  // what came before the answer, kept with it when `store`
+  std::string referenced_items;    // what its item_reference entries name (see below)
   bool store = false;
 
   void clear() {
@@ -26,6 +31,7 @@ struct ResponsesTurn {
     namespaced_tools.clear();
     echo.clear();
     conversation_items.clear();
+    referenced_items.clear();
     store = false;
   }
 };
@@ -36,6 +42,13 @@ std::string new_response_id();
 // The request's previous_response_id: "" when absent or null; nullopt-like "\0" never happens:
 // a non-string value is reported through `malformed`.
 std::string_view previous_response_id(simdjson::dom::element root, bool& malformed);
+
+// The items the request's `input` names by item_reference (the Vercel AI SDK names earlier
+// answers' items so), looked up in the conversations `tenant` has in `store`: an item id
+// "<kind>_<suffix>_<index>" belongs to response "resp_<suffix>". A JSON object, item id -> item;
+// "" when nothing was found (the translator refuses a reference it cannot resolve).
+std::string referenced_items(simdjson::dom::element root, cache::ResponseStore& store,
+                             std::string_view tenant, int64_t now_ms);
 
 // Two JSON arrays' texts ("[a,b]", "[c]") as one ("[a,b,c]"); either may be empty ("" or "[]").
 std::string join_item_arrays(std::string_view first, std::string_view second);

@@ -1,5 +1,6 @@
 // Fuzzes the Responses request translation toward both upstream APIs. The input is a request
-// body, optionally followed by a NUL byte and the stored prior items. Whatever is accepted must
+// body, optionally followed by a NUL byte and the stored prior items, and another NUL byte and
+// the items its item_references name (a JSON object). Whatever is accepted must
 // produce valid JSON (body, conversation_items, the echo members), and the conversation it
 // would store must be accepted again as the next turn's prior items.
 #include <cstddef>
@@ -39,7 +40,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.use_max_completion_tokens = size % 3 == 0;
   const size_t nul = input.find('\0');
   std::string_view body = input.substr(0, nul);
-  if (nul != std::string_view::npos) options.prior_items = input.substr(nul + 1);
+  if (nul != std::string_view::npos) {
+    const std::string_view rest = input.substr(nul + 1);
+    const size_t second = rest.find('\0');
+    options.prior_items = rest.substr(0, second);
+    if (second != std::string_view::npos) options.referenced_items = rest.substr(second + 1);
+  }
   check(responses_to_anthropic, body, options);
   check(responses_to_openai_chat, body, options);
   options.unsupported = UnsupportedFields::kRefuse;

@@ -197,6 +197,25 @@ for (const { kind, label } of UPSTREAM_KINDS) {
       assert.ok(toolResultsIn(kind, turns[1]).some((o) => o.includes('temperature_c')), turns[1].body);
     });
 
+    // With its default store: true the SDK names the earlier answer's message by id
+    // (item_reference) instead of resending it; through translation the gateway finds the item
+    // in the conversation it kept for that answer.
+    it('Vercel AI SDK openai(model) (Responses): a second turn that names the first answer by item_reference', async () => {
+      await reset();
+      const model = createOpenAI({ baseURL: `${gw.url}/v1`, apiKey: KEY })(MODEL);
+      const first = await generateText({ model, prompt: 'hello', maxRetries: 0 });
+      assert.equal(first.text, MOCK_TEXT);
+      const messages = [{ role: 'user', content: 'hello' }, ...first.response.messages, { role: 'user', content: 'and more' }];
+      const second = await generateText({ model, messages, maxRetries: 0 });
+      assert.equal(second.text, MOCK_TEXT);
+      if (kind === 'native') return;  // the referenced item is the upstream's to resolve
+      const turns = apiTurns(kind, await mockRequests(mock));
+      assert.equal(turns.length, 2);
+      const history = JSON.stringify(turns[1].json.messages);
+      assert.ok(history.includes(MOCK_TEXT), `the first answer reached the upstream: ${history}`);
+      assert.ok(history.includes('and more'), history);
+    });
+
     it('Vercel AI SDK openai(model) (Responses): streamText', async (t) => {
       const model = createOpenAI({ baseURL: `${gw.url}/v1`, apiKey: KEY })(MODEL);
       const r = streamText({ model, prompt: 'say something', maxRetries: 0 });

@@ -634,5 +634,32 @@ TEST(ResponsesToBoth, MalformedNamespaceToolsAreRefused) {
   }
 }
 
+TEST(ResponsesToBoth, ItemReferencesReadTheItemsTheGatewayFound) {
+  constexpr std::string_view body = R"({"model":"m","input":[
+      {"role":"user","content":"hi"},{"type":"item_reference","id":"msg_ab_0"},
+      {"role":"user","content":"more"}]})";
+  TranslateOptions o = options();
+  o.referenced_items =
+      R"({"msg_ab_0":{"id":"msg_ab_0","type":"message","role":"assistant","status":"completed",)"
+      R"("content":[{"type":"output_text","text":"hello there","annotations":[]}]}})";
+  auto a = responses_to_anthropic(body, o);
+  ASSERT_TRUE(a.ok) << a.error_message;
+  Parsed pa(a.body);
+  EXPECT_EQ(pa.str("/messages/1/role"), "assistant");
+  EXPECT_EQ(pa.str("/messages/1/content/0/text"), "hello there");
+  // The conversation keeps the item itself, not the reference.
+  EXPECT_EQ(a.conversation_items.find("item_reference"), std::string::npos) << a.conversation_items;
+  EXPECT_NE(a.conversation_items.find("hello there"), std::string::npos);
+  auto c = responses_to_openai_chat(body, o);
+  ASSERT_TRUE(c.ok) << c.error_message;
+  EXPECT_EQ(Parsed(c.body).str("/messages/1/content"), "hello there");
+  // Unknown, or pointing at another reference: refused, naming the item.
+  o.referenced_items = R"({"msg_other":{"type":"message","role":"assistant","content":"x"}})";
+  EXPECT_EQ(responses_to_anthropic(body, o).error_param, "input[1].type");
+  o.referenced_items = R"({"msg_ab_0":{"type":"item_reference","id":"msg_ab_0"}})";
+  EXPECT_EQ(responses_to_anthropic(body, o).error_param, "input[1].type");
+  EXPECT_EQ(to_anthropic(body).error_param, "input[1].type");
+}
+
 }  // namespace
 }  // namespace ringgate::providers
