@@ -12,6 +12,7 @@
 #include "engine/config/config.h"
 #include "engine/config/runtime.h"
 #include "engine/gateway/gateway_state.h"
+#include "engine/gateway/shard.h"
 #include "engine/io/dns_resolver.h"
 #include "engine/telemetry/count_worker.h"
 #include "engine/telemetry/metrics.h"
@@ -19,8 +20,6 @@
 #include "providers/tokenizer/tokenizer_set.h"
 
 namespace ringgate::gateway {
-
-class Shard;
 
 class Gateway {
  public:
@@ -30,6 +29,8 @@ class Gateway {
   // Resolves upstream names, opens one SO_REUSEPORT listener per shard and starts the shards.
   bool start(std::string& err);
   uint16_t port() const { return port_; }
+  // The port of [server.tls] listen, 0 when TLS has no listener of its own.
+  uint16_t tls_port() const { return tls_port_; }
   unsigned shard_count() const { return unsigned(shards_.size()); }
   // Stops accepting, lets in-flight requests finish (up to the drain timeout), then returns.
   void stop();
@@ -43,6 +44,11 @@ class Gateway {
   // Resolves the upstream names of `rt` that `known` lacks (all of them at start).
   void resolve_upstreams(const config::Runtime& rt, const config::Runtime* known);
   bool open_ledger(std::string& err);
+  // Opens shard i's listeners: [server] listen, plus [server.tls] listen when it has one.
+  bool open_listeners(unsigned i, std::vector<Shard::Listener>& out, std::string& err);
+  // A new context from `tls`'s files for new connections (start and every reload); false with
+  // the reason when a file is missing, unreadable, mismatched or its permissions are too open.
+  bool load_server_tls(const config::ServerTls& tls, std::string& err);
   bool open_access_log(const config::LogConfig& log, std::FILE*& out, std::string& err);
   static std::shared_ptr<const providers::tokenizer::TokenizerSet> load_tokenizers();
 
@@ -64,6 +70,8 @@ class Gateway {
   std::unique_ptr<telemetry::CountWorker> count_worker_;  // prompts counted off the shards
   std::vector<int> listen_fds_;
   uint16_t port_ = 0;
+  uint16_t tls_port_ = 0;
+  bool tls_listening_ = false;  // some listener serves TLS (fixed at start)
 };
 
 struct ServeOptions {
