@@ -76,6 +76,7 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   // Decrypts what the session holds into in_ (`got` bytes); kWantIo once it needs more.
   io::TlsSession::Status decrypt_into_input(size_t& got);
   io::Task<bool> tls_send(iovec* iov, int iovcnt);
+  io::Task<bool> encrypt_and_send(iovec* iov, int iovcnt);
   // Sends every pending ciphertext byte; false when the socket failed or timed out.
   io::Task<bool> flush_tls(uint32_t timeout_ms);
   // Our close_notify, best effort, before the socket closes.

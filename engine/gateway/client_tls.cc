@@ -2,6 +2,7 @@
 // encrypting what the response writer sends. The socket operations stay the ring's; OpenSSL only
 // sees memory (io::TlsSession), so a handshake costs the shard its CPU work and nothing more.
 #include <cerrno>
+#include <cstring>
 
 #include "engine/gateway/client_session.h"
 #include "engine/gateway/clock.h"
@@ -15,6 +16,8 @@ using TlsStatus = io::TlsSession::Status;
 namespace {
 // Our close_notify is a courtesy: a client that does not read gets this long, no more.
 constexpr uint32_t kCloseNotifyMs = 1000;
+// Pieces of one send up to this size are gathered into one record (the maximum plaintext).
+constexpr size_t kGatherBytes = 16384;
 }  // namespace
 
 io::Task<bool> ClientSession::tls_handshake() {
@@ -54,7 +57,8 @@ io::Task<int> ClientSession::tls_receive(uint32_t timeout_ms) {
   // Records that arrived with earlier bytes come first: a client's request often shares its
   // segment with the handshake's Finished, and the socket may have nothing more to give.
   size_t got = 0;
-  TlsStatus st = decrypt_into_input(got);
+  TlsStatus st = TlsStatus::kWantIo;
+  if (tls_->buffered_ciphertext() > 0) st = decrypt_into_input(got);
   int res = int(got);
   if (got == 0 && st == TlsStatus::kWantIo) {
     res = co_await recv_once(timeout_ms);
@@ -64,13 +68,37 @@ io::Task<int> ClientSession::tls_receive(uint32_t timeout_ms) {
   }
   // Whatever the read produced for the peer (a session ticket, a key update's answer, an alert)
   // goes out now.
-  if (!co_await flush_tls(write_timeout_ms())) client_gone_ = true;
+  if (!tls_->pending_ciphertext().empty()) {
+    if (!co_await flush_tls(write_timeout_ms())) client_gone_ = true;
+  }
   if (st == TlsStatus::kError) co_return -EPROTO;
   if (st == TlsStatus::kClosed || res == 0) co_return 0;
   co_return res;
 }
 
 io::Task<bool> ClientSession::tls_send(iovec* iov, int iovcnt) {
+  // Small pieces (a response head and a short body, an SSE event and its chunk framing) go out
+  // as one record rather than a record each: one encryption, one tag, one header.
+  size_t total = 0;
+  for (int i = 0; i < iovcnt; ++i) total += iov[i].iov_len;
+  if (iovcnt < 2 || total > kGatherBytes) co_return co_await encrypt_and_send(iov, iovcnt);
+  RawBuffer gathered = shard_.read_buffers().take();
+  iovec one{gathered.data(), 0};
+  for (int i = 0; i < iovcnt && gathered.size() >= total; ++i) {
+    std::memcpy(static_cast<char*>(one.iov_base) + one.iov_len, iov[i].iov_base, iov[i].iov_len);
+    one.iov_len += iov[i].iov_len;
+  }
+  bool ok;
+  if (one.iov_len == total) {
+    ok = co_await encrypt_and_send(&one, 1);
+  } else {  // a pooled buffer smaller than asked for: the pieces one by one
+    ok = co_await encrypt_and_send(iov, iovcnt);
+  }
+  shard_.read_buffers().give(std::move(gathered));
+  co_return ok;
+}
+
+io::Task<bool> ClientSession::encrypt_and_send(iovec* iov, int iovcnt) {
   // Encrypt as much as the session's outgoing buffer takes, send it, repeat: one socket write per
   // response in the common case, and memory bounded by kOutgoingHighWater whatever the size.
   while (iovcnt > 0) {
