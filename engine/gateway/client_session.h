@@ -178,8 +178,9 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   bool keep_alive_ = true;
   bool client_gone_ = false;
   std::unique_ptr<io::TlsServerSession> tls_;  // null: plain HTTP
-  io::HangupWatch hangup_;  // armed at the first proxied request, stopped when the session ends
-  int upstream_fd_ = -1;    // the upstream socket in use, so a hangup can cancel its I/O
+  std::string tls_subject_;  // the verified client certificate's subject, for admission
+  io::HangupWatch hangup_;   // armed at the first proxied request, stopped when the session ends
+  int upstream_fd_ = -1;     // the upstream socket in use, so a hangup can cancel its I/O
   uint64_t requests_served_ = 0;
 };
 

@@ -28,7 +28,11 @@ io::Task<bool> ClientSession::tls_handshake() {
     TlsStatus st = tls_->handshake();
     // Sends the server's flight, or the alert that says why the handshake failed.
     bool flushed = co_await flush_tls(remaining_ms(deadline));
-    if (st == TlsStatus::kOk) co_return flushed;
+    if (st == TlsStatus::kOk) {
+      tls_subject_ = tls_->peer_subject();
+      rq_.tls_subject = tls_subject_;
+      co_return flushed;
+    }
     if (st != TlsStatus::kWantIo || !flushed || aborted_ || shard_.draining()) co_return false;
     int res = co_await recv_once(remaining_ms(deadline));
     if (res <= 0) {

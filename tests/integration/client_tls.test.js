@@ -25,12 +25,12 @@ function count(text, needle) {
 
 // An https request with the test CA (and a client certificate when given); a fresh connection
 // unless `agent` keeps one alive.
-function httpsRequest(url, { method = 'GET', body, ca, cert, key, agent } = {}) {
+function httpsRequest(url, { method = 'GET', body, ca, cert, key, agent, headers = {} } = {}) {
   const text = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = https.request(url, {
       method, ca, cert, key, agent: agent ?? false, timeout: 20000,
-      headers: text ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } : {},
+      headers: { ...headers, ...(text ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } : {}) },
     }, (res) => {
       let out = '';
       res.setEncoding('utf8');
@@ -142,6 +142,24 @@ describe('TLS on the client listener', () => {
     // Still serving after the refusals.
     const again = await httpsRequest(url, { method: 'POST', body: CHAT, ca, cert: fs.readFileSync(client.certFile), key: fs.readFileSync(client.keyFile) });
     assert.equal(again.status, 200);
+  });
+
+  it('mutual TLS: a [[keys]] tls_subject stands in for a virtual key; a presented key still wins', async () => {
+    const client = issueCertificate(dir, 'svc', '/CN=svc-a', { client: true });
+    const stranger = issueCertificate(dir, 'stranger', '/CN=svc-b', { client: true });
+    const gw = await startConfigGateway(gatewayToml({
+      apiBase: mock.apiBase,
+      server: { tls: { cert_file: certs.certFile, key_file: certs.keyFile, client_ca_file: certs.caFile, client_cert: 'optional' } },
+      keys: [{ id: 'svc-a', tls_subject: 'CN=svc-a' }],
+    }));
+    const url = `https://127.0.0.1:${gw.port}/v1/chat/completions`;
+    const withCert = (c) => ({ method: 'POST', body: CHAT, ca, cert: fs.readFileSync(c.certFile), key: fs.readFileSync(c.keyFile) });
+    assert.equal((await httpsRequest(url, withCert(client))).status, 200);
+    // A key presented with the certificate is the one checked (here a wrong one).
+    assert.equal((await httpsRequest(url, { ...withCert(client), headers: { authorization: 'Bearer rg-wrong' } })).status, 401);
+    // A certificate whose subject names no key, or none at all (client_cert optional): no key.
+    assert.equal((await httpsRequest(url, withCert(stranger))).status, 401);
+    assert.equal((await httpsRequest(url, { method: 'POST', body: CHAT, ca })).status, 401);
   });
 
   it('refuses to start with a private key other users may read, naming the mode and not the key', async () => {

@@ -91,5 +91,40 @@ TEST(ConfigServerTls, BadValuesAreNamed) {
   EXPECT_NE(err(files + "ciphers = \"RC4\"\n").find("ciphers"), std::string::npos);
 }
 
+TEST(ConfigServerTls, AKeyMayBeKnownByItsClientCertificateSubjectAlone) {
+  ConfigError err;
+  auto c = load_config_string(with_routing(R"([auth]
+mode = "keys"
+[[keys]]
+id = "svc-a"
+tls_subject = "CN=svc-a,O=Example"
+)"),
+                              "t.toml", err);
+  ASSERT_TRUE(c.has_value()) << err.message;
+  ASSERT_EQ(c->admission.keys.size(), 1u);
+  EXPECT_EQ(c->admission.keys[0].tls_subject, "CN=svc-a,O=Example");
+  EXPECT_FALSE(c->admission.keys[0].has_sha256);
+}
+
+TEST(ConfigServerTls, DuplicateSubjectsAndKeysWithNeitherAreRefused) {
+  ConfigError err;
+  auto c = load_config_string(with_routing(R"([auth]
+mode = "keys"
+[[keys]]
+id = "a"
+tls_subject = "CN=svc-a"
+[[keys]]
+id = "b"
+tls_subject = "CN=svc-a"
+[[keys]]
+id = "c"
+)"),
+                              "t.toml", err);
+  ASSERT_FALSE(c.has_value());
+  EXPECT_NE(err.message.find("names a subject another key already has"), std::string::npos)
+      << err.message;
+  EXPECT_NE(err.message.find("keys[2]"), std::string::npos) << err.message;
+}
+
 }  // namespace
 }  // namespace ringgate::config
