@@ -59,7 +59,7 @@ struct Team {
 struct VirtualKey {
   std::string id;                    // what logs, metrics and the ledger show; never the key
   std::array<uint8_t, 32> sha256{};  // of the key's bytes; the config never holds a key in clear
-  bool has_sha256 = false;           // false: the key is presented only as a client certificate
+  bool has_sha256 = true;            // false: the key is presented only as a client certificate
   // Mutual TLS: a verified client certificate with this subject (RFC 2253, "CN=svc-a,O=Example")
   // stands in for the key when the request presents none. "" = none.
   std::string tls_subject;

@@ -88,7 +88,11 @@ void AdmissionLoader::read_key(size_t index, const toml::table& t, Admission& a)
     }
   }
   // A key known only by its client certificate needs no hash.
-  if (k.tls_subject.empty() || r.table().get("sha256")) read_key_hash(r, path, k);
+  if (k.tls_subject.empty() || r.table().get("sha256")) {
+    read_key_hash(r, path, k);
+  } else {
+    k.has_sha256 = false;
+  }
   if (const auto* v = r.string("team")) {
     k.team = v->get();
     team_refs_.push_back({path, v});
@@ -126,7 +130,6 @@ void AdmissionLoader::read_key_hash(TableReader& r, const std::string& path, Vir
     return;
   }
   k.sha256 = *hash;
-  k.has_sha256 = true;
   claim(hash_lines_, to_hex(*hash), *v, path + ".sha256 is the hash of a key already listed");
 }
 
