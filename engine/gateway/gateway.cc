@@ -151,7 +151,8 @@ bool Gateway::open_listeners(unsigned i, std::vector<Shard::Listener>& out, std:
   return true;
 }
 
-bool Gateway::load_server_tls(const config::ServerTls& tls, std::string& err) {
+std::shared_ptr<io::TlsServerContext> make_server_tls(const config::ServerTls& tls,
+                                                      std::string& err) {
   io::TlsServerOptions o;
   o.cert_file = tls.cert_file;
   o.key_file = tls.key_file;
@@ -160,10 +161,13 @@ bool Gateway::load_server_tls(const config::ServerTls& tls, std::string& err) {
   o.tls13_only = tls.tls13_only;
   std::string e;
   std::shared_ptr<io::TlsServerContext> ctx = io::TlsServerContext::create(o, e);
-  if (!ctx) {
-    err = "[server.tls]: " + e;
-    return false;
-  }
+  if (!ctx) err = "[server.tls]: " + e;
+  return ctx;
+}
+
+bool Gateway::load_server_tls(const config::ServerTls& tls, std::string& err) {
+  std::shared_ptr<io::TlsServerContext> ctx = make_server_tls(tls, err);
+  if (!ctx) return false;
   std::fprintf(stderr, "tls: serving %s%s; kTLS not used\n", ctx->description().c_str(),
                ctx->asks_client_certificates() ? ", client certificates verified" : "");
   state_.publish_server_tls(std::move(ctx));

@@ -14,6 +14,7 @@
 #include "engine/gateway/gateway_state.h"
 #include "engine/gateway/shard.h"
 #include "engine/io/dns_resolver.h"
+#include "engine/io/tls_server_context.h"
 #include "engine/telemetry/count_worker.h"
 #include "engine/telemetry/metrics.h"
 #include "engine/telemetry/record_consumer.h"
@@ -80,6 +81,11 @@ struct ServeOptions {
   std::function<std::optional<config::Config>(config::ConfigError&)> load_again;
   std::string pid_file;  // written once listening, removed at exit; "" = none
 };
+
+// The client listener's TLS context from [server.tls]'s files (start, reload and check-config);
+// null with `err` naming the file and the reason (never key material).
+std::shared_ptr<io::TlsServerContext> make_server_tls(const config::ServerTls& tls,
+                                                      std::string& err);
 
 // Runs the gateway until SIGINT or SIGTERM, then drains; SIGHUP reloads. Returns the process
 // exit code.

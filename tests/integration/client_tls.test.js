@@ -14,7 +14,7 @@ const tls = require('node:tls');
 const OpenAI = require('openai');
 const Anthropic = require('@anthropic-ai/sdk');
 const undici = require('undici');
-const { startMock, startConfigGateway, stopAll, tempDir, withDeadline } = require('./lib/processes');
+const { startMock, startConfigGateway, runRinggate, stopAll, tempDir, writeTemp, withDeadline } = require('./lib/processes');
 const { postJson, waitFor, CHAT } = require('./lib/http');
 const { gatewayToml } = require('./lib/config');
 const { makeTestCertificates, issueCertificate } = require('./lib/tls_certs');
@@ -166,8 +166,14 @@ describe('TLS on the client listener', () => {
     const open = path.join(dir, 'open.key');
     fs.copyFileSync(certs.keyFile, open);
     fs.chmodSync(open, 0o644);
-    await assert.rejects(startConfigGateway(tomlWith({ cert_file: certs.certFile, key_file: open })),
+    const toml = tomlWith({ cert_file: certs.certFile, key_file: open });
+    await assert.rejects(startConfigGateway(toml),
       (e) => /key_file .*open\.key' has mode 0644/.test(e.message) && !/PRIVATE KEY/.test(e.message));
+    // check-config loads the certificate and key as serve does.
+    const checked = await runRinggate(['check-config', writeTemp('ringgate.toml', toml)]);
+    assert.equal(checked.code, 1);
+    assert.match(checked.stderr, /has mode 0644: other users may read or change the private key/);
+    assert.doesNotMatch(checked.stderr + checked.stdout, /PRIVATE KEY/);
   });
 
   it('reloads the certificate on SIGHUP under load with no failed request; a bad one keeps the old', async (t) => {
