@@ -17,7 +17,10 @@ inline constexpr std::string_view kAnonymousKeyId = "anonymous";
 inline constexpr int64_t kUnknown = -1;
 
 struct AdmitInput {
-  std::string_view key;                  // as presented (Bearer, x-api-key, api-key); "" if none
+  std::string_view key;  // as presented (Bearer, x-api-key, api-key); "" if none
+  // The verified client certificate's subject (mutual TLS), "" without one; stands in for a key
+  // whose tls_subject it is when `key` is "".
+  std::string_view tls_subject;
   IpAddress client;                      // from client_address()
   const config::Model* model = nullptr;  // canonical; null for a path with no model
   // In pass-through mode (no model table) the model the client named, which a key's `models`

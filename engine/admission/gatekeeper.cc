@@ -51,6 +51,13 @@ Decision Gatekeeper::admit(const AdmitInput& in) const {
 const Gatekeeper::Key* Gatekeeper::identify(const AdmitInput& in, Decision& d) const {
   if (mode_ == config::AuthMode::kNone) return nullptr;
   if (in.key.empty()) {
+    // A presented key always wins; a client certificate's subject stands in only without one.
+    if (!in.tls_subject.empty()) {
+      if (auto it = subjects_.find(std::string(in.tls_subject)); it != subjects_.end()) {
+        d.key_id = keys_[it->second].name;
+        return &keys_[it->second];
+      }
+    }
     if (!anonymous_) d.refusal.kind = RefusalKind::kMissingKey;
     return nullptr;
   }

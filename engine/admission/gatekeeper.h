@@ -89,6 +89,7 @@ class Gatekeeper {
 
   config::AuthMode mode_ = config::AuthMode::kKeys;
   KeyIndex index_;
+  std::unordered_map<std::string, uint32_t> subjects_;  // tls_subject -> index in keys_
   std::vector<Key> keys_;
   std::vector<Principal> teams_;
   ModelLimits model_limits_;

@@ -59,8 +59,12 @@ struct Team {
 struct VirtualKey {
   std::string id;                    // what logs, metrics and the ledger show; never the key
   std::array<uint8_t, 32> sha256{};  // of the key's bytes; the config never holds a key in clear
-  std::string team;                  // "" = no team
-  std::vector<std::string> models;   // glob patterns ("gpt-4o*") on canonical names; empty = all
+  bool has_sha256 = true;            // false: the key is presented only as a client certificate
+  // Mutual TLS: a verified client certificate with this subject (RFC 2253, "CN=svc-a,O=Example")
+  // stands in for the key when the request presents none. "" = none.
+  std::string tls_subject;
+  std::string team;                 // "" = no team
+  std::vector<std::string> models;  // glob patterns ("gpt-4o*") on canonical names; empty = all
   RateLimits limits;
   Budget budget;
   AlertPercents budget_alert_percent;

@@ -76,7 +76,23 @@ void AdmissionLoader::read_key(size_t index, const toml::table& t, Admission& a)
   TableReader r(t, path, diag_);
   VirtualKey k;
   read_key_id(r, path, k);
-  read_key_hash(r, path, k);
+  if (const auto* v = r.string("tls_subject")) {
+    k.tls_subject = v->get();
+    if (k.tls_subject.empty() || k.tls_subject.size() > 1024) {
+      diag_.add(v->source(), path +
+                                 ".tls_subject must be a certificate subject such as "
+                                 "\"CN=svc-a,O=Example\" (1 to 1024 characters)");
+    } else {
+      claim(subject_lines_, k.tls_subject, *v,
+            path + ".tls_subject names a subject another key already has");
+    }
+  }
+  // A key known only by its client certificate needs no hash.
+  if (k.tls_subject.empty() || r.table().get("sha256")) {
+    read_key_hash(r, path, k);
+  } else {
+    k.has_sha256 = false;
+  }
   if (const auto* v = r.string("team")) {
     k.team = v->get();
     team_refs_.push_back({path, v});

@@ -58,7 +58,8 @@ class AdmissionLoader {
   Diagnostics& diag_;
   const toml::value<std::string>* mode_node_ = nullptr;
   const toml::table* anonymous_table_ = nullptr;
-  std::map<std::string, uint32_t, std::less<>> team_lines_, key_id_lines_, hash_lines_;
+  std::map<std::string, uint32_t, std::less<>> team_lines_, key_id_lines_, hash_lines_,
+      subject_lines_;
   std::vector<std::pair<std::string, const toml::value<std::string>*>> team_refs_;
 };
 

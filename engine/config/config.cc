@@ -132,6 +132,17 @@ std::string describe(const Config& c) {
       s.listen_host.find(':') != std::string::npos ? "[" + s.listen_host + "]" : s.listen_host;
   line("listen: " + host + ":" + std::to_string(s.listen_port) + ", shards: " +
        (s.shards == 0 ? std::string("one per online CPU") : std::to_string(s.shards)));
+  if (s.tls.enabled) {
+    const ServerTls& tls = s.tls;
+    std::string where = tls.own_listener ? tls.listen_host + ":" + std::to_string(tls.listen_port)
+                                         : "the [server] listen address";
+    line("tls: on " + where + ", cert_file=" + tls.cert_file +
+         ", min_version=" + (tls.tls13_only ? "1.3" : "1.2") + ", client certificates: " +
+         (tls.client_ca_file.empty() ? std::string("not asked for")
+          : tls.client_cert_required ? "required (" + tls.client_ca_file + ")"
+                                     : "optional (" + tls.client_ca_file + ")") +
+         ", handshake_ms=" + std::to_string(tls.handshake_ms) + ", kTLS: not used");
+  }
   line("limits: max_body_bytes=" + std::to_string(s.max_body_bytes) + " max_upload_bytes=" +
        std::to_string(s.max_upload_bytes) + " max_head_bytes=" + std::to_string(s.max_head_bytes) +
        " max_headers=" + std::to_string(s.max_headers) +

@@ -89,6 +89,24 @@ struct Model {
   const std::string& served_name() const { return upstream_model.empty() ? name : upstream_model; }
 };
 
+// [server.tls]: HTTPS on the client listener (README "TLS on the client listener").
+struct ServerTls {
+  bool enabled = false;  // a [server.tls] table is present
+  // PEM files, relative to the config file's directory. cert_file: the certificate, then its
+  // chain; key_file: unencrypted, readable by no other user.
+  std::string cert_file, key_file;
+  std::string client_ca_file;        // mutual TLS: clients must present a certificate it signed
+  bool client_cert_required = true;  // client_cert = "required" | "optional"
+  bool tls13_only = false;           // min_version = "1.2" (default) | "1.3"
+  uint32_t handshake_ms = 10000;     // from accept to a finished handshake, then closed
+  // listen = "HOST:PORT": a TLS listener of its own next to the plain [server] listen (plain on
+  // loopback for health checks, TLS on the public address). Without it, [server] listen itself
+  // serves HTTPS.
+  bool own_listener = false;
+  std::string listen_host;
+  uint16_t listen_port = 0;
+};
+
 struct Server {
   std::string listen_host = "127.0.0.1";  // an IP literal; IPv6 without brackets
   uint16_t listen_port = 8080;
@@ -106,6 +124,7 @@ struct Server {
   // Bytes of idle buffers a shard keeps for reuse (client receive and upstream read buffers,
   // half each); what comes back beyond it is freed, so a burst does not stay resident.
   size_t max_pooled_buffer_bytes = 8 << 20;
+  ServerTls tls;
 };
 
 // [ledger]: the SQLite usage ledger, one row per request (engine/telemetry/ledger.h).

@@ -182,6 +182,51 @@ class Loader {
     r.read_int("max_connections", 1, 1'000'000, s.max_connections);
     r.read_int("max_pooled_buffer_bytes", 0, int64_t{1} << 30, s.max_pooled_buffer_bytes);
     admission_.read_trusted_proxies(r, config.admission.trusted_proxies);
+    if (const toml::table* tls = r.table("tls")) read_server_tls(*tls, s);
+    r.finish();
+  }
+
+  void read_server_tls(const toml::table& t, Server& s) {
+    ServerTls& tls = s.tls;
+    tls.enabled = true;
+    TableReader r(t, "server.tls", diag_);
+    auto path = [&](std::string_view key, std::string& out, bool required) {
+      const auto* v = r.string(key);
+      if (v && !v->get().empty()) {
+        out = join_path(base_dir_, v->get());
+      } else if (v || required) {
+        diag_.add(v ? v->source() : t.source(),
+                  "server.tls." + std::string(key) + " must name a PEM file");
+      }
+    };
+    path("cert_file", tls.cert_file, true);
+    path("key_file", tls.key_file, true);
+    path("client_ca_file", tls.client_ca_file, false);
+    if (const auto* v = r.string("client_cert")) {
+      if (v->get() != "required" && v->get() != "optional") {
+        diag_.add(v->source(), "server.tls.client_cert must be \"required\" or \"optional\"");
+      } else if (tls.client_ca_file.empty()) {
+        diag_.add(v->source(), "server.tls.client_cert needs client_ca_file");
+      }
+      tls.client_cert_required = v->get() != "optional";
+    }
+    if (const auto* v = r.string("min_version")) {
+      if (v->get() != "1.2" && v->get() != "1.3") {
+        diag_.add(v->source(), "server.tls.min_version must be \"1.2\" or \"1.3\"");
+      }
+      tls.tls13_only = v->get() == "1.3";
+    }
+    r.read_int("handshake_ms", 1, kMaxTimeoutMs, tls.handshake_ms);
+    if (const auto* v = r.string("listen")) {
+      std::string err;
+      if (auto addr = parse_listen_address(v->get(), err)) {
+        tls.own_listener = true;
+        tls.listen_host = addr->host;
+        tls.listen_port = addr->port;
+      } else {
+        diag_.add(v->source(), "server.tls.listen: " + err);
+      }
+    }
     r.finish();
   }
 

@@ -18,7 +18,7 @@ namespace ringgate::gateway {
 
 using protocol::ParseStatus;
 
-ClientSession::ClientSession(Shard& shard, int fd)
+ClientSession::ClientSession(Shard& shard, int fd, io::TlsServerContext* tls)
     : shard_(shard),
       fd_(fd),
       parser_(protocol::HttpLimits{
@@ -26,6 +26,7 @@ ClientSession::ClientSession(Shard& shard, int fd)
           shard.config().server.max_body_bytes, shard.config().server.max_upload_bytes,
           pipeline::is_upload_path}),
       accounting_tap_(shard.taps()),
+      tls_(tls ? std::make_unique<io::TlsServerSession>(*tls) : nullptr),
       hangup_(shard.ring()) {
   shard_.add_session(this);
   // Once per connection: admission limits anonymous callers by address and believes
@@ -55,7 +56,11 @@ uint32_t ClientSession::write_timeout_ms() const {
 }
 
 io::Task<void> ClientSession::run() {
-  co_await serve_requests();
+  // No co_await inside a short-circuit condition: GCC 12 miscompiles it.
+  bool serve = true;
+  if (tls_) serve = co_await tls_handshake();
+  if (serve) co_await serve_requests();
+  if (tls_) co_await tls_close();
   co_await hangup_.stop();
 }
 
@@ -117,30 +122,23 @@ io::Task<ClientSession::ReadOutcome> ClientSession::read_request() {
                        : idle_                        ? t.keepalive_idle_ms
                        : !parser_.head_complete()     ? remaining_ms(head_deadline)
                                                       : remaining_ms(body_deadline);
-    auto r = co_await io::async_recv_provided(shard_.ring(), fd_, shard_.recv_buffers().group(),
-                                              timeout);
-    if (r.res == -ENOBUFS) {
-      // Every provided buffer is in use: read into a pooled scratch buffer instead of stalling.
-      // It is uninitialised and given back at once, so only the bytes received are touched (a
-      // 16 KiB resize of in_ would zero-fill, and keep resident, all of it for the request).
-      RawBuffer scratch = shard_.read_buffers().take();
-      auto d = co_await io::async_recv(shard_.ring(), fd_, scratch.data(), scratch.size(), timeout);
-      if (d.res > 0) append_input(std::string_view(scratch.data(), size_t(d.res)));
-      shard_.read_buffers().give(std::move(scratch));
-      if (d.res > 0) continue;
-      r.res = d.res;
-    } else if (r.res > 0) {
-      unsigned bid = r.flags >> IORING_CQE_BUFFER_SHIFT;
-      append_input(shard_.recv_buffers().data(bid, unsigned(r.res)));
-      shard_.recv_buffers().recycle(bid);
+    int res = co_await receive(timeout);
+    if (res > 0) {
+      // Ciphertext that decrypted to nothing yet (a record split across reads) is the start of a
+      // request all the same: its deadline runs from here, so trickling a record byte by byte
+      // cannot hold the connection open.
+      if (in_.empty()) {
+        idle_ = false;
+        if (head_deadline == 0) head_deadline = now_ms() + t.header_read_ms;
+      }
       continue;
     }
     // Nothing of a request arrived: close quietly (a connection opened and never used, or an
     // idle keep-alive one). A partial request gets a 408 below.
-    if (r.res == 0 || aborted_ || shard_.draining() || idle_) {
+    if (res == 0 || aborted_ || shard_.draining() || idle_) {
       co_return ReadOutcome::kClosed;
     }
-    if (r.res == -ECANCELED || r.res == -ETIME) {
+    if (res == -ECANCELED || res == -ETIME) {
       // Slowloris or a stalled body: tell the client why, then close.
       shard_.counters().timeouts.add();
       keep_alive_ = false;
@@ -155,6 +153,40 @@ io::Task<ClientSession::ReadOutcome> ClientSession::read_request() {
     }
     co_return ReadOutcome::kClosed;
   }
+}
+
+io::Task<int> ClientSession::recv_once(uint32_t timeout_ms) {
+  auto use = [this](std::string_view data) {
+    if (tls_) {
+      tls_->feed_ciphertext(data);
+    } else {
+      append_input(data);
+    }
+  };
+  auto r = co_await io::async_recv_provided(shard_.ring(), fd_, shard_.recv_buffers().group(),
+                                            timeout_ms);
+  if (r.res == -ENOBUFS) {
+    // Every provided buffer is in use: read into a pooled scratch buffer instead of stalling.
+    // It is uninitialised and given back at once, so only the bytes received are touched (a
+    // 16 KiB resize of in_ would zero-fill, and keep resident, all of it for the request).
+    RawBuffer scratch = shard_.read_buffers().take();
+    auto d =
+        co_await io::async_recv(shard_.ring(), fd_, scratch.data(), scratch.size(), timeout_ms);
+    if (d.res > 0) use(std::string_view(scratch.data(), size_t(d.res)));
+    shard_.read_buffers().give(std::move(scratch));
+    co_return d.res;
+  }
+  if (r.res > 0) {
+    unsigned bid = r.flags >> IORING_CQE_BUFFER_SHIFT;
+    use(shard_.recv_buffers().data(bid, unsigned(r.res)));
+    shard_.recv_buffers().recycle(bid);
+  }
+  co_return r.res;
+}
+
+io::Task<int> ClientSession::receive(uint32_t timeout_ms) {
+  if (tls_) co_return co_await tls_receive(timeout_ms);
+  co_return co_await recv_once(timeout_ms);
 }
 
 void ClientSession::append_input(std::string_view data) {
@@ -190,6 +222,7 @@ void ClientSession::count_response(int status) {
 }
 
 io::Task<bool> ClientSession::send(iovec* iov, int iovcnt) {
+  if (tls_) co_return co_await tls_send(iov, iovcnt);
   msghdr msg{};
   while (iovcnt > 0) {
     msg.msg_iov = iov;

@@ -15,6 +15,7 @@
 #include "engine/gateway/responses_turn.h"
 #include "engine/io/ring.h"
 #include "engine/io/task.h"
+#include "engine/io/tls_server_session.h"
 #include "engine/pipeline/body_relay.h"
 #include "engine/pipeline/client_sink.h"
 #include "engine/pipeline/pipeline.h"
@@ -45,7 +46,8 @@ using Translation = providers::Translation;
 
 class ClientSession final : public pipeline::Forwarder, public pipeline::ClientSink {
  public:
-  ClientSession(Shard& shard, int fd);
+  // `tls` non-null: the connection is HTTPS on that context (the session keeps its own reference).
+  ClientSession(Shard& shard, int fd, io::TlsServerContext* tls = nullptr);
   ~ClientSession();
   ClientSession(const ClientSession&) = delete;
 
@@ -62,6 +64,24 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
 
   io::Task<void> serve_requests();
   io::Task<ReadOutcome> read_request();
+  // The one place request bytes come in: one socket read (deadline `timeout_ms`), its bytes (or,
+  // over TLS, what they decrypt to) appended to in_. recv's result: > 0 read, 0 end of stream
+  // (or close_notify), < 0 -errno (-EPROTO: the TLS record layer failed).
+  io::Task<int> receive(uint32_t timeout_ms);
+  // One socket read into a provided buffer (a pooled scratch one when none is free); its bytes go
+  // to in_, or to the TLS session as ciphertext.
+  io::Task<int> recv_once(uint32_t timeout_ms);
+  // client_tls.cc: the TLS transport. The handshake within handshake_ms (false: close at once).
+  io::Task<bool> tls_handshake();
+  io::Task<int> tls_receive(uint32_t timeout_ms);
+  // Decrypts what the session holds into in_ (`got` bytes); kWantIo once it needs more.
+  io::TlsSession::Status decrypt_into_input(size_t& got);
+  io::Task<bool> tls_send(iovec* iov, int iovcnt);
+  io::Task<bool> encrypt_and_send(iovec* iov, int iovcnt);
+  // Sends every pending ciphertext byte; false when the socket failed or timed out.
+  io::Task<bool> flush_tls(uint32_t timeout_ms);
+  // Our close_notify, best effort, before the socket closes.
+  io::Task<void> tls_close();
   // Appends received bytes to in_, taking a pooled buffer for the first ones.
   void append_input(std::string_view data);
   io::Task<void> handle_request();
@@ -166,8 +186,10 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   bool aborted_ = false;
   bool keep_alive_ = true;
   bool client_gone_ = false;
-  io::HangupWatch hangup_;  // armed at the first proxied request, stopped when the session ends
-  int upstream_fd_ = -1;    // the upstream socket in use, so a hangup can cancel its I/O
+  std::unique_ptr<io::TlsServerSession> tls_;  // null: plain HTTP
+  std::string tls_subject_;  // the verified client certificate's subject, for admission
+  io::HangupWatch hangup_;   // armed at the first proxied request, stopped when the session ends
+  int upstream_fd_ = -1;     // the upstream socket in use, so a hangup can cancel its I/O
   uint64_t requests_served_ = 0;
 };
 

@@ -102,17 +102,17 @@ bool Gateway::start(std::string& err) {
                                                              hold && std::string_view(hold) == "1");
     state_.count_worker = count_worker_.get();
   }
-  uint16_t port = cfg.server.listen_port;
+  if (cfg.server.tls.enabled && !load_server_tls(cfg.server.tls, err)) return false;
+  tls_listening_ = cfg.server.tls.enabled;
+  port_ = cfg.server.listen_port;
+  tls_port_ = cfg.server.tls.own_listener ? cfg.server.tls.listen_port : 0;
+  std::vector<std::vector<Shard::Listener>> listeners(n);
   for (unsigned i = 0; i < n; ++i) {
-    // The first listener may pick the port (0); the others share it through SO_REUSEPORT.
-    int fd = io::make_listener(cfg.server.listen_host, port, 4096, &port, err);
-    if (fd < 0) return false;
-    listen_fds_.push_back(fd);
+    if (!open_listeners(i, listeners[i], err)) return false;
   }
-  port_ = port;
   // Every shard is in the registry before any serves: a scrape reads the list unlocked.
   for (unsigned i = 0; i < n; ++i) {
-    shards_.push_back(std::make_unique<Shard>(i, listen_fds_[i], state_));
+    shards_.push_back(std::make_unique<Shard>(i, std::move(listeners[i]), state_));
     metrics_.add_shard(shards_.back()->metrics_source());
   }
   for (unsigned i = 0; i < n; ++i) {
@@ -131,6 +131,50 @@ bool Gateway::start(std::string& err) {
   const char* hold = std::getenv("RINGGATE_TEST_HOLD_ACCOUNTING");
   records_ = std::make_unique<telemetry::RecordConsumer>(std::move(rings), sinks, tokenizers_,
                                                          hold && std::string_view(hold) == "1");
+  return true;
+}
+
+bool Gateway::open_listeners(unsigned i, std::vector<Shard::Listener>& out, std::string& err) {
+  const config::Server& s = runtime_->config().server;
+  // The first shard's listeners may pick their ports (0); the others share them through
+  // SO_REUSEPORT, which is also why the two addresses must differ: they would share one port.
+  if (i == 0 && s.tls.own_listener && s.tls.listen_port != 0 && s.tls.listen_port == port_ &&
+      s.tls.listen_host == s.listen_host) {
+    err = "[server.tls] listen is the same address as [server] listen";
+    return false;
+  }
+  int fd = io::make_listener(s.listen_host, port_, 4096, &port_, err);
+  if (fd < 0) return false;
+  listen_fds_.push_back(fd);
+  out.push_back({fd, s.tls.enabled && !s.tls.own_listener});
+  if (!s.tls.own_listener) return true;
+  fd = io::make_listener(s.tls.listen_host, tls_port_, 4096, &tls_port_, err);
+  if (fd < 0) return false;
+  listen_fds_.push_back(fd);
+  out.push_back({fd, true});
+  return true;
+}
+
+std::shared_ptr<io::TlsServerContext> make_server_tls(const config::ServerTls& tls,
+                                                      std::string& err) {
+  io::TlsServerOptions o;
+  o.cert_file = tls.cert_file;
+  o.key_file = tls.key_file;
+  o.client_ca_file = tls.client_ca_file;
+  o.client_cert_required = tls.client_cert_required;
+  o.tls13_only = tls.tls13_only;
+  std::string e;
+  std::shared_ptr<io::TlsServerContext> ctx = io::TlsServerContext::create(o, e);
+  if (!ctx) err = "[server.tls]: " + e;
+  return ctx;
+}
+
+bool Gateway::load_server_tls(const config::ServerTls& tls, std::string& err) {
+  std::shared_ptr<io::TlsServerContext> ctx = make_server_tls(tls, err);
+  if (!ctx) return false;
+  std::fprintf(stderr, "tls: serving %s%s; kTLS not used\n", ctx->description().c_str(),
+               ctx->asks_client_certificates() ? ", client certificates verified" : "");
+  state_.publish_server_tls(std::move(ctx));
   return true;
 }
 
@@ -214,6 +258,11 @@ std::string restart_only_changes(const config::Server& now, const config::Server
   if (now.max_pooled_buffer_bytes != next.max_pooled_buffer_bytes) {
     note("max_pooled_buffer_bytes");
   }
+  // Which listeners speak TLS is fixed with the listeners; certificates and the rest reload.
+  if (now.tls.enabled != next.tls.enabled || now.tls.own_listener != next.tls.own_listener ||
+      now.tls.listen_host != next.tls.listen_host || now.tls.listen_port != next.tls.listen_port) {
+    note("tls (on or off, or its listen address)");
+  }
   return notes;
 }
 
@@ -237,6 +286,10 @@ bool Gateway::reload(config::Config next, std::string& err, std::string& notes) 
   std::shared_ptr<const config::Runtime> rt =
       with_admission(config::Runtime::build(std::move(next), err), runtime_.get());
   if (!rt || !check_new_tls(*rt, *runtime_, err)) return false;
+  // The certificate files are read again even when the config names the same ones (renewed in
+  // place); one that fails refuses the whole reload, so the old certificate stays in use.
+  const config::ServerTls& tls = rt->config().server.tls;
+  if (tls_listening_ && tls.enabled && !load_server_tls(tls, err)) return false;
   notes = restart_only_changes(runtime_->config().server, rt->config().server);
   resolve_upstreams(*rt, runtime_.get());
   runtime_ = rt;
@@ -334,6 +387,7 @@ int serve_until_signalled(config::Config config, const ServeOptions& options) {
   bool v6 = host.find(':') != std::string::npos;
   std::printf("listening on %s%s%s:%u (%u shards)\n", v6 ? "[" : "", host.c_str(), v6 ? "]" : "",
               gw.port(), gw.shard_count());
+  if (gw.tls_port() != 0) std::printf("tls listening on port %u\n", gw.tls_port());
   std::fflush(stdout);
   int sig = 0;
   for (;;) {

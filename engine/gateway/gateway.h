@@ -13,15 +13,15 @@
 #include "engine/config/config.h"
 #include "engine/config/runtime.h"
 #include "engine/gateway/gateway_state.h"
+#include "engine/gateway/shard.h"
 #include "engine/io/dns_resolver.h"
+#include "engine/io/tls_server_context.h"
 #include "engine/telemetry/count_worker.h"
 #include "engine/telemetry/metrics.h"
 #include "engine/telemetry/record_consumer.h"
 #include "providers/tokenizer/tokenizer_set.h"
 
 namespace ringgate::gateway {
-
-class Shard;
 
 class Gateway {
  public:
@@ -31,6 +31,8 @@ class Gateway {
   // Resolves upstream names, opens one SO_REUSEPORT listener per shard and starts the shards.
   bool start(std::string& err);
   uint16_t port() const { return port_; }
+  // The port of [server.tls] listen, 0 when TLS has no listener of its own.
+  uint16_t tls_port() const { return tls_port_; }
   unsigned shard_count() const { return unsigned(shards_.size()); }
   // Stops accepting, lets in-flight requests finish (up to the drain timeout), then returns.
   void stop();
@@ -44,6 +46,11 @@ class Gateway {
   // Resolves the upstream names of `rt` that `known` lacks (all of them at start).
   void resolve_upstreams(const config::Runtime& rt, const config::Runtime* known);
   bool open_ledger(std::string& err);
+  // Opens shard i's listeners: [server] listen, plus [server.tls] listen when it has one.
+  bool open_listeners(unsigned i, std::vector<Shard::Listener>& out, std::string& err);
+  // A new context from `tls`'s files for new connections (start and every reload); false with
+  // the reason when a file is missing, unreadable, mismatched or its permissions are too open.
+  bool load_server_tls(const config::ServerTls& tls, std::string& err);
   bool open_access_log(const config::LogConfig& log, std::FILE*& out, std::string& err);
   static std::shared_ptr<const providers::tokenizer::TokenizerSet> load_tokenizers();
 
@@ -67,6 +74,8 @@ class Gateway {
   std::unique_ptr<cache::ResponseStore> responses_;
   std::vector<int> listen_fds_;
   uint16_t port_ = 0;
+  uint16_t tls_port_ = 0;
+  bool tls_listening_ = false;  // some listener serves TLS (fixed at start)
 };
 
 struct ServeOptions {
@@ -75,6 +84,11 @@ struct ServeOptions {
   std::function<std::optional<config::Config>(config::ConfigError&)> load_again;
   std::string pid_file;  // written once listening, removed at exit; "" = none
 };
+
+// The client listener's TLS context from [server.tls]'s files (start, reload and check-config);
+// null with `err` naming the file and the reason (never key material).
+std::shared_ptr<io::TlsServerContext> make_server_tls(const config::ServerTls& tls,
+                                                      std::string& err);
 
 // Runs the gateway until SIGINT or SIGTERM, then drains; SIGHUP reloads. Returns the process
 // exit code.

@@ -7,6 +7,7 @@
 
 #include "engine/config/runtime.h"
 #include "engine/io/dns_resolver.h"
+#include "engine/io/tls_server_context.h"
 #include "engine/telemetry/count_worker.h"
 #include "engine/telemetry/metrics.h"
 
@@ -44,9 +45,21 @@ struct GatewayState {
     return runtime_;
   }
 
+  // The TLS context new connections on a TLS listener get (null: no TLS listener); published
+  // with the runtime at start and at every reload, read by a shard only then.
+  void publish_server_tls(std::shared_ptr<io::TlsServerContext> next) {
+    std::lock_guard lock(runtime_mu_);
+    server_tls_ = std::move(next);
+  }
+  std::shared_ptr<io::TlsServerContext> server_tls() const {
+    std::lock_guard lock(runtime_mu_);
+    return server_tls_;
+  }
+
  private:
   mutable std::mutex runtime_mu_;
   std::shared_ptr<const config::Runtime> runtime_;
+  std::shared_ptr<io::TlsServerContext> server_tls_;
 };
 
 }  // namespace ringgate::gateway

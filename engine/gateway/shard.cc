@@ -5,6 +5,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -39,10 +40,10 @@ constexpr long long kAcceptBackoffMs = 50;
 // kAcceptBackoffMs on a ring timeout first. Clients meanwhile wait in the listen backlog.
 class Shard::AcceptOp final : public io::IoOp {
  public:
-  explicit AcceptOp(Shard& s) : shard_(s) {}
+  AcceptOp(Shard& s, Listener l) : shard_(s), listener_(l) {}
   void arm() {
     io_uring_sqe* sqe = shard_.ring_.sqe();
-    io_uring_prep_multishot_accept(sqe, shard_.listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    io_uring_prep_multishot_accept(sqe, listener_.fd, nullptr, nullptr, SOCK_CLOEXEC);
     io_uring_sqe_set_data(sqe, static_cast<io::IoOp*>(this));
     armed = true;
   }
@@ -59,7 +60,7 @@ class Shard::AcceptOp final : public io::IoOp {
       if (!shard_.draining_) arm();
       return;
     }
-    if (res >= 0) shard_.on_accept(res);
+    if (res >= 0) shard_.on_accept(res, listener_.tls);
     if (res == -EMFILE || res == -ENFILE) shard_.counters_.accept_refusals.add();
     if (!(flags & IORING_CQE_F_MORE)) {
       armed = false;
@@ -85,6 +86,7 @@ class Shard::AcceptOp final : public io::IoOp {
   }
 
   Shard& shard_;
+  Listener listener_;
   bool backing_off_ = false;
   __kernel_timespec backoff_{};
 };
@@ -144,9 +146,9 @@ class Shard::DrainTimer final : public io::IoOp {
   bool removing_ = false;
 };
 
-Shard::Shard(unsigned id, int listen_fd, GatewayState& state)
+Shard::Shard(unsigned id, std::vector<Listener> listeners, GatewayState& state)
     : id_(id),
-      listen_fd_(listen_fd),
+      listeners_(std::move(listeners)),
       state_(state),
       runtime_(state.runtime()),
       buffer_pool_(kRecvBufferSize, config().server.max_pooled_buffer_bytes / 2),
@@ -212,10 +214,11 @@ bool Shard::setup(std::string& err) {
   if (!recv_buffers_.init(ring_.raw(), kRecvGroup, kRecvBuffers, kRecvBufferSize, err))
     return false;
   if (!adopt(runtime_, err)) return false;
-  accept_ = std::make_unique<AcceptOp>(*this);
+  server_tls_ = state_.server_tls();
+  for (const Listener& l : listeners_) accepts_.push_back(std::make_unique<AcceptOp>(*this, l));
   wake_ = std::make_unique<WakeOp>(*this);
   drain_timer_ = std::make_unique<DrainTimer>(*this);
-  accept_->arm();
+  for (auto& a : accepts_) a->arm();
   wake_->arm();
   return true;
 }
@@ -225,7 +228,9 @@ void Shard::run() {
   for (;;) {
     if (draining_ && session_count_ == 0) {
       drain_timer_->disarm();
-      if (!accept_->armed && !drain_timer_->armed && !wake_->armed) break;
+      bool accepting =
+          std::any_of(accepts_.begin(), accepts_.end(), [](const auto& a) { return a->armed; });
+      if (!accepting && !drain_timer_->armed && !wake_->armed) break;
     }
     ring_.run_once();
   }
@@ -243,6 +248,7 @@ void Shard::request_reload() {
 
 void Shard::on_wake(uint64_t reasons) {
   if (reasons & (kWakeStop - 1)) {
+    server_tls_ = state_.server_tls();  // new connections only; live ones keep their own
     std::string err;
     if (!adopt(state_.runtime(), err)) {
       std::fprintf(stderr, "ringgate: shard %u: reload: %s\n", id_, err.c_str());
@@ -343,18 +349,20 @@ void Shard::join() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Shard::on_accept(int fd) {
+void Shard::on_accept(int fd, bool tls) {
   counters_.connections_accepted.add();
-  if (draining_ || session_count_ >= config().server.max_connections) {
+  // A TLS connection counts from accept, handshake included: stalled handshakes cannot hold more
+  // than max_connections, and each is closed at handshake_ms.
+  if (draining_ || session_count_ >= config().server.max_connections || (tls && !server_tls_)) {
     close(fd);  // over the limit: refuse fast rather than queue without bound
     return;
   }
   io::set_tcp_nodelay(fd);
-  serve(fd);
+  serve(fd, tls ? server_tls_ : nullptr);
 }
 
-io::Detached Shard::serve(int fd) {
-  ClientSession session(*this, fd);
+io::Detached Shard::serve(int fd, std::shared_ptr<io::TlsServerContext> tls) {
+  ClientSession session(*this, fd, tls.get());
   counters_.connections_open.add();
   co_await session.run();
   counters_.connections_open.sub();
@@ -381,7 +389,9 @@ void Shard::remove_session(ClientSession* s) {
 void Shard::begin_drain() {
   if (draining_) return;
   draining_ = true;
-  if (accept_->armed) accept_->cancel();
+  for (auto& a : accepts_) {
+    if (a->armed) a->cancel();
+  }
   // Idle keep-alive connections are closed now; busy ones finish their request first.
   for (ClientSession* s = sessions_; s; s = s->next_) {
     if (s->idle()) ring_.cancel_fd(s->fd());

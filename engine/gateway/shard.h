@@ -1,5 +1,6 @@
-// A shard: one pinned thread, one io_uring, one SO_REUSEPORT listener, and everything its
-// connections need (buffers, upstream pools, TLS contexts, a JSON parser). Shards share nothing
+// A shard: one pinned thread, one io_uring, its SO_REUSEPORT listeners (plain and TLS), and
+// everything its connections need (buffers, upstream pools, TLS contexts, a JSON parser). Shards
+// share nothing
 // on the request path; the kernel spreads connections across their listeners.
 #pragma once
 
@@ -21,6 +22,7 @@
 #include "engine/io/ring.h"
 #include "engine/io/task.h"
 #include "engine/io/tls_context.h"
+#include "engine/io/tls_server_context.h"
 #include "engine/pipeline/request_id.h"
 #include "engine/pipeline/shard_services.h"
 #include "engine/telemetry/metrics.h"
@@ -43,7 +45,13 @@ class Shard {
   // some tens of milliseconds of this shard's fastest relaying.
   static constexpr size_t kTapRingBytes = size_t{4} << 20;
 
-  Shard(unsigned id, int listen_fd, GatewayState& state);
+  // One of the shard's listening sockets; `tls` ones serve HTTPS with GatewayState's context.
+  struct Listener {
+    int fd = -1;
+    bool tls = false;
+  };
+
+  Shard(unsigned id, std::vector<Listener> listeners, GatewayState& state);
   ~Shard();
   Shard(const Shard&) = delete;
 
@@ -108,7 +116,7 @@ class Shard {
 
   void run();
   bool setup(std::string& err);
-  void on_accept(int fd);
+  void on_accept(int fd, bool tls);
   void begin_drain();
   void force_close_all();
   // Makes `next` the snapshot for new requests: keeps the state of upstreams it leaves
@@ -121,10 +129,10 @@ class Shard {
   // Drops retired upstream state once no request holds a snapshot older than the current one.
   void prune_retired();
   UpstreamState& upstream(config::UpstreamId id);
-  io::Detached serve(int fd);
+  io::Detached serve(int fd, std::shared_ptr<io::TlsServerContext> tls);
 
   unsigned id_;
-  int listen_fd_;
+  std::vector<Listener> listeners_;
   int wake_fd_ = -1;
   GatewayState& state_;
   std::shared_ptr<const config::Runtime> runtime_;
@@ -137,7 +145,9 @@ class Shard {
   // State replaced or removed by a reload, kept while requests on older snapshots may use it.
   std::vector<std::unique_ptr<UpstreamState>> retired_;
   std::vector<std::weak_ptr<const config::Runtime>> older_runtimes_;
-  std::unique_ptr<AcceptOp> accept_;
+  std::vector<std::unique_ptr<AcceptOp>> accepts_;  // one per listener
+  // What a new connection on a TLS listener gets; the previous one lives on in its sessions.
+  std::shared_ptr<io::TlsServerContext> server_tls_;
   std::unique_ptr<WakeOp> wake_;
   std::unique_ptr<DrainTimer> drain_timer_;
   ClientSession* sessions_ = nullptr;  // intrusive list of live sessions, for drain

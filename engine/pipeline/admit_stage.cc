@@ -62,6 +62,7 @@ Verdict admit(RequestContext& rq, const ShardServices&) {
   rq.client = client_of(rq);
   admission::AdmitInput in;
   in.key = presented_key(*rq.http);
+  in.tls_subject = rq.tls_subject;
   in.client = rq.client;
   in.model = rq.route.model;
   // Pass-through has no model table: a request that names a model is matched by that name, and

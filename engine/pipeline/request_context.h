@@ -46,6 +46,9 @@ struct RequestContext {
   std::shared_ptr<const config::Runtime> runtime;
   size_t body_padding = 0;    // readable bytes after the body (simdjson reads ahead)
   admission::IpAddress peer;  // the socket's peer; identify believes forwarding headers per config
+  // The connection's verified client certificate subject (mutual TLS), "" without one; into the
+  // session, which outlives every request on it.
+  std::string_view tls_subject;
 
   // identify
   std::string request_id;

@@ -306,6 +306,12 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s\n", err.message.c_str());
       return 1;
     }
+    // The certificate and key are loaded as serve would load them (permissions included).
+    std::string tls_err;
+    if (cfg->server.tls.enabled && !gateway::make_server_tls(cfg->server.tls, tls_err)) {
+      std::fprintf(stderr, "%s: %s\n", check_path.c_str(), tls_err.c_str());
+      return 1;
+    }
     std::printf("%s: ok\n%s", check_path.c_str(), config::describe(*cfg).c_str());
     return 0;
   }

@@ -28,4 +28,20 @@ function makeTestCertificates(dir) {
   };
 }
 
-module.exports = { makeTestCertificates };
+// Another certificate signed by the CA that makeTestCertificates left in `dir`: a server one for
+// 127.0.0.1 (`subject` tells it apart, e.g. '/CN=127.0.0.1/O=second') or, with client: true, a
+// client one. Keys are mode 0600. Returns { certFile, keyFile }.
+function issueCertificate(dir, name, subject, { client = false } = {}) {
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', subject,
+    '-keyout', `${name}.key`, '-out', `${name}.csr`], dir);
+  fs.writeFileSync(path.join(dir, `${name}.ext`), client
+    ? 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n'
+    : 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' +
+      'keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n');
+  openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
+    '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.pem`], dir);
+  fs.chmodSync(path.join(dir, `${name}.key`), 0o600);
+  return { certFile: path.join(dir, `${name}.pem`), keyFile: path.join(dir, `${name}.key`) };
+}
+
+module.exports = { makeTestCertificates, issueCertificate };
