@@ -17,6 +17,7 @@
 
 #include <ctime>
 
+#include "providers/anthropic_usage.h"
 #include "providers/json_access.h"
 #include "providers/json_writer.h"
 #include "providers/response_translator.h"
@@ -91,25 +92,6 @@ void AnthropicToOpenAiStream::emit_usage_and_done(std::string& out) {
   done_ = true;
 }
 
-namespace {
-
-// message_start carries the full usage object; message_delta carries output_tokens and, on newer
-// API versions, the input counts again. Fields present overwrite what we had.
-void merge_usage(object usage, TokenUsage& u) {
-  element e;
-  int64_t input = u.prompt_tokens - u.cached_tokens - u.cache_creation_tokens;
-  if (json::field(usage, "input_tokens", e)) input = json::integer(e);
-  if (json::field(usage, "cache_read_input_tokens", e)) u.cached_tokens = json::integer(e);
-  if (json::field(usage, "cache_creation_input_tokens", e)) {
-    u.cache_creation_tokens = json::integer(e);
-  }
-  if (json::field(usage, "output_tokens", e)) u.completion_tokens = json::integer(e);
-  u.prompt_tokens = input + u.cached_tokens + u.cache_creation_tokens;
-  u.seen = true;
-}
-
-}  // namespace
-
 void AnthropicToOpenAiStream::on_event(std::string_view event, std::string_view data,
                                        std::string& out) {
   if (done_) return;
@@ -132,7 +114,7 @@ void AnthropicToOpenAiStream::on_event(std::string_view event, std::string_view 
       if (id_.empty()) id_ = json::field_string(msg, "id");
       if (model_.empty()) model_ = json::field_string(msg, "model");
       if (json::field(msg, "usage", usage) && json::is_object(usage)) {
-        merge_usage(json::as_object(usage), usage_);
+        merge_anthropic_usage(json::as_object(usage), usage_);
       }
     }
     begin_chunk(out);
@@ -236,7 +218,7 @@ void AnthropicToOpenAiStream::on_event(std::string_view event, std::string_view 
   if (type == "message_delta") {
     element delta, usage;
     if (json::field(ev, "usage", usage) && json::is_object(usage)) {
-      merge_usage(json::as_object(usage), usage_);
+      merge_anthropic_usage(json::as_object(usage), usage_);
     }
     if (finish_sent_) return;
     std::string_view stop_reason;

@@ -19,6 +19,7 @@
 // text is the answer as the model wrote it); max_tokens is incomplete (max_output_tokens).
 #include "providers/anthropic_to_responses_stream.h"
 
+#include "providers/anthropic_usage.h"
 #include "providers/json_access.h"
 #include "providers/responses_object.h"
 
@@ -28,21 +29,6 @@ using json::element;
 using json::object;
 
 namespace {
-
-// message_start carries the full usage object, message_delta the output count and, on newer API
-// versions, the input counts again: fields present overwrite what we had.
-void merge_usage(object usage, TokenUsage& u) {
-  element e;
-  int64_t input = u.prompt_tokens - u.cached_tokens - u.cache_creation_tokens;
-  if (json::field(usage, "input_tokens", e)) input = json::integer(e);
-  if (json::field(usage, "cache_read_input_tokens", e)) u.cached_tokens = json::integer(e);
-  if (json::field(usage, "cache_creation_input_tokens", e)) {
-    u.cache_creation_tokens = json::integer(e);
-  }
-  if (json::field(usage, "output_tokens", e)) u.completion_tokens = json::integer(e);
-  u.prompt_tokens = input + u.cached_tokens + u.cache_creation_tokens;
-  u.seen = true;
-}
 
 bool child_object(object parent, std::string_view name, object& child) {
   element e;
@@ -75,7 +61,7 @@ void AnthropicToResponsesStream::on_event(std::string_view event, std::string_vi
     if (child_object(ev, "message", child)) {
       events_.set_upstream_model(json::field_string(child, "model"));
       object usage;
-      if (child_object(child, "usage", usage)) merge_usage(usage, usage_);
+      if (child_object(child, "usage", usage)) merge_anthropic_usage(usage, usage_);
     }
     events_.start(out);
   } else if (type == "ping") {
@@ -163,7 +149,7 @@ void AnthropicToResponsesStream::on_block_delta(std::string& out, object delta) 
 
 void AnthropicToResponsesStream::on_message_delta(std::string& out, object ev) {
   object child;
-  if (child_object(ev, "usage", child)) merge_usage(child, usage_);
+  if (child_object(ev, "usage", child)) merge_anthropic_usage(child, usage_);
   if (child_object(ev, "delta", child)) {
     if (auto reason = json::field_string(child, "stop_reason"); !reason.empty()) {
       stop_reason_ = reason;

@@ -25,13 +25,6 @@ using json::array;
 using json::element;
 using json::object;
 
-TranslateResult bad_upstream(std::string message) {
-  TranslateResult r;
-  r.status = 502;
-  r.error_message = std::move(message);
-  return r;
-}
-
 void read_anthropic_usage(object usage, TokenUsage& u) {
   const int64_t input = json::field_integer(usage, "input_tokens");
   u.cached_tokens = json::field_integer(usage, "cache_read_input_tokens");
@@ -73,13 +66,13 @@ TranslateResult anthropic_response_to_openai(std::string_view body,
                                              const ResponseOptions& options) {
   element root;
   if (!json::parse(json::ParserSlot::kDocument, body, root) || !json::is_object(root)) {
-    return bad_upstream("upstream returned a response that is not JSON");
+    return upstream_body_error("upstream returned a response that is not JSON");
   }
   object msg = json::as_object(root);
   element content_el;
   if (json::field_string(msg, "type") != "message" || !json::field(msg, "content", content_el) ||
       !json::is_array(content_el)) {
-    return bad_upstream("upstream returned a response that is not an Anthropic message");
+    return upstream_body_error("upstream returned a response that is not an Anthropic message");
   }
   array content = json::as_array(content_el);
 
@@ -100,7 +93,7 @@ TranslateResult anthropic_response_to_openai(std::string_view body,
   size_t texts = 0, thinking = 0, calls = 0;
   bool format_tool_used = false;
   for (element b : content) {
-    if (!json::is_object(b)) return bad_upstream("upstream content block is not an object");
+    if (!json::is_object(b)) return upstream_body_error("upstream content block is not an object");
     const auto type = json::field_string(json::as_object(b), "type");
     if (type == "text") {
       ++texts;
@@ -201,7 +194,7 @@ TranslateResult openai_response_to_anthropic(std::string_view body,
                                              const ResponseOptions& options) {
   element root;
   if (!json::parse(json::ParserSlot::kDocument, body, root) || !json::is_object(root)) {
-    return bad_upstream("upstream returned a response that is not JSON");
+    return upstream_body_error("upstream returned a response that is not JSON");
   }
   object completion = json::as_object(root);
   element choices_el, choice_el, message_el;
@@ -209,7 +202,7 @@ TranslateResult openai_response_to_anthropic(std::string_view body,
       json::as_array(choices_el).at(0).get(choice_el) || !json::is_object(choice_el) ||
       !json::field(json::as_object(choice_el), "message", message_el) ||
       !json::is_object(message_el)) {
-    return bad_upstream("upstream returned a response without choices[0].message");
+    return upstream_body_error("upstream returned a response without choices[0].message");
   }
   object choice = json::as_object(choice_el), message = json::as_object(message_el);
 
@@ -256,11 +249,11 @@ TranslateResult openai_response_to_anthropic(std::string_view body,
     size_t index = 0;
     std::string synthetic_id;
     for (element c : json::as_array(calls)) {
-      if (!json::is_object(c)) return bad_upstream("upstream tool call is not an object");
+      if (!json::is_object(c)) return upstream_body_error("upstream tool call is not an object");
       object call = json::as_object(c);
       element fn_el;
       if (!json::field(call, "function", fn_el) || !json::is_object(fn_el)) {
-        return bad_upstream("upstream tool call has no function");
+        return upstream_body_error("upstream tool call has no function");
       }
       object fn = json::as_object(fn_el);
       w.begin_object().key("type").string("tool_use");
@@ -282,7 +275,7 @@ TranslateResult openai_response_to_anthropic(std::string_view body,
         w.begin_object().end_object();
       } else if (!json::parse(json::ParserSlot::kNested, arguments, input) ||
                  !json::is_object(input)) {
-        return bad_upstream("upstream tool call arguments are not a JSON object");
+        return upstream_body_error("upstream tool call arguments are not a JSON object");
       } else {
         w.element(input);
       }

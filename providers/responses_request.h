@@ -102,10 +102,11 @@ bool Request::each_tool(Write&& write) {
   return true;
 }
 
-// The name a tool goes upstream under, listing a namespace member in result.namespaced_tools;
-// "" after refusing a name the flat form cannot carry (the request's error is set).
-std::string upstream_name_of(Request& rq, std::string_view name, const ToolGroup& group,
-                             const std::string& param);
+// The name a function or custom tool goes upstream under (a namespace member's is flat), with a
+// custom tool listed in result.custom_tools and a member in result.namespaced_tools; "" after
+// refusing the tool (the request's error is set): hosted and unknown types are never dropped.
+std::string upstream_tool_of(Request& rq, json::object tool, const std::string& param,
+                             const ToolGroup& group, bool& custom);
 // Its description upstream: a namespace member's says which namespace it is part of.
 std::string upstream_description_of(std::string_view description, const ToolGroup& group);
 

@@ -296,16 +296,34 @@ std::string custom_tool_description(json::object tool) {
   return description;
 }
 
-std::string upstream_name_of(Request& rq, std::string_view name, const ToolGroup& group,
-                             const std::string& param) {
-  if (group.name.empty()) return std::string(name);
-  if (!valid_tool_name_part(name)) {
-    rq.fail("a namespace tool's members need names of letters, digits, '_' and '-'",
-            param + ".name");
+std::string upstream_tool_of(Request& rq, json::object tool, const std::string& param,
+                             const ToolGroup& group, bool& custom) {
+  const auto type = json::field_string(tool, "type");
+  if (type != "function" && type != "custom") {
+    rq.fail("unsupported tool type \"" + std::string(type) + "\"", "tools");
     return {};
   }
-  add_namespaced_tool(rq.result.namespaced_tools, {group.name, name});
-  return upstream_tool_name({group.name, name});
+  custom = type == "custom";
+  const auto name = json::field_string(tool, "name");
+  if (name.empty()) {
+    rq.fail("tool needs a 'name'", param + ".name");
+    return {};
+  }
+  std::string upstream(name);
+  if (!group.name.empty()) {
+    if (!valid_tool_name_part(name)) {
+      rq.fail("a namespace tool's members need names of letters, digits, '_' and '-'",
+              param + ".name");
+      return {};
+    }
+    add_namespaced_tool(rq.result.namespaced_tools, {group.name, name});
+    upstream = upstream_tool_name({group.name, name});
+  }
+  if (custom) {
+    if (!rq.result.custom_tools.empty()) rq.result.custom_tools += ',';
+    rq.result.custom_tools += upstream;
+  }
+  return upstream;
 }
 
 std::string upstream_description_of(std::string_view description, const ToolGroup& group) {

@@ -27,13 +27,6 @@ using json::array;
 using json::element;
 using json::object;
 
-TranslateResult bad_upstream(std::string message) {
-  TranslateResult r;
-  r.status = 502;
-  r.error_message = std::move(message);
-  return r;
-}
-
 // Builds the output array item by item, numbering the items.
 class OutputItems {
  public:
@@ -176,18 +169,18 @@ TranslateResult anthropic_response_to_responses(std::string_view body,
                                                 const ResponseOptions& options) {
   element root, content;
   if (!json::parse(json::ParserSlot::kDocument, body, root) || !json::is_object(root)) {
-    return bad_upstream("upstream returned a response that is not JSON");
+    return upstream_body_error("upstream returned a response that is not JSON");
   }
   object msg = json::as_object(root);
   if (json::field_string(msg, "type") != "message" || !json::field(msg, "content", content) ||
       !json::is_array(content)) {
-    return bad_upstream("upstream returned a response that is not an Anthropic message");
+    return upstream_body_error("upstream returned a response that is not an Anthropic message");
   }
   TranslateResult r;
   const std::string id = response_id(options, json::field_string(msg, "id"));
   OutputItems out(r.output_items, id, options);
   if (!anthropic_items(json::as_array(content), options, out)) {
-    return bad_upstream("upstream content block is not an object");
+    return upstream_body_error("upstream content block is not an object");
   }
   const ResponsesStatus status =
       responses_status_for_stop_reason(json::field_string(msg, "stop_reason"));
@@ -248,19 +241,19 @@ bool chat_items(object message, OutputItems& out) {
 TranslateResult chat_response_to_responses(std::string_view body, const ResponseOptions& options) {
   element root, choices, choice, message;
   if (!json::parse(json::ParserSlot::kDocument, body, root) || !json::is_object(root)) {
-    return bad_upstream("upstream returned a response that is not JSON");
+    return upstream_body_error("upstream returned a response that is not JSON");
   }
   object completion = json::as_object(root);
   if (!json::field(completion, "choices", choices) || !json::is_array(choices) ||
       json::as_array(choices).at(0).get(choice) || !json::is_object(choice) ||
       !json::field(json::as_object(choice), "message", message) || !json::is_object(message)) {
-    return bad_upstream("upstream returned a response without choices[0].message");
+    return upstream_body_error("upstream returned a response without choices[0].message");
   }
   TranslateResult r;
   const std::string id = response_id(options, json::field_string(completion, "id"));
   OutputItems out(r.output_items, id, options);
   if (!chat_items(json::as_object(message), out)) {
-    return bad_upstream("upstream tool call has no function");
+    return upstream_body_error("upstream tool call has no function");
   }
   const ResponsesStatus status = responses_status_for_finish_reason(
       json::field_string(json::as_object(choice), "finish_reason"));

@@ -245,18 +245,11 @@ bool ToAnthropic::write_tools() {
 }
 
 bool ToAnthropic::write_tool(json::object tool, const std::string& param, const ToolGroup& group) {
-  const auto type = json::field_string(tool, "type");
-  if (type != "function" && type != "custom") {
-    return rq_.fail("unsupported tool type \"" + std::string(type) + "\"", "tools");
-  }
-  const auto client_name = json::field_string(tool, "name");
-  if (client_name.empty()) return rq_.fail("tool needs a 'name'", param + ".name");
-  const std::string name = upstream_name_of(rq_, client_name, group, param);
+  bool custom = false;
+  const std::string name = upstream_tool_of(rq_, tool, param, group, custom);
   if (name.empty()) return false;
   w_.begin_object().key("name").string(name);
-  if (type == "custom") {
-    if (!rq_.result.custom_tools.empty()) rq_.result.custom_tools += ',';
-    rq_.result.custom_tools += name;
+  if (custom) {
     const std::string description = upstream_description_of(custom_tool_description(tool), group);
     if (!description.empty()) w_.key("description").string(description);
     w_.key("input_schema").raw(kCustomToolSchema).end_object();

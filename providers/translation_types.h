@@ -98,6 +98,14 @@ struct TranslateResult {
                              // the store)
 };
 
+// An upstream answer that is not the shape its API promises: the client gets a 502.
+inline TranslateResult upstream_body_error(std::string message) {
+  TranslateResult r;
+  r.status = 502;
+  r.error_message = std::move(message);
+  return r;
+}
+
 // Per-response knobs for response and stream translation.
 struct ResponseOptions {
   std::string model;                 // model name shown to the client; empty = the upstream's

@@ -19,24 +19,7 @@ TranslateOptions options(int64_t default_max_tokens = 4096) {
   return o;
 }
 
-// Parses a translated body, failing the test if it is not JSON.
-class Parsed {
- public:
-  explicit Parsed(const std::string& body) { EXPECT_FALSE(parser_.parse(body).get(root_)) << body; }
-  element operator[](std::string_view pointer) {
-    element e;
-    if (root_.at_pointer(pointer).get(e)) ADD_FAILURE() << "no " << pointer;
-    return e;
-  }
-  bool has(std::string_view pointer) {
-    element e;
-    return !root_.at_pointer(pointer).get(e);
-  }
-
- private:
-  simdjson::dom::parser parser_;
-  element root_;
-};
+using testing::Parsed;
 
 // ---- OpenAI -> Anthropic --------------------------------------------------------------------
 

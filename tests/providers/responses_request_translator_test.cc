@@ -26,27 +26,7 @@ std::string text_of(element e) {
   return e.get_string().get(s) ? std::string() : std::string(s);
 }
 
-class Parsed {
- public:
-  explicit Parsed(const std::string& body) { EXPECT_FALSE(parser_.parse(body).get(root_)) << body; }
-  element operator[](std::string_view pointer) {
-    element e;
-    if (root_.at_pointer(pointer).get(e)) ADD_FAILURE() << "no " << pointer;
-    return e;
-  }
-  bool has(std::string_view pointer) {
-    element e;
-    return !root_.at_pointer(pointer).get(e);
-  }
-  std::string str(std::string_view pointer) {
-    return std::string(std::string_view((*this)[pointer]));
-  }
-  std::string json(std::string_view pointer) { return simdjson::minify((*this)[pointer]); }
-
- private:
-  simdjson::dom::parser parser_;
-  element root_;
-};
+using testing::Parsed;
 
 TranslateResult to_anthropic(std::string_view body, const TranslateOptions& o = options()) {
   return responses_to_anthropic(body, o);

@@ -16,27 +16,7 @@ namespace {
 
 using simdjson::dom::element;
 
-class Parsed {
- public:
-  explicit Parsed(const std::string& body) { EXPECT_FALSE(parser_.parse(body).get(root_)) << body; }
-  element operator[](std::string_view pointer) {
-    element e;
-    if (root_.at_pointer(pointer).get(e)) ADD_FAILURE() << "no " << pointer;
-    return e;
-  }
-  bool has(std::string_view pointer) {
-    element e;
-    return !root_.at_pointer(pointer).get(e);
-  }
-  std::string str(std::string_view pointer) {
-    return std::string(std::string_view((*this)[pointer]));
-  }
-  std::string json(std::string_view pointer) { return simdjson::minify((*this)[pointer]); }
-
- private:
-  simdjson::dom::parser parser_;
-  element root_;
-};
+using testing::Parsed;
 
 ResponseOptions options() {
   ResponseOptions o;

@@ -16,6 +16,29 @@
 
 namespace ringgate::providers::testing {
 
+// A translated body, parsed; the test fails if it is not JSON. Members by JSON pointer.
+class Parsed {
+ public:
+  explicit Parsed(const std::string& body) { EXPECT_FALSE(parser_.parse(body).get(root_)) << body; }
+  simdjson::dom::element operator[](std::string_view pointer) {
+    simdjson::dom::element e;
+    if (root_.at_pointer(pointer).get(e)) ADD_FAILURE() << "no " << pointer;
+    return e;
+  }
+  bool has(std::string_view pointer) {
+    simdjson::dom::element e;
+    return !root_.at_pointer(pointer).get(e);
+  }
+  std::string str(std::string_view pointer) {
+    return std::string(std::string_view((*this)[pointer]));
+  }
+  std::string json(std::string_view pointer) { return simdjson::minify((*this)[pointer]); }
+
+ private:
+  simdjson::dom::parser parser_;
+  simdjson::dom::element root_;
+};
+
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;

@@ -22,15 +22,6 @@ ResponsePlan BadRequest(const ApiRequest& r, std::string_view message) {
   return ResponseBuilder(r.knobs, r.close_after).Error(ApiShape::kAnthropic, 400, message, "");
 }
 
-std::string Event(std::string_view name, std::string_view json) {
-  std::string event = "event: ";
-  event += name;
-  event += "\ndata: ";
-  event += json;
-  event += "\n\n";
-  return event;
-}
-
 struct ToolUse {
   bool call = false;
   std::string name;
@@ -196,22 +187,23 @@ ResponsePlan PlanMessages(const ApiRequest& r) {
     return plan;
   }
 
-  builder.AddEvent(Event("message_start", "{\"type\":\"message_start\",\"message\":" +
-                                              message("", nullptr, 1) + "}"),
+  builder.AddEvent(NamedSseEvent("message_start", "{\"type\":\"message_start\",\"message\":" +
+                                                      message("", nullptr, 1) + "}"),
                    false);
   // The answer's block follows the thinking block, if any.
   const std::string index = thinking.empty() ? "0" : "1";
   auto delta_at = [&](std::string_view at, std::string_view delta_json) {
-    return Event("content_block_delta",
-                 "{\"type\":\"content_block_delta\",\"index\":" + std::string(at) +
-                     ",\"delta\":" + std::string(delta_json) + "}");
+    return NamedSseEvent("content_block_delta",
+                         "{\"type\":\"content_block_delta\",\"index\":" + std::string(at) +
+                             ",\"delta\":" + std::string(delta_json) + "}");
   };
   auto delta = [&](std::string_view delta_json) { return delta_at(index, delta_json); };
   if (!thinking.empty()) {
-    builder.AddEvent(Event("content_block_start",
-                           "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":" +
-                               thinking_block("", "") + "}"),
-                     false);
+    builder.AddEvent(
+        NamedSseEvent("content_block_start",
+                      "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":" +
+                          thinking_block("", "") + "}"),
+        false);
     for (const std::string& piece : thinking) {
       builder.AddEvent(
           delta_at("0", "{\"type\":\"thinking_delta\",\"thinking\":" + JsonString(piece) + "}"),
@@ -220,15 +212,16 @@ ResponsePlan PlanMessages(const ApiRequest& r) {
     builder.AddEvent(
         delta_at("0", "{\"type\":\"signature_delta\",\"signature\":" + JsonString(signature) + "}"),
         false);
-    builder.AddEvent(Event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"),
-                     false);
+    builder.AddEvent(
+        NamedSseEvent("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}"),
+        false);
   }
   std::string start_block = tool.call ? tool_block("{}") : "{\"type\":\"text\",\"text\":\"\"}";
   builder.AddEvent(
-      Event("content_block_start", "{\"type\":\"content_block_start\",\"index\":" + index +
-                                       ",\"content_block\":" + start_block + "}"),
+      NamedSseEvent("content_block_start", "{\"type\":\"content_block_start\",\"index\":" + index +
+                                               ",\"content_block\":" + start_block + "}"),
       false);
-  builder.AddEvent(Event("ping", "{\"type\":\"ping\"}"), false);
+  builder.AddEvent(NamedSseEvent("ping", "{\"type\":\"ping\"}"), false);
   if (tool.call) {
     for (std::string_view piece : SplitText(tool.input, kPartialJsonBytes)) {
       builder.AddEvent(
@@ -241,20 +234,21 @@ ResponsePlan PlanMessages(const ApiRequest& r) {
                        true);
     }
   }
-  builder.AddEvent(
-      Event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":" + index + "}"),
-      false);
+  builder.AddEvent(NamedSseEvent("content_block_stop",
+                                 "{\"type\":\"content_block_stop\",\"index\":" + index + "}"),
+                   false);
   std::string message_delta = "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"" +
                               std::string(stop_reason) + "\",\"stop_sequence\":null}";
   if (r.knobs.usage)
     message_delta += ",\"usage\":{\"output_tokens\":" + std::to_string(output_tokens) + "}";
   message_delta += '}';
-  builder.AddEvent(Event("message_delta", message_delta), false);
-  builder.AddEvent(Event("message_stop", "{\"type\":\"message_stop\"}"), false);
-  ResponsePlan plan = builder.Stream(
-      AnthropicHeaders(), Event("error",
-                                "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
-                                "\"message\":\"Overloaded\"}}"));
+  builder.AddEvent(NamedSseEvent("message_delta", message_delta), false);
+  builder.AddEvent(NamedSseEvent("message_stop", "{\"type\":\"message_stop\"}"), false);
+  ResponsePlan plan =
+      builder.Stream(AnthropicHeaders(),
+                     NamedSseEvent("error",
+                                   "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\","
+                                   "\"message\":\"Overloaded\"}}"));
   if (r.knobs.usage) plan.reported_usage = usage(input_tokens, output_tokens);
   return plan;
 }

@@ -22,15 +22,6 @@ ResponsePlan BadRequest(const ApiRequest& r, std::string_view message) {
   return ResponseBuilder(r.knobs, r.close_after).Error(ApiShape::kOpenAI, 400, message, "");
 }
 
-std::string NamedSse(std::string_view name, std::string_view json) {
-  std::string event = "event: ";
-  event += name;
-  event += "\ndata: ";
-  event += json;
-  event += "\n\n";
-  return event;
-}
-
 struct FunctionCall {
   bool call = false;
   std::string name;
@@ -144,7 +135,7 @@ class EventSequence {
     json += "\",\"sequence_number\":" + std::to_string(sequence_++);
     json += fields;
     json += '}';
-    builder_.AddEvent(NamedSse(type, json), is_content);
+    builder_.AddEvent(NamedSseEvent(type, json), is_content);
   }
 
  private:
@@ -277,7 +268,7 @@ ResponsePlan PlanResponse(const ApiRequest& r) {
   std::string error_json =
       "{\"type\":\"error\",\"code\":\"server_error\",\"message\":\"mock injected mid-stream "
       "error\",\"param\":null}";
-  return builder.Stream(OpenAiHeaders(), NamedSse("error", error_json));
+  return builder.Stream(OpenAiHeaders(), NamedSseEvent("error", error_json));
 }
 
 }  // namespace ringgate::mock_upstream
