@@ -11,7 +11,7 @@
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
+const { runCli } = require('./lib/cli_run');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -39,19 +39,8 @@ function runClaude(baseUrl, cwd, prompt) {
     ANTHROPIC_API_KEY: `sk-ant-dummy-${crypto.randomBytes(8).toString('hex')}`,
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
   };
-  const child = spawn(CLAUDE_BIN, ['-p', prompt, '--allowedTools', TOOL], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8');
-  child.stderr.setEncoding('utf8');
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
-  const exited = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  const timer = setTimeout(() => child.kill('SIGKILL'), RUN_DEADLINE_MS);
-  return exited.finally(() => {
-    clearTimeout(timer);
-    fs.rmSync(home, { recursive: true, force: true });
-  });
+  return runCli(CLAUDE_BIN, ['-p', prompt, '--allowedTools', TOOL], { cwd, env, deadlineMs: RUN_DEADLINE_MS })
+    .finally(() => fs.rmSync(home, { recursive: true, force: true }));
 }
 
 // A working directory holding a file whose content only this run knows.
