@@ -13,15 +13,7 @@ using testing::load_error;
 using testing::open_access;
 using testing::TempDir;
 
-constexpr std::string_view kRouting = R"(
-[[upstreams]]
-name = "mock"
-url = "http://127.0.0.1:9099/v1"
-
-[[models]]
-name = "m"
-upstream = "mock"
-)";
+using testing::kRouting;
 
 std::optional<Config> load(std::string_view ledger, ConfigError& err) {
   return load_config_string(open_access(std::string(ledger) + std::string(kRouting)), "t.toml",

@@ -12,19 +12,8 @@ namespace {
 using testing::load_error;
 using testing::open_access;
 
-constexpr std::string_view kRouting = R"(
-[[upstreams]]
-name = "mock"
-url = "http://127.0.0.1:9099/v1"
-
-[[models]]
-name = "m"
-upstream = "mock"
-)";
-
-std::string with_routing(std::string_view head) {
-  return std::string(head) + std::string(kRouting);
-}
+using testing::kRouting;
+using testing::with_routing;
 
 Config load_ok(std::string_view toml) {
   ConfigError err;

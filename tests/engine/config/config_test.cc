@@ -16,20 +16,8 @@ using testing::open_access;
 using testing::ScopedEnv;
 using testing::TempDir;
 
-// A valid upstream and model, appended to snippets that exercise other tables.
-constexpr std::string_view kRouting = R"(
-[[upstreams]]
-name = "mock"
-url = "http://127.0.0.1:9099/v1"
-
-[[models]]
-name = "m"
-upstream = "mock"
-)";
-
-std::string with_routing(std::string_view head) {
-  return std::string(head) + std::string(kRouting);
-}
+using testing::kRouting;
+using testing::with_routing;
 
 Config load_ok(std::string_view toml) {
   ConfigError err;

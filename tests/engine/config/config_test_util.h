@@ -13,6 +13,21 @@
 
 namespace ringgate::config::testing {
 
+// A valid upstream and model, appended to snippets that exercise other tables.
+inline constexpr std::string_view kRouting = R"(
+[[upstreams]]
+name = "mock"
+url = "http://127.0.0.1:9099/v1"
+
+[[models]]
+name = "m"
+upstream = "mock"
+)";
+
+inline std::string with_routing(std::string_view head) {
+  return std::string(head) + std::string(kRouting);
+}
+
 // A config must say who may call; snippets that exercise other tables say open access, at the
 // end so the line numbers their expectations name stay as written.
 inline std::string open_access(std::string_view toml) {
