@@ -16,7 +16,7 @@ ninja -C build-asan
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
   meson test -C build-asan --print-errorlogs --no-suite integration --no-suite benchmark
 
-echo "== lock-free admission and accounting rings under TSan =="
+echo "== lock-free admission, accounting rings and the exact cache under TSan =="
 [ -f build-tsan/build.ninja ] || meson setup build-tsan --buildtype=debugoptimized \
   -Db_sanitize=thread -Db_lundef=false >/dev/null
 TSAN_TESTS=()
@@ -24,6 +24,7 @@ for t in token_bucket limit_set budget gatekeeper; do
   TSAN_TESTS+=("tests/engine/engine_admission_${t}_test")
 done
 for t in record_ring tap_ring; do TSAN_TESTS+=("tests/engine/engine_telemetry_${t}_test"); done
+for t in exact_cache single_flight; do TSAN_TESTS+=("tests/cache/${t}_test"); done
 ninja -C build-tsan "${TSAN_TESTS[@]}"
 for t in "${TSAN_TESTS[@]}"; do TSAN_OPTIONS=halt_on_error=1 "build-tsan/$t" --gtest_brief=1; done
 
