@@ -19,6 +19,7 @@ constexpr size_t kFloatsPerLine = 16;  // 64 bytes
 // search clears nothing. Shared by every index a thread searches (epochs never repeat).
 struct VisitedMarks {
   std::vector<uint32_t> marks;
+  std::vector<uint32_t> batch;  // one neighbour list's unvisited nodes
   uint32_t epoch = 0;
   uint32_t begin(size_t nodes) {
     if (marks.size() < nodes) marks.resize(nodes, 0);
@@ -131,8 +132,13 @@ std::vector<HnswIndex::Candidate> HnswIndex::search_layer(const float* q, uint32
                                                           int level, const int64_t* live_at) const {
   const uint32_t epoch = tl_visited.begin(params_.capacity);
   uint32_t* marks = tl_visited.marks.data();
-  std::priority_queue<Candidate, std::vector<Candidate>, ByBest> frontier;
-  std::priority_queue<Candidate, std::vector<Candidate>, ByWorst> found;
+  if (tl_visited.batch.size() < 2 * params_.m) tl_visited.batch.resize(2 * params_.m);
+  uint32_t* batch = tl_visited.batch.data();
+  std::vector<Candidate> frontier_store, found_store;
+  frontier_store.reserve(2 * ef + 2 * params_.m);
+  found_store.reserve(ef + 1);
+  std::priority_queue frontier(ByBest{}, std::move(frontier_store));
+  std::priority_queue found(ByWorst{}, std::move(found_store));
   const Candidate first{dot_product(q, vec(entry), stride_), entry};
   const auto keep = [&](uint32_t node) { return live_at == nullptr || returnable(node, *live_at); };
   frontier.push(first);
@@ -142,13 +148,23 @@ std::vector<HnswIndex::Candidate> HnswIndex::search_layer(const float* q, uint32
     const Candidate c = frontier.top();
     if (found.size() >= ef && c.sim < found.top().sim) break;
     frontier.pop();
+    // Gather the unvisited neighbours and prefetch their vectors before scoring any: the
+    // loads then overlap instead of each dot product waiting on its own cache miss.
     const Link* list = links(c.node, level);
     const uint32_t n =
         std::min<uint32_t>(list[0].load(std::memory_order_acquire), max_links(level));
+    uint32_t* fresh = batch;
     for (uint32_t i = 1; i <= n; ++i) {
       const uint32_t next = list[i].load(std::memory_order_acquire);
       if (marks[next] == epoch) continue;
       marks[next] = epoch;
+      *fresh++ = next;
+      const char* line = reinterpret_cast<const char*>(vec(next));
+      __builtin_prefetch(line);
+      __builtin_prefetch(line + 64);
+    }
+    for (const uint32_t* it = batch; it != fresh; ++it) {
+      const uint32_t next = *it;
       const float sim = dot_product(q, vec(next), stride_);
       if (found.size() < ef || sim > found.top().sim) {
         frontier.push({sim, next});
