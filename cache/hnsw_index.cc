@@ -59,9 +59,10 @@ size_t HnswIndex::bytes_per_slot(const HnswParams& p) {
   const size_t m = std::max<size_t>(p.m, 2);
   // Upper levels: a node has on average 1/(m-1) of them (levels are geometric with p = 1/m).
   const size_t upper = (1 + m) * 4 / (m - 1);
-  const size_t per_node_fixed = 8 /*label*/ + 8 /*time*/ + 1 + 1 + 8 /*upper ptr*/;
+  const size_t header = (((1 + 2 * m) * 4 + 7) / 8 * 8 + 12 + 63) / 64 * 64;
+  const size_t per_node_fixed = 8 /*label*/ + 1 /*level*/ + 8 /*upper ptr*/;
   const size_t by_label = 32;  // unordered_map node, approximately
-  return stride * 4 + (1 + 2 * m) * 4 + upper + per_node_fixed + by_label;
+  return header + stride * 4 + upper + per_node_fixed + by_label;
 }
 
 HnswIndex::HnswIndex(const HnswParams& params) : params_(params) {
@@ -72,23 +73,27 @@ HnswIndex::HnswIndex(const HnswParams& params) : params_(params) {
   params_.ef_search = std::max<size_t>(params_.ef_search, 1);
   stride_ = (params_.dim + kFloatsPerLine - 1) / kFloatsPerLine * kFloatsPerLine;
   const size_t cap = params_.capacity;
-  vectors_ =
-      static_cast<float*>(::operator new[](cap* stride_ * sizeof(float), std::align_val_t{64}));
-  std::memset(vectors_, 0, cap * stride_ * sizeof(float));
-  level0_ = std::make_unique<Link[]>(cap * (1 + 2 * params_.m));
+  time_offset_ = ((1 + 2 * params_.m) * sizeof(Link) + 7) / 8 * 8;
+  header_bytes_ = (time_offset_ + 12 + 63) / 64 * 64;
+  block_bytes_ = header_bytes_ + stride_ * sizeof(float);
+  blocks_ = static_cast<char*>(::operator new[](cap* block_bytes_, std::align_val_t{64}));
+  std::memset(blocks_, 0, cap * block_bytes_);
+  for (uint32_t node = 0; node < cap; ++node) {
+    Link* list = reinterpret_cast<Link*>(block(node));
+    for (size_t i = 0; i <= 2 * params_.m; ++i) new (&list[i]) Link(0);
+    new (&dead_flag(node)) std::atomic<uint32_t>(0);
+  }
   upper_ = std::make_unique<std::unique_ptr<Link[]>[]>(cap);
   labels_ = std::make_unique<uint64_t[]>(cap);
-  inserted_ms_ = std::make_unique<int64_t[]>(cap);
   levels_ = std::make_unique<uint8_t[]>(cap);
-  dead_flags_ = std::make_unique<std::atomic<uint8_t>[]>(cap);
   rng_ = params_.seed;
   level_mult_ = 1.0 / std::log(static_cast<double>(params_.m));
 }
 
-HnswIndex::~HnswIndex() { ::operator delete[](vectors_, std::align_val_t{64}); }
+HnswIndex::~HnswIndex() { ::operator delete[](blocks_, std::align_val_t{64}); }
 
 HnswIndex::Link* HnswIndex::links(uint32_t node, int level) const {
-  if (level == 0) return &level0_[size_t{node} * (1 + 2 * params_.m)];
+  if (level == 0) return reinterpret_cast<Link*>(block(node));
   return &upper_[node][size_t(level - 1) * (1 + params_.m)];
 }
 
@@ -98,8 +103,8 @@ double HnswIndex::dead_fraction() const {
 }
 
 bool HnswIndex::returnable(uint32_t node, int64_t now_ms) const {
-  if (dead_flags_[node].load(std::memory_order_acquire) != 0) return false;
-  return params_.ttl_ms <= 0 || now_ms - inserted_ms_[node] < params_.ttl_ms;
+  if (dead_flag(node).load(std::memory_order_acquire) != 0) return false;
+  return params_.ttl_ms <= 0 || now_ms - inserted_ms(node) < params_.ttl_ms;
 }
 
 int HnswIndex::random_level() {
@@ -159,9 +164,10 @@ std::vector<HnswIndex::Candidate> HnswIndex::search_layer(const float* q, uint32
       if (marks[next] == epoch) continue;
       marks[next] = epoch;
       *fresh++ = next;
-      const char* line = reinterpret_cast<const char*>(vec(next));
-      __builtin_prefetch(line);
-      __builtin_prefetch(line + 64);
+      const char* line = block(next);
+      __builtin_prefetch(line);  // links and flag
+      __builtin_prefetch(line + header_bytes_);
+      __builtin_prefetch(line + header_bytes_ + 64);
     }
     for (const uint32_t* it = batch; it != fresh; ++it) {
       const uint32_t next = *it;
@@ -251,11 +257,11 @@ void HnswIndex::link_back(uint32_t from, uint32_t to, int level) {
 void HnswIndex::add_node(uint64_t id, const float* unit, int64_t now_ms) {
   const uint32_t node = count_.load(std::memory_order_relaxed);
   const int level = random_level();
-  std::copy(unit, unit + params_.dim, vectors_ + size_t{node} * stride_);
+  std::copy(unit, unit + params_.dim, mutable_vec(node));
   labels_[node] = id;
-  inserted_ms_[node] = now_ms;
+  inserted_ms(node) = now_ms;
   levels_[node] = static_cast<uint8_t>(level);
-  dead_flags_[node].store(0, std::memory_order_relaxed);
+  dead_flag(node).store(0, std::memory_order_relaxed);
   if (level > 0) upper_[node] = std::make_unique<Link[]>(size_t(level) * (1 + params_.m));
   by_label_[id] = node;
   if (node == 0) {
@@ -294,7 +300,7 @@ InsertResult HnswIndex::insert(uint64_t id, std::span<const float> vector, int64
 bool HnswIndex::erase(uint64_t id) {
   const auto it = by_label_.find(id);
   if (it == by_label_.end()) return false;
-  dead_flags_[it->second].store(1, std::memory_order_release);
+  dead_flag(it->second).store(1, std::memory_order_release);
   by_label_.erase(it);
   ++dead_;
   return true;
@@ -313,18 +319,18 @@ std::unique_ptr<HnswIndex> HnswIndex::compacted(int64_t now_ms, size_t keep_max,
   params.seed = rng_;
   auto out = std::make_unique<HnswIndex>(params);
   for (size_t i = skip; i < keep.size(); ++i) {
-    out->add_node(labels_[keep[i]], vec(keep[i]), inserted_ms_[keep[i]]);
+    out->add_node(labels_[keep[i]], vec(keep[i]), inserted_ms(keep[i]));
   }
   return out;
 }
 
 void HnswIndex::copy_node(const HnswIndex& from, uint32_t node) {
-  std::copy(from.vec(node), from.vec(node) + stride_, vectors_ + size_t{node} * stride_);
+  std::copy(from.vec(node), from.vec(node) + stride_, mutable_vec(node));
   labels_[node] = from.labels_[node];
-  inserted_ms_[node] = from.inserted_ms_[node];
+  inserted_ms(node) = from.inserted_ms(node);
   levels_[node] = from.levels_[node];
-  dead_flags_[node].store(from.dead_flags_[node].load(std::memory_order_relaxed),
-                          std::memory_order_relaxed);
+  dead_flag(node).store(from.dead_flag(node).load(std::memory_order_relaxed),
+                        std::memory_order_relaxed);
   const int level = levels_[node];
   if (level > 0) upper_[node] = std::make_unique<Link[]>(size_t(level) * (1 + params_.m));
   for (int l = 0; l <= level; ++l) {

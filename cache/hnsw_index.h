@@ -80,7 +80,21 @@ class HnswIndex {
   };
   using Link = std::atomic<uint32_t>;
 
-  const float* vec(uint32_t node) const { return vectors_ + size_t{node} * stride_; }
+  // A node's level-0 block: [links: size, 2m ids][inserted ms][dead flag] padded to 64 bytes,
+  // then its vector. Scoring a node pulls in the links the search reads next.
+  char* block(uint32_t node) const { return blocks_ + size_t{node} * block_bytes_; }
+  const float* vec(uint32_t node) const {
+    return reinterpret_cast<const float*>(block(node) + header_bytes_);
+  }
+  float* mutable_vec(uint32_t node) {
+    return reinterpret_cast<float*>(block(node) + header_bytes_);
+  }
+  int64_t& inserted_ms(uint32_t node) const {
+    return *reinterpret_cast<int64_t*>(block(node) + time_offset_);
+  }
+  std::atomic<uint32_t>& dead_flag(uint32_t node) const {
+    return *reinterpret_cast<std::atomic<uint32_t>*>(block(node) + time_offset_ + 8);
+  }
   Link* links(uint32_t node, int level) const;
   size_t max_links(int level) const { return level == 0 ? 2 * params_.m : params_.m; }
   bool returnable(uint32_t node, int64_t now_ms) const;
@@ -95,14 +109,14 @@ class HnswIndex {
   void copy_node(const HnswIndex& from, uint32_t node);
 
   HnswParams params_;
-  size_t stride_;                                     // floats per vector, padded to 64 bytes
-  float* vectors_;                                    // capacity * stride_, 64-byte aligned
-  std::unique_ptr<Link[]> level0_;                    // capacity * (1 + 2m): size then ids
+  size_t stride_;        // floats per vector, padded to 64 bytes
+  size_t time_offset_;   // of inserted ms in a block; the dead flag follows
+  size_t header_bytes_;  // links, time and flag, padded to 64 bytes
+  size_t block_bytes_;   // header + vector
+  char* blocks_;         // capacity * block_bytes_, 64-byte aligned
   std::unique_ptr<std::unique_ptr<Link[]>[]> upper_;  // per node: levels 1..L, (1 + m) each
   std::unique_ptr<uint64_t[]> labels_;
-  std::unique_ptr<int64_t[]> inserted_ms_;
   std::unique_ptr<uint8_t[]> levels_;
-  std::unique_ptr<std::atomic<uint8_t>[]> dead_flags_;
   std::atomic<uint32_t> count_{0};
   std::atomic<uint64_t> entry_{0};  // (max level << 32) | entry node; valid once count_ > 0
   // Writer-only state.
