@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <new>
 #include <queue>
 
@@ -68,7 +69,8 @@ size_t HnswIndex::bytes_per_slot(const HnswParams& p) {
 HnswIndex::HnswIndex(const HnswParams& params) : params_(params) {
   params_.dim = std::max<size_t>(params_.dim, 1);
   params_.m = std::max<size_t>(params_.m, 2);
-  params_.capacity = std::max<size_t>(params_.capacity, 1);
+  // Node ids are 32-bit.
+  params_.capacity = std::clamp<size_t>(params_.capacity, 1, std::numeric_limits<uint32_t>::max());
   params_.ef_construction = std::max(params_.ef_construction, params_.m);
   params_.ef_search = std::max<size_t>(params_.ef_search, 1);
   stride_ = (params_.dim + kFloatsPerLine - 1) / kFloatsPerLine * kFloatsPerLine;
