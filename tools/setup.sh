@@ -21,6 +21,8 @@ APT_PACKAGES=(
   chromium
   # bench/sqe_count.sh counts io_uring work with the kernel tracepoints
   linux-perf
+  # benchmarks: bench/micro/hnsw_compare compares our HNSW index with these (used only there)
+  libhnswlib-dev libfaiss-dev
 )
 if ! command -v npm >/dev/null 2>&1; then APT_PACKAGES+=(npm); fi
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to a passing test run: installs packages, builds,
 # runs the unit and integration tests, runs the unit tests again under ASan+UBSan, the lock-free
-# admission tests and the accounting rings under TSan, and every fuzz target for a bounded time
-# (FUZZ_SECONDS, default 30) under ASan+UBSan.
+# admission tests, the accounting rings and the semantic index's readers under TSan, and every
+# fuzz target for a bounded time (FUZZ_SECONDS, default 30) under ASan+UBSan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
@@ -25,6 +25,7 @@ for t in token_bucket limit_set budget gatekeeper; do
 done
 for t in record_ring tap_ring; do TSAN_TESTS+=("tests/engine/engine_telemetry_${t}_test"); done
 for t in exact_cache single_flight; do TSAN_TESTS+=("tests/cache/${t}_test"); done
+TSAN_TESTS+=("tests/cache/hnsw_concurrency_test")  # the semantic index's lock-free readers
 ninja -C build-tsan "${TSAN_TESTS[@]}"
 for t in "${TSAN_TESTS[@]}"; do TSAN_OPTIONS=halt_on_error=1 "build-tsan/$t" --gtest_brief=1; done
 
