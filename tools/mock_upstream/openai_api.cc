@@ -18,12 +18,6 @@ using simdjson::dom::object;
 
 constexpr size_t kArgumentPieceBytes = 8;
 
-std::string OpenAiHeaders() { return "x-request-id: " + NewId("req_") + "\r\n"; }
-
-ResponsePlan BadRequest(const ApiRequest& r, std::string_view message) {
-  return ResponseBuilder(r.knobs, r.close_after).Error(ApiShape::kOpenAI, 400, message, "");
-}
-
 // `cached`: how many of the prompt tokens came from the prompt cache (x-mock-cached-tokens).
 // `reasoning`: how many of the completion tokens were reasoning.
 std::string UsageJson(int prompt, int completion, int cached = 0, int reasoning = 0) {
@@ -117,14 +111,20 @@ bool RequireModel(const ApiRequest& r, std::string_view& model) {
 
 }  // namespace
 
+std::string OpenAiHeaders() { return "x-request-id: " + NewId("req_") + "\r\n"; }
+
+ResponsePlan OpenAiBadRequest(const ApiRequest& r, std::string_view message) {
+  return ResponseBuilder(r.knobs, r.close_after).Error(ApiShape::kOpenAI, 400, message, "");
+}
+
 ResponsePlan PlanChatCompletion(const ApiRequest& r) {
   std::string_view model;
-  if (!RequireModel(r, model)) return BadRequest(r, "you must provide a model parameter");
+  if (!RequireModel(r, model)) return OpenAiBadRequest(r, "you must provide a model parameter");
   array messages;
   if (r.body["messages"].get(messages) != SUCCESS) {
-    return BadRequest(r, "'messages' is a required property");
+    return OpenAiBadRequest(r, "'messages' is a required property");
   }
-  if (auto problem = OpenAiHistoryProblem(messages)) return BadRequest(r, *problem);
+  if (auto problem = OpenAiHistoryProblem(messages)) return OpenAiBadRequest(r, *problem);
   bool stream = false;
   ReadField(r.body["stream"], stream);
   bool include_usage = false;
@@ -272,9 +272,9 @@ ResponsePlan PlanChatCompletion(const ApiRequest& r) {
 
 ResponsePlan PlanCompletion(const ApiRequest& r) {
   std::string_view model;
-  if (!RequireModel(r, model)) return BadRequest(r, "you must provide a model parameter");
+  if (!RequireModel(r, model)) return OpenAiBadRequest(r, "you must provide a model parameter");
   element prompt;
-  if (r.body["prompt"].get(prompt) != SUCCESS) return BadRequest(r, "'prompt' is required");
+  if (r.body["prompt"].get(prompt) != SUCCESS) return OpenAiBadRequest(r, "'prompt' is required");
   bool stream = false;
   ReadField(r.body["stream"], stream);
   bool include_usage = false;
@@ -325,17 +325,18 @@ ResponsePlan PlanCompletion(const ApiRequest& r) {
 
 ResponsePlan PlanEmbeddings(const ApiRequest& r) {
   std::string_view model;
-  if (!RequireModel(r, model)) return BadRequest(r, "you must provide a model parameter");
+  if (!RequireModel(r, model)) return OpenAiBadRequest(r, "you must provide a model parameter");
   element input;
-  if (r.body["input"].get(input) != SUCCESS) return BadRequest(r, "'input' is a required property");
+  if (r.body["input"].get(input) != SUCCESS)
+    return OpenAiBadRequest(r, "'input' is a required property");
   int64_t dims = r.options.embedding_dim;
   if (r.body["dimensions"].get(dims) == SUCCESS && (dims < 1 || dims > 8192)) {
-    return BadRequest(r, "'dimensions' must be between 1 and 8192");
+    return OpenAiBadRequest(r, "'dimensions' must be between 1 and 8192");
   }
   std::string_view format = "float";
   ReadField(r.body["encoding_format"], format);
   if (format != "float" && format != "base64") {
-    return BadRequest(r, "'encoding_format' must be 'float' or 'base64'");
+    return OpenAiBadRequest(r, "'encoding_format' must be 'float' or 'base64'");
   }
   // One string, a list of strings, a list of token ids, or a list of token id lists.
   std::vector<std::string> items;
@@ -352,11 +353,12 @@ ResponsePlan PlanEmbeddings(const ApiRequest& r) {
     }
   } else {
     std::string_view text;
-    if (input.get(text) != SUCCESS) return BadRequest(r, "'input' must be a string or an array");
+    if (input.get(text) != SUCCESS)
+      return OpenAiBadRequest(r, "'input' must be a string or an array");
     items.emplace_back(text);
   }
-  if (items.empty()) return BadRequest(r, "'input' must not be empty");
-  if (items.size() > 2048) return BadRequest(r, "'input' has more than 2048 items");
+  if (items.empty()) return OpenAiBadRequest(r, "'input' must not be empty");
+  if (items.size() > 2048) return OpenAiBadRequest(r, "'input' has more than 2048 items");
   std::string body = "{\"object\":\"list\",\"data\":[";
   int tokens = 0;
   for (size_t i = 0; i < items.size(); ++i) {

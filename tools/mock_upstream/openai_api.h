@@ -10,6 +10,11 @@ ResponsePlan PlanChatCompletion(const ApiRequest& request);
 ResponsePlan PlanCompletion(const ApiRequest& request);
 ResponsePlan PlanEmbeddings(const ApiRequest& request);
 
+// Shared by the OpenAI-shaped endpoints (chat, completions, embeddings, responses_api.cc): the
+// response headers OpenAI sends, and a 400 in OpenAI's error shape.
+std::string OpenAiHeaders();
+ResponsePlan OpenAiBadRequest(const ApiRequest& r, std::string_view message);
+
 // GET /v1/models (Anthropic's list shape when the client sent anthropic-version), and
 // GET /v1/models/ID when `model_id` is not empty.
 ResponsePlan PlanModels(const HttpRequest& http, const MockOptions& options,

@@ -6,6 +6,7 @@
 
 #include "tools/mock_upstream/json_text.h"
 #include "tools/mock_upstream/mock_content.h"
+#include "tools/mock_upstream/openai_api.h"
 
 namespace ringgate::mock_upstream {
 namespace {
@@ -15,12 +16,6 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 
 constexpr size_t kArgumentPieceBytes = 8;
-
-std::string OpenAiHeaders() { return "x-request-id: " + NewId("req_") + "\r\n"; }
-
-ResponsePlan BadRequest(const ApiRequest& r, std::string_view message) {
-  return ResponseBuilder(r.knobs, r.close_after).Error(ApiShape::kOpenAI, 400, message, "");
-}
 
 struct FunctionCall {
   bool call = false;
@@ -222,10 +217,10 @@ void AddFunctionCallEvents(EventSequence& events, std::string_view item_id,
 ResponsePlan PlanResponse(const ApiRequest& r) {
   std::string_view model;
   if (r.body["model"].get(model) != SUCCESS || model.empty()) {
-    return BadRequest(r, "you must provide a model parameter");
+    return OpenAiBadRequest(r, "you must provide a model parameter");
   }
   element input;
-  if (r.body["input"].get(input) != SUCCESS) return BadRequest(r, "'input' is required");
+  if (r.body["input"].get(input) != SUCCESS) return OpenAiBadRequest(r, "'input' is required");
   bool stream = false;
   ReadField(r.body["stream"], stream);
   ResponseHead head{NewId("resp_"), static_cast<long>(std::time(nullptr)), model, "",
