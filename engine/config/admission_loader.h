@@ -32,6 +32,8 @@ class AdmissionLoader {
   void read_trusted_proxies(TableReader& server, std::vector<Cidr>& out);
   // price and limits, from one [[models]] entry.
   void read_model(TableReader& model, Model& out);
+  // price = { input_per_mtok, output_per_mtok, ... } under parent (a model or a deployment).
+  void read_price(TableReader& parent, Price& out);
   // What needs the whole file: the auth mode against the keys and [anonymous], team references.
   // Resolves an unset mode to kKeys when keys are configured.
   void check(const toml::table& root, Admission& a);
@@ -47,7 +49,6 @@ class AdmissionLoader {
   void read_patterns(TableReader& r, std::vector<std::string>& out);
   void read_limits(TableReader& parent, std::string_view key, RateLimits& out);
   void read_budget(TableReader& parent, Budget& out, AlertPercents& alerts);
-  void read_price(TableReader& parent, Price& out);
   // A USD amount (integer or float) under key, in micros; false when absent or refused.
   bool read_usd(TableReader& r, std::string_view key, int64_t max_usd, bool allow_zero,
                 int64_t& out);

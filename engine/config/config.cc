@@ -69,9 +69,28 @@ std::string price_text(const Price& p) {
 
 std::string_view to_string(ApiFormat format) { return providers::format_name(format); }
 
+std::string_view to_string(BalanceStrategy s) {
+  switch (s) {
+    case BalanceStrategy::kLeastOutstanding:
+      return "least_outstanding";
+    case BalanceStrategy::kLatency:
+      return "latency";
+    case BalanceStrategy::kWeighted:
+      break;
+  }
+  return "weighted";
+}
+
 const Upstream* Config::find_upstream(std::string_view name) const {
   for (const Upstream& u : upstreams) {
     if (u.name == name) return &u;
+  }
+  return nullptr;
+}
+
+const Deployment* Config::find_deployment(std::string_view name) const {
+  for (const Deployment& d : deployments) {
+    if (d.name == name) return &d;
   }
   return nullptr;
 }
@@ -177,9 +196,30 @@ std::string describe(const Config& c) {
     }
     line(std::move(text));
   }
+  for (const Deployment& d : c.deployments) {
+    std::string text = "deployment " + d.name + " -> " + d.upstream + " as " + d.model +
+                       " weight=" + std::to_string(d.weight) + " keys=";
+    for (size_t i = 0; i < d.key_refs.size(); ++i) text += (i ? "," : "") + d.key_refs[i];
+    if (d.key_refs.empty()) text += "(upstream's)";
+    text += " max_concurrent=" + (d.max_concurrent ? std::to_string(d.max_concurrent) : "none") +
+            " connect_ms=" + std::to_string(d.connect_ms) + " ttfb_ms=" + std::to_string(d.ttfb_ms);
+    if (d.price.set) text.append(" ").append(price_text(d.price));
+    line(std::move(text));
+  }
   for (const Model& m : c.models) {
-    std::string text = "model " + m.name + " -> " + m.upstream;
-    if (!m.upstream_model.empty()) text += " as " + m.upstream_model;
+    std::string text = "model " + m.name + " -> ";
+    if (m.deployments.empty()) {
+      text += m.upstream;
+      if (!m.upstream_model.empty()) text += " as " + m.upstream_model;
+    } else {
+      for (size_t i = 0; i < m.deployments.size(); ++i) text += (i ? "," : "") + m.deployments[i];
+      text.append(" strategy=").append(to_string(m.strategy));
+    }
+    if (!m.fallbacks.empty()) {
+      text += " fallbacks=";
+      for (size_t i = 0; i < m.fallbacks.size(); ++i) text += (i ? "," : "") + m.fallbacks[i];
+    }
+    if (m.on_timeout == OnTimeout::kFail) text += " on_timeout=fail";
     if (!m.aliases.empty()) {
       text += " aliases=";
       for (size_t i = 0; i < m.aliases.size(); ++i) text += (i ? "," : "") + m.aliases[i];

@@ -69,11 +69,40 @@ struct Upstream {
   }
 };
 
+// How a model's deployments are ordered for each request (engine/upstream's Balancer).
+enum class BalanceStrategy { kWeighted, kLeastOutstanding, kLatency };
+std::string_view to_string(BalanceStrategy s);
+
+// What a request does after an attempt that was written whole and then got no answer (timed out
+// or closed): it is never sent to that deployment again; kNext tries the next candidate anyway
+// (the earlier attempt is recorded as possibly billed), kFail answers the client with the error.
+enum class OnTimeout { kNext, kFail };
+
+// [[deployments]]: one place a model runs, an upstream plus the model id it is sent as.
+struct Deployment {
+  std::string name;      // exact, case-sensitive; shown in x-ringgate-deployment and the ledger
+  std::string upstream;  // an [[upstreams]] name: its format picks the adapter
+  std::string model;     // the id sent upstream (Azure: the deployment name in the path)
+  std::vector<std::string> key_refs;  // "env:NAME" / "file:PATH" as written; safe to log
+  std::vector<std::string> keys;      // resolved; empty = the upstream's api_key
+  uint32_t weight = 1;                // relative share under the weighted strategy
+  uint32_t max_concurrent = 0;        // in flight per node; 0 = no bound
+  uint32_t connect_ms = 0;            // per attempt; the loader fills [timeouts] when unset
+  uint32_t ttfb_ms = 0;
+  Price price;  // set: overrides the model's price for requests served here
+};
+
 struct Model {
   std::string name;
   std::vector<std::string> aliases;  // other names clients may use for this same entry
+  // Shorthand for one deployment: upstream + upstream_model. With `deployments`, the loader sets
+  // upstream to the first deployment's, the one metrics name the model's route after.
   std::string upstream;
   std::string upstream_model;  // "" = send `name` upstream unchanged; Azure: the deployment
+  std::vector<std::string> deployments;  // [[deployments]] names, in the order written
+  BalanceStrategy strategy = BalanceStrategy::kWeighted;
+  std::vector<std::string> fallbacks;  // model names tried, in order, after every deployment
+  OnTimeout on_timeout = OnTimeout::kNext;
   int64_t max_tokens_cap = 0;  // 0 = no cap
   int64_t default_max_tokens = 4096;
   Price price;        // [[models]] price: the default for every deployment of this model
@@ -176,6 +205,7 @@ struct Config {
   LogConfig log;
   std::vector<Upstream> upstreams;
   std::vector<Model> models;
+  std::vector<Deployment> deployments;  // [[deployments]], in file order
   Metrics metrics;
   Admission admission;  // [auth], [[teams]], [[keys]], [anonymous], [cors], trusted_proxies
   Alerts alerts;        // [alerts]: budget thresholds and the webhook
@@ -185,6 +215,7 @@ struct Config {
   std::string source_path;   // the file it came from, or a description for quick mode
 
   const Upstream* find_upstream(std::string_view name) const;
+  const Deployment* find_deployment(std::string_view name) const;
 
   // The one place client-supplied model names are matched (seed-defect 002-7): an exact,
   // case-sensitive comparison against each model's name and its aliases, as OpenAI and Anthropic

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <map>
 
 #include "engine/config/admission_loader.h"
@@ -76,6 +77,7 @@ class Loader {
       read_responses_store(*t, config.responses_store);
     }
     for (auto [index, t] : top.array_of_tables("upstreams")) read_upstream(index, *t, config);
+    for (auto [index, t] : top.array_of_tables("deployments")) read_deployment(index, *t, config);
     for (auto [index, t] : top.array_of_tables("models")) read_model(index, *t, config);
     admission_.read_top(top, config.admission);
     read_alerts(top, diag_, base_dir_, config.alerts);
@@ -468,7 +470,6 @@ class Loader {
     r.read_bool("reasoning", m.reasoning);
     read_unsupported_fields(r, m.unsupported_fields);
     r.require("name");
-    r.require("upstream");
     if (const auto* v = r.string("name")) {
       m.name = v->get();
       if (!valid_model_name(m.name)) {
@@ -510,13 +511,135 @@ class Loader {
         m.default_max_tokens = m.max_tokens_cap;  // the built-in default yields to a lower cap
       }
     }
+    read_model_routing(r, path, m);
     admission_.read_model(r, m);
     r.finish();
     served_names_.push_back(std::move(served));
     config.models.push_back(std::move(m));
   }
 
-  void check_whole(const toml::table& root, const Config& config) {
+  // deployments / strategy / fallbacks / on_timeout; names are checked once all are read.
+  void read_model_routing(TableReader& r, const std::string& path, Model& m) {
+    ModelRefs refs;
+    for (auto [i, v] : r.string_array("deployments")) {
+      if (std::find(m.deployments.begin(), m.deployments.end(), v->get()) != m.deployments.end()) {
+        diag_.add(v->source(), path + ".deployments lists '" + v->get() + "' twice");
+        continue;
+      }
+      m.deployments.push_back(v->get());
+      refs.deployments.push_back(v);
+    }
+    refs.deployments_key = r.node("deployments");
+    const toml::node* upstream = r.node("upstream");
+    if (upstream && refs.deployments_key) {
+      diag_.add(upstream->source(),
+                path + ": write either upstream (one deployment) or " + "deployments, not both");
+    } else if (!upstream && !refs.deployments_key) {
+      diag_.add(r.table().source(), path + " needs upstream or deployments");
+    } else if (refs.deployments_key && m.deployments.empty()) {
+      diag_.add(refs.deployments_key->source(), path + ".deployments must name at least one");
+    }
+    if (const toml::node* um = r.node("upstream_model"); um && refs.deployments_key) {
+      diag_.add(um->source(), path + ".upstream_model goes with upstream; a deployment's " +
+                                  "model is its [[deployments]] model");
+    }
+    if (const auto* v = r.string("strategy")) {
+      if (v->get() == "weighted") {
+        m.strategy = BalanceStrategy::kWeighted;
+      } else if (v->get() == "least_outstanding") {
+        m.strategy = BalanceStrategy::kLeastOutstanding;
+      } else if (v->get() == "latency") {
+        m.strategy = BalanceStrategy::kLatency;
+      } else {
+        diag_.add(v->source(), path +
+                                   ".strategy must be \"weighted\", \"least_outstanding\" or "
+                                   "\"latency\"");
+      }
+    }
+    for (auto [i, v] : r.string_array("fallbacks")) {
+      m.fallbacks.push_back(v->get());
+      refs.fallbacks.push_back(v);
+    }
+    if (const auto* v = r.string("on_timeout")) {
+      if (v->get() == "next" || v->get() == "fail") {
+        m.on_timeout = v->get() == "fail" ? OnTimeout::kFail : OnTimeout::kNext;
+      } else {
+        diag_.add(v->source(), path + ".on_timeout must be \"next\" or \"fail\"");
+      }
+    }
+    model_refs_.push_back(std::move(refs));
+  }
+
+  void read_deployment(size_t index, const toml::table& t, Config& config) {
+    std::string path = "deployments[" + std::to_string(index) + "]";
+    TableReader r(t, path, diag_);
+    Deployment d;
+    r.require("name");
+    r.require("upstream");
+    r.require("model");
+    if (const auto* v = r.string("name")) {
+      d.name = v->get();
+      if (!valid_upstream_name(d.name)) {
+        diag_.add(v->source(),
+                  path + ".name must be 1-64 characters from letters, digits, '-', '_' and '.'");
+      } else if (auto it = deployment_lines_.find(d.name); it != deployment_lines_.end()) {
+        diag_.add(v->source(), "duplicate deployment name '" + d.name +
+                                   "' (first defined at line " + std::to_string(it->second) + ")");
+      }
+      deployment_lines_.emplace(d.name, v->source().begin.line);
+    }
+    if (const auto* v = r.string("upstream")) {
+      d.upstream = v->get();
+      upstream_refs_.push_back({path, v});
+    }
+    if (const auto* v = r.string("model")) {
+      d.model = v->get();
+      if (!valid_model_name(d.model)) {
+        diag_.add(v->source(), path + ".model " + std::string(kModelNameRule));
+      }
+    }
+    const TableReader::Strings keys = r.string_array("keys");
+    for (auto [i, v] : keys) read_deployment_key(path, i, *v, d);
+    if (const toml::node* k = r.node("keys"); k && k->is_array() && k->as_array()->empty()) {
+      diag_.add(k->source(), path + ".keys must name at least one key (leave it out for the " +
+                                 "upstream's api_key)");
+    }
+    r.read_int("weight", 1, 1'000'000, d.weight);
+    r.read_int("max_concurrent", 0, 10'000'000, d.max_concurrent);
+    d.connect_ms = config.timeouts.upstream_connect_ms;
+    d.ttfb_ms = config.timeouts.upstream_ttfb_ms;
+    if (const toml::table* to = r.table("timeout")) {
+      TableReader tr(*to, path + ".timeout", diag_);
+      tr.read_int("connect_ms", 1, kMaxTimeoutMs, d.connect_ms);
+      tr.read_int("ttfb_ms", 1, kMaxTimeoutMs, d.ttfb_ms);
+      tr.finish();
+    }
+    admission_.read_price(r, d.price);
+    r.finish();
+    deployment_models_.push_back(t.get("model"));
+    config.deployments.push_back(std::move(d));
+  }
+
+  // Like an upstream's api_key: a reference, resolved now, never quoted in a message.
+  void read_deployment_key(const std::string& path, size_t i, const toml::value<std::string>& v,
+                           Deployment& d) {
+    std::string what = path + ".keys[" + std::to_string(i) + "]";
+    if (!is_secret_ref(v.get())) {
+      diag_.add(v.source(),
+                what + " must not hold the key itself; write \"env:NAME\" or " + "\"file:PATH\"");
+      return;
+    }
+    std::string err;
+    std::optional<std::string> secret = resolve_secret(v.get(), err, base_dir_);
+    if (!secret) {
+      diag_.add(v.source(), what + ": " + err);
+      return;
+    }
+    d.key_refs.push_back(v.get());
+    d.keys.push_back(std::move(*secret));
+  }
+
+  void check_whole(const toml::table& root, Config& config) {
     for (const auto& [path, node] : upstream_refs_) {
       if (upstream_lines_.count(node->get()) == 0) {
         diag_.add(node->source(), path + ".upstream: no upstream named '" + node->get() + "'");
@@ -526,6 +649,7 @@ class Loader {
       diag_.add(root.source(), "no upstreams configured: add an [[upstreams]] table");
     }
     check_deployments(config);
+    check_model_refs(config);
     if (config.passthrough) {
       if (config.upstreams.size() > 1) {
         diag_.add(upstream_tables_[1]->source(),
@@ -534,6 +658,62 @@ class Loader {
     } else if (config.models.empty()) {
       diag_.add(root.source(),
                 "no models configured: add a [[models]] table (or set passthrough = true)");
+    }
+  }
+
+  // Every deployment and fallback a model names exists; fallbacks form no cycle.
+  void check_model_refs(Config& config) {
+    for (size_t i = 0; i < config.models.size(); ++i) {
+      Model& m = config.models[i];
+      const ModelRefs& refs = model_refs_[i];
+      for (const auto* v : refs.deployments) {
+        if (!config.find_deployment(v->get())) {
+          diag_.add(v->source(), "models[" + std::to_string(i) + "].deployments: no deployment " +
+                                     "named '" + v->get() + "'");
+        }
+      }
+      if (const Deployment* first =
+              m.deployments.empty() ? nullptr : config.find_deployment(m.deployments.front())) {
+        m.upstream = first->upstream;
+      }
+      for (const auto* v : refs.fallbacks) {
+        const Model* f = config.find_model(v->get());
+        if (!f) {
+          diag_.add(v->source(), "models[" + std::to_string(i) + "].fallbacks: no model named '" +
+                                     v->get() + "'");
+        } else if (f == &m) {
+          diag_.add(v->source(),
+                    "models[" + std::to_string(i) + "].fallbacks names the model " + "itself");
+        }
+      }
+    }
+    check_fallback_cycles(config);
+  }
+
+  // A cycle (a -> b -> a) is reported once, at the fallback that closes it.
+  void check_fallback_cycles(const Config& config) {
+    enum Mark : uint8_t { kNew, kOnPath, kDone };
+    std::vector<Mark> mark(config.models.size(), kNew);
+    auto index_of = [&](const Model* m) { return size_t(m - config.models.data()); };
+    std::function<void(size_t)> visit = [&](size_t i) {
+      mark[i] = kOnPath;
+      const ModelRefs& refs = model_refs_[i];
+      for (const auto* v : refs.fallbacks) {
+        const Model* f = config.find_model(v->get());
+        if (!f || index_of(f) == i) continue;  // reported above
+        size_t j = index_of(f);
+        if (mark[j] == kOnPath) {
+          diag_.add(v->source(), "models[" + std::to_string(i) + "].fallbacks: '" + v->get() +
+                                     "' leads back to " + config.models[i].name +
+                                     " (fallbacks must not form a cycle)");
+        } else if (mark[j] == kNew) {
+          visit(j);
+        }
+      }
+      mark[i] = kDone;
+    };
+    for (size_t i = 0; i < config.models.size(); ++i) {
+      if (mark[i] == kNew) visit(i);
     }
   }
 
@@ -553,6 +733,17 @@ class Loader {
                     "': it must be letters, digits, '-', '_' and '.' (set upstream_model to the "
                     "deployment name)");
     }
+    for (size_t i = 0; i < config.deployments.size(); ++i) {
+      const Deployment& d = config.deployments[i];
+      const Upstream* up = config.find_upstream(d.upstream);
+      const toml::node* where = deployment_models_[i];
+      if (!up || !where || !providers::model_in_path(up->format) || !valid_model_name(d.model) ||
+          providers::valid_deployment_name(d.model))
+        continue;
+      diag_.add(where->source(), "deployments[" + std::to_string(i) + "].model '" + d.model +
+                                     "' names the deployment on azure upstream '" + up->name +
+                                     "': it must be letters, digits, '-', '_' and '.'");
+    }
   }
 
   struct ServedName {
@@ -565,6 +756,12 @@ class Loader {
     uint32_t line;
   };
 
+  // Where a model's deployment and fallback names were written, for the checks at the end.
+  struct ModelRefs {
+    const toml::node* deployments_key = nullptr;
+    std::vector<const toml::value<std::string>*> deployments, fallbacks;
+  };
+
   Diagnostics diag_;
   AdmissionLoader admission_{diag_};
   std::string base_dir_;
@@ -573,6 +770,9 @@ class Loader {
   std::vector<ServedName> served_names_;  // per model read: where its served name was written
   std::map<std::string, NameClaim> model_names_;  // keyed by lower-cased name
   std::vector<std::pair<std::string, const toml::value<std::string>*>> upstream_refs_;
+  std::map<std::string, uint32_t, std::less<>> deployment_lines_;
+  std::vector<const toml::node*> deployment_models_;  // per deployment: where its model was written
+  std::vector<ModelRefs> model_refs_;                 // per model read
 };
 
 std::string directory_of(const std::string& path) {

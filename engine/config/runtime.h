@@ -25,6 +25,7 @@ namespace ringgate::config {
 
 using UpstreamId = uint64_t;
 using ModelId = uint64_t;
+using DeploymentId = uint64_t;
 
 struct RuntimeUpstream {
   UpstreamId id = 0;
@@ -35,10 +36,27 @@ struct RuntimeUpstream {
   std::string authority;  // host[:port] for the Host header
 };
 
+// One place a model runs. Shard-local routing state (breakers, key pools, in-flight counts) is
+// keyed by id, derived like UpstreamId from what defines the deployment, so a reload that leaves
+// it unchanged keeps that state.
+struct RuntimeDeployment {
+  DeploymentId id = 0;
+  const Deployment* def = nullptr;  // a [[deployments]] entry, or the one a shorthand model implies
+  const RuntimeUpstream* upstream = nullptr;
+  // The provider keys the deployment rotates through: its own keys, else the upstream's api_key
+  // (one entry, empty when the upstream has none).
+  std::vector<std::string_view> keys;
+  bool implicit = false;  // from a model's upstream / upstream_model shorthand
+};
+
 struct RuntimeModel {
   ModelId id = 0;
   const Model* def = nullptr;
-  const RuntimeUpstream* upstream = nullptr;
+  const RuntimeUpstream* upstream = nullptr;          // the first deployment's
+  std::vector<const RuntimeDeployment*> deployments;  // as the model lists them
+  // Every model tried after this one's deployments, in order: its fallbacks, each followed by
+  // their own fallbacks (depth first, each model once; the loader refuses cycles).
+  std::vector<const RuntimeModel*> fallbacks;
 };
 
 // Name + URL (parsed) + TLS settings: what an open connection to the upstream depends on. The key,
@@ -46,6 +64,8 @@ struct RuntimeModel {
 // same connections).
 std::string upstream_connection_key(const Upstream& u);
 UpstreamId upstream_id(const Upstream& u);
+// Name, upstream (its connection key) and the model sent: what the routing state describes.
+DeploymentId deployment_id(const Deployment& d, const RuntimeUpstream& up, bool implicit);
 // From the model's name: the identity clients see, and what later limits and budgets key on.
 ModelId model_id(const Model& m);
 
@@ -62,9 +82,11 @@ class Runtime {
   const Config& config() const { return config_; }
   const std::vector<RuntimeUpstream>& upstreams() const { return upstreams_; }
   const std::vector<RuntimeModel>& models() const { return models_; }
+  const std::vector<RuntimeDeployment>& deployments() const { return deployments_; }
   // Exact, case-sensitive match on a name or an alias (see Config::find_model); one hash lookup.
   const RuntimeModel* find_model(std::string_view name) const;
   const RuntimeUpstream* find_upstream(UpstreamId id) const;
+  const RuntimeDeployment* find_deployment(DeploymentId id) const;
   // Where every request goes in passthrough mode; nullptr otherwise.
   const RuntimeUpstream* passthrough_upstream() const;
 
@@ -76,10 +98,17 @@ class Runtime {
  private:
   explicit Runtime(Config config) : config_(std::move(config)) {}
   bool index(std::string& err);
+  bool index_deployments(std::string& err);
+  bool index_models(std::string& err);
+  const RuntimeDeployment* add_deployment(const Deployment& d, bool implicit, std::string& err);
+  void resolve_fallbacks();
 
   Config config_;  // owns every string the tables and the map point into
   std::vector<RuntimeUpstream> upstreams_;
   std::vector<RuntimeModel> models_;
+  std::vector<Deployment> implicit_defs_;       // what shorthand models imply; reserved once
+  std::vector<RuntimeDeployment> deployments_;  // explicit, then implicit; reserved once
+  std::unordered_map<DeploymentId, size_t> deployment_by_id_;
   std::unordered_map<std::string_view, size_t> model_by_name_;  // names and aliases
   std::shared_ptr<const admission::Gatekeeper> gatekeeper_;
 };

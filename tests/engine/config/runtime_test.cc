@@ -10,6 +10,8 @@
 namespace ringgate::config {
 namespace {
 
+using testing::ScopedEnv;
+
 Config load_ok(std::string_view toml) {
   ConfigError err;
   auto config = load_config_string(testing::open_access(toml), "t.toml", err);
@@ -197,6 +199,156 @@ TEST(Runtime, RefusesUpstreamsWithTheSameId) {
   std::string err;
   EXPECT_EQ(Runtime::build(c, err), nullptr);
   EXPECT_NE(err.find("same id"), std::string::npos) << err;
+}
+
+// A namespaced registry: two deployments of different formats behind one model, a fallback
+// chain, and a shorthand model next to them.
+constexpr std::string_view kRegistry = R"(
+[[upstreams]]
+name = "a"
+url = "http://127.0.0.1:9001/v1"
+
+[[upstreams]]
+name = "b"
+url = "http://127.0.0.1:9002/v1"
+format = "anthropic"
+
+[[deployments]]
+name = "oai-east"
+upstream = "a"
+model = "gpt-4o-2024-11-20"
+weight = 3
+price = { input_per_mtok = 2.50, output_per_mtok = 10.00 }
+
+[[deployments]]
+name = "ant-west"
+upstream = "b"
+model = "claude-sonnet-4-5"
+
+[[models]]
+name = "openai/gpt-4o"
+aliases = ["gpt-4o"]
+deployments = ["oai-east", "ant-west"]
+fallbacks = ["anthropic/claude"]
+price = { input_per_mtok = 5, output_per_mtok = 15 }
+max_tokens_cap = 8000
+
+[[models]]
+name = "anthropic/claude"
+deployments = ["ant-west"]
+fallbacks = ["local/llama3"]
+
+[[models]]
+name = "local/llama3"
+upstream = "a"
+upstream_model = "llama3:8b"
+)";
+
+// seed-defect: 002-7
+// seed-defect: 004-P5
+TEST(RuntimeRegistry, NamespacedNamesMatchExactlyAndNothingElse) {
+  auto rt = build_ok(kRegistry);
+  const RuntimeModel* gpt = rt->find_model("openai/gpt-4o");
+  ASSERT_NE(gpt, nullptr);
+  EXPECT_EQ(rt->find_model("gpt-4o"), gpt);  // an explicit alias
+  for (std::string_view near : {"GPT-4o", "gpt-4o ", " gpt-4o", "gpt-4o-mini", "gpt-4",
+                                "OpenAI/gpt-4o", "openai/gpt-4o-2024-11-20", "gpt-4o-2024-11-20",
+                                "claude", "llama3", "openai/", "oai-east"}) {
+    EXPECT_EQ(rt->find_model(near), nullptr) << "'" << near << "' must not match";
+  }
+}
+
+TEST(RuntimeRegistry, ModelsListTheirDeploymentsAndFallbackChain) {
+  auto rt = build_ok(kRegistry);
+  const RuntimeModel* gpt = rt->find_model("openai/gpt-4o");
+  ASSERT_EQ(gpt->deployments.size(), 2u);
+  EXPECT_EQ(gpt->deployments[0]->def->name, "oai-east");
+  EXPECT_EQ(gpt->deployments[0]->upstream->def->format, ApiFormat::kOpenAi);
+  EXPECT_EQ(gpt->deployments[1]->def->name, "ant-west");
+  EXPECT_EQ(gpt->deployments[1]->upstream->def->format, ApiFormat::kAnthropic);
+  EXPECT_EQ(gpt->upstream, gpt->deployments[0]->upstream);
+  // Depth first: claude, then claude's own fallback.
+  ASSERT_EQ(gpt->fallbacks.size(), 2u);
+  EXPECT_EQ(gpt->fallbacks[0]->def->name, "anthropic/claude");
+  EXPECT_EQ(gpt->fallbacks[1]->def->name, "local/llama3");
+  // The same deployment behind two models is one entry, one id, one routing state.
+  EXPECT_EQ(rt->find_model("anthropic/claude")->deployments[0], gpt->deployments[1]);
+  EXPECT_EQ(rt->find_deployment(gpt->deployments[1]->id), gpt->deployments[1]);
+  EXPECT_EQ(rt->find_deployment(42), nullptr);
+}
+
+TEST(RuntimeRegistry, ShorthandModelImpliesOneDeployment) {
+  auto rt = build_ok(kRegistry);
+  const RuntimeModel* llama = rt->find_model("local/llama3");
+  ASSERT_EQ(llama->deployments.size(), 1u);
+  const RuntimeDeployment& d = *llama->deployments[0];
+  EXPECT_TRUE(d.implicit);
+  EXPECT_EQ(d.def->name, "local/llama3");
+  EXPECT_EQ(d.def->model, "llama3:8b");
+  EXPECT_EQ(d.def->weight, 1u);
+  EXPECT_EQ(d.def->ttfb_ms, rt->config().timeouts.upstream_ttfb_ms);
+  EXPECT_FALSE(d.def->price.set);
+  ASSERT_EQ(d.keys.size(), 1u);  // the upstream's key: none here
+  EXPECT_TRUE(d.keys[0].empty());
+  EXPECT_TRUE(llama->fallbacks.empty());
+}
+
+// seed-defect: 002-8
+TEST(RuntimeRegistry, OneEntryHoldsTheModelsLimitsForEveryDeployment) {
+  auto rt = build_ok(kRegistry);
+  const RuntimeModel* gpt = rt->find_model("openai/gpt-4o");
+  // Limits and context live on the model entry the alias resolves to, not per deployment or per
+  // name: both names see the same values because they see the same entry.
+  EXPECT_EQ(rt->find_model("gpt-4o")->def, gpt->def);
+  EXPECT_EQ(gpt->def->max_tokens_cap, 8000);
+  EXPECT_EQ(gpt->def->price.input_per_mtok_micros, 5'000'000);
+  // A deployment's own price overrides the model's for requests it serves; others keep it.
+  EXPECT_EQ(gpt->deployments[0]->def->price.input_per_mtok_micros, 2'500'000);
+  EXPECT_FALSE(gpt->deployments[1]->def->price.set);
+}
+
+TEST(RuntimeRegistry, DeploymentIdsAreStableAndTellImplicitFromExplicit) {
+  auto a = build_ok(kRegistry);
+  auto b = build_ok(kRegistry);
+  ASSERT_EQ(a->deployments().size(), b->deployments().size());
+  for (size_t i = 0; i < a->deployments().size(); ++i) {
+    EXPECT_EQ(a->deployments()[i].id, b->deployments()[i].id);
+  }
+  auto moved = build_ok(replace(std::string(kRegistry), "claude-sonnet-4-5", "claude-opus-4"));
+  EXPECT_NE(moved->find_model("anthropic/claude")->deployments[0]->id,
+            a->find_model("anthropic/claude")->deployments[0]->id);
+  EXPECT_EQ(moved->find_model("local/llama3")->deployments[0]->id,
+            a->find_model("local/llama3")->deployments[0]->id);
+}
+
+TEST(RuntimeRegistry, DeploymentKeysOrTheUpstreamsKey) {
+  ScopedEnv k1("RG_RT_KEY_1", "sk-one");
+  ScopedEnv k2("RG_RT_KEY_2", "sk-two");
+  ScopedEnv up("RG_RT_UP", "sk-up");
+  auto rt = build_ok(R"(
+[[upstreams]]
+name = "a"
+url = "http://127.0.0.1:9001/v1"
+api_key = "env:RG_RT_UP"
+
+[[deployments]]
+name = "pool"
+upstream = "a"
+model = "x"
+keys = ["env:RG_RT_KEY_1", "env:RG_RT_KEY_2"]
+
+[[deployments]]
+name = "plain"
+upstream = "a"
+model = "x"
+
+[[models]]
+name = "m"
+deployments = ["pool", "plain"]
+)");
+  const RuntimeModel* m = rt->find_model("m");
+  EXPECT_EQ(m->deployments[0]->keys, (std::vector<std::string_view>{"sk-one", "sk-two"}));
+  EXPECT_EQ(m->deployments[1]->keys, std::vector<std::string_view>{"sk-up"});
 }
 
 }  // namespace
