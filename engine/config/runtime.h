@@ -20,6 +20,9 @@
 namespace ringgate::admission {
 class Gatekeeper;  // engine/admission: above config, so only named here
 }
+namespace ringgate::gateway {
+class DeploymentSlots;  // engine/gateway: the node-wide max_concurrent counts
+}
 
 namespace ringgate::config {
 
@@ -94,6 +97,9 @@ class Runtime {
   // before the snapshot is published to shards.
   const admission::Gatekeeper* gatekeeper() const { return gatekeeper_.get(); }
   void attach(std::shared_ptr<const admission::Gatekeeper> g) { gatekeeper_ = std::move(g); }
+  // Every deployment's in-flight count against its max_concurrent; attached like the gatekeeper.
+  const gateway::DeploymentSlots* deployment_slots() const { return slots_.get(); }
+  void attach(std::shared_ptr<const gateway::DeploymentSlots> s) { slots_ = std::move(s); }
 
  private:
   explicit Runtime(Config config) : config_(std::move(config)) {}
@@ -111,6 +117,7 @@ class Runtime {
   std::unordered_map<DeploymentId, size_t> deployment_by_id_;
   std::unordered_map<std::string_view, size_t> model_by_name_;  // names and aliases
   std::shared_ptr<const admission::Gatekeeper> gatekeeper_;
+  std::shared_ptr<const gateway::DeploymentSlots> slots_;
 };
 
 }  // namespace ringgate::config

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/gateway/accounting_tap.h"
+#include "engine/gateway/attempt.h"
 #include "engine/gateway/responses_turn.h"
 #include "engine/io/ring.h"
 #include "engine/io/task.h"
@@ -112,7 +113,25 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
 
   // proxy() helpers
   BodyFraming client_framing(const protocol::HttpResponseParser& rp, bool head_request) const;
-  void build_upstream_head(const Route& route, std::string_view suffix, size_t body_len);
+  void build_upstream_head(const Route& route, std::string_view suffix, size_t body_len,
+                           std::string_view key);
+  // The request as the attempt's deployment takes it (path, body, head with `key`); false when
+  // the client was answered instead.
+  io::Task<bool> prepare_upstream_request(const Route& route, std::string_view key);
+  void reset_upstream_parser();
+  io::Task<HeadResult> exchange_head(const Route& route, RawBuffer& ubuf,
+                                     std::unique_ptr<UpstreamConnection>& conn, uint32_t connect_ms,
+                                     uint32_t ttfb_ms);
+  // attempts.cc: the attempt loop. True: a head to relay is in upstream_parser_, its connection
+  // and buffer in run; false: the client was answered (or left).
+  io::Task<bool> run_attempts(AttemptRun& run, uint64_t total_deadline);
+  // Takes the candidate's breaker permit, key and max_concurrent slot and points the route at
+  // it; false when it cannot take the request now. `sole`: the only candidate, tried anyway.
+  bool begin_attempt(const Candidate& c, bool sole, Attempt& a);
+  std::string_view attempt_key(const Attempt& a) const;
+  void settle_attempt(Attempt& a, const HeadResult& res);
+  void add_routing_headers(const Attempt& a, uint32_t attempts);
+  io::Task<void> answer_no_attempt(AttemptRun& run, const HeadResult& res, const AttemptPlan& plan);
   std::string_view ask_stream_usage(const Route& route, const config::Upstream& up,
                                     std::string_view suffix, std::string_view body);
   // The body of a response whose head is parsed, through relay_: as it came (whole SSE events
@@ -170,6 +189,10 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   providers::EndpointPlan::Models models_ = providers::EndpointPlan::Models::kNo;
   std::string response_format_tool_;          // see providers::TranslateResult
   ResponsesTurn responses_turn_;              // a translated /v1/responses request's
+  std::string recalled_prior_;                // the conversation its previous_response_id named
+  bool conversation_recalled_ = false;        // once per request, whatever number of attempts
+  AttemptPlan attempt_plan_;                  // the candidates of the request being forwarded
+  std::string retry_after_line_;              // the Retry-After of a 503 when none could be tried
   pipeline::RequestContext rq_;               // the request being served; reset between requests
   pipeline::ResponseWriter out_{*this, rq_};  // every byte the client gets
   pipeline::BodyRelay relay_{out_, rq_};      // every upstream body read

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "engine/admission/gatekeeper.h"
+#include "engine/gateway/deployment_state.h"
 #include "engine/gateway/fd_limit.h"
 #include "engine/gateway/shard.h"
 #include "engine/io/socket_util.h"
@@ -31,6 +32,7 @@ std::shared_ptr<const config::Runtime> with_admission(std::shared_ptr<config::Ru
   if (rt) {
     rt->attach(
         admission::Gatekeeper::build(rt->config(), previous ? previous->gatekeeper() : nullptr));
+    rt->attach(DeploymentSlots::build(*rt, previous ? previous->deployment_slots() : nullptr));
   }
   return rt;
 }

@@ -57,8 +57,7 @@ io::Task<void> ClientSession::choose_stream_input_tokens(providers::StreamOption
 
 io::Task<void> ClientSession::answer_count_tokens(const Route& route) {
   const std::string_view body = parser_.request().body;
-  const std::string_view model =
-      route.model ? std::string_view(route.model->served_name()) : route.requested_model;
+  const std::string_view model = route.upstream_model();
   std::shared_ptr<telemetry::CountJob> job =
       submit_prompt_count(providers::UsageShape::kAnthropicMessages, body, model);
   int64_t n = co_await wait_prompt_count(job.get(), kCountTokensWaitMs);

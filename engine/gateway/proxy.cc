@@ -28,15 +28,10 @@ namespace {
 
 constexpr size_t kMaxUpstreamHead = 65536;
 
-// The model name the upstream gets: the configured one, or in passthrough the client's.
-std::string_view served_model(const Route& route) {
-  return route.model ? std::string_view(route.model->served_name()) : route.requested_model;
-}
-
 }  // namespace
 
 void ClientSession::build_upstream_head(const Route& route, std::string_view suffix,
-                                        size_t body_len) {
+                                        size_t body_len, std::string_view key) {
   const protocol::HttpRequest& req = parser_.request();
   const config::Upstream& up = *route.upstream;
   std::string& h = upstream_head_;
@@ -53,12 +48,11 @@ void ClientSession::build_upstream_head(const Route& route, std::string_view suf
                 ? "limit=1000"
                 : "";
   }
-  providers::append_request_target(up.target(), suffix, served_model(route), query, h);
+  providers::append_request_target(up.target(), suffix, route.upstream_model(), query, h);
   h.append(" HTTP/1.1\r\n");
   append_header(h, "Host", shard_.authority(route.upstream_id));
   providers::append_provider_headers(
-      up.format, up.api_key, [&req](std::string_view name) { return !req.header(name).empty(); },
-      h);
+      up.format, key, [&req](std::string_view name) { return !req.header(name).empty(); }, h);
   if (body_len > 0 || req.method == "POST" || req.method == "PUT" || req.method == "PATCH") {
     char num[24];
     auto [end, ec] = std::to_chars(num, num + sizeof num, body_len);
@@ -139,51 +133,53 @@ std::string_view ClientSession::ask_stream_usage(const Route& route, const confi
   return usage_body_;
 }
 
-io::Task<void> ClientSession::proxy(const Route& route) {
-  const config::Config& cfg = rq_.runtime->config();  // the request's snapshot
-  const config::Timeouts& t = cfg.timeouts;
+// The request as the current attempt's deployment takes it: upstream path and body (unchanged,
+// renamed model, or translated to the deployment's API) and the head, with `key`. False when the
+// client was answered instead (the request cannot be put into that API).
+io::Task<bool> ClientSession::prepare_upstream_request(const Route& route, std::string_view key) {
+  const config::Config& cfg = rq_.runtime->config();
   const config::Upstream& up = *route.upstream;
+  const config::Model* model = route.attempt_model();
   const protocol::HttpRequest& req = parser_.request();
-  ShardCounters& counters = shard_.counters();
-  const uint64_t total_deadline = rq_.start_ms + t.total_ms;
-
-  // Pick the upstream path and body: unchanged, renamed model, or translated to the other API.
   std::string_view body = req.body;
   count_job_.reset();
-  providers::EndpointPlan plan =
-      providers::plan_endpoint(up.target(), route.upstream_suffix, served_model(route), rq_.front);
+  providers::EndpointPlan plan = providers::plan_endpoint(up.target(), route.upstream_suffix,
+                                                          route.upstream_model(), rq_.front);
   if (plan.models != providers::EndpointPlan::Models::kNo && req.method != "GET") {
     plan.models = providers::EndpointPlan::Models::kNo;  // HEAD: nothing to translate
     plan.translation = Translation::kNone;
   }
   translation_ = plan.translation;
   models_ = plan.models;
-  responses_turn_.clear();
   rewrite_results_url_ = translation_ == Translation::kNone &&
                          up.format == providers::ApiFormat::kAnthropic &&
                          providers::carries_results_url(plan.upstream_endpoint);
   if (!plan.ok()) {
     co_await out_.respond_error({plan.error.status, plan.error.message, plan.error.code});
-    co_return;
+    co_return false;
   }
   const std::string_view suffix = plan.upstream_endpoint;
   upstream_endpoint_ = suffix;
-  std::string_view served =
-      route.model ? std::string_view(route.model->served_name()) : std::string_view();
+  const std::string_view served = model ? route.upstream_model() : std::string_view();
   if (translation_ != Translation::kNone && models_ == providers::EndpointPlan::Models::kNo) {
     providers::TranslateOptions opts;
-    opts.default_max_tokens = route.model ? route.model->default_max_tokens : 4096;
-    if (route.model && served != route.requested_model) opts.model_override.assign(served);
+    opts.default_max_tokens = model ? model->default_max_tokens : 4096;
+    if (model && served != route.requested_model) opts.model_override.assign(served);
     // A [[models]] entry says how its model is translated; passthrough has [translation] only.
-    opts.reasoning_model = route.model ? route.model->reasoning : cfg.translation.reasoning;
-    opts.unsupported =
-        route.model ? route.model->unsupported_fields : cfg.translation.unsupported_fields;
+    opts.reasoning_model = model ? model->reasoning : cfg.translation.reasoning;
+    opts.unsupported = model ? model->unsupported_fields : cfg.translation.unsupported_fields;
     // OpenAI's reasoning models refuse max_tokens; OpenAI-compatible servers take either.
     opts.use_max_completion_tokens = opts.reasoning_model;
-    std::string prior;  // the conversation a Responses request's previous_response_id names
     if (providers::responses_client(translation_)) {
-      if (!co_await recall_conversation(route, prior)) co_return;
-      opts.prior_items = prior;
+      // The conversation a Responses request's previous_response_id names: read once, whatever
+      // number of attempts follow.
+      if (!conversation_recalled_) {
+        responses_turn_.clear();
+        recalled_prior_.clear();
+        if (!co_await recall_conversation(route, recalled_prior_)) co_return false;
+        conversation_recalled_ = true;
+      }
+      opts.prior_items = recalled_prior_;
       opts.referenced_items = responses_turn_.referenced_items;
     }
     // The body was parsed once at dispatch; the translator walks that same document.
@@ -201,7 +197,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
         msg += " (" + tr.error_param + ")";
       }
       co_await out_.respond_error({tr.status, msg, tr.error_code, tr.error_param});
-      co_return;
+      co_return false;
     }
     body_rewrite_ = std::move(tr.body);
     response_format_tool_ = std::move(tr.response_format_tool);
@@ -217,44 +213,44 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     if (translation_ == Translation::kAnthropicClientToOpenAi && route.client_wants_stream) {
       count_job_ = submit_prompt_count(providers::UsageShape::kOpenAiChat, body, served);
     }
-  } else if (route.model && served != route.requested_model &&
+  } else if (model && served != route.requested_model &&
              protocol::rewrite_model(req.body, served, body_rewrite_)) {
     body = body_rewrite_;
   }
   body = ask_stream_usage(route, up, suffix, body);
   upstream_body_ = body;
-  build_upstream_head(route, suffix, body.size());
+  build_upstream_head(route, suffix, body.size(), key);
+  co_return true;
+}
 
-  UpstreamPool& pool = shard_.pool(route.upstream_id);
-  std::unique_ptr<UpstreamConnection> conn;
-
-  // A client that hangs up while we wait on the upstream cancels the upstream I/O at once,
-  // so the upstream stops generating for nobody (seed-defect: 004-P14).
-  if (!hangup_.armed()) {
-    hangup_.start(fd_, [this] {
-      client_gone_ = true;
-      if (upstream_fd_ >= 0) shard_.ring().cancel_fd(upstream_fd_);
-    });
-  }
-
-  // Uninitialised: a paced stream's small reads make one page of it resident, not all 16 KiB.
-  RawBuffer ubuf = shard_.read_buffers().take();
+void ClientSession::reset_upstream_parser() {
   protocol::HttpResponseParser& rp = upstream_parser_;
-  // Every parse of an upstream response starts here: after an interim 1xx and on each attempt.
-  auto reset_parser = [&] {
-    rp.reset();
-    rp.set_max_body_bytes(cfg.server.max_response_bytes);  // seed-defect: 000-X3
-    if (req.method == "HEAD") rp.set_no_body();  // whatever its headers say, no body follows
-  };
-  reset_parser();
+  rp.reset();
+  rp.set_max_body_bytes(rq_.runtime->config().server.max_response_bytes);  // seed-defect: 000-X3
+  if (parser_.request().method == "HEAD") rp.set_no_body();  // whatever its headers say, no body
+}
+
+// One attempt's connection, request and response head: a pooled connection (a stale one replaced
+// once), or a new one within connect_ms; the head within ttfb_ms of writing the request. On
+// success conn holds the connection and ubuf the head's read (and any body bytes after it).
+io::Task<HeadResult> ClientSession::exchange_head(const Route& route, RawBuffer& ubuf,
+                                                  std::unique_ptr<UpstreamConnection>& conn,
+                                                  uint32_t connect_ms, uint32_t ttfb_ms) {
+  const config::Timeouts& t = rq_.runtime->config().timeouts;
+  const config::Upstream& up = *route.upstream;
+  const protocol::HttpRequest& req = parser_.request();
+  ShardCounters& counters = shard_.counters();
+  const uint64_t total_deadline = rq_.start_ms + t.total_ms;
+  const std::string_view body = upstream_body_;
+  UpstreamPool& pool = shard_.pool(route.upstream_id);
+  protocol::HttpResponseParser& rp = upstream_parser_;
+  reset_upstream_parser();
   pieces_.clear();
   // Once a request was written whole, the upstream may be acting on it (generating, billing):
   // it is sent again only when repeating it is harmless.
   const bool idempotent = req.method == "GET" || req.method == "HEAD" || req.method == "DELETE";
 
-  int fail_status = 0;
-  const char* fail_message = nullptr;
-  std::string fail_detail;
+  HeadResult res;
   size_t filled = 0;
   uint64_t queue_deadline = 0;  // one deadline for all of this request's waits for a connection
   for (int attempt = 0;; ++attempt) {
@@ -274,8 +270,9 @@ io::Task<void> ClientSession::proxy(const Route& route) {
           continue;
         }
         if (w == PoolWait::kClientGone) client_gone_ = true;
-        fail_status = 503;
-        fail_message =
+        res.fail_status = 503;
+        res.pool_full = true;
+        res.fail_message =
             w == PoolWait::kQueueFull
                 ? "upstream connection limit reached on this shard and its queue is full"
                 : "upstream connection limit reached on this shard; none came free in time";
@@ -284,33 +281,33 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       }
       auto addrs = shard_.state().resolver->lookup(up.parsed.host, up.parsed.port);
       if (!addrs || !addrs->ok()) {
-        fail_status = 502;
-        fail_message =
+        res.fail_status = 502;
+        res.fail_message =
             addrs ? "upstream host could not be resolved" : "upstream host not resolved yet";
         break;
       }
       const sockaddr_storage& addr = addrs->addrs[attempt % addrs->addrs.size()];
       // seed-defect: 004-P12 — a name may resolve anywhere; metadata addresses stay off limits.
       if (config::is_forbidden_upstream_address(reinterpret_cast<const sockaddr*>(&addr))) {
-        fail_status = 502;
-        fail_message = "upstream resolved to a forbidden address";
+        res.fail_status = 502;
+        res.fail_message = "upstream resolved to a forbidden address";
         break;
       }
       conn = pool.open_new();
       counters.upstream_connects.add();
       int rc = co_await conn->connect(shard_.ring(), addr, io::sockaddr_length(addr),
                                       shard_.tls(route.upstream_id), up.parsed.host,
-                                      deadline_within(t.upstream_connect_ms, total_deadline));
+                                      deadline_within(connect_ms, total_deadline));
       rq_.progress.connect_us = uint32_t(now_us() - rq_.progress.start_us);
       if (rc < 0) {
-        if (rc == -EPROTO) fail_detail = conn->tls_error();
+        if (rc == -EPROTO) res.fail_detail = conn->tls_error();
         pool.discard(std::move(conn));
         if (client_gone_) break;
-        fail_status = is_timeout(rc) ? 504 : 502;
-        fail_message = is_timeout(rc)  ? "upstream connect timed out"
-                       : rc == -EPROTO ? "TLS handshake with upstream failed"
-                                       : "upstream unreachable";
-        if (!is_timeout(rc) && rc != -EPROTO) fail_detail = std::strerror(-rc);
+        res.fail_status = is_timeout(rc) ? 504 : 502;
+        res.fail_message = is_timeout(rc)  ? "upstream connect timed out"
+                           : rc == -EPROTO ? "TLS handshake with upstream failed"
+                                           : "upstream unreachable";
+        if (!is_timeout(rc) && rc != -EPROTO) res.fail_detail = std::strerror(-rc);
         break;
       }
     }
@@ -319,11 +316,11 @@ io::Task<void> ClientSession::proxy(const Route& route) {
                     {const_cast<char*>(body.data()), body.size()}};
     // One time-to-first-byte deadline from writing the request to the final response head: a
     // head trickled a byte at a time or a run of 1xx responses does not extend it.
-    const uint64_t ttfb_deadline = deadline_within(t.upstream_ttfb_ms, total_deadline);
+    const uint64_t ttfb_deadline = deadline_within(ttfb_ms, total_deadline);
     int rc = co_await conn->write_all(shard_.ring(), iov, body.empty() ? 1 : 2, ttfb_deadline);
     const bool written = rc >= 0;
     filled = 0;
-    reset_parser();
+    reset_upstream_parser();
     while (rc >= 0) {
       rc = co_await conn->read_some(shard_.ring(), ubuf.data() + filled, ubuf.size() - filled,
                                     ttfb_deadline);
@@ -339,14 +336,14 @@ io::Task<void> ClientSession::proxy(const Route& route) {
         size_t used = rp.consumed();
         std::memmove(ubuf.data(), ubuf.data() + used, filled - used);
         filled -= used;
-        reset_parser();
+        reset_upstream_parser();
         pieces_.clear();
         st = filled ? rp.feed(std::string_view(ubuf.data(), filled), pieces_)
                     : protocol::ParseStatus::kNeedMore;
       }
       if (st == protocol::ParseStatus::kError) {
         rc = -EBADMSG;
-        fail_detail = rp.error();  // e.g. "upstream response body too large"
+        res.fail_detail = rp.error();  // e.g. "upstream response body too large"
         break;
       }
       if (rp.head_complete()) break;
@@ -360,10 +357,11 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     }
     if (rc >= 0) {  // head received
       rq_.progress.ttfb_us = uint32_t(now_us() - rq_.progress.start_us);
+      res.written = true;
       break;
     }
     upstream_fd_ = -1;
-    if (rc == -EPROTO) fail_detail = conn->tls_error();
+    if (rc == -EPROTO) res.fail_detail = conn->tls_error();
     pool.discard(std::move(conn));
     if (client_gone_) break;
     // A reused connection that fails before any response byte was most likely closed by the
@@ -374,38 +372,49 @@ io::Task<void> ClientSession::proxy(const Route& route) {
       counters.upstream_retries.add();
       continue;
     }
-    fail_status = is_timeout(rc) ? 504 : 502;
+    res.written = written;
+    res.fail_status = is_timeout(rc) ? 504 : 502;
     const bool too_large = rc == -EBADMSG && rp.body_too_large();
-    if (too_large) fail_detail.clear();
-    fail_message = is_timeout(rc)   ? "upstream did not respond in time"
-                   : too_large      ? "upstream response exceeds the size limit"
-                   : rc == -EBADMSG ? "upstream sent an invalid HTTP response"
-                   : rc == -EPROTO  ? "TLS error talking to upstream"
-                                    : "upstream closed the connection before responding";
+    if (too_large) res.fail_detail.clear();
+    res.fail_message = is_timeout(rc)   ? "upstream did not respond in time"
+                       : too_large      ? "upstream response exceeds the size limit"
+                       : rc == -EBADMSG ? "upstream sent an invalid HTTP response"
+                       : rc == -EPROTO  ? "TLS error talking to upstream"
+                                        : "upstream closed the connection before responding";
     break;
   }
-
-  if (!conn || fail_status) {
+  res.client_gone = client_gone_;
+  if (res.fail_status || client_gone_) {
     upstream_fd_ = -1;
     if (conn) pool.discard(std::move(conn));
-    shard_.read_buffers().give(std::move(ubuf));
-    if (client_gone_) {
-      counters.client_disconnects.add();
-      co_return;
-    }
-    counters.upstream_errors.add();
-    rq_.progress.upstream_failed = true;
-    if (fail_status == 504) counters.timeouts.add();
-    std::string msg = fail_message;
-    if (!fail_detail.empty()) msg += ": " + fail_detail;
-    co_await out_.respond_error({fail_status, msg,
-                                 fail_status == 504 ? protocol::ErrorCode::kUpstreamTimeout
-                                                    : protocol::ErrorCode::kUpstreamUnavailable});
-    co_return;
+  }
+  co_return res;
+}
+
+io::Task<void> ClientSession::proxy(const Route&) {
+  const config::Config& cfg = rq_.runtime->config();  // the request's snapshot
+  const config::Timeouts& t = cfg.timeouts;
+  Route& route = rq_.route;  // its attempt fields change with each attempt
+  ShardCounters& counters = shard_.counters();
+  const uint64_t total_deadline = rq_.start_ms + t.total_ms;
+  conversation_recalled_ = false;
+
+  // A client that hangs up while we wait on the upstream cancels the upstream I/O at once,
+  // so the upstream stops generating for nobody (seed-defect: 004-P14).
+  if (!hangup_.armed()) {
+    hangup_.start(fd_, [this] {
+      client_gone_ = true;
+      if (upstream_fd_ >= 0) shard_.ring().cancel_fd(upstream_fd_);
+    });
   }
 
-  UpstreamBodyReader reader(shard_.ring(), rp, ubuf, conn, pool, upstream_fd_, client_gone_,
-                            {t.stream_idle_ms, total_deadline});
+  AttemptRun run;
+  if (!co_await run_attempts(run, total_deadline)) co_return;  // answered (or the client left)
+
+  // Uninitialised: a paced stream's small reads make one page of it resident, not all 16 KiB.
+  UpstreamPool& pool = shard_.pool(route.upstream_id);
+  UpstreamBodyReader reader(shard_.ring(), upstream_parser_, run.ubuf, run.conn, pool, upstream_fd_,
+                            client_gone_, {t.stream_idle_ms, total_deadline});
   // A response the head's read brought whole goes back to the pool before its bytes go out.
   reader.park_if_done();
   if (translation_ != Translation::kNone) {
@@ -414,8 +423,9 @@ io::Task<void> ClientSession::proxy(const Route& route) {
     co_await relay_as_is(reader, cfg.server.max_sse_event_bytes);
   }
   upstream_fd_ = -1;
-  if (conn) pool.discard(std::move(conn));  // not parked: unfinished or not reusable
-  shard_.read_buffers().give(std::move(ubuf));
+  if (run.conn) pool.discard(std::move(run.conn));  // not parked: unfinished or not reusable
+  shard_.read_buffers().give(std::move(run.ubuf));
+  (void)counters;
 }
 
 io::Task<void> ClientSession::relay_as_is(UpstreamBodyReader& body, size_t max_event_bytes) {

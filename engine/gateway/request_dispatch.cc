@@ -92,8 +92,15 @@ void ClientSession::complete() {
   r.auth_failed = rq_.auth_failed;
   r.refused_key_prefix.assign(rq_.presented_key_prefix);
   r.model_requested.assign(route.requested_model);
-  if (route.model) r.model_served.assign(route.model->served_name());
+  if (route.model) r.model_served.assign(route.upstream_model());
   if (route.upstream) r.upstream.assign(route.upstream->name);
+  if (route.deployment) {
+    r.deployment.assign(route.deployment->def->name);
+    r.price = route.deployment->def->price.set ? &route.deployment->def->price
+                                               : &route.served_entry->def->price;
+  }
+  r.attempts = uint8_t(std::min<uint32_t>(rq_.progress.attempts, 255));
+  r.possibly_billed = uint8_t(std::min<uint32_t>(rq_.progress.possibly_billed, 255));
   r.status = uint16_t(rq_.progress.status);
   r.outcome = outcome_of(rq_, client_gone_);
   r.bytes_in = rq_.http ? rq_.http->body.size() : 0;

@@ -15,6 +15,7 @@
 
 #include "engine/config/runtime.h"
 #include "engine/gateway/buffer_pool.h"
+#include "engine/gateway/deployment_state.h"
 #include "engine/gateway/gateway_state.h"
 #include "engine/gateway/shard_counter.h"
 #include "engine/gateway/upstream_pool.h"
@@ -81,6 +82,8 @@ class Shard {
   io::TlsContext* tls(config::UpstreamId id) { return upstream(id).tls.get(); }
   // host[:port] for the upstream's Host header, computed once.
   const std::string& authority(config::UpstreamId id) { return upstream(id).authority; }
+  // Breakers, key pools, loads and balancers of the deployments this shard routes to.
+  DeploymentTable& deployments() { return deployments_; }
   bool draining() const { return draining_; }
   ShardCounters& counters() { return counters_; }
   const ShardCounters& counters() const { return counters_; }
@@ -142,6 +145,7 @@ class Shard {
   RawBufferPool read_buffer_pool_;
   simdjson::dom::parser json_;
   std::unordered_map<config::UpstreamId, std::unique_ptr<UpstreamState>> upstreams_;
+  DeploymentTable deployments_;
   // State replaced or removed by a reload, kept while requests on older snapshots may use it.
   std::vector<std::unique_ptr<UpstreamState>> retired_;
   std::vector<std::weak_ptr<const config::Runtime>> older_runtimes_;

@@ -30,6 +30,10 @@ struct Route {
   const config::Upstream* upstream = nullptr;
   const config::Model* model = nullptr;  // canonical, resolved at validate; nullptr in pass-through
   const config::RuntimeModel* model_entry = nullptr;
+  // The attempt in progress (the forward path sets these for each one): the deployment and the
+  // registry entry it serves, the requested model or one of its fallbacks. Null in passthrough.
+  const config::RuntimeDeployment* deployment = nullptr;
+  const config::RuntimeModel* served_entry = nullptr;
   std::string_view upstream_suffix;  // path after /v1, e.g. "/chat/completions"
   std::string_view requested_model;  // as the client wrote it: a view of the context's copy
   bool client_wants_stream = false;
@@ -37,6 +41,14 @@ struct Route {
   // The body, parsed once at validate (null when not JSON). A view into the shard's parser: valid
   // only until the next request on this shard parses, so only read before the first suspension.
   simdjson::dom::element document;
+
+  // The model id the upstream gets: the deployment's, or in passthrough the client's.
+  std::string_view upstream_model() const {
+    if (deployment) return deployment->def->model;
+    return model ? std::string_view(model->served_name()) : requested_model;
+  }
+  // The registry entry whose settings (translation, max_tokens default) apply to the attempt.
+  const config::Model* attempt_model() const { return served_entry ? served_entry->def : model; }
 };
 
 struct RequestContext {
@@ -96,6 +108,8 @@ struct RequestContext {
     uint64_t relayed_bytes = 0;
     uint32_t relayed_sends = 0, tap_dropped = 0;
     uint32_t heartbeats = 0;  // SSE comments sent while the upstream was silent
+    // Tries toward upstreams, and of them those written whole and then left unanswered.
+    uint32_t attempts = 0, possibly_billed = 0;
     // The upstream body's accounting copy went out under this tag (the shard's TapRing).
     uint64_t tap_request = 0;
     bool tapped = false;

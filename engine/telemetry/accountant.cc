@@ -16,6 +16,13 @@ providers::TokenPrices prices_of(const config::Price& p) {
           p.cache_write_per_mtok_micros};
 }
 
+// The price the answer is billed at: the record's (the serving deployment's or fallback's), else
+// the requested model's; null when neither names one.
+const config::Price* price_of(const RequestRecord& r) {
+  if (r.price && r.price->set) return r.price;
+  return r.model && r.model->price.set ? &r.model->price : nullptr;
+}
+
 }  // namespace
 
 std::unique_ptr<Accountant::Copy> Accountant::take_spare() {
@@ -66,9 +73,8 @@ void Accountant::read_usage(Open& open, RequestRecord& r) {
     r.cached_input_tokens = u.cached_input_tokens;
     r.cache_creation_tokens = u.cache_creation_tokens;
     r.reasoning_tokens = u.reasoning_tokens;
-    if (r.model && r.model->price.set) {
-      r.cost_micros = providers::cost_micros(u, prices_of(r.model->price));
-    }
+    if (const config::Price* p = price_of(r))
+      r.cost_micros = providers::cost_micros(u, prices_of(*p));
   }
   r.upstream_model.assign(u.model);
   r.finish_reason.assign(u.finish_reason);
@@ -97,9 +103,8 @@ void Accountant::count_usage(const Copy& c, RequestRecord& r) {
   r.usage_source = RequestRecord::UsageSource::kCounted;
   r.input_tokens = u.input_tokens;
   r.output_tokens = u.output_tokens;
-  if (r.model && r.model->price.set) {
-    r.cost_micros = providers::cost_micros(u, prices_of(r.model->price));
-  }
+  if (const config::Price* p = price_of(r))
+    r.cost_micros = providers::cost_micros(u, prices_of(*p));
 }
 
 SettledAccounts Accountant::account(size_t shard, RequestRecord& r, uint64_t now_ns,
@@ -110,7 +115,7 @@ SettledAccounts Accountant::account(size_t shard, RequestRecord& r, uint64_t now
   if (r.usage_source != RequestRecord::UsageSource::kNone && !r.taps_incomplete) {
     in.input_tokens = r.input_tokens + r.cached_input_tokens + r.cache_creation_tokens;
     in.output_tokens = r.output_tokens;
-    if (r.model && r.model->price.set) in.cost_micros = r.cost_micros;
+    if (price_of(r)) in.cost_micros = r.cost_micros;
   }
   in.now_ns = now_ns;
   in.unix_s = unix_s;

@@ -59,7 +59,11 @@ void append_record_line(std::string& line, const RequestRecord& r) {
   protocol::append_json_escaped(line, r.model_served.view());
   line += R"(","upstream":")";
   protocol::append_json_escaped(line, r.upstream.view());
-  line += R"(","status":)" + std::to_string(r.status) + R"(,"outcome":")" +
+  line += R"(","deployment":")";
+  protocol::append_json_escaped(line, r.deployment.view());
+  line += R"(","attempts":)" + std::to_string(r.attempts) + R"(,"possibly_billed":)" +
+          std::to_string(r.possibly_billed);
+  line += R"(,"status":)" + std::to_string(r.status) + R"(,"outcome":")" +
           std::string(ledger_outcome(r.outcome)) + R"(","bytes_in":)" + std::to_string(r.bytes_in) +
           R"(,"bytes_out":)" + std::to_string(r.bytes_out) + R"(,"relayed_bytes":)" +
           std::to_string(r.relayed_bytes) + R"(,"relayed_sends":)" +
@@ -85,7 +89,7 @@ LedgerRow ledger_row(const RequestRecord& r, std::string team) {
   row.model_requested = std::string(r.model_requested.view());
   row.model_served =
       std::string(r.upstream_model.size ? r.upstream_model.view() : r.model_served.view());
-  row.deployment = std::string(r.upstream.view());
+  row.deployment = std::string(r.deployment.size ? r.deployment.view() : r.upstream.view());
   row.status = r.status;
   row.outcome = std::string(ledger_outcome(r.outcome));
   row.input_tokens = r.input_tokens;
@@ -95,7 +99,7 @@ LedgerRow ledger_row(const RequestRecord& r, std::string team) {
   row.reasoning_tokens = r.reasoning_tokens;
   row.usage_source = source_name(r.usage_source);
   row.cost_micros = r.cost_micros;
-  row.attempts = r.upstream.size ? 1 : 0;
+  row.attempts = r.attempts ? r.attempts : r.upstream.size ? 1 : 0;
   row.admission_us = r.admission_us;
   row.cache_us = r.cache_us;
   row.connect_us = r.upstream_connect_us;

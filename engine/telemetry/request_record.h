@@ -44,6 +44,11 @@ struct RequestRecord {
   bool auth_failed = false;
   ShortText<8> refused_key_prefix;
   ShortText<64> model_requested, model_served, upstream;
+  ShortText<64> deployment;  // the one that answered (or the last tried); "" in passthrough
+  uint8_t attempts = 0;      // tries toward upstreams, the one that answered included
+  // Of them, written whole and then unanswered (timed out, closed): the upstream may have
+  // generated, and billed, a response nobody got.
+  uint8_t possibly_billed = 0;
   uint16_t status = 0;
   Outcome outcome = Outcome::kAnswered;
   uint64_t bytes_in = 0;   // request body bytes
@@ -61,7 +66,10 @@ struct RequestRecord {
   // and the charge's buckets and budgets alive until the record is accounted.
   std::shared_ptr<const config::Runtime> runtime;
   const config::Model* model = nullptr;  // canonical; null in pass-through
-  admission::PendingCharge charge;       // what the request still owes, to correct to its usage
+  // What the answer costs per token: the serving deployment's price, else the serving model's
+  // (a fallback's own), else null (model's price; none in pass-through).
+  const config::Price* price = nullptr;
+  admission::PendingCharge charge;  // what the request still owes, to correct to its usage
   // The upstream body's copy in the shard's TapRing, under this tag (tapped: one was opened).
   uint64_t tap_request = 0;
   bool tapped = false;

@@ -1,0 +1,67 @@
+// One try of one deployment within a request (engine/gateway/attempts.cc): what it holds while in
+// flight, and how its request and response head went.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "engine/gateway/attempt_plan.h"
+#include "engine/gateway/buffer_pool.h"
+#include "engine/gateway/deployment_state.h"
+
+namespace ringgate::gateway {
+
+struct Attempt {
+  Candidate candidate;
+  DeploymentState* state = nullptr;  // null in passthrough: no routing state
+  upstream::Permit permit;
+  admission::ConcurrencyLimit* slot = nullptr;  // entered for this attempt; left by release()
+  size_t key = 0;                               // index into the deployment's keys
+  bool started = false;                         // counted in the deployment's load
+
+  Attempt() = default;
+  Attempt(const Attempt&) = delete;
+  Attempt& operator=(const Attempt&) = delete;
+  ~Attempt() { release(); }
+  // For the next attempt: what this one held is given back first.
+  void reset() {
+    release();
+    candidate = {};
+    state = nullptr;
+    permit = {};
+    key = 0;
+  }
+  void release() {
+    if (slot) slot->leave();
+    slot = nullptr;
+    if (started && state) state->load.on_finish();
+    started = false;
+  }
+};
+
+// How sending the request and reading the response head went. fail_status 0: a head arrived.
+struct HeadResult {
+  int fail_status = 0;
+  const char* fail_message = nullptr;
+  std::string fail_detail;
+  bool written = false;    // the request left whole: the upstream may be acting on it (billing)
+  bool pool_full = false;  // the shard's own connection bound for the upstream, not its fault
+  bool client_gone = false;
+};
+
+class UpstreamConnection;
+
+// A request's attempts: the one that got the head the client will see, and that head's
+// connection and read buffer, which the relay then uses.
+struct AttemptRun {
+  Attempt attempt;
+  RawBuffer ubuf;
+  std::unique_ptr<UpstreamConnection> conn;
+  uint32_t attempts = 0;         // tries sent (or begun) toward upstreams
+  uint32_t possibly_billed = 0;  // of them, written whole and then unanswered
+};
+
+}  // namespace ringgate::gateway

@@ -1,0 +1,76 @@
+#include "engine/gateway/attempt_plan.h"
+
+#include <algorithm>
+
+namespace ringgate::gateway {
+
+namespace {
+
+bool listed(const AttemptPlan& plan, const config::RuntimeDeployment* d) {
+  for (const Candidate& c : plan.candidates) {
+    if (c.deployment == d) return true;
+  }
+  return false;
+}
+
+// Whether d may take a request now; notes why not in the plan.
+bool can_take(const config::RuntimeDeployment& d, DeploymentState& st, const DeploymentSlots* slots,
+              uint64_t now_ms, AttemptPlan& plan) {
+  const upstream::BreakerState b = st.breaker.state(now_ms);
+  const bool open = b == upstream::BreakerState::kOpen ||
+                    (b == upstream::BreakerState::kHalfOpen && st.breaker.probe_out());
+  const admission::ConcurrencyLimit* limit = slots ? slots->limit(d.id) : nullptr;
+  const bool full = limit && limit->in_flight() >= limit->cap();
+  if (!open && !full && st.healthy) return true;
+  ++plan.left_out;
+  if (open) {
+    ++st.skipped_open;
+    const uint64_t at = std::max(st.breaker.retry_at_ms(), now_ms + 1);
+    if (plan.soonest_retry_ms == 0 || at < plan.soonest_retry_ms) plan.soonest_retry_ms = at;
+  }
+  return false;
+}
+
+void add_model(const config::RuntimeModel& m, DeploymentTable& table, const DeploymentSlots* slots,
+               uint64_t now_ms, AttemptPlan& plan) {
+  const size_t n = m.deployments.size();
+  plan.weights.clear();
+  plan.loads.clear();
+  if (plan.usable_size < n) {
+    plan.usable = std::make_unique<bool[]>(n);
+    plan.usable_size = n;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const config::RuntimeDeployment& d = *m.deployments[i];
+    DeploymentState& st = table.state(d);
+    plan.weights.push_back(d.def->weight);
+    plan.loads.push_back(st.load);
+    plan.usable[i] = !listed(plan, &d) && can_take(d, st, slots, now_ms, plan);
+  }
+  table.balancer(m.id).order(strategy_of(m.def->strategy), plan.weights, plan.loads,
+                             std::span<const bool>(plan.usable.get(), n), plan.order);
+  for (uint32_t i : plan.order) plan.candidates.push_back({m.deployments[i], &m});
+}
+
+}  // namespace
+
+void plan_attempts(const config::RuntimeModel& model, DeploymentTable& table,
+                   const DeploymentSlots* slots, uint64_t now_ms, AttemptPlan& plan) {
+  plan.candidates.clear();
+  plan.soonest_retry_ms = 0;
+  plan.left_out = 0;
+  if (model.fallbacks.empty() && model.deployments.size() == 1) {
+    const config::RuntimeDeployment* d = model.deployments[0];
+    const admission::ConcurrencyLimit* limit = slots ? slots->limit(d->id) : nullptr;
+    if (limit && limit->in_flight() >= limit->cap()) {
+      ++plan.left_out;
+    } else {
+      plan.candidates.push_back({d, &model});
+    }
+    return;
+  }
+  add_model(model, table, slots, now_ms, plan);
+  for (const config::RuntimeModel* f : model.fallbacks) add_model(*f, table, slots, now_ms, plan);
+}
+
+}  // namespace ringgate::gateway

@@ -1,0 +1,49 @@
+#include "engine/gateway/deployment_state.h"
+
+namespace ringgate::gateway {
+
+DeploymentState& DeploymentTable::state(const config::RuntimeDeployment& d) {
+  std::unique_ptr<DeploymentState>& s = states_[d.id];
+  if (!s) {
+    s = std::make_unique<DeploymentState>(d.keys.size());
+  } else if (s->keys.size() != d.keys.size()) {
+    s->keys = upstream::KeyPool(d.keys.size());  // indexes name other keys now
+  }
+  return *s;
+}
+
+std::shared_ptr<const DeploymentSlots> DeploymentSlots::build(const config::Runtime& rt,
+                                                              const DeploymentSlots* previous) {
+  auto slots = std::make_shared<DeploymentSlots>();
+  for (const config::RuntimeDeployment& d : rt.deployments()) {
+    const uint32_t cap = d.def->max_concurrent;
+    if (cap == 0) continue;
+    std::shared_ptr<admission::ConcurrencyLimit> limit;
+    if (previous) {
+      auto it = previous->limits_.find(d.id);
+      if (it != previous->limits_.end() && it->second->cap() == cap) limit = it->second;
+    }
+    if (!limit) limit = std::make_shared<admission::ConcurrencyLimit>(cap);
+    slots->limits_.emplace(d.id, std::move(limit));
+  }
+  return slots;
+}
+
+admission::ConcurrencyLimit* DeploymentSlots::limit(config::DeploymentId id) const {
+  auto it = limits_.find(id);
+  return it == limits_.end() ? nullptr : it->second.get();
+}
+
+upstream::Strategy strategy_of(config::BalanceStrategy s) {
+  switch (s) {
+    case config::BalanceStrategy::kLeastOutstanding:
+      return upstream::Strategy::kLeastOutstanding;
+    case config::BalanceStrategy::kLatency:
+      return upstream::Strategy::kLatency;
+    case config::BalanceStrategy::kWeighted:
+      break;
+  }
+  return upstream::Strategy::kWeighted;
+}
+
+}  // namespace ringgate::gateway

@@ -1,0 +1,60 @@
+// A shard's routing state per deployment and per model: the deployment's circuit breaker, its
+// provider key pool and load (outstanding requests, time to first byte), and each model's
+// balancer. Shard-local (no locks); keyed by the stable ids of config::Runtime, so a reload that
+// leaves a deployment unchanged keeps its state. The node-wide max_concurrent count lives in
+// DeploymentSlots (shared by every shard).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/admission/concurrency_limit.h"
+#include "engine/config/runtime.h"
+#include "engine/upstream/balancer.h"
+#include "engine/upstream/circuit_breaker.h"
+#include "engine/upstream/key_pool.h"
+
+namespace ringgate::gateway {
+
+struct DeploymentState {
+  explicit DeploymentState(size_t keys) : keys(keys) {}
+  upstream::CircuitBreaker breaker;
+  upstream::KeyPool keys;
+  upstream::DeploymentLoad load;
+  // Cleared by a health prober (a later change) to take the deployment out of routing; routing
+  // itself only reads it.
+  bool healthy = true;
+  // What requests here did, for /metrics and the tests' view of routing.
+  uint64_t attempts = 0, failures = 0, skipped_open = 0;
+};
+
+class DeploymentTable {
+ public:
+  // Made on first use; a reload that changed the deployment's keys gets a new key pool.
+  DeploymentState& state(const config::RuntimeDeployment& d);
+  upstream::Balancer& balancer(config::ModelId model) { return balancers_[model]; }
+
+ private:
+  std::unordered_map<config::DeploymentId, std::unique_ptr<DeploymentState>> states_;
+  std::unordered_map<config::ModelId, upstream::Balancer> balancers_;
+};
+
+// Every deployment's in-flight count against its max_concurrent, node-wide. Built with each
+// runtime; a deployment whose id and bound a reload leaves unchanged keeps its counter (the
+// requests in flight on it still count).
+class DeploymentSlots {
+ public:
+  static std::shared_ptr<const DeploymentSlots> build(const config::Runtime& rt,
+                                                      const DeploymentSlots* previous);
+  // null: the deployment has no bound.
+  admission::ConcurrencyLimit* limit(config::DeploymentId id) const;
+
+ private:
+  std::unordered_map<config::DeploymentId, std::shared_ptr<admission::ConcurrencyLimit>> limits_;
+};
+
+upstream::Strategy strategy_of(config::BalanceStrategy s);
+
+}  // namespace ringgate::gateway
