@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cache/exact_cache.h"
 #include "cache/response_store.h"
 #include "engine/config/config.h"
 #include "engine/config/runtime.h"
@@ -72,6 +73,7 @@ class Gateway {
   std::unique_ptr<telemetry::CountWorker> count_worker_;  // prompts counted off the shards
   // Sized by the config at start; a reload keeps it (and what it holds) as it is.
   std::unique_ptr<cache::ResponseStore> responses_;
+  std::unique_ptr<cache::ExactCache> exact_cache_;  // null when [cache] was off at start
   std::vector<int> listen_fds_;
   uint16_t port_ = 0;
   uint16_t tls_port_ = 0;

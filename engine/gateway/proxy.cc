@@ -481,7 +481,10 @@ io::Task<pipeline::RelayResult> ClientSession::run_relay(UpstreamBodyReader& bod
                                                          const pipeline::RelayPlan& plan) {
   relay_.add_tap(counting_tap_);
   open_accounting_copy();
-  co_return co_await relay_.run(body, pieces_, plan);
+  open_cache_fill();
+  const pipeline::RelayResult r = co_await relay_.run(body, pieces_, plan);
+  finish_cache_fill(r);
+  co_return r;
 }
 
 void ClientSession::settle_relay(const pipeline::RelayResult& r, bool close_on_failure) {

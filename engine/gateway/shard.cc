@@ -14,6 +14,7 @@
 #include <future>
 #include <random>
 
+#include "engine/gateway/cache_metrics.h"
 #include "engine/gateway/client_session.h"
 #include "engine/io/socket_util.h"
 
@@ -156,9 +157,11 @@ Shard::Shard(unsigned id, std::vector<Listener> listeners, GatewayState& state)
       request_ids_(random_salt(), id) {
   services_.json = &json_;
   services_.request_ids = &request_ids_;
+  services_.exact_cache = state.exact_cache;
   services_.ready = [this] { return state_.ready(); };
   services_.scrape_metrics = [this](bool open_access, std::string& out) {
     if (state_.metrics) state_.metrics->render(open_access, out);
+    append_cache_metrics(state_, out);
   };
 }
 

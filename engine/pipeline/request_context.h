@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "cache/canonical_request.h"
 #include "engine/admission/admission_decision.h"
 #include "engine/config/runtime.h"
 #include "protocol/api_error.h"
@@ -71,12 +72,23 @@ struct RequestContext {
   admission::IpAddress client;  // the socket peer, or what a trusted proxy says it forwarded
   admission::Ticket ticket;     // settled once, at the completion point
   std::string_view key_id = admission::kAnonymousKeyId;  // into the runtime's Gatekeeper
+  std::string_view team_id;                              // the key's team; "" without one
   bool auth_failed = false;                              // for the audit line and the counter
   std::string_view presented_key_prefix;  // of a refused key: its first characters at most
   admission::Refusal refusal;             // why admission refused (kind kNone: it did not)
   // The caller is under a gateway limit and its rate-limit headers are in response_headers:
   // the upstream's (the provider key's) stay behind. Without one they reach the client.
   bool gateway_rate_limits = false;
+
+  // cache_lookup: what the exact cache did, for the fill at the answer's end and the record.
+  struct CacheStep {
+    enum class Result : uint8_t { kNone, kBypass, kMiss, kHit };
+    Result result = Result::kNone;  // kNone: the cache is off or the request is not a generation
+    bool store = false;             // a miss whose complete 2xx answer may be kept
+    cache::CacheKey key;
+    std::string scope;  // "key:<id>", "team:<id>" or "anonymous"; kept between requests
+    uint32_t us = 0;    // spent in the cache (key, lookup, replay), apart from upstream time
+  } cache;
 
   // route
   Route route;
@@ -115,10 +127,15 @@ struct RequestContext {
     requested_model.clear();
     client = {};
     key_id = admission::kAnonymousKeyId;
+    team_id = {};
     auth_failed = false;
     presented_key_prefix = {};
     refusal = {};
     gateway_rate_limits = false;
+    cache.result = CacheStep::Result::kNone;
+    cache.store = false;
+    cache.scope.clear();
+    cache.us = 0;
     route = {};
     local_body.clear();
     progress = {};

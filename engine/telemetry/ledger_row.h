@@ -32,6 +32,20 @@ struct LedgerRow {
 };
 
 // The ledger's word for an outcome.
+inline std::string_view ledger_cache_result(CacheResult r) {
+  switch (r) {
+    case CacheResult::kNone:
+      return "none";
+    case CacheResult::kBypass:
+      return "bypass";
+    case CacheResult::kMiss:
+      return "miss";
+    case CacheResult::kHit:
+      return "hit";
+  }
+  return "none";
+}
+
 inline std::string_view ledger_outcome(Outcome o) {
   switch (o) {
     case Outcome::kAnswered:
