@@ -21,6 +21,11 @@ struct CacheConfig {
   int64_t max_entry_bytes = 4 << 20;
   // The default of every [[models]] entry's `cache`, and the policy in passthrough.
   cache::CachePolicy policy = cache::CachePolicy::kTemperatureZero;
+  // Single flight: identical concurrent misses share one upstream call; a follower waits at most
+  // coalesce_wait_ms for it, then goes upstream on its own. At most max_followers per call.
+  bool coalesce = true;
+  uint32_t coalesce_wait_ms = 30000;
+  uint32_t max_followers = 64;
 };
 
 }  // namespace ringgate::config

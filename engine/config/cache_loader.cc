@@ -35,6 +35,9 @@ void read_cache(TableReader& top, Diagnostics& diag, CacheConfig& out) {
   r.read_int("max_bytes", 0, int64_t(1) << 40, out.max_bytes);
   r.read_int("max_entry_bytes", 1024, int64_t(1) << 32, out.max_entry_bytes);
   read_cache_policy(r, "policy", diag, out.policy);
+  r.read_bool("coalesce", out.coalesce);
+  r.read_int("coalesce_wait_ms", 1, 600'000, out.coalesce_wait_ms);
+  r.read_int("max_followers", 1, 100'000, out.max_followers);
   r.node("semantic");  // [cache.semantic] has its own reader
   r.finish();
 }

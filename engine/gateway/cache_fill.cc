@@ -59,8 +59,11 @@ void ClientSession::finish_cache_fill(const pipeline::RelayResult& r) {
   cache_fill_.trim();
   const int64_t now = int64_t(now_ms());
   answer.created_ms = now;
-  if (shard_.state().exact_cache->put(rq_.cache.key, rq_.cache.scope, std::move(answer), now))
-    counters.stores.fetch_add(1, std::memory_order_relaxed);
+  if (!shard_.state().exact_cache->put(rq_.cache.key, rq_.cache.scope, std::move(answer), now))
+    return;
+  counters.stores.fetch_add(1, std::memory_order_relaxed);
+  // Followers replay what was just stored; any other end fails the flight (FlightLease).
+  if (rq_.cache.lease.flight && rq_.cache.lease.leader) rq_.cache.lease.flight->finish();
 }
 
 }  // namespace ringgate::gateway

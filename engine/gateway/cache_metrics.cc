@@ -1,6 +1,7 @@
 #include "engine/gateway/cache_metrics.h"
 
 #include "cache/exact_cache.h"
+#include "cache/single_flight.h"
 #include "protocol/prometheus_text.h"
 
 namespace ringgate::gateway {
@@ -29,6 +30,11 @@ void append_cache_metrics(const GatewayState& state, std::string& out) {
   one(w, "ringgate_cache_bypasses_total", MetricType::kCounter,
       "Cacheable-path requests the cache did not look up (policy, headers, no scope).",
       load(c.bypasses));
+  one(w, "ringgate_cache_coalesced_total", MetricType::kCounter,
+      "Identical concurrent misses answered from their single flight's leader.", load(c.coalesced));
+  one(w, "ringgate_cache_flights", MetricType::kGauge,
+      "Single flights running now (one upstream call each).",
+      state.flights ? state.flights->in_flight() : 0);
   one(w, "ringgate_cache_stores_total", MetricType::kCounter, "Complete answers kept.",
       load(c.stores));
   one(w, "ringgate_cache_fill_dropped_total", MetricType::kCounter,

@@ -110,6 +110,9 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   // the relay ended complete.
   void open_cache_fill();
   void finish_cache_fill(const pipeline::RelayResult& r);
+  // flight_follow.cc: a single-flight follower waits for its leader's answer; true when it was
+  // answered from it (or its connection is being cut), false when it must go upstream alone.
+  io::Task<bool> follow_flight();
   // The shard's metrics for the request `r` records (no lock, no allocation).
   void count_request(const telemetry::RequestRecord& r);
   void count_cache(telemetry::RequestRecord& r);

@@ -101,6 +101,8 @@ bool Gateway::start(std::string& err) {
     exact_cache_ = std::make_unique<cache::ExactCache>(cache::ExactCacheLimits{
         size_t(cfg.cache.max_bytes), size_t(cfg.cache.max_entry_bytes), cfg.cache.ttl_ms});
     state_.exact_cache = exact_cache_.get();
+    flights_ = std::make_unique<cache::SingleFlight>(cfg.cache.max_followers);
+    state_.flights = flights_.get();
   }
   if (tokenizers_) {
     const char* hold = std::getenv("RINGGATE_TEST_HOLD_COUNT_WORKER");

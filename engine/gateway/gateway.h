@@ -11,6 +11,7 @@
 
 #include "cache/exact_cache.h"
 #include "cache/response_store.h"
+#include "cache/single_flight.h"
 #include "engine/config/config.h"
 #include "engine/config/runtime.h"
 #include "engine/gateway/gateway_state.h"
@@ -74,6 +75,7 @@ class Gateway {
   // Sized by the config at start; a reload keeps it (and what it holds) as it is.
   std::unique_ptr<cache::ResponseStore> responses_;
   std::unique_ptr<cache::ExactCache> exact_cache_;  // null when [cache] was off at start
+  std::unique_ptr<cache::SingleFlight> flights_;
   std::vector<int> listen_fds_;
   uint16_t port_ = 0;
   uint16_t tls_port_ = 0;

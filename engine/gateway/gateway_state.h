@@ -14,6 +14,7 @@
 namespace ringgate::cache {
 class ExactCache;
 class ResponseStore;
+class SingleFlight;
 }  // namespace ringgate::cache
 
 namespace ringgate::gateway {
@@ -27,10 +28,12 @@ struct GatewayState {
   cache::ResponseStore* responses = nullptr;
   // The exact cache's answers (one per node, every shard reads and fills); null when off.
   cache::ExactCache* exact_cache = nullptr;
+  cache::SingleFlight* flights = nullptr;  // the exact cache's identical misses in flight
   // What the store's own stats do not see, for the scrape: lookups skipped (bypass), time spent
   // in the cache (000-L3), answers kept and copies dropped at the fill.
   struct CacheCounters {
-    std::atomic<uint64_t> bypasses{0}, lookup_us{0}, lookups{0}, stores{0}, fill_dropped{0};
+    std::atomic<uint64_t> bypasses{0}, lookup_us{0}, lookups{0}, stores{0}, fill_dropped{0},
+        coalesced{0};
   } cache_counters;
   std::atomic<bool> draining{false};
   std::atomic<unsigned> shards_ready{0};

@@ -51,25 +51,25 @@ providers::ReplayApi replay_api(cache::StoredShape shape) {
                                                          : providers::ReplayApi::kOpenAiChat;
 }
 
-// The stored answer in the client's API and mode, into rq.local_body; false when it cannot be
-// (a stored body of the wrong shape: then it is a miss, never an error).
-bool replay(RequestContext& rq, const cache::StoredAnswer& answer) {
+}  // namespace
+
+Verdict answer_from_cache(RequestContext& rq, const cache::StoredAnswer& answer,
+                          std::string_view header) {
   const providers::ReplayApi client = rq.endpoint == Endpoint::kMessages
                                           ? providers::ReplayApi::kAnthropicMessages
                                           : providers::ReplayApi::kOpenAiChat;
   providers::ReplayOptions o;
   o.model = rq.requested_model;
   o.include_usage = rq.route.include_usage;
+  const bool stream = rq.route.client_wants_stream;
   providers::ReplayResult r =
-      rq.route.client_wants_stream
-          ? providers::replay_sse(answer.body, replay_api(answer.shape), client, o)
-          : providers::replay_json(answer.body, replay_api(answer.shape), client, o);
-  if (!r.ok) return false;
+      stream ? providers::replay_sse(answer.body, replay_api(answer.shape), client, o)
+             : providers::replay_json(answer.body, replay_api(answer.shape), client, o);
+  if (!r.ok) return Verdict::go_on();  // a stored body of the wrong shape: a miss, not an error
   rq.local_body = std::move(r.body);
-  return true;
+  rq.response_headers.append("x-ringgate-cache: ").append(header).append("\r\n");
+  return Verdict::local(200, stream ? "text/event-stream" : "application/json", rq.local_body);
 }
-
-}  // namespace
 
 Verdict cache_lookup(RequestContext& rq, const ShardServices& svc) {
   const config::Config& cfg = rq.runtime->config();
@@ -104,18 +104,25 @@ Verdict cache_lookup(RequestContext& rq, const ShardServices& svc) {
   const int64_t now_ms = int64_t(started / 1000);
   std::shared_ptr<const cache::StoredAnswer> hit =
       svc.exact_cache->get(key->key, rq.cache.scope, now_ms);
-  if (hit && replay(rq, *hit)) {
-    rq.cache.result = Result::kHit;
-    rq.cache.store = false;
-    rq.cache.us = uint32_t(steady_us() - started);
-    rq.response_headers.append("x-ringgate-cache: hit\r\n");
-    return Verdict::local(200,
-                          rq.route.client_wants_stream ? "text/event-stream" : "application/json",
-                          rq.local_body);
+  if (hit) {
+    Verdict v = answer_from_cache(rq, *hit, "hit");
+    if (!v.goes_on()) {
+      rq.cache.result = Result::kHit;
+      rq.cache.store = false;
+      rq.cache.us = uint32_t(steady_us() - started);
+      return v;
+    }
   }
   rq.cache.result = Result::kMiss;
+  // Identical misses in flight share one upstream call: the first leads, the others follow
+  // (the session waits for the leader and says coalesced or miss).
+  if (svc.flights && cfg.cache.coalesce && d.store) {
+    cache::FlightJoin join = svc.flights->join(key->key);
+    rq.cache.lease.flight = std::move(join.flight);
+    rq.cache.lease.leader = join.role == cache::FlightRole::kLeader;
+  }
   rq.cache.us = uint32_t(steady_us() - started);
-  rq.response_headers.append("x-ringgate-cache: miss\r\n");
+  if (!rq.cache.lease.following()) rq.response_headers.append("x-ringgate-cache: miss\r\n");
   return Verdict::go_on();
 }
 

@@ -11,6 +11,7 @@
 
 namespace ringgate::cache {
 class ExactCache;
+class SingleFlight;
 }
 
 namespace ringgate::pipeline {
@@ -19,6 +20,7 @@ struct ShardServices {
   simdjson::dom::parser* json = nullptr;  // the shard's parser: a request's JSON is parsed once
   RequestIdSource* request_ids = nullptr;
   cache::ExactCache* exact_cache = nullptr;  // the node's; null when [cache] was off at start
+  cache::SingleFlight* flights = nullptr;    // with it: identical misses in flight
   std::function<bool()> ready;               // every shard serving and not draining (for /readyz)
   // Appends every shard's metrics in the Prometheus text format (for /metrics); bounded work.
   // open_access: the scraping request's snapshot is in [auth] mode = "none".

@@ -42,6 +42,8 @@ inline std::string_view ledger_cache_result(CacheResult r) {
       return "miss";
     case CacheResult::kHit:
       return "hit";
+    case CacheResult::kCoalesced:
+      return "coalesced";
   }
   return "none";
 }

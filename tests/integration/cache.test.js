@@ -11,7 +11,7 @@ const OpenAI = require('openai');
 const Anthropic = require('@anthropic-ai/sdk');
 const { startMock, startConfigGateway, stopAll } = require('./lib/processes');
 const { gatewayToml } = require('./lib/config');
-const { postJson, request, mockStats, sha256Hex, waitFor } = require('./lib/http');
+const { postJson, request, mockStats, waitForStats, sha256Hex, waitFor } = require('./lib/http');
 
 const newKey = () => 'rg-' + crypto.randomBytes(32).toString('base64url');
 const KEYS = { alice: newKey(), bob: newKey(), carol: newKey(), dave: newKey() };
@@ -259,4 +259,55 @@ it('an entry expires after ttl_s: the next request is a miss again', async () =>
     (await postJson(gw.url, '/v1/chat/completions', body)).headers.get('x-ringgate-cache') === 'miss',
   { deadlineMs: 5000, what: 'the entry to expire' });
   await gw.stop();
+});
+
+describe('single flight', () => {
+  let gw;
+  before(async () => {
+    gw = await startConfigGateway(cacheToml({ toml: { server: { shards: 2 } } }));
+  });
+  const chat = (body, headers = {}) => postJson(gw.url, '/v1/chat/completions', body, headers);
+
+  it('identical concurrent misses make one upstream call; the others are coalesced in their own mode', async () => {
+    const messages = fresh('flight');
+    const body = { model: 'gpt-4o-mini', temperature: 0, max_tokens: 16, messages };
+    const slow = { 'x-mock-ttft-ms': '600' };
+    const before = await mockRequests();
+    const leader = chat(body, slow);
+    await waitForStats(mock, (s) => s.requests === before + 1, 'the leader upstream');
+    // Over separate connections, so on both shards: JSON and streaming followers alike.
+    const followers = await Promise.all(Array.from({ length: 7 }, (_, i) =>
+      chat(i % 2 ? { ...body, stream: true } : body, slow)));
+    const first = await leader;
+    assert.equal(first.headers.get('x-ringgate-cache'), 'miss');
+    const text = first.json.choices[0].message.content;
+    for (const [i, f] of followers.entries()) {
+      assert.equal(f.status, 200);
+      assert.equal(f.headers.get('x-ringgate-cache'), 'coalesced', `follower ${i}`);
+      if (i % 2) {
+        assert.match(f.text, /data: \[DONE\]\n\n$/);
+      } else {
+        assert.equal(f.json.choices[0].message.content, text);
+      }
+    }
+    assert.equal(await mockRequests() - before, 1);
+    const res = await request(`${gw.url}/metrics`);
+    assert.match(res.text, /^ringgate_cache_coalesced_total 7$/m);
+  });
+
+  it('a failed leader sends its followers upstream on their own', async () => {
+    const messages = fresh('failed-flight');
+    const body = { model: 'gpt-4o-mini', temperature: 0, max_tokens: 16, stream: true, messages };
+    const before = await mockRequests();
+    const leader = chat(body, { 'x-mock-ttft-ms': '400', 'x-mock-disconnect-after-events': '1' });
+    await waitForStats(mock, (s) => s.requests === before + 1, 'the leader upstream');
+    const followers = await Promise.all([1, 2, 3].map(() => chat(body)));
+    await leader;
+    for (const f of followers) {
+      assert.equal(f.status, 200);
+      assert.equal(f.headers.get('x-ringgate-cache'), 'miss');
+      assert.match(f.text, /data: \[DONE\]\n\n$/);
+    }
+    assert.equal(await mockRequests() - before, 4);
+  });
 });
