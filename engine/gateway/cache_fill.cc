@@ -42,7 +42,8 @@ void ClientSession::finish_cache_fill(const pipeline::RelayResult& r) {
   const bool too_large = cache_fill_.too_large();
   cache_fill_.close();
   if (too_large) counters.fill_dropped.fetch_add(1, std::memory_order_relaxed);
-  if (too_large || !r.ok() || client_gone_) return;
+  // A leader whose client left stores what it read to the end for its followers (004-P14).
+  if (too_large || !r.upstream_complete) return;
   const bool anthropic = anthropic_upstream(rq_.route);
   cache::StoredAnswer answer;
   answer.shape =

@@ -35,6 +35,8 @@ void append_cache_metrics(const GatewayState& state, std::string& out) {
   one(w, "ringgate_cache_flights", MetricType::kGauge,
       "Single flights running now (one upstream call each).",
       state.flights ? state.flights->in_flight() : 0);
+  one(w, "ringgate_cache_followers_waiting", MetricType::kGauge,
+      "Requests waiting now for an identical request's upstream call.", load(c.followers_waiting));
   one(w, "ringgate_cache_stores_total", MetricType::kCounter, "Complete answers kept.",
       load(c.stores));
   one(w, "ringgate_cache_fill_dropped_total", MetricType::kCounter,

@@ -113,6 +113,8 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   // flight_follow.cc: a single-flight follower waits for its leader's answer; true when it was
   // answered from it (or its connection is being cut), false when it must go upstream alone.
   io::Task<bool> follow_flight();
+  // This request leads a single flight that other requests still wait on.
+  bool feeds_followers() const;
   // The shard's metrics for the request `r` records (no lock, no allocation).
   void count_request(const telemetry::RequestRecord& r);
   void count_cache(telemetry::RequestRecord& r);

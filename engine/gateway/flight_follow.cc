@@ -44,6 +44,8 @@ io::Task<bool> ClientSession::follow_flight() {
   Shard* shard = &shard_;
   std::string none;
   FlightState state = FlightState::kRunning;
+  std::atomic<uint64_t>& waiting = shard_.state().cache_counters.followers_waiting;
+  waiting.fetch_add(1, std::memory_order_relaxed);
   while (!client_gone_ && !aborted_) {
     state = flight->read_from(0, none, 0).state;
     if (state != FlightState::kRunning || now_ms() >= deadline) break;
@@ -51,6 +53,7 @@ io::Task<bool> ClientSession::follow_flight() {
     if (!flight->wake_after(0, [shard] { shard->wake_flight_followers(); })) continue;
     co_await FlightWait(shard_, remaining_ms(deadline));
   }
+  waiting.fetch_sub(1, std::memory_order_relaxed);
   rq_.cache.lease.end();         // this follower leaves the flight, whatever it does next
   if (aborted_) co_return true;  // the connection is being cut: nothing more to send
   if (state == FlightState::kDone && shard_.state().exact_cache) {
@@ -66,6 +69,11 @@ io::Task<bool> ClientSession::follow_flight() {
   }
   rq_.response_headers.append("x-ringgate-cache: miss\r\n");  // upstream on its own
   co_return false;
+}
+
+bool ClientSession::feeds_followers() const {
+  const pipeline::RequestContext::FlightLease& lease = rq_.cache.lease;
+  return lease.leader && lease.flight && lease.flight->attached() > 1;  // its own client is one
 }
 
 void Shard::wake_flight_followers() {

@@ -33,7 +33,7 @@ struct GatewayState {
   // in the cache (000-L3), answers kept and copies dropped at the fill.
   struct CacheCounters {
     std::atomic<uint64_t> bypasses{0}, lookup_us{0}, lookups{0}, stores{0}, fill_dropped{0},
-        coalesced{0};
+        coalesced{0}, followers_waiting{0};
   } cache_counters;
   std::atomic<bool> draining{false};
   std::atomic<unsigned> shards_ready{0};

@@ -233,7 +233,7 @@ io::Task<void> ClientSession::proxy(const Route& route) {
   if (!hangup_.armed()) {
     hangup_.start(fd_, [this] {
       client_gone_ = true;
-      if (upstream_fd_ >= 0) shard_.ring().cancel_fd(upstream_fd_);
+      if (upstream_fd_ >= 0 && !feeds_followers()) shard_.ring().cancel_fd(upstream_fd_);
     });
   }
 
@@ -482,7 +482,12 @@ io::Task<pipeline::RelayResult> ClientSession::run_relay(UpstreamBodyReader& bod
   relay_.add_tap(counting_tap_);
   open_accounting_copy();
   open_cache_fill();
-  const pipeline::RelayResult r = co_await relay_.run(body, pieces_, plan);
+  pipeline::RelayPlan p = plan;
+  if (cache_fill_.active() && rq_.cache.lease.leader) {
+    p.keep_reading = [this] { return feeds_followers(); };
+    body.keep_reading_when_client_gone(p.keep_reading);
+  }
+  const pipeline::RelayResult r = co_await relay_.run(body, pieces_, p);
   finish_cache_fill(r);
   co_return r;
 }

@@ -295,6 +295,34 @@ describe('single flight', () => {
     assert.match(res.text, /^ringgate_cache_coalesced_total 7$/m);
   });
 
+  it('the leader\'s client hanging up does not stop the call while followers wait for it', async () => {
+    // seed-defect: 004-P14
+    const body = { model: 'gpt-4o-mini', temperature: 0, max_tokens: 16, stream: true, messages: fresh('hangup') };
+    const before = await mockStats(mock);
+    const hangup = new AbortController();
+    const leader = fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-mock-ttft-ms': '400', 'x-mock-interval-ms': '30' },
+      body: JSON.stringify(body),
+      signal: hangup.signal,
+    }).then((r) => r.text()).catch(() => 'hung up');
+    await waitForStats(mock, (s) => s.requests === before.requests + 1, 'the leader upstream');
+    const followers = [1, 2].map(() => chat(body));
+    const gauge = async () => Number(/^ringgate_cache_followers_waiting (\d+)$/m
+      .exec((await request(`${gw.url}/metrics`)).text)?.[1]);
+    await waitFor(async () => (await gauge()) === 2, { what: 'two followers waiting' });
+    hangup.abort();
+    assert.equal(await leader, 'hung up');
+    for (const f of await Promise.all(followers)) {
+      assert.equal(f.headers.get('x-ringgate-cache'), 'coalesced');
+      assert.match(f.text, /data: \[DONE\]\n\n$/);
+    }
+    const after = await mockStats(mock);
+    assert.equal(after.requests - before.requests, 1);
+    assert.equal(after.client_disconnects_midstream, before.client_disconnects_midstream);
+    assert.equal(await gauge(), 0);
+  });
+
   it('a failed leader sends its followers upstream on their own', async () => {
     const messages = fresh('failed-flight');
     const body = { model: 'gpt-4o-mini', temperature: 0, max_tokens: 16, stream: true, messages };
