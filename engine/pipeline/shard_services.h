@@ -12,7 +12,7 @@
 namespace ringgate::cache {
 class ExactCache;
 class SingleFlight;
-}
+}  // namespace ringgate::cache
 
 namespace ringgate::pipeline {
 
