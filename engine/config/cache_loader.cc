@@ -38,7 +38,8 @@ void read_cache(TableReader& top, Diagnostics& diag, CacheConfig& out) {
   r.read_bool("coalesce", out.coalesce);
   r.read_int("coalesce_wait_ms", 1, 600'000, out.coalesce_wait_ms);
   r.read_int("max_followers", 1, 100'000, out.max_followers);
-  r.node("semantic");  // [cache.semantic] has its own reader
+  // [cache.semantic] stays an unknown key until the semantic lookup is served: a table the
+  // gateway would ignore must not load silently.
   r.finish();
 }
 

@@ -65,6 +65,10 @@ TEST(ConfigCache, BadValuesArePositionedErrors) {
             "t.toml:14:9: models[2].cache must be \"never\", \"temperature_zero\" or \"always\"");
   EXPECT_NE(load_error("[cache]\nsize = 5\n" + std::string(kModels)).find("size"),
             std::string::npos);
+  // Not served yet: refused rather than loaded and ignored.
+  EXPECT_NE(load_error("[cache.semantic]\nenabled = true\n" + std::string(kModels))
+                .find("unknown key 'cache.semantic'"),
+            std::string::npos);
 }
 
 }  // namespace
