@@ -95,6 +95,7 @@ class Ticket {
 struct Decision {
   Refusal refusal;
   std::string_view key_id = kAnonymousKeyId;  // for logs, metrics and the ledger
+  std::string_view team_id;                   // the key's team, "" without one (cache scope)
   LimitHeaders headers;                       // the caller's own tightest buckets
   Ticket ticket;
 

@@ -48,14 +48,19 @@ Decision Gatekeeper::admit(const AdmitInput& in) const {
   return d;
 }
 
+const Gatekeeper::Key* Gatekeeper::named(const Key& key, Decision& d) const {
+  d.key_id = key.name;
+  if (key.team >= 0) d.team_id = teams_[size_t(key.team)].name;
+  return &key;
+}
+
 const Gatekeeper::Key* Gatekeeper::identify(const AdmitInput& in, Decision& d) const {
   if (mode_ == config::AuthMode::kNone) return nullptr;
   if (in.key.empty()) {
     // A presented key always wins; a client certificate's subject stands in only without one.
     if (!in.tls_subject.empty()) {
       if (auto it = subjects_.find(std::string(in.tls_subject)); it != subjects_.end()) {
-        d.key_id = keys_[it->second].name;
-        return &keys_[it->second];
+        return named(keys_[it->second], d);
       }
     }
     if (!anonymous_) d.refusal.kind = RefusalKind::kMissingKey;
@@ -67,8 +72,7 @@ const Gatekeeper::Key* Gatekeeper::identify(const AdmitInput& in, Decision& d) c
     d.refusal.kind = RefusalKind::kInvalidKey;
     return nullptr;
   }
-  d.key_id = keys_[*at].name;
-  return &keys_[*at];
+  return named(keys_[*at], d);
 }
 
 bool Gatekeeper::allowed(const Key* key, const AdmitInput& in, Decision& d) const {

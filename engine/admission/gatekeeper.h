@@ -81,6 +81,7 @@ class Gatekeeper {
   void build_keys(const config::Config& config, const Gatekeeper* previous);
   void build_models_and_anonymous(const config::Config& config, const Gatekeeper* previous);
   const Key* identify(const AdmitInput& in, Decision& d) const;
+  const Key* named(const Key& key, Decision& d) const;  // the key's and its team's names into d
   bool allowed(const Key* key, const AdmitInput& in, Decision& d) const;
   bool acquire_limits(const Key* key, const AdmitInput& in, Decision& d) const;
   bool reserve_budgets(const Key* key, const AdmitInput& in, Decision& d) const;

@@ -14,6 +14,7 @@
 
 #include "engine/config/admission_config.h"
 #include "engine/config/alerts_config.h"
+#include "engine/config/cache_config.h"
 #include "engine/config/key_material.h"
 #include "engine/config/secret.h"
 #include "engine/config/upstream_url.h"
@@ -113,6 +114,8 @@ struct Model {
   // models require); and what to do with fields that have no OpenAI equivalent.
   bool reasoning = false;
   UnsupportedFields unsupported_fields = UnsupportedFields::kDrop;
+  // Which of its requests the exact cache may answer ([cache] policy is the default).
+  cache::CachePolicy cache_policy = cache::CachePolicy::kTemperatureZero;
 
   // The model name sent to the upstream.
   const std::string& served_name() const { return upstream_model.empty() ? name : upstream_model; }
@@ -211,6 +214,7 @@ struct Config {
   Alerts alerts;        // [alerts]: budget thresholds and the webhook
   TranslationDefaults translation;  // [translation]
   ResponsesStoreConfig responses_store;
+  CacheConfig cache;         // [cache]
   bool passthrough = false;  // every model and any /v1/* path goes to upstreams[0]
   std::string source_path;   // the file it came from, or a description for quick mode
 

@@ -15,6 +15,7 @@
 
 #include "engine/config/admission_loader.h"
 #include "engine/config/alerts_loader.h"
+#include "engine/config/cache_loader.h"
 #include "engine/config/config.h"
 #include "engine/config/listen_address.h"
 #include "engine/config/name_rules.h"
@@ -76,6 +77,7 @@ class Loader {
     if (const toml::table* t = top.table("responses_store")) {
       read_responses_store(*t, config.responses_store);
     }
+    read_cache(top, diag_, config.cache);
     for (auto [index, t] : top.array_of_tables("upstreams")) read_upstream(index, *t, config);
     for (auto [index, t] : top.array_of_tables("deployments")) read_deployment(index, *t, config);
     for (auto [index, t] : top.array_of_tables("models")) read_model(index, *t, config);
@@ -467,6 +469,8 @@ class Loader {
     Model m;
     m.reasoning = config.translation.reasoning;
     m.unsupported_fields = config.translation.unsupported_fields;
+    m.cache_policy = config.cache.policy;
+    read_cache_policy(r, "cache", diag_, m.cache_policy);
     r.read_bool("reasoning", m.reasoning);
     read_unsupported_fields(r, m.unsupported_fields);
     r.require("name");

@@ -13,6 +13,7 @@
 
 #include "engine/gateway/accounting_tap.h"
 #include "engine/gateway/attempt.h"
+#include "engine/gateway/cache_fill_tap.h"
 #include "engine/gateway/responses_turn.h"
 #include "engine/io/ring.h"
 #include "engine/io/task.h"
@@ -106,8 +107,18 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   void settle_or_hand_over();
   // Starts the upstream body's accounting copy when its answer reports usage.
   void open_accounting_copy();
+  // cache_fill.cc: the exact cache's copy of a cacheable miss's 2xx answer, and its store once
+  // the relay ended complete.
+  void open_cache_fill();
+  void finish_cache_fill(const pipeline::RelayResult& r);
+  // flight_follow.cc: a single-flight follower waits for its leader's answer; true when it was
+  // answered from it (or its connection is being cut), false when it must go upstream alone.
+  io::Task<bool> follow_flight();
+  // This request leads a single flight that other requests still wait on.
+  bool feeds_followers() const;
   // The shard's metrics for the request `r` records (no lock, no allocation).
   void count_request(const telemetry::RequestRecord& r);
+  void count_cache(telemetry::RequestRecord& r);
   io::Task<void> forward(pipeline::RequestContext& rq) override;
   uint32_t write_timeout_ms() const;
 
@@ -198,6 +209,8 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   pipeline::BodyRelay relay_{out_, rq_};      // every upstream body read
   pipeline::CountingTap counting_tap_{rq_};
   AccountingTap accounting_tap_;
+  CacheFillTap cache_fill_;
+  bool fill_streamed_ = false;  // the fill's copy is an SSE stream, to assemble before storing
   std::string_view upstream_endpoint_;  // the path after /v1 the upstream got (a literal or rq_'s)
   std::string_view upstream_body_;      // the body the upstream got (the client's or a rewrite)
   // The prompt count of a translated stream to an OpenAI-format upstream, running off the shard.

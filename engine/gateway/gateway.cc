@@ -98,6 +98,14 @@ bool Gateway::start(std::string& err) {
   responses_ = std::make_unique<cache::ResponseStore>(cache::ResponseStoreLimits{
       size_t(rs.max_bytes), size_t(rs.max_entries), rs.ttl_ms, size_t(rs.max_entry_bytes)});
   state_.responses = responses_.get();
+  // Sized at start: a reload may turn the cache off or on (when it was on at start), never resize.
+  if (cfg.cache.enabled) {
+    exact_cache_ = std::make_unique<cache::ExactCache>(cache::ExactCacheLimits{
+        size_t(cfg.cache.max_bytes), size_t(cfg.cache.max_entry_bytes), cfg.cache.ttl_ms});
+    state_.exact_cache = exact_cache_.get();
+    flights_ = std::make_unique<cache::SingleFlight>(cfg.cache.max_followers);
+    state_.flights = flights_.get();
+  }
   if (tokenizers_) {
     const char* hold = std::getenv("RINGGATE_TEST_HOLD_COUNT_WORKER");
     count_worker_ = std::make_unique<telemetry::CountWorker>(n, tokenizers_,

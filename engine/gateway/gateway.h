@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "cache/exact_cache.h"
 #include "cache/response_store.h"
+#include "cache/single_flight.h"
 #include "engine/config/config.h"
 #include "engine/config/runtime.h"
 #include "engine/gateway/gateway_state.h"
@@ -72,6 +74,8 @@ class Gateway {
   std::unique_ptr<telemetry::CountWorker> count_worker_;  // prompts counted off the shards
   // Sized by the config at start; a reload keeps it (and what it holds) as it is.
   std::unique_ptr<cache::ResponseStore> responses_;
+  std::unique_ptr<cache::ExactCache> exact_cache_;  // null when [cache] was off at start
+  std::unique_ptr<cache::SingleFlight> flights_;
   std::vector<int> listen_fds_;
   uint16_t port_ = 0;
   uint16_t tls_port_ = 0;

@@ -12,8 +12,10 @@
 #include "engine/telemetry/metrics.h"
 
 namespace ringgate::cache {
+class ExactCache;
 class ResponseStore;
-}
+class SingleFlight;
+}  // namespace ringgate::cache
 
 namespace ringgate::gateway {
 
@@ -24,6 +26,15 @@ struct GatewayState {
   telemetry::CountWorker* count_worker = nullptr;
   // Recent translated Responses conversations, for previous_response_id (one per node).
   cache::ResponseStore* responses = nullptr;
+  // The exact cache's answers (one per node, every shard reads and fills); null when off.
+  cache::ExactCache* exact_cache = nullptr;
+  cache::SingleFlight* flights = nullptr;  // the exact cache's identical misses in flight
+  // What the store's own stats do not see, for the scrape: lookups skipped (bypass), time spent
+  // in the cache (000-L3), answers kept and copies dropped at the fill.
+  struct CacheCounters {
+    std::atomic<uint64_t> bypasses{0}, lookup_us{0}, lookups{0}, stores{0}, fill_dropped{0},
+        coalesced{0}, followers_waiting{0};
+  } cache_counters;
   std::atomic<bool> draining{false};
   std::atomic<unsigned> shards_ready{0};
   unsigned shard_count = 0;

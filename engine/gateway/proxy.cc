@@ -403,7 +403,7 @@ io::Task<void> ClientSession::proxy(const Route&) {
   if (!hangup_.armed()) {
     hangup_.start(fd_, [this] {
       client_gone_ = true;
-      if (upstream_fd_ >= 0) shard_.ring().cancel_fd(upstream_fd_);
+      if (upstream_fd_ >= 0 && !feeds_followers()) shard_.ring().cancel_fd(upstream_fd_);
     });
   }
 
@@ -489,7 +489,15 @@ io::Task<pipeline::RelayResult> ClientSession::run_relay(UpstreamBodyReader& bod
                                                          const pipeline::RelayPlan& plan) {
   relay_.add_tap(counting_tap_);
   open_accounting_copy();
-  co_return co_await relay_.run(body, pieces_, plan);
+  open_cache_fill();
+  pipeline::RelayPlan p = plan;
+  if (cache_fill_.active() && rq_.cache.lease.leader) {
+    p.keep_reading = [this] { return feeds_followers(); };
+    body.keep_reading_when_client_gone(p.keep_reading);
+  }
+  const pipeline::RelayResult r = co_await relay_.run(body, pieces_, p);
+  finish_cache_fill(r);
+  co_return r;
 }
 
 void ClientSession::settle_relay(const pipeline::RelayResult& r, bool close_on_failure) {

@@ -32,6 +32,10 @@ io::Task<void> ClientSession::forward(pipeline::RequestContext& rq) {
     co_await answer_count_tokens(rq.route);
     co_return;
   }
+  if (rq.cache.lease.following()) {
+    const bool answered = co_await follow_flight();  // not inside &&: g++ 12 coroutines
+    if (answered) co_return;
+  }
   rq.progress.forwarded = true;
   co_await proxy(rq.route);
 }
@@ -84,6 +88,7 @@ void ClientSession::complete() {
   telemetry::RequestRecord& r = record_;
   r = {};
   settle_or_hand_over();
+  rq_.cache.lease.end();  // a leader that never finished fails its flight here
   const pipeline::Route& route = rq_.route;
   r.request_id.assign(rq_.request_id);
   r.client_key.assign(rq_.key_id);
@@ -111,6 +116,7 @@ void ClientSession::complete() {
   r.upstream_connect_us = rq_.progress.connect_us;
   r.upstream_ttfb_us = rq_.progress.ttfb_us;
   r.total_us = since_us(rq_.progress.start_us);
+  count_cache(r);
   r.model = route.model;
   r.tap_request = rq_.progress.tap_request;
   r.tapped = rq_.progress.tapped;
@@ -122,6 +128,23 @@ void ClientSession::complete() {
     admission::SettleInput unknown;
     admission::Gatekeeper::correct(r.charge, unknown);
   }
+}
+
+// The cache stage's result into the record, and what the node's scrape counts around the store.
+void ClientSession::count_cache(telemetry::RequestRecord& r) {
+  using Result = pipeline::RequestContext::CacheStep::Result;
+  const pipeline::RequestContext::CacheStep& c = rq_.cache;
+  if (c.result == Result::kNone) return;
+  r.cache_us = c.us;
+  r.cache = c.result == Result::kHit         ? telemetry::CacheResult::kHit
+            : c.result == Result::kCoalesced ? telemetry::CacheResult::kCoalesced
+            : c.result == Result::kMiss      ? telemetry::CacheResult::kMiss
+                                             : telemetry::CacheResult::kBypass;
+  GatewayState::CacheCounters& n = shard_.state().cache_counters;
+  n.lookups.fetch_add(1, std::memory_order_relaxed);
+  n.lookup_us.fetch_add(c.us, std::memory_order_relaxed);
+  if (c.result == Result::kBypass) n.bypasses.fetch_add(1, std::memory_order_relaxed);
+  if (c.result == Result::kCoalesced) n.coalesced.fetch_add(1, std::memory_order_relaxed);
 }
 
 void ClientSession::count_request(const telemetry::RequestRecord& r) {

@@ -14,6 +14,7 @@
 #include <future>
 #include <random>
 
+#include "engine/gateway/cache_metrics.h"
 #include "engine/gateway/client_session.h"
 #include "engine/io/socket_util.h"
 
@@ -156,9 +157,12 @@ Shard::Shard(unsigned id, std::vector<Listener> listeners, GatewayState& state)
       request_ids_(random_salt(), id) {
   services_.json = &json_;
   services_.request_ids = &request_ids_;
+  services_.exact_cache = state.exact_cache;
+  services_.flights = state.flights;
   services_.ready = [this] { return state_.ready(); };
   services_.scrape_metrics = [this](bool open_access, std::string& out) {
     if (state_.metrics) state_.metrics->render(open_access, out);
+    append_cache_metrics(state_, out);
   };
 }
 
@@ -247,13 +251,14 @@ void Shard::request_reload() {
 }
 
 void Shard::on_wake(uint64_t reasons) {
-  if (reasons & (kWakeStop - 1)) {
+  if (reasons & (kWakeStop - 1)) {      // reloads
     server_tls_ = state_.server_tls();  // new connections only; live ones keep their own
     std::string err;
     if (!adopt(state_.runtime(), err)) {
       std::fprintf(stderr, "ringgate: shard %u: reload: %s\n", id_, err.c_str());
     }
   }
+  if (reasons >= kWakeFlight) wake_flight_waits();
   if (reasons & kWakeStop) begin_drain();
 }
 
@@ -401,6 +406,7 @@ void Shard::begin_drain() {
 
 void Shard::force_close_all() {
   for (ClientSession* s = sessions_; s; s = s->next_) s->abort();
+  wake_flight_waits();  // aborted followers stop waiting too
 }
 
 }  // namespace ringgate::gateway

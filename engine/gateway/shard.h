@@ -6,6 +6,7 @@
 
 #include <simdjson.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -38,6 +39,11 @@ class ClientSession;
 // are disjoint bit fields: any number of reloads stays below the stop bit.
 inline constexpr uint64_t kWakeReload = 1;
 inline constexpr uint64_t kWakeStop = uint64_t{1} << 32;
+// A single flight settled that followers on this shard may wait for (written at most once per
+// wake, so the sum stays in its own bits).
+inline constexpr uint64_t kWakeFlight = uint64_t{1} << 40;
+
+class FlightWait;
 
 class Shard {
  public:
@@ -58,6 +64,11 @@ class Shard {
 
   // Starts the thread and waits until its ring is up (or failed).
   bool start(std::string& err);
+  // Any thread: every single-flight follower waiting on this shard looks at its flight again.
+  void wake_flight_followers();
+  // The waits that wake cuts short (flight_follow.cc).
+  void add_flight_wait(FlightWait* w);
+  void remove_flight_wait(FlightWait* w);
   // Begins a graceful drain; callable from any thread.
   void request_stop();
   // Tells the shard that GatewayState has a new runtime to adopt; callable from any thread.
@@ -129,6 +140,7 @@ class Shard {
   bool adopt(std::shared_ptr<const config::Runtime> next, std::string& err);
   bool make_upstream_state(const config::RuntimeUpstream& up, UpstreamState& st, std::string& err);
   void on_wake(uint64_t reasons);
+  void wake_flight_waits();
   // Drops retired upstream state once no request holds a snapshot older than the current one.
   void prune_retired();
   UpstreamState& upstream(config::UpstreamId id);
@@ -153,6 +165,8 @@ class Shard {
   // What a new connection on a TLS listener gets; the previous one lives on in its sessions.
   std::shared_ptr<io::TlsServerContext> server_tls_;
   std::unique_ptr<WakeOp> wake_;
+  std::vector<FlightWait*> flight_waits_;
+  std::atomic<bool> flight_wake_pending_{false};
   std::unique_ptr<DrainTimer> drain_timer_;
   ClientSession* sessions_ = nullptr;  // intrusive list of live sessions, for drain
   size_t session_count_ = 0;

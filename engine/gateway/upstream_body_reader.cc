@@ -18,7 +18,7 @@ io::Task<BodyRead> UpstreamBodyReader::read(std::vector<std::string_view>& piece
   const int rc =
       co_await conn_->read_some(ring_, buf_.data(), buf_.size(), beat ? beat_at : idle_deadline_);
   pieces.clear();
-  if (client_gone_) co_return BodyRead::kClientGone;
+  if (client_gone_ && !(keep_ && keep_())) co_return BodyRead::kClientGone;
   // Only the heartbeat's own deadline (same clock as the ring's heap) makes a heartbeat; any
   // other cancel (a draining shard's abort) is what it was before.
   if (rc < 0 && beat && is_timeout(rc) && now_ms() >= beat_at && now_ms() < idle_deadline_) {

@@ -3,6 +3,7 @@
 // body is whole, before the last bytes reach the client, so the next request can reuse it.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -38,6 +39,9 @@ class UpstreamBodyReader final : public pipeline::UpstreamBody {
   io::Task<pipeline::BodyRead> read(std::vector<std::string_view>& pieces,
                                     uint32_t heartbeat_ms) override;
   bool complete() const override { return rp_.complete(); }
+  // A single flight's leader whose client left goes on reading while `keep` says followers wait
+  // for its answer (seed-defect 004-P14); without it a gone client ends the read.
+  void keep_reading_when_client_gone(std::function<bool()> keep) { keep_ = std::move(keep); }
   // Gives the connection back to its pool when its response is whole and it may carry another.
   void park_if_done();
 
@@ -51,6 +55,7 @@ class UpstreamBodyReader final : public pipeline::UpstreamBody {
   UpstreamPool& pool_;
   int& upstream_fd_;
   const bool& client_gone_;
+  std::function<bool()> keep_;
   UpstreamBodyDeadlines d_;
   // The idle deadline of the read in progress: set when a read starts, kept across the
   // heartbeats that interrupt it (they are the client's, not the upstream's).

@@ -157,6 +157,12 @@ void Ring::run_once() {
   expire_deadlines();
 }
 
+void Ring::cancel_timeout(IoOp* op) {
+  io_uring_sqe* s = sqe();
+  io_uring_prep_timeout_remove(s, reinterpret_cast<__u64>(op), 0);
+  io_uring_sqe_set_data(s, nullptr);
+}
+
 void Ring::cancel_fd(int fd) {
   io_uring_sqe* s = sqe();
   io_uring_prep_cancel_fd(s, fd, IORING_ASYNC_CANCEL_ALL);

@@ -79,6 +79,9 @@ class Ring {
 
   // Fire-and-forget helpers (completion ignored).
   void cancel_fd(int fd);
+  // Ends a pending io_uring timeout early: its operation completes with -ECANCELED (or has
+  // already completed: then nothing happens).
+  void cancel_timeout(IoOp* op);
 
   // Deadlines: an operation registers when submitted and leaves when it completes.
   void add_deadline(TimedOp* op, uint32_t timeout_ms);

@@ -80,6 +80,7 @@ Verdict admit(RequestContext& rq, const ShardServices&) {
   in.unix_s = int64_t(std::time(nullptr));
   admission::Decision d = gk->admit(in);
   rq.key_id = d.key_id;
+  rq.team_id = d.team_id;
   append_rate_limit_headers(rq.response_headers, d.headers, rq.front, in.unix_s);
   rq.gateway_rate_limits = d.headers.requests.present || d.headers.tokens.present;
   if (d.ok()) {

@@ -61,8 +61,9 @@ io::Task<RelayResult> BodyRelay::run(UpstreamBody& up, std::vector<std::string_v
   bool sent = co_await deliver(pieces, last, r);
   // The client's framing is known: its head was built before the relay started.
   const uint32_t beat = heartbeat_ms();
-  while (sent && r.ok() && !last) {
-    const BodyRead got = co_await up.read(pieces, beat);
+  while (r.ok() && !last) {
+    if (!sent && !(plan_.keep_reading && plan_.keep_reading())) break;
+    const BodyRead got = co_await up.read(pieces, sent ? beat : 0);
     if (got == BodyRead::kHeartbeat) {
       // Every send so far ended on an event boundary (whole events, or a transform's whole
       // frames; an unfinished upstream event waits in carry_), so the comment stands alone.
@@ -81,8 +82,13 @@ io::Task<RelayResult> BodyRelay::run(UpstreamBody& up, std::vector<std::string_v
       break;
     }
     last = up.complete();
-    sent = co_await deliver(pieces, last, r);
+    if (sent) {
+      sent = co_await deliver(pieces, last, r);
+    } else {
+      offer(upstream_taps_, upstream_tap_count_, pieces);  // nobody to send to: taps only
+    }
   }
+  r.upstream_complete = last && (r.ok() || r.end == RelayResult::End::kClientGone || !sent);
   if (!sent) {
     r.end = RelayResult::End::kClientGone;
   } else if (!r.ok() && r.end != RelayResult::End::kClientGone) {

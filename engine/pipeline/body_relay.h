@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -40,12 +41,17 @@ struct RelayPlan {
   // kWholeEvents and kTransform to a client whose body has no Content-Length: after this much
   // upstream silence the client gets kSseHeartbeat, between whole events only. 0: never.
   uint32_t heartbeat_ms = 0;
+  // Set: when the client is gone the body is still read to its end for the upstream taps (a
+  // single flight's leader filling the cache for its followers) while this returns true.
+  std::function<bool()> keep_reading;
 };
 
 struct RelayResult {
   enum class End { kComplete, kClientGone, kUpstreamFailed, kEventTooLarge };
   End end = End::kComplete;
   BodyRead failure = BodyRead::kData;  // kUpstreamFailed: what the read said
+  // The upstream body arrived whole (also when its client had gone: see keep_reading).
+  bool upstream_complete = false;
   bool ok() const { return end == End::kComplete; }
   bool timed_out() const {
     return failure == BodyRead::kIdleTimeout || failure == BodyRead::kTotalTimeout;

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "cache/canonical_request.h"
+#include "cache/single_flight.h"
 #include "engine/admission/admission_decision.h"
 #include "engine/config/runtime.h"
 #include "protocol/api_error.h"
@@ -83,12 +85,44 @@ struct RequestContext {
   admission::IpAddress client;  // the socket peer, or what a trusted proxy says it forwarded
   admission::Ticket ticket;     // settled once, at the completion point
   std::string_view key_id = admission::kAnonymousKeyId;  // into the runtime's Gatekeeper
+  std::string_view team_id;                              // the key's team; "" without one
   bool auth_failed = false;                              // for the audit line and the counter
   std::string_view presented_key_prefix;  // of a refused key: its first characters at most
   admission::Refusal refusal;             // why admission refused (kind kNone: it did not)
   // The caller is under a gateway limit and its rate-limit headers are in response_headers:
   // the upstream's (the provider key's) stay behind. Without one they reach the client.
   bool gateway_rate_limits = false;
+
+  // A request's part in a single flight (cache/single_flight.h). Ending it releases the request's
+  // reference; a leader that ends without having finished fails the flight, so its followers go
+  // upstream on their own instead of waiting out their bound. Ends at the latest with the request.
+  struct FlightLease {
+    std::shared_ptr<cache::Flight> flight;  // null: no flight
+    bool leader = false;
+    FlightLease() = default;
+    FlightLease(const FlightLease&) = delete;
+    FlightLease& operator=(const FlightLease&) = delete;
+    ~FlightLease() { end(); }
+    bool following() const { return flight && !leader; }
+    void end() {
+      if (!flight) return;
+      if (leader) flight->fail();  // ignored once finished
+      flight->release();
+      flight.reset();
+      leader = false;
+    }
+  };
+
+  // cache_lookup: what the exact cache did, for the fill at the answer's end and the record.
+  struct CacheStep {
+    enum class Result : uint8_t { kNone, kBypass, kMiss, kHit, kCoalesced };
+    Result result = Result::kNone;  // kNone: the cache is off or the request is not a generation
+    bool store = false;             // a miss whose complete 2xx answer may be kept
+    cache::CacheKey key;
+    std::string scope;  // "key:<id>", "team:<id>" or "anonymous"; kept between requests
+    uint32_t us = 0;    // spent in the cache (key, lookup, replay), apart from upstream time
+    FlightLease lease;  // a miss in a single flight: its leader or a follower
+  } cache;
 
   // route
   Route route;
@@ -129,10 +163,16 @@ struct RequestContext {
     requested_model.clear();
     client = {};
     key_id = admission::kAnonymousKeyId;
+    team_id = {};
     auth_failed = false;
     presented_key_prefix = {};
     refusal = {};
     gateway_rate_limits = false;
+    cache.result = CacheStep::Result::kNone;
+    cache.store = false;
+    cache.scope.clear();
+    cache.us = 0;
+    cache.lease.end();
     route = {};
     local_body.clear();
     progress = {};

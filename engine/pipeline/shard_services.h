@@ -9,12 +9,19 @@
 
 #include "engine/pipeline/request_id.h"
 
+namespace ringgate::cache {
+class ExactCache;
+class SingleFlight;
+}  // namespace ringgate::cache
+
 namespace ringgate::pipeline {
 
 struct ShardServices {
   simdjson::dom::parser* json = nullptr;  // the shard's parser: a request's JSON is parsed once
   RequestIdSource* request_ids = nullptr;
-  std::function<bool()> ready;  // every shard serving and not draining (for /readyz)
+  cache::ExactCache* exact_cache = nullptr;  // the node's; null when [cache] was off at start
+  cache::SingleFlight* flights = nullptr;    // with it: identical misses in flight
+  std::function<bool()> ready;               // every shard serving and not draining (for /readyz)
   // Appends every shard's metrics in the Prometheus text format (for /metrics); bounded work.
   // open_access: the scraping request's snapshot is in [auth] mode = "none".
   std::function<void(bool open_access, std::string& out)> scrape_metrics;

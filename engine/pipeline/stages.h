@@ -8,6 +8,10 @@
 #include "engine/pipeline/shard_services.h"
 #include "engine/pipeline/verdict.h"
 
+namespace ringgate::cache {
+struct StoredAnswer;
+}
+
 namespace ringgate::pipeline {
 
 // OPTIONS is answered by the gateway itself, so it is allowed everywhere too.
@@ -47,6 +51,10 @@ bool reparse_body(RequestContext& rq, const ShardServices& svc);
 Verdict admit(RequestContext& rq, const ShardServices& svc);
 // Exact and semantic cache: the seam for the cache issue (always a miss).
 Verdict cache_lookup(RequestContext& rq, const ShardServices& svc);
+// A stored answer as this request's local answer, replayed in the client's API and mode, with
+// `x-ringgate-cache: <header>`; goes on when it cannot be replayed (then it is a miss).
+Verdict answer_from_cache(RequestContext& rq, const cache::StoredAnswer& answer,
+                          std::string_view header);
 // Model -> upstream, with the model's caps.
 Verdict route(RequestContext& rq, const ShardServices& svc);
 

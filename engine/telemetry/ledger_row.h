@@ -32,6 +32,22 @@ struct LedgerRow {
 };
 
 // The ledger's word for an outcome.
+inline std::string_view ledger_cache_result(CacheResult r) {
+  switch (r) {
+    case CacheResult::kNone:
+      return "none";
+    case CacheResult::kBypass:
+      return "bypass";
+    case CacheResult::kMiss:
+      return "miss";
+    case CacheResult::kHit:
+      return "hit";
+    case CacheResult::kCoalesced:
+      return "coalesced";
+  }
+  return "none";
+}
+
 inline std::string_view ledger_outcome(Outcome o) {
   switch (o) {
     case Outcome::kAnswered:

@@ -70,7 +70,9 @@ void append_record_line(std::string& line, const RequestRecord& r) {
           std::to_string(r.relayed_sends) + R"(,"taps":")" +
           (r.taps_incomplete ? "incomplete" : "complete") + R"(","upstream_connect_us":)" +
           std::to_string(r.upstream_connect_us) + R"(,"upstream_ttfb_us":)" +
-          std::to_string(r.upstream_ttfb_us) + R"(,"total_us":)" + std::to_string(r.total_us);
+          std::to_string(r.upstream_ttfb_us) + R"(,"total_us":)" + std::to_string(r.total_us) +
+          R"(,"cache":")" + std::string(ledger_cache_result(r.cache)) + R"(","cache_us":)" +
+          std::to_string(r.cache_us);
   append_usage(line, r);
   line += "}\n";
 }
@@ -102,6 +104,7 @@ LedgerRow ledger_row(const RequestRecord& r, std::string team) {
   row.attempts = r.attempts ? r.attempts : r.upstream.size ? 1 : 0;
   row.admission_us = r.admission_us;
   row.cache_us = r.cache_us;
+  row.cache_result = std::string(ledger_cache_result(r.cache));
   row.connect_us = r.upstream_connect_us;
   row.ttfb_us = r.upstream_ttfb_us;
   row.total_us = r.total_us;

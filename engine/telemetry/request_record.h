@@ -34,6 +34,9 @@ enum class Outcome : uint8_t {
   kClientGone,      // the client left before the answer was whole
 };
 
+// What the exact cache did for the request ("none": off, or not a generation request).
+enum class CacheResult : uint8_t { kNone, kBypass, kMiss, kHit, kCoalesced };
+
 struct RequestRecord {
   ShortText<128> request_id;
   ShortText<64> client_key;  // the virtual key's id, or "anonymous"; never the key
@@ -61,6 +64,7 @@ struct RequestRecord {
   // Microseconds from the request's start; 0 where the request never got there.
   uint32_t admission_us = 0, cache_us = 0, upstream_connect_us = 0, upstream_ttfb_us = 0,
            total_us = 0;
+  CacheResult cache = CacheResult::kNone;  // a hit reached no upstream and costs nothing
 
   // For the accounting thread. The snapshot the request ran on keeps `model` (for its price)
   // and the charge's buckets and budgets alive until the record is accounted.

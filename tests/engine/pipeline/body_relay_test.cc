@@ -263,6 +263,36 @@ TEST_F(Relay, AClientThatLeftStopsTheRelay) {
   EXPECT_EQ(up_.reads, 1);
 }
 
+TEST_F(Relay, ALeaderWhoseClientLeftReadsOnForItsUpstreamTapsWhileAsked) {
+  // seed-defect: 004-P14 — followers wait for this answer; the upstream call goes on.
+  RecordingTap upstream;
+  ASSERT_TRUE(relay_.add_upstream_tap(upstream));
+  sink_.refuse_after = 1;
+  up_.steps = {{{"b"}}, {{"c"}}, {{"d"}, BodyRead::kData, true}};
+  RelayPlan plan{Shape::kBytes};
+  int asked = 0;
+  plan.keep_reading = [&asked] { return ++asked > 0; };
+  RelayResult r = relay({"a"}, plan);
+  EXPECT_EQ(r.end, End::kClientGone);
+  EXPECT_TRUE(r.upstream_complete);
+  EXPECT_EQ(up_.reads, 3);
+  EXPECT_EQ(upstream.bytes, "abcd");
+}
+
+TEST_F(Relay, ALeaderStopsReadingOnceNobodyWaits) {
+  RecordingTap upstream;
+  ASSERT_TRUE(relay_.add_upstream_tap(upstream));
+  sink_.refuse_after = 1;
+  up_.steps = {{{"b"}}, {{"c"}}, {{"d"}, BodyRead::kData, true}};
+  RelayPlan plan{Shape::kBytes};
+  int waiting = 1;  // the followers' answer is wanted for one more read
+  plan.keep_reading = [&waiting] { return waiting-- > 0; };
+  RelayResult r = relay({"a"}, plan);
+  EXPECT_EQ(r.end, End::kClientGone);
+  EXPECT_FALSE(r.upstream_complete);
+  EXPECT_EQ(up_.reads, 2);
+}
+
 TEST_F(Relay, CollectReadsTheWholeBodyAndSendsNothing) {
   std::string whole;
   RelayPlan plan{Shape::kCollect};

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "cache/exact_cache.h"
 #include "engine/admission/gatekeeper.h"
 #include "engine/config/config.h"
 
@@ -336,6 +337,67 @@ TEST_F(Stages, AdmitKeepsItsRefusalForTheCompletionPoint) {
   EXPECT_EQ(rq_.refusal.kind, admission::RefusalKind::kMissingKey);
   rq_.reset();
   EXPECT_EQ(rq_.refusal.kind, admission::RefusalKind::kNone);
+}
+
+TEST_F(Stages, TheCacheStageMissesThenReplaysInTheClientsMode) {
+  runtime_ = load(std::string("[cache]\nenabled = true\n") + std::string(kToml));
+  ASSERT_TRUE(runtime_);
+  cache::ExactCache store(cache::ExactCacheLimits{});
+  svc_.exact_cache = &store;
+  const std::string body =
+      R"({"model":"fast","temperature":0,"messages":[{"role":"user","content":"hi"}]})";
+  EXPECT_TRUE(run(post("/v1/chat/completions", body)).goes_on());
+  EXPECT_EQ(rq_.cache.result, RequestContext::CacheStep::Result::kMiss);
+  EXPECT_TRUE(rq_.cache.store);
+  EXPECT_EQ(rq_.cache.scope, "anonymous");
+  EXPECT_NE(rq_.response_headers.find("x-ringgate-cache: miss\r\n"), std::string::npos);
+  cache::StoredAnswer answer;
+  answer.body = R"({"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o-mini",)"
+                R"("choices":[{"index":0,"message":{"role":"assistant","content":"Paris."},)"
+                R"("finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,)"
+                R"("total_tokens":5}})";
+  ASSERT_TRUE(store.put(rq_.cache.key, rq_.cache.scope, std::move(answer), 0, int64_t(1) << 60));
+
+  Verdict v = run(post("/v1/chat/completions", body));
+  ASSERT_EQ(v.kind(), Verdict::Kind::kLocal);
+  EXPECT_EQ(v.content_type(), "application/json");
+  EXPECT_NE(v.body().find("Paris."), std::string_view::npos);
+  EXPECT_NE(v.body().find(R"("model":"fast")"), std::string_view::npos);  // the client's name
+  EXPECT_NE(rq_.response_headers.find("x-ringgate-cache: hit\r\n"), std::string::npos);
+  EXPECT_EQ(rq_.cache.result, RequestContext::CacheStep::Result::kHit);
+
+  // The same prompt streamed: the key ignores "stream", the replay speaks SSE.
+  const std::string streamed =
+      R"({"model":"gpt-4o-mini","stream":true,"temperature":0,"messages":[{"role":"user","content":"hi"}]})";
+  v = run(post("/v1/chat/completions", streamed));
+  ASSERT_EQ(v.kind(), Verdict::Kind::kLocal);
+  EXPECT_EQ(v.content_type(), "text/event-stream");
+  EXPECT_TRUE(v.body().ends_with("data: [DONE]\n\n"));
+
+  // Policy and headers: no temperature, or x-ringgate-cache: no, bypass and never read.
+  EXPECT_TRUE(run(post("/v1/chat/completions",
+                       R"({"model":"fast","messages":[{"role":"user","content":"hi"}]})"))
+                  .goes_on());
+  EXPECT_EQ(rq_.cache.result, RequestContext::CacheStep::Result::kBypass);
+  EXPECT_TRUE(run(post("/v1/chat/completions", body,
+                       "Content-Type: application/json\r\nx-ringgate-cache: NO\r\n"))
+                  .goes_on());
+  EXPECT_EQ(rq_.cache.result, RequestContext::CacheStep::Result::kBypass);
+  EXPECT_FALSE(rq_.cache.store);
+}
+
+TEST_F(Stages, TheCacheStageIsSilentWhenOffOrNotAGeneration) {
+  cache::ExactCache store(cache::ExactCacheLimits{});
+  svc_.exact_cache = &store;
+  const std::string body =
+      R"({"model":"fast","temperature":0,"messages":[{"role":"user","content":"hi"}]})";
+  EXPECT_TRUE(run(post("/v1/chat/completions", body)).goes_on());  // [cache] enabled = false
+  EXPECT_EQ(rq_.cache.result, RequestContext::CacheStep::Result::kNone);
+  EXPECT_EQ(rq_.response_headers.find("x-ringgate-cache"), std::string::npos);
+  runtime_ = load(std::string("[cache]\nenabled = true\n") + std::string(kToml));
+  ASSERT_TRUE(runtime_);
+  run(post("/v1/embeddings", R"({"model":"fast","input":"hi"})"));
+  EXPECT_EQ(rq_.cache.result, RequestContext::CacheStep::Result::kNone);
 }
 
 }  // namespace

@@ -22,11 +22,11 @@ function table(header, fields) {
 
 // apiBase: the mock's http(s)://127.0.0.1:PORT/v1.
 // auth: the [auth] table (null for none); keys, teams: [[keys]] and [[teams]] entries;
-// anonymous, cors, log, ledger, metrics: those tables when given (ledger: { path,
+// anonymous, cors, log, ledger, metrics, cache: those tables when given (ledger: { path,
 // flush_interval_ms }); deployments: [[deployments]] entries (models name them).
 function gatewayToml({ apiBase, server = {}, timeouts = {}, upstream = {}, extraUpstreams = [], deployments = [], models,
   keys = [], teams = [], auth = keys.length || teams.length ? null : { mode: 'none' }, anonymous, cors, log, ledger,
-  metrics } = {}) {
+  metrics, cache } = {}) {
   const parts = [table('[server]', { shards: 1, ...server })];
   if (auth) parts.push(table('[auth]', auth));
   for (const t of teams) parts.push(table('[[teams]]', t));
@@ -36,6 +36,7 @@ function gatewayToml({ apiBase, server = {}, timeouts = {}, upstream = {}, extra
   if (log) parts.push(table('[log]', log));
   if (ledger) parts.push(table('[ledger]', ledger));
   if (metrics) parts.push(table('[metrics]', metrics));
+  if (cache) parts.push(table('[cache]', cache));
   if (Object.keys(timeouts).length) parts.push(table('[timeouts]', timeouts));
   parts.push(table('[[upstreams]]', { name: 'mock', url: apiBase, format: 'openai', ...upstream }));
   for (const u of extraUpstreams) parts.push(table('[[upstreams]]', u));

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# bench/cache_hit.sh: what an exact cache hit costs through one ringgate shard, side by side in
+# one run with the same closed-loop load (ringgate-load, C connections, D seconds each):
+#   floor   GET /v1/models, answered by the gateway itself: its own per-request floor;
+#   hit     a temperature-0 chat completion already in the cache (replayed as JSON);
+#   proxied the same request with x-ringgate-cache: no, forwarded to the mock upstream.
+# For each: requests/s, p50/p99 latency, and the gateway process's CPU per request (every
+# thread's schedstat time on cpu over the measured run / requests). The goals (issue 12): a hit
+# at most half a proxied request's CPU, and the hit's latency over the floor.
+#
+# usage: BUILD=build bench/cache_hit.sh [-c CONNECTIONS] [-d SECONDS]
+set -euo pipefail
+
+CONNECTIONS=8
+DURATION=5
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    -c) CONNECTIONS="$2"; shift ;;
+    -d) DURATION="$2"; shift ;;
+    -h|--help) sed -n 2,11p "$0"; exit 0 ;;
+    *) echo "bench/cache_hit.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/bench/quick_gateway.sh"
+
+MOCK_PORT="$(start mock "$MOCK" --listen 127.0.0.1:0 --tokens 20)"
+cat >"$TMP/ringgate.toml" <<TOML
+[server]
+shards = 1
+[auth]
+mode = "none"
+[cache]
+enabled = true
+[[upstreams]]
+name = "mock"
+url = "http://127.0.0.1:$MOCK_PORT/v1"
+[[models]]
+name = "gpt-4o-mini"
+upstream = "mock"
+TOML
+GW_PORT="$(start ringgate "$RINGGATE" serve --config "$TMP/ringgate.toml" --listen 127.0.0.1:0)"
+GW_PID="$(cat "$TMP/ringgate.pid")"
+URL="http://127.0.0.1:$GW_PORT"
+BODY='{"model":"gpt-4o-mini","temperature":0,"max_tokens":64,"messages":[{"role":"user","content":"What is the capital of France?"}]}'
+
+# Nanoseconds on cpu summed over every thread of the gateway.
+cpu_ns() {
+  local t total=0
+  for t in /proc/"$GW_PID"/task/*; do
+    total=$(( total + $(cut -d' ' -f1 "$t/schedstat" 2>/dev/null || echo 0) ))
+  done
+  echo "$total"
+}
+
+# One row: name, then ringgate-load arguments.
+row() {
+  local name="$1"; shift
+  "$LOAD" "$@" -c "$CONNECTIONS" -t 1 -d 1 --json >/dev/null  # warm-up, not measured
+  local before after
+  before="$(cpu_ns)"
+  "$LOAD" "$@" -c "$CONNECTIONS" -t 1 -d "$DURATION" --json >"$TMP/$name.json"
+  after="$(cpu_ns)"
+  jq -r --arg n "$name" --argjson ns "$(( after - before ))" \
+    '"\($n)\t\(.rps | floor)\t\(.latency_us.p50)\t\(.latency_us.p99)\t\(.errors)\t\(if .requests > 0 then ($ns / 1000 / .requests * 100 | round / 100) else "-" end)"' \
+    "$TMP/$name.json"
+}
+
+# The entry the hit row reads.
+curl -sf -o /dev/null "$URL/v1/chat/completions" -H 'content-type: application/json' -d "$BODY"
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "commit: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo '+dirty')"
+echo "machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(uname -r)"
+echo "load: ringgate-load -c $CONNECTIONS -t 1 -d $DURATION (closed loop), one shard, mock --tokens 20"
+printf 'row\treq/s\tp50_us\tp99_us\terrors\tcpu_us/req\n'
+row floor "$URL/v1/models" -m GET
+row hit "$URL/v1/chat/completions" --data "$BODY" -H 'content-type: application/json'
+row proxied "$URL/v1/chat/completions" --data "$BODY" -H 'content-type: application/json' \
+  -H 'x-ringgate-cache: no'
+CACHE_HITS="$(curl -s "$URL/metrics" | sed -n 's/^ringgate_cache_hits_total //p')"
+echo "ringgate_cache_hits_total after the run: $CACHE_HITS"
