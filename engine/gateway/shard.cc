@@ -15,6 +15,7 @@
 #include <random>
 
 #include "engine/gateway/client_session.h"
+#include "engine/gateway/deployment_health.h"
 #include "engine/io/socket_util.h"
 
 namespace ringgate::gateway {
@@ -159,6 +160,15 @@ Shard::Shard(unsigned id, std::vector<Listener> listeners, GatewayState& state)
   services_.ready = [this] { return state_.ready(); };
   services_.scrape_metrics = [this](bool open_access, std::string& out) {
     if (state_.metrics) state_.metrics->render(open_access, out);
+    if (const DeploymentHealth* h = runtime_->deployment_health())
+      h->append_metrics(*runtime_, out);
+  };
+  services_.deployment_health = [this](std::string& out) {
+    if (const DeploymentHealth* h = runtime_->deployment_health()) {
+      h->append_json(*runtime_, out);
+    } else {
+      out.append("\"deployments\":[]");
+    }
   };
 }
 

@@ -15,6 +15,9 @@ struct ShardServices {
   simdjson::dom::parser* json = nullptr;  // the shard's parser: a request's JSON is parsed once
   RequestIdSource* request_ids = nullptr;
   std::function<bool()> ready;  // every shard serving and not draining (for /readyz)
+  // Appends `"deployments":[...]`, each deployment's health probe state (for /readyz); may be
+  // empty.
+  std::function<void(std::string& out)> deployment_health;
   // Appends every shard's metrics in the Prometheus text format (for /metrics); bounded work.
   // open_access: the scraping request's snapshot is in [auth] mode = "none".
   std::function<void(bool open_access, std::string& out)> scrape_metrics;
