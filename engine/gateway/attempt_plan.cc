@@ -63,11 +63,11 @@ void fail_open(const config::RuntimeModel& model, AttemptPlan& plan) {
   if (!plan.candidates.empty()) return;
   auto add_from = [&plan](const config::RuntimeModel& m) {
     for (const config::RuntimeDeployment* d : m.deployments) {
-      if (std::find(plan.unhealthy.begin(), plan.unhealthy.end(), d) == plan.unhealthy.end())
-        continue;
-      if (listed(plan, d)) continue;
+      // Counted once per model it was left out of.
+      const size_t times = std::count(plan.unhealthy.begin(), plan.unhealthy.end(), d);
+      if (times == 0 || listed(plan, d)) continue;
       plan.candidates.push_back({d, &m});
-      --plan.left_out;
+      plan.left_out -= times;
     }
   };
   add_from(model);

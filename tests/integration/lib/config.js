@@ -23,8 +23,8 @@ function table(header, fields) {
 // apiBase: the mock's http(s)://127.0.0.1:PORT/v1.
 // auth: the [auth] table (null for none); keys, teams: [[keys]] and [[teams]] entries;
 // anonymous, cors, log, ledger, metrics: those tables when given (ledger: { path,
-// flush_interval_ms }).
-function gatewayToml({ apiBase, server = {}, timeouts = {}, upstream = {}, extraUpstreams = [], models,
+// flush_interval_ms }); deployments: [[deployments]] entries (models name them).
+function gatewayToml({ apiBase, server = {}, timeouts = {}, upstream = {}, extraUpstreams = [], deployments = [], models,
   keys = [], teams = [], auth = keys.length || teams.length ? null : { mode: 'none' }, anonymous, cors, log, ledger,
   metrics } = {}) {
   const parts = [table('[server]', { shards: 1, ...server })];
@@ -39,6 +39,7 @@ function gatewayToml({ apiBase, server = {}, timeouts = {}, upstream = {}, extra
   if (Object.keys(timeouts).length) parts.push(table('[timeouts]', timeouts));
   parts.push(table('[[upstreams]]', { name: 'mock', url: apiBase, format: 'openai', ...upstream }));
   for (const u of extraUpstreams) parts.push(table('[[upstreams]]', u));
+  for (const d of deployments) parts.push(table('[[deployments]]', d));
   const ms = models ?? [
     { name: 'gpt-4o-mini', upstream: 'mock', aliases: ['fast'], max_tokens_cap: 1000 },
     { name: 'renamed-model', upstream: 'mock', upstream_model: 'gpt-4o' },
