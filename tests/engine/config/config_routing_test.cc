@@ -227,6 +227,7 @@ deployments = ["d"]
 }
 
 TEST(ConfigRouting, HealthProbeDefaultsTableAndFalse) {
+  ScopedEnv up("RG_TEST_UPSTREAM_KEY", "sk-upstream");
   const Config c = load_ok(with_upstreams(R"(
 [[deployments]]
 name = "plain"
@@ -266,6 +267,7 @@ deployments = ["plain", "tuned", "off"]
 }
 
 TEST(ConfigRouting, HealthProbeErrorsNameTheKey) {
+  ScopedEnv up("RG_TEST_UPSTREAM_KEY", "sk-upstream");
   const std::string bad_path = load_error(with_upstreams(R"(
 [[deployments]]
 name = "d"
