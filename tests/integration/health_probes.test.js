@@ -5,6 +5,7 @@
 // are scripted upstreams that record every request, so "only GETs of that path" is checked.
 'use strict';
 
+const fs = require('node:fs');
 const { describe, it, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startConfigGateway, stopAll } = require('./lib/processes');
@@ -52,6 +53,14 @@ async function readyz(gw) {
   const r = await request(`${gw.url}/readyz`);
   assert.equal(r.status, 200, r.text);
   return Object.fromEntries(r.json.deployments.map((d) => [d.name, d]));
+}
+
+// Rewrites the gateway's file, sends SIGHUP and waits for stderr to say the reload applied.
+async function reloadWith(gw, text) {
+  const seen = gw.stderr.split('reload: ok').length;
+  fs.writeFileSync(gw.configFile, text);
+  gw.proc.kill('SIGHUP');
+  await waitFor(() => gw.stderr.split('reload: ok').length > seen, { what: 'reload: ok' });
 }
 
 function probesOf(up) {
@@ -211,6 +220,42 @@ describe('health probes', () => {
       assert.ok(up.requests.every((r) => r.method === 'GET' && r.path === '/v1/models'));
     } finally {
       await up.stop();
+    }
+  });
+
+  it('keeps the schedule of an unchanged deployment across a reload and drops a removed one', async () => {
+    const a = await startScriptedUpstream(standIn('a'));
+    const b = await startScriptedUpstream(standIn('b'));
+    const c = await startScriptedUpstream(standIn('c'));
+    const health = { interval_ms: 100, grace_ms: 1500, timeout_ms: 1000, max_backoff_ms: 400 };
+    const da = { name: 'da', upstream: 'a', keyEnv: 'PROBE_KEY_A', health };
+    const db = { name: 'db', upstream: 'b', keyEnv: 'PROBE_KEY_A', health };
+    const dc = { name: 'dc', upstream: 'c', keyEnv: 'PROBE_KEY_A', health };
+    const gw = await startConfigGateway(toml({ a, b, c }, [da, db]), { env: { PROBE_KEY_A: KEY_A } });
+    try {
+      await waitFor(async () => {
+        const s = await readyz(gw);
+        return s.da.state === 'healthy' && s.db.state === 'healthy';
+      }, { what: 'both healthy' });
+      await reloadWith(gw, toml({ a, b, c }, [da, dc]));
+      await waitFor(async () => {
+        const s = await readyz(gw);
+        return s.db === undefined && s.dc !== undefined;
+      }, { what: 'db gone and dc listed in /readyz' });
+      const aBefore = probesOf(a).length;
+      const bAfter = probesOf(b).length;
+      // dc waits out its grace (1.5 s); da, unchanged, goes on at its interval meanwhile: were
+      // its schedule restarted, its next probe would come with dc's first.
+      await waitFor(() => probesOf(c).length >= 1, { what: 'the first probe of dc' });
+      assert.ok(probesOf(a).length - aBefore >= 3,
+        `da probed ${probesOf(a).length - aBefore} times before dc's first probe`);
+      assert.equal((await readyz(gw)).da.state, 'healthy');
+      await waitFor(() => probesOf(a).length - aBefore >= 8, { what: 'more probes of da' });
+      assert.ok(probesOf(b).length <= bAfter + 1, 'db still probed after it was removed');
+    } finally {
+      await a.stop();
+      await b.stop();
+      await c.stop();
     }
   });
 });
