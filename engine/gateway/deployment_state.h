@@ -23,7 +23,7 @@ struct DeploymentState {
   upstream::CircuitBreaker breaker;
   upstream::KeyPool keys;
   upstream::DeploymentLoad load;
-  // What requests here did, for /metrics and the tests' view of routing.
+  // What requests here did on this shard (not exported to /metrics yet).
   uint64_t attempts = 0, failures = 0, skipped_open = 0;
 };
 
