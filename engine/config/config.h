@@ -79,6 +79,18 @@ std::string_view to_string(BalanceStrategy s);
 // (the earlier attempt is recorded as possibly billed), kFail answers the client with the error.
 enum class OnTimeout { kNext, kFail };
 
+// A deployment's active health probe (engine/gateway/health_prober): a GET of a free path, never
+// a completion. `path` "" = the upstream format's model list ("/v1/models" or its equivalent).
+struct HealthProbe {
+  bool enabled = true;
+  std::string path;
+  uint32_t interval_ms = 10000;
+  uint32_t grace_ms = 5000;  // before the first probe: a starting server is not stormed (004-P8)
+  uint32_t timeout_ms = 2000;
+  uint32_t max_backoff_ms = 60000;
+  bool operator==(const HealthProbe&) const = default;
+};
+
 // [[deployments]]: one place a model runs, an upstream plus the model id it is sent as.
 struct Deployment {
   std::string name;      // exact, case-sensitive; shown in x-ringgate-deployment and the ledger
@@ -91,6 +103,8 @@ struct Deployment {
   uint32_t connect_ms = 0;            // per attempt; the loader fills [timeouts] when unset
   uint32_t ttfb_ms = 0;
   Price price;  // set: overrides the model's price for requests served here
+  // Off for the deployment a shorthand model implies: probes are for [[deployments]] entries.
+  HealthProbe health;
 };
 
 struct Model {

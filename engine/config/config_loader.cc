@@ -618,10 +618,45 @@ class Loader {
       tr.read_int("ttfb_ms", 1, kMaxTimeoutMs, d.ttfb_ms);
       tr.finish();
     }
+    read_health(r, path, d.health);
     admission_.read_price(r, d.price);
     r.finish();
     deployment_models_.push_back(t.get("model"));
     config.deployments.push_back(std::move(d));
+  }
+
+  // health = false, or a table of the probe's settings (every key optional).
+  void read_health(TableReader& r, const std::string& path, HealthProbe& h) {
+    const toml::node* n = r.node("health");
+    if (!n) return;
+    if (n->is_boolean()) {
+      h.enabled = n->as_boolean()->get();
+      return;
+    }
+    const toml::table* t = r.table("health");
+    if (!t) return;  // the reader said what type it wants
+    TableReader hr(*t, path + ".health", diag_);
+    hr.read_bool("enabled", h.enabled);
+    if (const auto* v = hr.string("path")) {
+      h.path = v->get();
+      if (!valid_health_path(h.path)) {
+        diag_.add(v->source(), path + ".health.path must start with '/' and hold only printable " +
+                                   "characters other than space");
+      }
+    }
+    hr.read_int("interval_ms", 100, 3'600'000, h.interval_ms);
+    hr.read_int("grace_ms", 0, 3'600'000, h.grace_ms);
+    hr.read_int("timeout_ms", 10, kMaxTimeoutMs, h.timeout_ms);
+    hr.read_int("max_backoff_ms", 100, 86'400'000, h.max_backoff_ms);
+    hr.finish();
+  }
+
+  static bool valid_health_path(std::string_view p) {
+    if (p.empty() || p.front() != '/' || p.size() > 512) return false;
+    for (char c : p) {
+      if (c <= ' ' || c == 0x7f) return false;
+    }
+    return true;
   }
 
   // Like an upstream's api_key: a reference, resolved now, never quoted in a message.

@@ -98,7 +98,7 @@ const RuntimeDeployment* Runtime::add_deployment(const Deployment& d, bool impli
 }
 
 // Explicit deployments first; then one per shorthand model ([[models]] upstream/upstream_model),
-// named after the model, with the upstream's key, [timeouts] and no price of its own.
+// named after the model, with the upstream's key, [timeouts], no price of its own and no probe.
 bool Runtime::index_deployments(std::string& err) {
   implicit_defs_.reserve(config_.models.size());
   deployments_.reserve(config_.deployments.size() + config_.models.size());
@@ -113,6 +113,7 @@ bool Runtime::index_deployments(std::string& err) {
     d.model = m.served_name();
     d.connect_ms = config_.timeouts.upstream_connect_ms;
     d.ttfb_ms = config_.timeouts.upstream_ttfb_ms;
+    d.health.enabled = false;
     implicit_defs_.push_back(std::move(d));
     if (!add_deployment(implicit_defs_.back(), true, err)) return false;
   }

@@ -21,8 +21,9 @@ namespace ringgate::admission {
 class Gatekeeper;  // engine/admission: above config, so only named here
 }
 namespace ringgate::gateway {
-class DeploymentSlots;  // engine/gateway: the node-wide max_concurrent counts
-}
+class DeploymentSlots;   // engine/gateway: the node-wide max_concurrent counts
+class DeploymentHealth;  // engine/gateway: the node-wide health probe results
+}  // namespace ringgate::gateway
 
 namespace ringgate::config {
 
@@ -104,6 +105,9 @@ class Runtime {
   // Every deployment's in-flight count against its max_concurrent; attached like the gatekeeper.
   const gateway::DeploymentSlots* deployment_slots() const { return slots_.get(); }
   void attach(std::shared_ptr<const gateway::DeploymentSlots> s) { slots_ = std::move(s); }
+  // Every deployment's health probe state; attached like the gatekeeper.
+  const gateway::DeploymentHealth* deployment_health() const { return health_.get(); }
+  void attach(std::shared_ptr<const gateway::DeploymentHealth> h) { health_ = std::move(h); }
 
  private:
   explicit Runtime(Config config) : config_(std::move(config)) {}
@@ -123,6 +127,7 @@ class Runtime {
   std::unordered_map<std::string_view, size_t> model_by_name_;  // names and aliases
   std::shared_ptr<const admission::Gatekeeper> gatekeeper_;
   std::shared_ptr<const gateway::DeploymentSlots> slots_;
+  std::shared_ptr<const gateway::DeploymentHealth> health_;
 };
 
 }  // namespace ringgate::config

@@ -1,7 +1,7 @@
 // The ordered list of deployments one request may try: the model's own, in its balancer's order,
 // then each fallback model's (config::RuntimeModel::fallbacks), each deployment once. Deployments
 // that cannot take the request now are left out: breaker open (or its one probe already out),
-// marked unhealthy, or at their node-wide max_concurrent.
+// found unhealthy by health probes, or at their node-wide max_concurrent.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/config/runtime.h"
+#include "engine/gateway/deployment_health.h"
 #include "engine/gateway/deployment_state.h"
 
 namespace ringgate::gateway {
@@ -23,6 +24,8 @@ struct AttemptPlan {
   // Of the deployments left out for an open breaker: the soonest its probe may go (0: none).
   uint64_t soonest_retry_ms = 0;
   size_t left_out = 0;
+  // Left out only for failing health probes; tried when nothing else can be (see fail_open).
+  std::vector<const config::RuntimeDeployment*> unhealthy;
 
   // Scratch for the balancer, kept between requests.
   std::vector<uint32_t> weights, order;
@@ -31,9 +34,16 @@ struct AttemptPlan {
   size_t usable_size = 0;
 };
 
-// A chain with a single deployment in it keeps it whatever its breaker says: there is nowhere
-// else to send the request, and the upstream's own answer tells the client more than a 503.
+// The node-wide state routing reads (either may be null): in-flight counts and probe results.
+struct NodeDeployments {
+  const DeploymentSlots* slots = nullptr;
+  const DeploymentHealth* health = nullptr;
+};
+
+// A chain with a single deployment in it keeps it whatever its breaker or probes say: there is
+// nowhere else to send the request, and the upstream's own answer tells the client more than a
+// 503. When every deployment left out was left out only as unhealthy, they are tried anyway.
 void plan_attempts(const config::RuntimeModel& model, DeploymentTable& table,
-                   const DeploymentSlots* slots, uint64_t now_ms, AttemptPlan& plan);
+                   const NodeDeployments& node, uint64_t now_ms, AttemptPlan& plan);
 
 }  // namespace ringgate::gateway

@@ -148,8 +148,8 @@ io::Task<bool> ClientSession::run_attempts(AttemptRun& run, uint64_t total_deadl
   Route& route = rq_.route;
   AttemptPlan& plan = attempt_plan_;
   if (route.model_entry) {
-    plan_attempts(*route.model_entry, shard_.deployments(), rq_.runtime->deployment_slots(),
-                  now_ms(), plan);
+    const NodeDeployments node{rq_.runtime->deployment_slots(), rq_.runtime->deployment_health()};
+    plan_attempts(*route.model_entry, shard_.deployments(), node, now_ms(), plan);
   } else {
     plan.candidates.assign(1, Candidate{});
     plan.left_out = 0;

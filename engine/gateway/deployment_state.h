@@ -23,9 +23,6 @@ struct DeploymentState {
   upstream::CircuitBreaker breaker;
   upstream::KeyPool keys;
   upstream::DeploymentLoad load;
-  // Cleared by a health prober (a later change) to take the deployment out of routing; routing
-  // itself only reads it.
-  bool healthy = true;
   // What requests here did on this shard (not exported to /metrics yet).
   uint64_t attempts = 0, failures = 0, skipped_open = 0;
 };

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "engine/admission/gatekeeper.h"
+#include "engine/gateway/deployment_health.h"
 #include "engine/gateway/deployment_state.h"
 #include "engine/gateway/fd_limit.h"
 #include "engine/gateway/shard.h"
@@ -33,6 +34,7 @@ std::shared_ptr<const config::Runtime> with_admission(std::shared_ptr<config::Ru
     rt->attach(
         admission::Gatekeeper::build(rt->config(), previous ? previous->gatekeeper() : nullptr));
     rt->attach(DeploymentSlots::build(*rt, previous ? previous->deployment_slots() : nullptr));
+    rt->attach(DeploymentHealth::build(*rt, previous ? previous->deployment_health() : nullptr));
   }
   return rt;
 }
@@ -87,6 +89,9 @@ bool Gateway::start(std::string& err) {
   if (!open_ledger(err)) return false;
   resolver_ = std::make_unique<io::DnsResolver>();
   resolve_upstreams(*runtime_, nullptr);
+  prober_ = std::make_unique<HealthProber>(*resolver_);
+  prober_->update(runtime_);
+  if (!prober_->start(err)) return false;
   unsigned n = cfg.server.shards;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   std::fputs(raise_fd_limit(descriptors_needed(cfg, n)).c_str(), stderr);
@@ -221,6 +226,7 @@ bool Gateway::open_ledger(std::string& err) {
 }
 
 void Gateway::stop() {
+  if (prober_) prober_->stop();
   if (shards_.empty()) return;
   state_.draining.store(true);
   for (auto& s : shards_) s->request_stop();
@@ -303,6 +309,7 @@ bool Gateway::reload(config::Config next, std::string& err, std::string& notes) 
   notes = restart_only_changes(runtime_->config().server, rt->config().server);
   resolve_upstreams(*rt, runtime_.get());
   runtime_ = rt;
+  if (prober_) prober_->update(rt);
   state_.publish(std::move(rt));
   for (auto& s : shards_) s->request_reload();
   return true;

@@ -15,6 +15,7 @@
 #include "engine/config/config.h"
 #include "engine/config/runtime.h"
 #include "engine/gateway/gateway_state.h"
+#include "engine/gateway/health_prober.h"
 #include "engine/gateway/shard.h"
 #include "engine/io/dns_resolver.h"
 #include "engine/io/tls_server_context.h"
@@ -59,6 +60,7 @@ class Gateway {
   std::shared_ptr<const config::Runtime> runtime_;  // what shards were last told to adopt
   std::string build_error_;  // why the constructor's config made no tables; start() says it
   std::unique_ptr<io::DnsResolver> resolver_;
+  std::unique_ptr<HealthProber> prober_;  // after the resolver it reads, stopped before it
   GatewayState state_;
   // Every shard's counters; declared before the shards, so it outlives them.
   telemetry::MetricsRegistry metrics_;

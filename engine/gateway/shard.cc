@@ -16,6 +16,7 @@
 
 #include "engine/gateway/cache_metrics.h"
 #include "engine/gateway/client_session.h"
+#include "engine/gateway/deployment_health.h"
 #include "engine/io/socket_util.h"
 
 namespace ringgate::gateway {
@@ -163,6 +164,15 @@ Shard::Shard(unsigned id, std::vector<Listener> listeners, GatewayState& state)
   services_.scrape_metrics = [this](bool open_access, std::string& out) {
     if (state_.metrics) state_.metrics->render(open_access, out);
     append_cache_metrics(state_, out);
+    if (const DeploymentHealth* h = runtime_->deployment_health())
+      h->append_metrics(*runtime_, out);
+  };
+  services_.deployment_health = [this](std::string& out) {
+    if (const DeploymentHealth* h = runtime_->deployment_health()) {
+      h->append_json(*runtime_, out);
+    } else {
+      out.append("\"deployments\":[]");
+    }
   };
 }
 

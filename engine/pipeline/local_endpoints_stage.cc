@@ -74,6 +74,20 @@ Verdict configured_models(RequestContext& rq, std::string_view rest) {
   return Verdict::local(200, "application/json", out);
 }
 
+// Ready or not, with each probed deployment's health as details: an unhealthy deployment does
+// not make the node unready (routing goes around it).
+Verdict readyz(RequestContext& rq, const ShardServices& svc) {
+  const bool ready = svc.ready();
+  std::string& out = rq.local_body;
+  out = ready ? R"({"status":"ready")" : R"({"status":"not ready")";
+  if (svc.deployment_health) {
+    out.push_back(',');
+    svc.deployment_health(out);
+  }
+  out.push_back('}');
+  return Verdict::local(ready ? 200 : 503, "application/json", out);
+}
+
 }  // namespace
 
 Verdict local_endpoints(RequestContext& rq, const ShardServices& svc) {
@@ -95,10 +109,7 @@ Verdict local_endpoints(RequestContext& rq, const ShardServices& svc) {
   if (path == "/" && (req.method == "GET" || req.method == "HEAD")) {
     return Verdict::local(200, "application/json", R"({"status":"ok","apis":"/v1/"})");
   }
-  if (path == "/readyz") {
-    return svc.ready() ? Verdict::local(200, "application/json", R"({"status":"ready"})")
-                       : Verdict::local(503, "application/json", R"({"status":"not ready"})");
-  }
+  if (path == "/readyz") return readyz(rq, svc);
   if (is_metrics_request(rq)) return metrics_endpoint(rq, svc);
   if (path.substr(0, 4) != "/v1/") {
     return Verdict::error({404,

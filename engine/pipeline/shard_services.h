@@ -22,6 +22,9 @@ struct ShardServices {
   cache::ExactCache* exact_cache = nullptr;  // the node's; null when [cache] was off at start
   cache::SingleFlight* flights = nullptr;    // with it: identical misses in flight
   std::function<bool()> ready;               // every shard serving and not draining (for /readyz)
+  // Appends `"deployments":[...]`, each deployment's health probe state (for /readyz); may be
+  // empty.
+  std::function<void(std::string& out)> deployment_health;
   // Appends every shard's metrics in the Prometheus text format (for /metrics); bounded work.
   // open_access: the scraping request's snapshot is in [auth] mode = "none".
   std::function<void(bool open_access, std::string& out)> scrape_metrics;

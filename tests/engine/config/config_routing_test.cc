@@ -226,5 +226,87 @@ deployments = ["d"]
   EXPECT_NE(e.find("RG_TEST_NOT_SET_ANYWHERE"), std::string::npos) << e;
 }
 
+TEST(ConfigRouting, HealthProbeDefaultsTableAndFalse) {
+  ScopedEnv up("RG_TEST_UPSTREAM_KEY", "sk-upstream");
+  const Config c = load_ok(with_upstreams(R"(
+[[deployments]]
+name = "plain"
+upstream = "oai"
+model = "gpt-4o"
+
+[[deployments]]
+name = "tuned"
+upstream = "ant"
+model = "claude"
+health = { path = "/ping", interval_ms = 500, grace_ms = 0, timeout_ms = 300, max_backoff_ms = 4000 }
+
+[[deployments]]
+name = "off"
+upstream = "oai"
+model = "gpt-4o"
+health = false
+
+[[models]]
+name = "m"
+deployments = ["plain", "tuned", "off"]
+)"));
+  ASSERT_EQ(c.deployments.size(), 3u);
+  EXPECT_EQ(c.deployments[0].health, HealthProbe{});
+  EXPECT_TRUE(c.deployments[0].health.enabled);
+  EXPECT_EQ(c.deployments[0].health.path, "");
+  EXPECT_EQ(c.deployments[0].health.interval_ms, 10000u);
+  EXPECT_EQ(c.deployments[0].health.grace_ms, 5000u);
+  const HealthProbe& t = c.deployments[1].health;
+  EXPECT_TRUE(t.enabled);
+  EXPECT_EQ(t.path, "/ping");
+  EXPECT_EQ(t.interval_ms, 500u);
+  EXPECT_EQ(t.grace_ms, 0u);
+  EXPECT_EQ(t.timeout_ms, 300u);
+  EXPECT_EQ(t.max_backoff_ms, 4000u);
+  EXPECT_FALSE(c.deployments[2].health.enabled);
+}
+
+TEST(ConfigRouting, HealthProbeErrorsNameTheKey) {
+  ScopedEnv up("RG_TEST_UPSTREAM_KEY", "sk-upstream");
+  const std::string bad_path = load_error(with_upstreams(R"(
+[[deployments]]
+name = "d"
+upstream = "oai"
+model = "gpt-4o"
+health = { path = "no slash" }
+
+[[models]]
+name = "m"
+deployments = ["d"]
+)"));
+  EXPECT_NE(bad_path.find("deployments[0].health.path must start with '/'"), std::string::npos)
+      << bad_path;
+  const std::string unknown = load_error(with_upstreams(R"(
+[[deployments]]
+name = "d"
+upstream = "oai"
+model = "gpt-4o"
+health = { interval = 5 }
+
+[[models]]
+name = "m"
+deployments = ["d"]
+)"));
+  EXPECT_NE(unknown.find("interval"), std::string::npos) << unknown;
+  const std::string range = load_error(with_upstreams(R"(
+[[deployments]]
+name = "d"
+upstream = "oai"
+model = "gpt-4o"
+health = { interval_ms = 1 }
+
+[[models]]
+name = "m"
+deployments = ["d"]
+)"));
+  EXPECT_NE(range.find("deployments[0].health.interval_ms must be between 100"), std::string::npos)
+      << range;
+}
+
 }  // namespace
 }  // namespace ringgate::config

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/config/runtime.h"
+#include "engine/gateway/deployment_health.h"
 #include "engine/gateway/deployment_state.h"
 
 namespace ringgate::gateway {
@@ -80,7 +81,7 @@ TEST(AttemptPlan, ModelsOwnDeploymentsThenFallbacksEachOnce) {
   auto rt = runtime();
   DeploymentTable table;
   AttemptPlan plan;
-  plan_attempts(*rt->find_model("m"), table, nullptr, 1000, plan);
+  plan_attempts(*rt->find_model("m"), table, {}, 1000, plan);
   EXPECT_EQ(names(plan), (std::vector<std::string>{"heavy", "light", "claude"}));
   EXPECT_EQ(plan.candidates[2].model->def->name, "f");  // served as the fallback model
   EXPECT_EQ(plan.left_out, 0u);
@@ -93,12 +94,12 @@ TEST(AttemptPlan, OpenBreakerIsLeftOutWithItsRetryTime) {
   upstream::CircuitBreaker& b = table.state(heavy).breaker;
   for (int i = 0; i < 5; ++i) b.record(b.admit(1000), false, 1000);
   AttemptPlan plan;
-  plan_attempts(*rt->find_model("m"), table, nullptr, 1001, plan);
+  plan_attempts(*rt->find_model("m"), table, {}, 1001, plan);
   EXPECT_EQ(names(plan), (std::vector<std::string>{"light", "claude"}));
   EXPECT_EQ(plan.left_out, 1u);
   EXPECT_EQ(plan.soonest_retry_ms, b.retry_at_ms());
   // After the cooldown the one probe may go: the deployment is back in the plan.
-  plan_attempts(*rt->find_model("m"), table, nullptr, b.retry_at_ms(), plan);
+  plan_attempts(*rt->find_model("m"), table, {}, b.retry_at_ms(), plan);
   EXPECT_EQ(names(plan).front(), "heavy");
 }
 
@@ -113,10 +114,10 @@ TEST(AttemptPlan, FullDeploymentIsLeftOut) {
   ASSERT_TRUE(limit->try_enter());
   DeploymentTable table;
   AttemptPlan plan;
-  plan_attempts(*rt->find_model("m"), table, slots.get(), 1000, plan);
+  plan_attempts(*rt->find_model("m"), table, {slots.get(), nullptr}, 1000, plan);
   EXPECT_EQ(names(plan), (std::vector<std::string>{"heavy", "claude"}));
   limit->leave();
-  plan_attempts(*rt->find_model("m"), table, slots.get(), 1000, plan);
+  plan_attempts(*rt->find_model("m"), table, {slots.get(), nullptr}, 1000, plan);
   EXPECT_EQ(names(plan), (std::vector<std::string>{"heavy", "light", "claude"}));
 }
 
@@ -127,17 +128,44 @@ TEST(AttemptPlan, SoleDeploymentStaysWhateverItsBreakerSays) {
   upstream::CircuitBreaker& b = table.state(*solo.deployments[0]).breaker;
   for (int i = 0; i < 5; ++i) b.record(b.admit(1000), false, 1000);
   AttemptPlan plan;
-  plan_attempts(solo, table, nullptr, 1001, plan);
+  plan_attempts(solo, table, {}, 1001, plan);
   EXPECT_EQ(names(plan), std::vector<std::string>{"solo"});
+}
+
+// What the health prober writes after two failed probes in a row.
+void mark_unhealthy(const DeploymentHealth& h, const config::RuntimeDeployment& d) {
+  h.status(d.id)->record(false, false, 2, 1, "status 503");
 }
 
 TEST(AttemptPlan, UnhealthyDeploymentIsLeftOut) {
   auto rt = runtime();
+  auto health = DeploymentHealth::build(*rt, nullptr);
   DeploymentTable table;
-  table.state(*rt->find_model("f")->deployments[0]).healthy = false;  // what a prober does
+  mark_unhealthy(*health, *rt->find_model("f")->deployments[0]);
   AttemptPlan plan;
-  plan_attempts(*rt->find_model("f"), table, nullptr, 1000, plan);
+  plan_attempts(*rt->find_model("f"), table, {nullptr, health.get()}, 1000, plan);
   EXPECT_EQ(names(plan), std::vector<std::string>{"light"});
+  EXPECT_EQ(plan.left_out, 1u);
+}
+
+// Every candidate unhealthy: they are tried anyway, in chain order, rather than failing closed.
+TEST(AttemptPlan, EveryDeploymentUnhealthyFailsOpen) {
+  auto rt = runtime();
+  auto health = DeploymentHealth::build(*rt, nullptr);
+  for (const config::RuntimeDeployment& d : rt->deployments()) {
+    if (health->status(d.id)) mark_unhealthy(*health, d);
+  }
+  DeploymentTable table;
+  AttemptPlan plan;
+  plan_attempts(*rt->find_model("m"), table, {nullptr, health.get()}, 1000, plan);
+  EXPECT_EQ(names(plan), (std::vector<std::string>{"heavy", "light", "claude"}));
+  EXPECT_EQ(plan.left_out, 0u);
+  // One healthy deployment left: only it is tried.
+  auto fresh = DeploymentHealth::build(*rt, nullptr);
+  for (const config::RuntimeDeployment* d : rt->find_model("m")->deployments)
+    mark_unhealthy(*fresh, *d);
+  plan_attempts(*rt->find_model("m"), table, {nullptr, fresh.get()}, 1000, plan);
+  EXPECT_EQ(names(plan), std::vector<std::string>{"claude"});
 }
 
 TEST(DeploymentSlots, AReloadKeepsTheCounterOfAnUnchangedDeployment) {

@@ -67,10 +67,11 @@ class ScriptedUpstream {
     this.server = net.createServer((s) => this.onConnection(s));
   }
 
-  start() {
+  // port 0: the kernel picks one; a test restarting a stand-in passes the port it had.
+  start(port = 0) {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(0, '127.0.0.1', () => {
+      this.server.listen(port, '127.0.0.1', () => {
         this.port = this.server.address().port;
         this.url = `http://127.0.0.1:${this.port}`;
         this.apiBase = `${this.url}/v1`;
@@ -106,9 +107,9 @@ class ScriptedUpstream {
   }
 }
 
-// Starts a scripted upstream on 127.0.0.1 (port chosen by the kernel).
-function startScriptedUpstream(script) {
-  return new ScriptedUpstream(script).start();
+// Starts a scripted upstream on 127.0.0.1 (port chosen by the kernel unless given).
+function startScriptedUpstream(script, port = 0) {
+  return new ScriptedUpstream(script).start(port);
 }
 
 // A complete OpenAI chat completion answer with Content-Length framing, for scripts.
