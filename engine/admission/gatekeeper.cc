@@ -38,6 +38,7 @@ Ticket& Ticket::operator=(Ticket&& o) noexcept {
 Decision Gatekeeper::admit(const AdmitInput& in) const {
   Decision d;
   const Key* key = identify(in, d);
+  if (key) d.provider_keys = key->provider_keys;
   if (d.ok() && allowed(key, in, d) && acquire_limits(key, in, d)) reserve_budgets(key, in, d);
   // The caller's own buckets, on refusals too; not the model's, which every caller shares.
   if (key && key->limits) key->limits->tighten(in.now_ns, d.headers);
@@ -46,6 +47,14 @@ Decision Gatekeeper::admit(const AdmitInput& in) const {
   if (!key && anonymous_table_ && d.ticket.taken_.sets_count)
     d.ticket.taken_.sets[0]->tighten(in.now_ns, d.headers);
   return d;
+}
+
+const std::vector<std::string>* Gatekeeper::caller_models(const AdmitInput& in, Decision& d) const {
+  static const std::vector<std::string> kEveryModel;
+  if (mode_ == config::AuthMode::kNone) return &kEveryModel;
+  const Key* key = identify(in, d);
+  if (!d.ok()) return nullptr;
+  return key ? &key->models : &anonymous_models_;
 }
 
 const Gatekeeper::Key* Gatekeeper::identify(const AdmitInput& in, Decision& d) const {
