@@ -21,8 +21,7 @@ Permit CircuitBreaker::admit(uint64_t now_ms) {
       [[fallthrough]];
     case BreakerState::kHalfOpen:
       if (probe_out_) return {};
-      // A fresh generation per probe: a probe abandoned and replaced can never speak for the new
-      // one.
+      // A fresh generation per probe: an abandoned probe's late result speaks for nobody.
       probe_out_ = true;
       return {Permit::kProbe, ++generation_};
   }
@@ -40,7 +39,8 @@ void CircuitBreaker::record(const Permit& p, bool success, uint64_t now_ms) {
   if (success) {
     close();
   } else {
-    cooldown_ms_ = std::min(opts_.max_cooldown_ms, cooldown_ms_ * 2);
+    cooldown_ms_ = static_cast<uint32_t>(
+        std::min<uint64_t>(opts_.max_cooldown_ms, uint64_t{cooldown_ms_} * 2));
     open(now_ms);
   }
 }

@@ -3,14 +3,12 @@
 #include <algorithm>
 #include <array>
 
+#include "protocol/http_syntax.h"
+
 namespace ringgate::upstream {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using protocol::http_syntax::trim_ows;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -29,7 +27,7 @@ std::optional<uint64_t> take_digits(std::string_view& s, uint64_t cap) {
 
 // "1500" or "1500.25" (OpenAI sends fractions): milliseconds, the fraction rounded up.
 std::optional<uint64_t> parse_ms(std::string_view s) {
-  s = trim(s);
+  s = trim_ows(s);
   auto whole = take_digits(s, kMaxRetryAfterMs);
   if (!whole) return std::nullopt;
   if (s.empty()) return whole;
@@ -118,7 +116,7 @@ uint32_t backoff_ms(uint32_t attempt, uint32_t base_ms, uint32_t cap_ms, uint64_
 std::optional<uint32_t> parse_retry_after_ms(std::string_view retry_after,
                                              std::string_view retry_after_ms, int64_t now_unix_s) {
   if (const auto ms = parse_ms(retry_after_ms)) return static_cast<uint32_t>(*ms);
-  const std::string_view value = trim(retry_after);
+  const std::string_view value = trim_ows(retry_after);
   std::string_view rest = value;
   if (const auto secs = take_digits(rest, kMaxRetryAfterMs / 1000); secs && rest.empty())
     return static_cast<uint32_t>(*secs * 1000);

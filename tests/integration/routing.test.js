@@ -287,3 +287,65 @@ describe('routing: what is not retried, and breakers', () => {
     assert.equal(a.requests.length, 5);
   });
 });
+
+describe('routing: key pools and on_timeout', () => {
+  it('a 401 takes the key out of the pool: the log names its index, never the key; the next key serves', async () => {
+    const seen = [];
+    const up = await scriptedUpstream(async (ctx) => {
+      const auth = ctx.req.headers.authorization;
+      seen.push(auth);
+      if (auth === 'Bearer sk-pool-revoked-1111') {
+        const body = JSON.stringify({ error: { message: 'bad key', type: 'invalid_request_error' } });
+        await ctx.write(`HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+        return;
+      }
+      const body = JSON.stringify({ id: 'c', object: 'chat.completion', created: 0, model: 'x',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] });
+      await ctx.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    });
+    const toml = gatewayToml({
+      apiBase: mock.apiBase,
+      extraUpstreams: [{ name: 'pool', url: up.apiBase }],
+      deployments: [{ name: 'pooled', upstream: 'pool', model: 'x',
+        keys: ['env:RG_ROUTING_KEY_A', 'env:RG_ROUTING_KEY_B'] }],
+      models: [{ name: 'm', deployments: ['pooled'] }],
+    });
+    const gw = await startConfigGateway(toml, {
+      env: { RG_ROUTING_KEY_A: 'sk-pool-revoked-1111', RG_ROUTING_KEY_B: 'sk-pool-good-2222' },
+    });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await postJson(gw.url, '/v1/chat/completions', { model: 'm', messages: USER });
+      statuses.push(res.status);
+      assert.ok(!res.text.includes('sk-pool-'));
+    }
+    // Round robin starts at the first key: its 401 goes to the client (never retried, 002-3);
+    // from then on only the second key is used.
+    assert.deepEqual(statuses, [401, 200, 200, 200]);
+    assert.deepEqual(seen, ['Bearer sk-pool-revoked-1111', ...Array(3).fill('Bearer sk-pool-good-2222')]);
+    await waitFor(() => gw.stderr.includes('deployment pooled: provider key 0 refused (HTTP 401)'),
+      { what: 'the key-removal log line' });
+    assert.ok(!gw.stderr.includes('sk-pool-'));
+  });
+
+  it('on_timeout = "fail": a written request that got no answer is not sent anywhere else', async () => {
+    const bad = await stalling();
+    const toml = gatewayToml({
+      apiBase: mock.apiBase,
+      extraUpstreams: [{ name: 'bad', url: bad.apiBase }],
+      deployments: [
+        { name: 'first', upstream: 'bad', model: 'gpt-4o', weight: 1000, timeout: { ttfb_ms: 300 } },
+        { name: 'second', upstream: 'mock', model: 'gpt-4o' },
+      ],
+      models: [{ name: 'strict', deployments: ['first', 'second'], on_timeout: 'fail' }],
+    });
+    const gw = await startConfigGateway(toml);
+    const before = (await mockStats(mock)).requests;
+    const res = await postJson(gw.url, '/v1/chat/completions', { model: 'strict', messages: USER });
+    assert.equal(res.status, 504);
+    assert.equal(res.headers.get('x-ringgate-deployment'), 'first');
+    assert.equal(res.headers.get('x-ringgate-attempts'), '1');
+    assert.equal(bad.requests.length, 1);
+    assert.equal((await mockStats(mock)).requests, before);
+  });
+});
