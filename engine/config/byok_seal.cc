@@ -7,6 +7,8 @@
 #include <memory>
 #include <vector>
 
+#include "engine/config/key_material.h"
+
 namespace ringgate::config {
 namespace {
 
@@ -15,13 +17,6 @@ constexpr size_t kNonceBytes = 12, kTagBytes = 16;
 constexpr size_t kMaxSealedChars = 8192;
 
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 std::string base64(const uint8_t* data, size_t n) {
   std::string out(4 * ((n + 2) / 3), '\0');
@@ -67,14 +62,7 @@ bool gcm(bool encrypt, const MasterKey& master, const uint8_t* nonce, std::strin
 
 std::optional<MasterKey> parse_master_key(std::string_view text) {
   MasterKey key{};
-  if (text.size() == 64) {
-    for (size_t i = 0; i < 32; ++i) {
-      const int hi = hex_digit(text[2 * i]), lo = hex_digit(text[2 * i + 1]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      key[i] = uint8_t(hi * 16 + lo);
-    }
-    return key;
-  }
+  if (text.size() == 64) return parse_sha256_hex(text);  // 32 bytes in hex, as a digest is written
   std::optional<std::vector<uint8_t>> bytes = unbase64(text);
   if (!bytes || bytes->size() != key.size()) return std::nullopt;
   std::copy(bytes->begin(), bytes->end(), key.begin());
