@@ -110,6 +110,7 @@ TEST(ConfigByok, BlobCopiedFromAnotherKeyIsALoadError) {
   EXPECT_TRUE(has(msg, "(key id 'team-b') does not open"));
 }
 
+// seed-defect: 004-P11 (a BYOK provider key written in clear is refused)
 TEST(ConfigByok, PlaintextProviderKeyIsRefusedWithoutEchoingIt) {
   ScopedEnv env("RINGGATE_TEST_BYOK_MASTER", kMasterHex.data());
   std::string msg =
