@@ -166,7 +166,28 @@ void Runtime::resolve_fallbacks() {
       rm.fallbacks.push_back(f);
       push_fallbacks_of(*f);
     }
+    choose_reserve_price(rm);
   }
+}
+
+void Runtime::choose_reserve_price(RuntimeModel& m) {
+  Price& out = m.reserve_price;
+  auto take = [&out](const Price& p) {
+    if (!p.set) return;
+    out.input_per_mtok_micros = std::max(out.input_per_mtok_micros, p.input_per_mtok_micros);
+    out.output_per_mtok_micros = std::max(out.output_per_mtok_micros, p.output_per_mtok_micros);
+    out.cached_input_per_mtok_micros =
+        std::max(out.cached_input_per_mtok_micros, p.cached_input_per_mtok_micros);
+    out.cache_write_per_mtok_micros =
+        std::max(out.cache_write_per_mtok_micros, p.cache_write_per_mtok_micros);
+    out.set = true;
+  };
+  auto take_model = [&take](const RuntimeModel& rm) {
+    for (const RuntimeDeployment* d : rm.deployments)
+      take(d->def->price.set ? d->def->price : rm.def->price);
+  };
+  take_model(m);
+  for (const RuntimeModel* f : m.fallbacks) take_model(*f);
 }
 
 const RuntimeModel* Runtime::find_model(std::string_view name) const {

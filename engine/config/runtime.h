@@ -60,6 +60,10 @@ struct RuntimeModel {
   // Every model tried after this one's deployments, in order: its fallbacks, each followed by
   // their own fallbacks (depth first, each model once; the loader refuses cycles).
   std::vector<const RuntimeModel*> fallbacks;
+  // What admission reserves a budget at: the highest input and the highest output price among
+  // every deployment the request might end on (a deployment's own price, else its model's), so a
+  // reservation is never below what the answer can cost. Unset when none of them has a price.
+  Price reserve_price;
 };
 
 // Name + URL (parsed) + TLS settings: what an open connection to the upstream depends on. The key,
@@ -108,6 +112,7 @@ class Runtime {
   bool index_models(std::string& err);
   const RuntimeDeployment* add_deployment(const Deployment& d, bool implicit, std::string& err);
   void resolve_fallbacks();
+  static void choose_reserve_price(RuntimeModel& m);
 
   Config config_;  // owns every string the tables and the map point into
   std::vector<RuntimeUpstream> upstreams_;

@@ -15,6 +15,7 @@
 #include "engine/gateway/shard.h"
 #include "engine/gateway/upstream_body_reader.h"
 #include "engine/io/sleep.h"
+#include "engine/pipeline/stages.h"
 #include "engine/upstream/retry_policy.h"
 #include "protocol/error_body.h"
 
@@ -198,6 +199,12 @@ io::Task<bool> ClientSession::run_attempts(AttemptRun& run, uint64_t total_deadl
       continue;
     }
     rq_.response_headers.resize(headers_mark);
+    // The document the first attempt read is the shard parser's, which other requests may have
+    // reused while this one waited on its upstream.
+    if (run.attempts > 0 && rq_.endpoint != pipeline::Endpoint::kOther &&
+        !pipeline::reparse_body(rq_, shard_.services())) {
+      route.document = {};
+    }
     if (!co_await prepare_upstream_request(route, attempt_key(a))) {
       if (a.state) a.state->breaker.abandon(a.permit, now_ms());
       shard_.read_buffers().give(std::move(run.ubuf));

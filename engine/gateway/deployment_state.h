@@ -26,7 +26,7 @@ struct DeploymentState {
   // Cleared by a health prober (a later change) to take the deployment out of routing; routing
   // itself only reads it.
   bool healthy = true;
-  // What requests here did, for /metrics and the tests' view of routing.
+  // What requests here did on this shard (not exported to /metrics yet).
   uint64_t attempts = 0, failures = 0, skipped_open = 0;
 };
 

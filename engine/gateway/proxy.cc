@@ -174,7 +174,6 @@ io::Task<bool> ClientSession::prepare_upstream_request(const Route& route, std::
       // The conversation a Responses request's previous_response_id names: read once, whatever
       // number of attempts follow.
       if (!conversation_recalled_) {
-        responses_turn_.clear();
         recalled_prior_.clear();
         if (!co_await recall_conversation(route, recalled_prior_)) co_return false;
         conversation_recalled_ = true;
@@ -398,6 +397,7 @@ io::Task<void> ClientSession::proxy(const Route&) {
   ShardCounters& counters = shard_.counters();
   const uint64_t total_deadline = rq_.start_ms + t.total_ms;
   conversation_recalled_ = false;
+  responses_turn_.clear();
 
   // A client that hangs up while we wait on the upstream cancels the upstream I/O at once,
   // so the upstream stops generating for nobody (seed-defect: 004-P14).

@@ -63,6 +63,10 @@ Verdict admit(RequestContext& rq, const ShardServices&) {
   in.tls_subject = rq.tls_subject;
   in.client = rq.client;
   in.model = rq.route.model;
+  // Routing may end on a dearer deployment or fallback than the model's own price says.
+  if (rq.route.model_entry && rq.route.model_entry->reserve_price.set) {
+    in.price = &rq.route.model_entry->reserve_price;
+  }
   // Pass-through has no model table: a request that names a model is matched by that name, and
   // only one that names none (files, batches) is a path with no model.
   if (rq.endpoint != Endpoint::kOther) in.model_name = rq.requested_model;

@@ -45,6 +45,10 @@ Verdict identify(RequestContext& rq, const ShardServices& svc);
 Verdict local_endpoints(RequestContext& rq, const ShardServices& svc);
 // Method per endpoint, content type, the JSON body parsed once.
 Verdict validate(RequestContext& rq, const ShardServices& svc);
+// Parses the request body again into the shard's parser (rq.view, route.document), for a later
+// attempt that reads the document after the request suspended (another request may have parsed
+// since). False when it no longer parses, which cannot happen to a body validate accepted.
+bool reparse_body(RequestContext& rq, const ShardServices& svc);
 // Virtual keys, limits, budgets: the seam for the admission issue (lets everything through).
 Verdict admit(RequestContext& rq, const ShardServices& svc);
 // Exact and semantic cache: the seam for the cache issue (always a miss).

@@ -55,6 +55,13 @@ Verdict resolve_model(RequestContext& rq) {
 
 }  // namespace
 
+bool reparse_body(RequestContext& rq, const ShardServices& svc) {
+  protocol::JsonError err;
+  if (!parse_body(rq, svc, err)) return false;
+  rq.route.document = rq.view.document;
+  return true;
+}
+
 Endpoint classify_endpoint(std::string_view suffix) {
   if (suffix == "/chat/completions") return Endpoint::kChat;
   if (suffix == "/messages") return Endpoint::kMessages;

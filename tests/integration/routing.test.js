@@ -349,3 +349,55 @@ describe('routing: key pools and on_timeout', () => {
     assert.equal((await mockStats(mock)).requests, before);
   });
 });
+
+describe('routing: a later attempt and the shared parser', () => {
+  it('a fallback translated after another request was parsed meanwhile carries its own request', async () => {
+    let release;
+    const released = new Promise((r) => { release = r; });
+    const bad = await scriptedUpstream(async (ctx) => {
+      await released;
+      ctx.destroy();  // written whole, never answered: on_timeout "next" moves on
+    });
+    const bodies = [];
+    const claude = await scriptedUpstream(async (ctx) => {
+      bodies.push(JSON.parse(ctx.req.body));
+      const body = JSON.stringify({ id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-x',
+        content: [{ type: 'text', text: 'fine' }], stop_reason: 'end_turn', stop_sequence: null,
+        usage: { input_tokens: 3, output_tokens: 1 } });
+      await ctx.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    });
+    const toml = gatewayToml({
+      apiBase: mock.apiBase,
+      extraUpstreams: [
+        { name: 'bad', url: bad.apiBase },
+        { name: 'claude-up', url: claude.apiBase, format: 'anthropic' },
+      ],
+      deployments: [
+        { name: 'dead', upstream: 'bad', model: 'gpt-4o' },
+        { name: 'claude-dep', upstream: 'claude-up', model: 'claude-x' },
+        { name: 'other', upstream: 'mock', model: 'gpt-4o' },
+      ],
+      models: [
+        { name: 'a', deployments: ['dead'], fallbacks: ['b'] },
+        { name: 'b', deployments: ['claude-dep'] },
+        { name: 'c', deployments: ['other'] },
+      ],
+    });
+    const gw = await startConfigGateway(toml);
+    const first = postJson(gw.url, '/v1/chat/completions',
+      { model: 'a', max_tokens: 20, messages: [{ role: 'user', content: 'FIRST-REQUEST' }] });
+    await waitFor(() => bad.requests.length === 1, { what: 'the first attempt at the dead deployment' });
+    // Same shard: this request's body goes through the shard's one JSON parser meanwhile.
+    const noise = Array.from({ length: 40 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `SECOND-${i}` }));
+    const second = await postJson(gw.url, '/v1/chat/completions', { model: 'c', max_tokens: 7, messages: noise });
+    assert.equal(second.status, 200);
+    release();
+    const res = await first;
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.headers.get('x-ringgate-deployment'), 'claude-dep');
+    assert.equal(bodies.length, 1);
+    assert.equal(bodies[0].model, 'claude-x');
+    assert.equal(bodies[0].max_tokens, 20);
+    assert.deepEqual(bodies[0].messages, [{ role: 'user', content: [{ type: 'text', text: 'FIRST-REQUEST' }] }]);
+  });
+});

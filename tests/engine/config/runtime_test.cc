@@ -307,6 +307,23 @@ TEST(RuntimeRegistry, OneEntryHoldsTheModelsLimitsForEveryDeployment) {
   EXPECT_FALSE(gpt->deployments[1]->def->price.set);
 }
 
+TEST(RuntimeRegistry, ReservationPriceIsTheDearestPlaceTheRequestMayEnd) {
+  auto rt = build_ok(kRegistry);
+  // openai/gpt-4o: oai-east's own 2.50/10, ant-west at the model's 5/15, fallbacks unpriced.
+  const Price& p = rt->find_model("openai/gpt-4o")->reserve_price;
+  EXPECT_TRUE(p.set);
+  EXPECT_EQ(p.input_per_mtok_micros, 5'000'000);
+  EXPECT_EQ(p.output_per_mtok_micros, 15'000'000);
+  EXPECT_FALSE(rt->find_model("anthropic/claude")->reserve_price.set);
+  auto priced =
+      build_ok(replace(std::string(kRegistry),
+                       "weight = 3\nprice = { input_per_mtok = 2.50, output_per_mtok = 10.00 }",
+                       "weight = 3\nprice = { input_per_mtok = 1, output_per_mtok = 40 }"));
+  const Price& q = priced->find_model("openai/gpt-4o")->reserve_price;
+  EXPECT_EQ(q.input_per_mtok_micros, 5'000'000);    // the model's, on ant-west
+  EXPECT_EQ(q.output_per_mtok_micros, 40'000'000);  // oai-east's own
+}
+
 TEST(RuntimeRegistry, DeploymentIdsAreStableAndTellImplicitFromExplicit) {
   auto a = build_ok(kRegistry);
   auto b = build_ok(kRegistry);
