@@ -34,6 +34,9 @@ std::optional<std::vector<uint8_t>> unbase64(std::string_view text) {
   // EVP_DecodeBlock counts padding as zero bytes.
   size_t pad = text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0;
   out.resize(size_t(n) - pad);
+  // Canonical only: bits that padding drops could otherwise change unnoticed, so that any change
+  // to a sealed string, not just to its bytes, makes it fail to open.
+  if (base64(out.data(), out.size()) != text) return std::nullopt;
   return out;
 }
 
