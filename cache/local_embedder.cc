@@ -64,7 +64,7 @@ void LocalEmbedder::add(std::span<float> out, uint64_t hash, float weight) const
   out[hash % dim_] += (hash >> 63) != 0 ? -weight : weight;
 }
 
-bool LocalEmbedder::embed(std::string_view text, std::span<float> out) {
+bool LocalEmbedder::embed_now(std::string_view text, std::span<float> out) {
   if (out.size() != dim_) return false;
   std::fill(out.begin(), out.end(), 0.0f);
   const std::vector<std::string> words = lowercase_words(text);

@@ -23,9 +23,10 @@ TSAN_TESTS=()
 for t in token_bucket limit_set budget gatekeeper; do
   TSAN_TESTS+=("tests/engine/engine_admission_${t}_test")
 done
-for t in record_ring tap_ring; do TSAN_TESTS+=("tests/engine/engine_telemetry_${t}_test"); done
+for t in record_ring tap_ring remote_embedder; do TSAN_TESTS+=("tests/engine/engine_telemetry_${t}_test"); done
 for t in exact_cache single_flight; do TSAN_TESTS+=("tests/cache/${t}_test"); done
 TSAN_TESTS+=("tests/cache/hnsw_concurrency_test")  # the semantic index's lock-free readers
+TSAN_TESTS+=("tests/cache/semantic_cache_test")  # shard readers racing the semantic cache writer
 TSAN_TESTS+=("tests/engine/engine_attempt_plan_test")  # deployments' node-wide max_concurrent
 ninja -C build-tsan "${TSAN_TESTS[@]}"
 for t in "${TSAN_TESTS[@]}"; do TSAN_OPTIONS=halt_on_error=1 "build-tsan/$t" --gtest_brief=1; done

@@ -111,7 +111,7 @@ DataSet text_lines(size_t limit, size_t queries, size_t dim) {
   ringgate::cache::LocalEmbedder embedder(dim);
   std::vector<float> v(dim);
   for (size_t i = 0; i < lines.size(); ++i) {
-    if (!embedder.embed(lines[i], v)) continue;
+    if (!embedder.embed_now(lines[i], v)) continue;
     auto& out = i < queries ? d.queries : d.base;
     out.insert(out.end(), v.begin(), v.end());
   }

@@ -97,8 +97,8 @@ std::string_view ClientSession::attempt_key(const Attempt& a) const {
 }
 
 // What one attempt's head (or failure) means. Feeds the breaker and the key pool.
-static Verdict judge(const Attempt& a, const HeadResult& res, const protocol::HttpResponseHead& h,
-                     bool more, bool same_possible, const config::RuntimeModel* model) {
+static Verdict judge(const HeadResult& res, const protocol::HttpResponseHead& h, bool more,
+                     bool same_possible, const config::RuntimeModel* model) {
   if (res.fail_status) {
     if (res.pool_full || !res.written) return more ? Verdict::kNext : Verdict::kFail;
     const bool next = !model || model->def->on_timeout == config::OnTimeout::kNext;
@@ -106,7 +106,6 @@ static Verdict judge(const Attempt& a, const HeadResult& res, const protocol::Ht
   }
   if (!upstream::retryable_status(h.status)) return Verdict::kRelay;
   if (h.status == 429 && same_possible) return Verdict::kSameAgain;
-  (void)a;
   return more ? Verdict::kNext : Verdict::kRelay;
 }
 
@@ -228,8 +227,7 @@ io::Task<bool> ClientSession::run_attempts(AttemptRun& run, uint64_t total_deadl
     const bool more = time_left && i + 1 < plan.candidates.size();
     const bool same_possible = time_left && a.state && same_tries < kMaxTriesPerDeployment &&
                                a.state->keys.usable(now_ms()) > 0;
-    const Verdict v =
-        judge(a, res, upstream_parser_.head(), more, same_possible, a.candidate.model);
+    const Verdict v = judge(res, upstream_parser_.head(), more, same_possible, a.candidate.model);
     if (byok_refused(a, res)) {
       co_await answer_byok_refused(run);
       co_return false;

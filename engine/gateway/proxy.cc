@@ -394,7 +394,6 @@ io::Task<void> ClientSession::proxy(const Route&) {
   const config::Config& cfg = rq_.runtime->config();  // the request's snapshot
   const config::Timeouts& t = cfg.timeouts;
   Route& route = rq_.route;  // its attempt fields change with each attempt
-  ShardCounters& counters = shard_.counters();
   const uint64_t total_deadline = rq_.start_ms + t.total_ms;
   conversation_recalled_ = false;
   responses_turn_.clear();
@@ -425,7 +424,6 @@ io::Task<void> ClientSession::proxy(const Route&) {
   upstream_fd_ = -1;
   if (run.conn) pool.discard(std::move(run.conn));  // not parked: unfinished or not reusable
   shard_.read_buffers().give(std::move(run.ubuf));
-  (void)counters;
 }
 
 io::Task<void> ClientSession::relay_as_is(UpstreamBodyReader& body, size_t max_event_bytes) {

@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "engine/config/upstream_url.h"
+#include "protocol/http_response_parser.h"
 
 namespace ringgate::telemetry {
 namespace {
@@ -191,10 +192,52 @@ int read_status(Connection& c, std::string& err) {
   return status;
 }
 
-std::string request_of(const config::WebhookTarget& t, std::string_view body) {
+std::string request_of(const config::WebhookTarget& t, std::string_view body,
+                       std::string_view extra_headers = {}) {
   return "POST " + t.target + " HTTP/1.1\r\nHost: " + t.authority +
-         "\r\nUser-Agent: ringgate\r\nContent-Type: application/json\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + std::string(body);
+         "\r\nUser-Agent: ringgate\r\nContent-Type: application/json\r\n" +
+         std::string(extra_headers) + "Content-Length: " + std::to_string(body.size()) +
+         "\r\nConnection: close\r\n\r\n" + std::string(body);
+}
+
+// Connects (and shakes hands for https, ctx not null) and sends the request, by c.deadline.
+bool open_and_send(Connection& c, SSL_CTX* ctx, const config::WebhookTarget& t,
+                   std::string_view request, std::string& err) {
+  if (!connect_any(c, t, err)) return false;
+  if (t.tls && !tls_handshake(c, ctx, t, err)) return false;
+  return send_all(c, request, err);
+}
+
+// Reads until the parser has the whole message (or the peer closes a close-delimited one).
+bool read_reply(Connection& c, size_t max_body_bytes, HttpReply& r) {
+  protocol::HttpResponseParser parser;
+  parser.set_max_body_bytes(max_body_bytes);
+  std::string head;  // all bytes until the head is complete, as the parser wants
+  std::vector<std::string_view> pieces;
+  char buf[16384];
+  for (;;) {
+    const ssize_t n = recv_some(c, buf, sizeof buf, r.error);
+    if (n < 0) return false;
+    protocol::ParseStatus st;
+    pieces.clear();
+    if (n == 0) {
+      st = parser.finish_eof();
+    } else if (!parser.head_complete()) {
+      head.append(buf, size_t(n));
+      st = parser.feed(head, pieces);
+    } else {
+      st = parser.feed(std::string_view(buf, size_t(n)), pieces);
+    }
+    for (std::string_view p : pieces) r.body.append(p);
+    if (st == protocol::ParseStatus::kComplete) {
+      r.status = parser.head().status;
+      return true;
+    }
+    if (st == protocol::ParseStatus::kError || n == 0) {
+      r.error = parser.body_too_large() ? "response body too large" : "malformed HTTP response";
+      return false;
+    }
+  }
 }
 
 }  // namespace
@@ -214,15 +257,30 @@ SSL_CTX* HttpPoster::tls_context(std::string& err) {
   return ctx_.get();
 }
 
+HttpReply HttpPoster::post_for_reply(const config::WebhookTarget& t, std::string_view extra_headers,
+                                     std::string_view body, int timeout_ms, size_t max_body_bytes) {
+  HttpReply r;
+  Connection c;
+  c.deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  SSL_CTX* ctx = t.tls ? tls_context(r.error) : nullptr;
+  if ((!t.tls || ctx) && open_and_send(c, ctx, t, request_of(t, body, extra_headers), r.error) &&
+      read_reply(c, max_body_bytes, r)) {
+    r.error.clear();
+    return r;
+  }
+  r.status = 0;
+  r.body.clear();
+  r.timed_out = r.error == "timed out";
+  return r;
+}
+
 PostResult HttpPoster::post(const config::WebhookTarget& t, std::string_view body, int timeout_ms) {
   PostResult r;
   Connection c;
   c.deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   SSL_CTX* ctx = nullptr;
   if (t.tls && !(ctx = tls_context(r.error))) return r;
-  if (!connect_any(c, t, r.error)) return r;
-  if (t.tls && !tls_handshake(c, ctx, t, r.error)) return r;
-  if (!send_all(c, request_of(t, body), r.error)) return r;
+  if (!open_and_send(c, ctx, t, request_of(t, body), r.error)) return r;
   r.status = read_status(c, r.error);
   if (r.status != 0) r.error.clear();
   return r;

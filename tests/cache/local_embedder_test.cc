@@ -15,7 +15,7 @@ namespace {
 
 std::vector<float> embed(LocalEmbedder& e, std::string_view text) {
   std::vector<float> v(e.dim());
-  EXPECT_TRUE(e.embed(text, v));
+  EXPECT_TRUE(e.embed_now(text, v));
   return v;
 }
 
@@ -71,8 +71,22 @@ TEST(LocalEmbedder, HandlesUtf8AndWordOrder) {
 TEST(LocalEmbedder, RefusesWrongOutputSize) {
   LocalEmbedder e(16);
   std::vector<float> v(15);
-  EXPECT_FALSE(e.embed("hello", v));
+  EXPECT_FALSE(e.embed_now("hello", v));
   EXPECT_EQ(e.name(), "local-ngram-v1-16");
+}
+
+TEST(LocalEmbedder, SubmitAnswersInlineWithTheSameVector) {
+  LocalEmbedder e(32);
+  EXPECT_TRUE(e.inline_embedder());
+  std::vector<float> got;
+  int calls = 0;
+  EXPECT_TRUE(e.submit("hello world", steady_now_ms() + 10, [&](bool ok, std::span<const float> v) {
+    ++calls;
+    EXPECT_TRUE(ok);
+    got.assign(v.begin(), v.end());
+  }));
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(got, embed(e, "hello world"));
 }
 
 }  // namespace
