@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "engine/admission/budget_store.h"
@@ -98,6 +99,8 @@ struct Decision {
   std::string_view team_id;                   // the key's team, "" without one (cache scope)
   LimitHeaders headers;                       // the caller's own tightest buckets
   Ticket ticket;
+  // The caller's own provider keys (BYOK), by upstream; views into the Gatekeeper.
+  std::span<const config::ProviderKey> provider_keys;
 
   bool ok() const { return refusal.kind == RefusalKind::kNone; }
 };

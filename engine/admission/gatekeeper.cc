@@ -38,6 +38,7 @@ Ticket& Ticket::operator=(Ticket&& o) noexcept {
 Decision Gatekeeper::admit(const AdmitInput& in) const {
   Decision d;
   const Key* key = identify(in, d);
+  if (key) d.provider_keys = key->provider_keys;
   if (d.ok() && allowed(key, in, d) && acquire_limits(key, in, d)) reserve_budgets(key, in, d);
   // The caller's own buckets, on refusals too; not the model's, which every caller shares.
   if (key && key->limits) key->limits->tighten(in.now_ns, d.headers);
@@ -52,6 +53,14 @@ const Gatekeeper::Key* Gatekeeper::named(const Key& key, Decision& d) const {
   d.key_id = key.name;
   if (key.team >= 0) d.team_id = teams_[size_t(key.team)].name;
   return &key;
+}
+
+const std::vector<std::string>* Gatekeeper::caller_models(const AdmitInput& in, Decision& d) const {
+  static const std::vector<std::string> kEveryModel;
+  if (mode_ == config::AuthMode::kNone) return &kEveryModel;
+  const Key* key = identify(in, d);
+  if (!d.ok()) return nullptr;
+  return key ? &key->models : &anonymous_models_;
 }
 
 const Gatekeeper::Key* Gatekeeper::identify(const AdmitInput& in, Decision& d) const {

@@ -36,6 +36,10 @@ class Gatekeeper {
   }
 
   Decision admit(const AdmitInput& in) const;
+  // For answers that cost nothing (the model list): the model patterns of the caller `in` names
+  // (its key's or the anonymous tier's; empty: every model), taking no limit. Null, with
+  // d.refusal set as admit() sets it, for a missing or wrong key.
+  const std::vector<std::string>* caller_models(const AdmitInput& in, Decision& d) const;
   // Leaves concurrency, corrects tokens, settles or refunds budgets; clears the ticket.
   void settle(Ticket& ticket, const SettleInput& in) const;
   // The two halves of settle() for an answer whose usage comes later: leave() frees the
@@ -71,6 +75,7 @@ class Gatekeeper {
     int team = -1;  // index into teams_
     std::vector<std::string> models;
     bool modelless = false;
+    std::vector<config::ProviderKey> provider_keys;
   };
   struct Hash : std::hash<std::string_view> {
     using is_transparent = void;

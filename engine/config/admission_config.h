@@ -56,6 +56,13 @@ struct Team {
   AlertPercents budget_alert_percent;
 };
 
+// Bring your own key: a provider key a virtual key carries for one [[upstreams]] entry, used
+// instead of the deployment's pool for requests of that key to that upstream.
+struct ProviderKey {
+  std::string upstream;  // an [[upstreams]] name
+  std::string secret;    // unsealed at load ([byok] master key); never logged
+};
+
 struct VirtualKey {
   std::string id;                    // what logs, metrics and the ledger show; never the key
   std::array<uint8_t, 32> sha256{};  // of the key's bytes; the config never holds a key in clear
@@ -69,6 +76,7 @@ struct VirtualKey {
   Budget budget;
   AlertPercents budget_alert_percent;
   bool allow_modelless_paths = false;  // files, batches and other /v1 paths with no model
+  std::vector<ProviderKey> provider_keys;  // provider_keys = { UPSTREAM = "rgk1:..." }
 };
 
 // Optional free tier for callers without a key (only when auth mode is "keys").
@@ -96,6 +104,7 @@ struct Admission {
   Anonymous anonymous;
   std::vector<Cidr> trusted_proxies;  // [server] trusted_proxies
   Cors cors;
+  std::string byok_master_ref;  // [byok] master_key as written ("env:NAME" / "file:PATH")
 };
 
 }  // namespace ringgate::config

@@ -2,12 +2,15 @@
 // limits of [[models]]: TOML -> Admission, every problem positioned.
 #include "engine/config/admission_loader.h"
 
+#include <openssl/crypto.h>
+
 #include "engine/config/alerts_loader.h"
 #include "engine/config/cidr.h"
 #include "engine/config/cors_origin.h"
 #include "engine/config/key_material.h"
 #include "engine/config/microdollars.h"
 #include "engine/config/name_rules.h"
+#include "engine/config/secret.h"
 
 namespace ringgate::config {
 namespace {
@@ -21,8 +24,9 @@ std::string line_of(uint32_t line) { return "line " + std::to_string(line); }
 
 }  // namespace
 
-void AdmissionLoader::read_top(TableReader& top, Admission& out) {
+void AdmissionLoader::read_top(TableReader& top, Admission& out, const std::string& base_dir) {
   if (const toml::table* t = top.table("auth")) read_auth(*t, out);
+  if (const toml::table* t = top.table("byok")) read_byok(*t, out, base_dir);  // before [[keys]]
   for (auto [index, t] : top.array_of_tables("teams")) read_team(index, *t, out);
   for (auto [index, t] : top.array_of_tables("keys")) read_key(index, *t, out);
   if (const toml::table* t = top.table("anonymous")) read_anonymous(*t, out.anonymous);
@@ -101,8 +105,76 @@ void AdmissionLoader::read_key(size_t index, const toml::table& t, Admission& a)
   read_limits(r, "limits", k.limits);
   read_budget(r, k.budget, k.budget_alert_percent);
   r.read_bool("allow_modelless_paths", k.allow_modelless_paths);
+  read_provider_keys(r, path, k);
   r.finish();
   a.keys.push_back(std::move(k));
+}
+
+// The master key is a reference like any secret; its value and what it decodes to never show.
+void AdmissionLoader::read_byok(const toml::table& t, Admission& a, const std::string& base_dir) {
+  TableReader r(t, "byok", diag_);
+  byok_table_ = true;
+  r.require("master_key");
+  if (const auto* v = r.string("master_key")) {
+    std::string err;
+    std::optional<std::string> text =
+        is_secret_ref(v->get()) ? resolve_secret(v->get(), err, base_dir) : std::nullopt;
+    if (!is_secret_ref(v->get())) {
+      diag_.add(v->source(),
+                "byok.master_key must not hold the key itself; write \"env:NAME\" or "
+                "\"file:PATH\"");
+    } else if (!text) {
+      diag_.add(v->source(), "byok.master_key: " + err);
+    } else if (!(master_key_ = parse_master_key(*text))) {
+      diag_.add(v->source(),
+                "byok.master_key must be 32 bytes written as 64 hex digits or base64 "
+                "(`openssl rand -hex 32` prints one)");
+    } else {
+      a.byok_master_ref = v->get();
+    }
+    if (text) OPENSSL_cleanse(text->data(), text->size());
+  }
+  r.finish();
+}
+
+// provider_keys = { UPSTREAM = "rgk1:..." }: each opened now, under the key's id, so a wrong
+// master key or a moved blob stops the load. Messages name the key id and field, never a value.
+void AdmissionLoader::read_provider_keys(TableReader& r, const std::string& path, VirtualKey& k) {
+  const toml::table* t = r.table("provider_keys");
+  if (t == nullptr) return;
+  const std::string field = r.key_path("provider_keys");
+  for (auto&& [name, node] : *t) {
+    const std::string what = field + "." + std::string(name.str()) + " (key id '" + k.id + "')";
+    const auto* v = node.as_string();
+    provider_key_refs_.push_back({what, std::string(name.str()), &node});
+    if (v == nullptr) {
+      diag_.add(node.source(), what + " must be a sealed key string, \"rgk1:...\"");
+      continue;
+    }
+    if (!byok_table_ || !master_key_) {
+      if (!byok_table_) {
+        diag_.add(node.source(), what + " needs [byok] master_key = \"env:NAME\" to open it");
+      }
+      continue;
+    }
+    std::string why;
+    std::optional<std::string> secret = unseal_provider_key(*master_key_, k.id, v->get(), why);
+    if (!secret) {
+      diag_.add(node.source(), what + " " + why);
+      continue;
+    }
+    k.provider_keys.push_back({std::string(name.str()), std::move(*secret)});
+  }
+}
+
+void AdmissionLoader::check_provider_keys(
+    const std::function<bool(std::string_view)>& upstream_exists) {
+  for (const ProviderKeyRef& ref : provider_key_refs_) {
+    if (!upstream_exists(ref.upstream)) {
+      diag_.add(ref.node->source(),
+                ref.what + ": no [[upstreams]] entry named '" + ref.upstream + "'");
+    }
+  }
 }
 
 void AdmissionLoader::read_key_id(TableReader& r, const std::string& path, VirtualKey& k) {

@@ -4,11 +4,14 @@
 // check() once everything is read.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "engine/config/byok_seal.h"
 #include "engine/config/config.h"
 #include "engine/config/toml_reader.h"
 
@@ -26,8 +29,9 @@ class AdmissionLoader {
  public:
   explicit AdmissionLoader(Diagnostics& diag) : diag_(diag) {}
 
-  // [auth], [[teams]], [[keys]], [anonymous] and [cors], from the top-level table.
-  void read_top(TableReader& top, Admission& out);
+  // [auth], [byok], [[teams]], [[keys]], [anonymous] and [cors], from the top-level table;
+  // secret file paths are relative to base_dir.
+  void read_top(TableReader& top, Admission& out, const std::string& base_dir);
   // trusted_proxies, from [server].
   void read_trusted_proxies(TableReader& server, std::vector<Cidr>& out);
   // price and limits, from one [[models]] entry.
@@ -37,6 +41,8 @@ class AdmissionLoader {
   // What needs the whole file: the auth mode against the keys and [anonymous], team references.
   // Resolves an unset mode to kKeys when keys are configured.
   void check(const toml::table& root, Admission& a);
+  // Every provider_keys entry names an upstream for which upstream_exists is true.
+  void check_provider_keys(const std::function<bool(std::string_view)>& upstream_exists);
 
  private:
   void read_auth(const toml::table& t, Admission& a);
@@ -44,6 +50,8 @@ class AdmissionLoader {
   void read_key(size_t index, const toml::table& t, Admission& a);
   void read_key_id(TableReader& r, const std::string& path, VirtualKey& k);
   void read_key_hash(TableReader& r, const std::string& path, VirtualKey& k);
+  void read_byok(const toml::table& t, Admission& a, const std::string& base_dir);
+  void read_provider_keys(TableReader& r, const std::string& path, VirtualKey& k);
   void read_anonymous(const toml::table& t, Anonymous& an);
   void read_cors(const toml::table& t, Cors& cors);
   void read_patterns(TableReader& r, std::vector<std::string>& out);
@@ -62,6 +70,13 @@ class AdmissionLoader {
   std::map<std::string, uint32_t, std::less<>> team_lines_, key_id_lines_, hash_lines_,
       subject_lines_;
   std::vector<std::pair<std::string, const toml::value<std::string>*>> team_refs_;
+  std::optional<MasterKey> master_key_;  // [byok], once read and resolved
+  bool byok_table_ = false;
+  struct ProviderKeyRef {  // a provider_keys entry, checked against [[upstreams]] at the end
+    std::string what, upstream;
+    const toml::node* node;
+  };
+  std::vector<ProviderKeyRef> provider_key_refs_;
 };
 
 }  // namespace ringgate::config

@@ -122,6 +122,8 @@ struct Model {
   int64_t default_max_tokens = 4096;
   Price price;        // [[models]] price: the default for every deployment of this model
   RateLimits limits;  // per model, across every caller
+  // A client may send its own provider key in x-ringgate-provider-key for this model.
+  bool client_provider_key = false;
   // Translation of Anthropic clients toward an OpenAI-format upstream ([translation] gives the
   // defaults): the upstream model reasons, so thinking / output_config.effort become
   // reasoning_effort (and max_tokens is sent as max_completion_tokens, as OpenAI's reasoning

@@ -81,7 +81,7 @@ class Loader {
     for (auto [index, t] : top.array_of_tables("upstreams")) read_upstream(index, *t, config);
     for (auto [index, t] : top.array_of_tables("deployments")) read_deployment(index, *t, config);
     for (auto [index, t] : top.array_of_tables("models")) read_model(index, *t, config);
-    admission_.read_top(top, config.admission);
+    admission_.read_top(top, config.admission, base_dir_);
     read_alerts(top, diag_, base_dir_, config.alerts);
     read_ledger_in(top, config.ledger);
     if (const toml::node* n = top.typed("log", toml::node_type::table)) {
@@ -93,6 +93,8 @@ class Loader {
     top.finish();
     check_whole(root, config);
     admission_.check(root, config.admission);
+    admission_.check_provider_keys(
+        [this](std::string_view u) { return upstream_lines_.count(std::string(u)) > 0; });
 
     if (!diag_.empty()) {
       err.message = diag_.render();
@@ -516,6 +518,7 @@ class Loader {
       }
     }
     read_model_routing(r, path, m);
+    r.read_bool("client_provider_key", m.client_provider_key);
     admission_.read_model(r, m);
     r.finish();
     served_names_.push_back(std::move(served));

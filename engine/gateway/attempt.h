@@ -20,7 +20,10 @@ struct Attempt {
   upstream::Permit permit;
   admission::ConcurrencyLimit* slot = nullptr;  // entered for this attempt; left by release()
   size_t key = 0;                               // index into the deployment's keys
-  bool started = false;                         // counted in the deployment's load
+  // The caller's own provider key (BYOK, or x-ringgate-provider-key) for this attempt, used
+  // instead of the pool; "" = the pool's key.
+  std::string_view byok_key;
+  bool started = false;  // counted in the deployment's load
 
   Attempt() = default;
   Attempt(const Attempt&) = delete;
@@ -33,6 +36,7 @@ struct Attempt {
     state = nullptr;
     permit = {};
     key = 0;
+    byok_key = {};
   }
   void release() {
     if (slot) slot->leave();

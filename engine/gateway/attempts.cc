@@ -38,9 +38,23 @@ uint64_t random_bits() {
 
 }  // namespace
 
+// The caller's own key for an attempt toward `upstream`: the one sent with the request, else the
+// virtual key's provider_keys entry for that upstream; "" when neither (the pool's key then).
+std::string_view ClientSession::caller_provider_key(std::string_view upstream) const {
+  if (!rq_.client_provider_key.empty()) return rq_.client_provider_key;
+  for (const config::ProviderKey& k : rq_.provider_keys) {
+    if (k.upstream == upstream) return k.secret;
+  }
+  return {};
+}
+
 bool ClientSession::begin_attempt(const Candidate& c, bool sole, Attempt& a) {
   a.candidate = c;
-  if (!c.deployment) return true;  // passthrough: the route stage's upstream, no routing state
+  if (!c.deployment) {  // passthrough: the route stage's upstream, no routing state
+    a.byok_key = caller_provider_key(rq_.route.upstream->name);
+    return true;
+  }
+  a.byok_key = caller_provider_key(c.deployment->upstream->def->name);
   const uint64_t now = now_ms();
   DeploymentState& st = shard_.deployments().state(*c.deployment);
   a.permit = st.breaker.admit(now);
@@ -48,7 +62,8 @@ bool ClientSession::begin_attempt(const Candidate& c, bool sole, Attempt& a) {
     ++st.skipped_open;
     return false;
   }
-  std::optional<size_t> key = st.keys.pick(now);
+  // The caller's own key needs none of the pool's.
+  std::optional<size_t> key = a.byok_key.empty() ? st.keys.pick(now) : std::optional<size_t>(0);
   if (!key && !sole) {  // every key cooling down or refused
     st.breaker.abandon(a.permit, now);
     return false;
@@ -76,6 +91,7 @@ bool ClientSession::begin_attempt(const Candidate& c, bool sole, Attempt& a) {
 }
 
 std::string_view ClientSession::attempt_key(const Attempt& a) const {
+  if (!a.byok_key.empty()) return a.byok_key;
   if (!a.candidate.deployment) return rq_.route.upstream->api_key;
   return a.candidate.deployment->keys[a.key];
 }
@@ -108,6 +124,11 @@ void ClientSession::settle_attempt(Attempt& a, const HeadResult& res) {
   }
   const protocol::HttpResponseHead& h = upstream_parser_.head();
   st->load.on_ttfb(double(rq_.progress.ttfb_us) / 1000.0);
+  if (!a.byok_key.empty() && (h.status == 401 || h.status == 403 || h.status == 429)) {
+    // The caller's key, not the deployment's: its pool and breaker stay as they were.
+    st->breaker.abandon(a.permit, now);
+    return;
+  }
   if (h.status == 429) {
     // Rate limiting says nothing of the deployment's health: the key cools down instead.
     st->breaker.abandon(a.permit, now);
@@ -129,9 +150,17 @@ void ClientSession::settle_attempt(Attempt& a, const HeadResult& res) {
                    a.candidate.deployment->def->name.c_str(), a.key, h.status);
     }
     st->keys.auth_failed(a.key);
-  } else if (!failed) {
+  } else if (!failed && a.byok_key.empty()) {
     st->keys.succeeded(a.key);
   }
+}
+
+// An upstream 401/403 to the caller's own key: said so, without the key and without the
+// provider's body (which may echo part of it).
+bool ClientSession::byok_refused(const Attempt& a, const HeadResult& res) const {
+  if (a.byok_key.empty() || res.fail_status) return false;
+  const int status = upstream_parser_.head().status;
+  return status == 401 || status == 403;
 }
 
 // x-ringgate-model, -deployment and -attempts on the answer, whichever it is.
@@ -199,6 +228,10 @@ io::Task<bool> ClientSession::run_attempts(AttemptRun& run, uint64_t total_deadl
     const bool same_possible = time_left && a.state && same_tries < kMaxTriesPerDeployment &&
                                a.state->keys.usable(now_ms()) > 0;
     const Verdict v = judge(res, upstream_parser_.head(), more, same_possible, a.candidate.model);
+    if (byok_refused(a, res)) {
+      co_await answer_byok_refused(run);
+      co_return false;
+    }
     if (v == Verdict::kRelay) {
       add_routing_headers(a, run.attempts);
       co_return true;
@@ -221,6 +254,24 @@ io::Task<bool> ClientSession::run_attempts(AttemptRun& run, uint64_t total_deadl
   }
   co_await answer_no_attempt(run, res, plan);
   co_return false;
+}
+
+io::Task<void> ClientSession::answer_byok_refused(AttemptRun& run) {
+  const int status = upstream_parser_.head().status;
+  upstream_fd_ = -1;
+  if (run.conn) shard_.pool(rq_.route.upstream_id).discard(std::move(run.conn));
+  shard_.read_buffers().give(std::move(run.ubuf));
+  add_routing_headers(run.attempt, run.attempts);
+  run.attempt.release();
+  rq_.progress.upstream_failed = true;
+  const bool sent = !rq_.client_provider_key.empty();
+  co_await out_.respond_error(
+      {status,
+       sent ? "the provider rejected the key sent in x-ringgate-provider-key (HTTP " +
+                  std::to_string(status) + ")"
+            : "the provider rejected the key supplied by this virtual key (byok; HTTP " +
+                  std::to_string(status) + "): its provider_keys entry needs a new sealed key",
+       protocol::ErrorCode::kUpstreamError});
 }
 
 // Every candidate failed (the last one's failure is answered) or none could be tried.

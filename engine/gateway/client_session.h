@@ -140,6 +140,9 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   // it; false when it cannot take the request now. `sole`: the only candidate, tried anyway.
   bool begin_attempt(const Candidate& c, bool sole, Attempt& a);
   std::string_view attempt_key(const Attempt& a) const;
+  std::string_view caller_provider_key(std::string_view upstream) const;
+  bool byok_refused(const Attempt& a, const HeadResult& res) const;
+  io::Task<void> answer_byok_refused(AttemptRun& run);
   void settle_attempt(Attempt& a, const HeadResult& res);
   void add_routing_headers(const Attempt& a, uint32_t attempts);
   io::Task<void> answer_no_attempt(AttemptRun& run, const HeadResult& res, const AttemptPlan& plan);

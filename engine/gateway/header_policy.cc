@@ -53,9 +53,9 @@ bool forward_to_upstream(std::string_view name) {
   if (name.find('_') != std::string_view::npos) return false;
   // Credentials are replaced by the provider's; cookies and proxy headers are not the
   // upstream's business. accept-encoding is dropped so streams arrive as plain SSE.
-  if (any_of(name,
-             {"authorization", "x-api-key", "api-key", "cookie", "proxy-authorization",
-              "accept-encoding", "x-request-id", "x-forwarded-for", "forwarded", "x-real-ip"})) {
+  if (any_of(name, {"authorization", "x-api-key", "api-key", "x-ringgate-provider-key", "cookie",
+                    "proxy-authorization", "accept-encoding", "x-request-id", "x-forwarded-for",
+                    "forwarded", "x-real-ip"})) {
     return false;
   }
   return true;

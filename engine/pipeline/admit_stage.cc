@@ -14,19 +14,6 @@ namespace ringgate::pipeline {
 
 namespace {
 
-// A key as the three client families send it: OpenAI `Authorization: Bearer`, Anthropic
-// `x-api-key`, Azure `api-key`.
-std::string_view presented_key(const protocol::HttpRequest& req) {
-  std::string_view auth = req.header("authorization");
-  if (auth.size() > 7 && protocol::ascii_iequals(auth.substr(0, 7), "bearer ")) {
-    auth.remove_prefix(7);
-    while (!auth.empty() && auth.front() == ' ') auth.remove_prefix(1);
-    return auth;
-  }
-  if (std::string_view k = req.header("x-api-key"); !k.empty()) return k;
-  return req.header("api-key");
-}
-
 // Every value of a header that may be repeated, in order, without allocating.
 template <size_t N>
 std::span<const std::string_view> all_values(const protocol::HttpRequest& req,
@@ -39,14 +26,6 @@ std::span<const std::string_view> all_values(const protocol::HttpRequest& req,
   return {out.data(), n};
 }
 
-admission::IpAddress client_of(const RequestContext& rq) {
-  const auto& trusted = rq.runtime->config().admission.trusted_proxies;
-  if (trusted.empty()) return rq.peer;  // seed-defect: 002-1 — headers only from trusted peers
-  std::array<std::string_view, 8> fwd, xff;
-  return admission::client_address(rq.peer, all_values(*rq.http, "forwarded", fwd),
-                                   all_values(*rq.http, "x-forwarded-for", xff), trusted);
-}
-
 // The cheap upper bound: every BPE token covers at least one byte of the text and JSON only
 // adds bytes, so the body's length bounds the prompt's tokens; the completion point corrects it.
 uint64_t max_output_tokens(const RequestContext& rq) {
@@ -55,6 +34,25 @@ uint64_t max_output_tokens(const RequestContext& rq) {
 }
 
 }  // namespace
+
+std::string_view presented_key(const protocol::HttpRequest& req) {
+  std::string_view auth = req.header("authorization");
+  if (auth.size() > 7 && protocol::ascii_iequals(auth.substr(0, 7), "bearer ")) {
+    auth.remove_prefix(7);
+    while (!auth.empty() && auth.front() == ' ') auth.remove_prefix(1);
+    return auth;
+  }
+  if (std::string_view k = req.header("x-api-key"); !k.empty()) return k;
+  return req.header("api-key");
+}
+
+admission::IpAddress client_of(const RequestContext& rq) {
+  const auto& trusted = rq.runtime->config().admission.trusted_proxies;
+  if (trusted.empty()) return rq.peer;  // seed-defect: 002-1 — headers only from trusted peers
+  std::array<std::string_view, 8> fwd, xff;
+  return admission::client_address(rq.peer, all_values(*rq.http, "forwarded", fwd),
+                                   all_values(*rq.http, "x-forwarded-for", xff), trusted);
+}
 
 Verdict admit(RequestContext& rq, const ShardServices&) {
   const admission::Gatekeeper* gk = rq.runtime->gatekeeper();
@@ -81,6 +79,7 @@ Verdict admit(RequestContext& rq, const ShardServices&) {
   admission::Decision d = gk->admit(in);
   rq.key_id = d.key_id;
   rq.team_id = d.team_id;
+  rq.provider_keys = d.provider_keys;
   append_rate_limit_headers(rq.response_headers, d.headers, rq.front, in.unix_s);
   rq.gateway_rate_limits = d.headers.requests.present || d.headers.tokens.present;
   if (d.ok()) {

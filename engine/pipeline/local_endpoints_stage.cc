@@ -1,5 +1,8 @@
 #include <vector>
 
+#include "engine/admission/admission_error.h"
+#include "engine/admission/gatekeeper.h"
+#include "engine/admission/model_pattern.h"
 #include "engine/pipeline/metrics_endpoint.h"
 #include "engine/pipeline/stages.h"
 #include "protocol/cors.h"
@@ -42,15 +45,43 @@ bool percent_decode(std::string_view in, std::string& out) {
   return true;
 }
 
-// GET /v1/models and /v1/models/{id} from the config, in the client's shape: every model name
-// and alias, as a list (Anthropic clients: paged as they ask) or one of them.
+// The model patterns the caller may use (empty: all), or null after refusing it as admission
+// would: the list tells what a key may use, so it is never answered to a caller without one.
+const std::vector<std::string>* caller_patterns(RequestContext& rq, Verdict& refused) {
+  static const std::vector<std::string> kEveryModel;
+  const admission::Gatekeeper* gk = rq.runtime->gatekeeper();
+  if (!gk) return &kEveryModel;
+  rq.client = client_of(rq);
+  admission::AdmitInput in;
+  in.key = presented_key(*rq.http);
+  in.tls_subject = rq.tls_subject;
+  in.client = rq.client;
+  admission::Decision d;
+  const std::vector<std::string>* patterns = gk->caller_models(in, d);
+  rq.key_id = d.key_id;
+  if (!patterns) {
+    rq.auth_failed = true;
+    rq.refusal = d.refusal;
+    refused = Verdict::error(admission::to_api_error(d.refusal));
+  }
+  return patterns;
+}
+
+// GET /v1/models and /v1/models/{id} from the config, in the client's shape: the names and
+// aliases of the models the caller may use, as a list (Anthropic clients: paged as they ask) or
+// one of them. A model the caller may not use is as absent as an unknown one.
 Verdict configured_models(RequestContext& rq, std::string_view rest) {
   const config::Config& cfg = rq.runtime->config();
+  Verdict refused;
+  const std::vector<std::string>* patterns = caller_patterns(rq, refused);
+  if (!patterns) return refused;
   std::string& out = rq.local_body;
   out.clear();
   if (!rest.empty()) {  // "/{id}"
     std::string id;
-    if (!percent_decode(rest.substr(1), id) || !rq.runtime->find_model(id)) {
+    const config::RuntimeModel* m =
+        percent_decode(rest.substr(1), id) ? rq.runtime->find_model(id) : nullptr;
+    if (!m || !admission::any_pattern_matches(*patterns, m->def->name)) {
       std::string msg = "The model '";
       msg.append(std::string_view(id).substr(0, 256));
       msg.append("' does not exist or is not served by this gateway");
@@ -67,6 +98,7 @@ Verdict configured_models(RequestContext& rq, std::string_view rest) {
   }
   std::vector<providers::ModelEntry> models;
   for (const config::Model& m : cfg.models) {
+    if (!admission::any_pattern_matches(*patterns, m.name)) continue;
     models.push_back(entry(m.name));
     for (const std::string& a : m.aliases) models.push_back(entry(a));
   }

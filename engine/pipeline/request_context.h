@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -80,6 +81,8 @@ struct RequestContext {
   // The model the client named, copied out of the parser's document so it outlives the next
   // request parsed on this shard (a translated response and the record read it at the end).
   std::string requested_model;
+  // x-ringgate-provider-key where the model allows it (a view of the request), "" otherwise.
+  std::string_view client_provider_key;
 
   // admit
   admission::IpAddress client;  // the socket peer, or what a trusted proxy says it forwarded
@@ -92,6 +95,7 @@ struct RequestContext {
   // The caller is under a gateway limit and its rate-limit headers are in response_headers:
   // the upstream's (the provider key's) stay behind. Without one they reach the client.
   bool gateway_rate_limits = false;
+  std::span<const config::ProviderKey> provider_keys;  // the key's own (BYOK), by upstream
 
   // A request's part in a single flight (cache/single_flight.h). Ending it releases the request's
   // reference; a leader that ends without having finished fails the flight, so its followers go
@@ -161,6 +165,8 @@ struct RequestContext {
     endpoint = Endpoint::kOther;
     view = {};
     requested_model.clear();
+    client_provider_key = {};
+    provider_keys = {};
     client = {};
     key_id = admission::kAnonymousKeyId;
     team_id = {};

@@ -35,6 +35,12 @@ Endpoint classify_endpoint(std::string_view suffix);
 // max_upload_bytes rather than max_body_bytes, and its content type is not checked.
 bool is_upload_path(std::string_view path);
 
+// Who is calling, as admission sees it: the key as the three client families send it (OpenAI
+// `Authorization: Bearer`, Anthropic `x-api-key`, Azure `api-key`), and the client's address
+// (the peer, or what a trusted proxy forwarded). Defined with the admit stage.
+std::string_view presented_key(const protocol::HttpRequest& req);
+admission::IpAddress client_of(const RequestContext& rq);
+
 // Request id, client API (front), and requests refused outright: a target an upstream could
 // resolve to another path, a method that is never forwarded.
 Verdict identify(RequestContext& rq, const ShardServices& svc);

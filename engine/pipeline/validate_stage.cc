@@ -78,6 +78,23 @@ bool is_upload_path(std::string_view path) {
   return path.substr(0, 4) == "/v1/" && classify_endpoint(path.substr(3)) == Endpoint::kOther;
 }
 
+// x-ringgate-provider-key: the client's own provider key for this request only, where the model
+// allows it; elsewhere a clear 400 rather than silently serving on the operator's pool key, which
+// would bill the operator for what the client meant to pay for.
+Verdict take_client_provider_key(RequestContext& rq) {
+  const std::string_view key = rq.http->header("x-ringgate-provider-key");
+  if (key.empty()) return Verdict::go_on();
+  const config::Model* m = rq.route.model;
+  if (!m || !m->client_provider_key) {
+    return Verdict::error({400,
+                           "x-ringgate-provider-key is not accepted for this model: its "
+                           "[[models]] entry does not set client_provider_key = true",
+                           protocol::ErrorCode::kUnsupportedParameter});
+  }
+  rq.client_provider_key = key;
+  return Verdict::go_on();
+}
+
 Verdict validate(RequestContext& rq, const ShardServices& svc) {
   const protocol::HttpRequest& req = *rq.http;
   Route& route = rq.route;
@@ -85,7 +102,7 @@ Verdict validate(RequestContext& rq, const ShardServices& svc) {
   rq.endpoint = classify_endpoint(route.upstream_suffix);
   if (rq.endpoint == Endpoint::kOther) {
     // Files, batches, models/{id}...: only one upstream can take a request that names no model.
-    if (rq.runtime->passthrough_upstream()) return Verdict::go_on();
+    if (rq.runtime->passthrough_upstream()) return take_client_provider_key(rq);
     return Verdict::error({404, "unknown endpoint", protocol::ErrorCode::kNotFound});
   }
   if (req.method != "POST") {
@@ -107,8 +124,10 @@ Verdict validate(RequestContext& rq, const ShardServices& svc) {
   rq.requested_model.assign(rq.view.model);
   route.requested_model = rq.requested_model;
   route.document = rq.view.document;
-  if (rq.runtime->passthrough_upstream()) return Verdict::go_on();  // any model, upstreams[0]
-  return resolve_model(rq);
+  // Pass-through: any model, upstreams[0].
+  Verdict v = rq.runtime->passthrough_upstream() ? Verdict::go_on() : resolve_model(rq);
+  if (v.goes_on()) v = take_client_provider_key(rq);
+  return v;
 }
 
 }  // namespace ringgate::pipeline

@@ -132,6 +132,10 @@ describe('secrets never reach logs, the ledger, metrics or error bodies', () => 
   const VIRTUAL_KEY = `rg-virtual-${crypto.randomBytes(24).toString('base64url')}`;
   const WRONG_KEY = `rg-wrongkey-${crypto.randomBytes(24).toString('base64url')}`;
   const ADMIN_KEY = `rg-admin-${crypto.randomBytes(24).toString('base64url')}`;
+  // Bring your own key: the virtual key's sealed provider key, its master key, and a client's own.
+  const BYOK_KEY = `sk-byok-${crypto.randomBytes(16).toString('hex')}`;
+  const BYOK_MASTER = crypto.randomBytes(32).toString('hex');
+  const CLIENT_PROVIDER_KEY = `sk-client-${crypto.randomBytes(16).toString('hex')}`;
   let mock;
 
   before(async () => {
@@ -142,16 +146,22 @@ describe('secrets never reach logs, the ledger, metrics or error bodies', () => 
   it('through accounting: the access log, the ledger and /metrics', async () => {
     const dir = tempDir();
     const price = { input_per_mtok: 1, output_per_mtok: 2 };
-    const gw = await startConfigGateway(gatewayToml({
+    const sealEnv = { RG_TEST_BYOK_MASTER: BYOK_MASTER };
+    const sealed = await runRinggate(['seal-key', '--key-id', 'secret-test', '--master',
+      'env:RG_TEST_BYOK_MASTER'], sealEnv, BYOK_KEY);
+    assert.equal(sealed.code, 0, sealed.stderr);
+    const gw = await startConfigGateway(`${gatewayToml({
       apiBase: mock.apiBase,
       upstream: { api_key: 'env:RG_TEST_PROVIDER_KEY' },
       extraUpstreams: [{ name: 'anth', url: mock.apiBase, format: 'anthropic', api_key: 'env:RG_TEST_PROVIDER_KEY' }],
-      models: [{ name: 'gpt-4o-mini', upstream: 'mock', price }, { name: 'claude-3-5-haiku', upstream: 'anth', price }],
-      keys: [{ id: 'secret-test', sha256: sha256Hex(VIRTUAL_KEY), budget: { daily_usd: 5 } }],
+      models: [{ name: 'gpt-4o-mini', upstream: 'mock', price },
+        { name: 'claude-3-5-haiku', upstream: 'anth', price, client_provider_key: true }],
+      keys: [{ id: 'secret-test', sha256: sha256Hex(VIRTUAL_KEY), budget: { daily_usd: 5 },
+        provider_keys: { mock: sealed.stdout.trim() } }],
       log: { access: 'access.jsonl' },
       ledger: { path: 'ledger.db', flush_interval_ms: 50 },
       metrics: { admin_key: 'env:RG_TEST_ADMIN_KEY' },
-    }), { dir, env: { RG_TEST_PROVIDER_KEY: PROVIDER_KEY, RG_TEST_ADMIN_KEY: ADMIN_KEY, RINGGATE_LOG: 'debug' } });
+    })}\n[byok]\nmaster_key = "env:RG_TEST_BYOK_MASTER"\n`, { dir, env: { ...sealEnv, RG_TEST_PROVIDER_KEY: PROVIDER_KEY, RG_TEST_ADMIN_KEY: ADMIN_KEY, RINGGATE_LOG: 'debug' } });
     const texts = [];
     const keep = (r) => texts.push(r.text, JSON.stringify([...r.headers]));
     const auth = { authorization: `Bearer ${VIRTUAL_KEY}` };
@@ -161,6 +171,12 @@ describe('secrets never reach logs, the ledger, metrics or error bodies', () => 
       keep(await postJson(gw.url, '/v1/chat/completions', { ...CHAT, model }, { ...auth, 'x-mock-fail-status': '401' }));
       keep(await postJson(gw.url, '/v1/messages', { model, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] },
         { 'x-api-key': VIRTUAL_KEY, 'anthropic-version': '2023-06-01' }));
+    }
+    for (const model of ['gpt-4o-mini', 'claude-3-5-haiku']) {  // refused (400), then used
+      for (const fail of [{}, { 'x-mock-fail-status': '401' }]) {
+        keep(await postJson(gw.url, '/v1/chat/completions', { ...CHAT, model },
+          { ...auth, ...fail, 'x-ringgate-provider-key': CLIENT_PROVIDER_KEY }));
+      }
     }
     keep(await postJson(gw.url, '/v1/chat/completions', CHAT, { authorization: `Bearer ${WRONG_KEY}` }));
     keep(await request(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${WRONG_KEY}` } }));
@@ -173,7 +189,8 @@ describe('secrets never reach logs, the ledger, metrics or error bodies', () => 
     for (const f of files) texts.push(fs.readFileSync(path.join(dir, f)).toString('latin1'));
     assert.ok(fs.readFileSync(path.join(dir, 'access.jsonl'), 'utf8').includes('"client_key":"secret-test"'));
     texts.push(gw.stdout, gw.stderr);
-    for (const [name, secret] of Object.entries({ PROVIDER_KEY, VIRTUAL_KEY, WRONG_KEY, ADMIN_KEY })) {
+    const secrets = { PROVIDER_KEY, VIRTUAL_KEY, WRONG_KEY, ADMIN_KEY, BYOK_KEY, BYOK_MASTER, CLIENT_PROVIDER_KEY };
+    for (const [name, secret] of Object.entries(secrets)) {
       assert.ok(texts.every((t) => !t.includes(secret)), `${name} leaked`);
     }
   });

@@ -1,4 +1,4 @@
-// The ringgate command line: serve, reload, check-config, keygen, usage, version.
+// The ringgate command line: serve, reload, check-config, keygen, seal-key, usage, version.
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -17,6 +17,7 @@
 #include "engine/gateway/gateway.h"
 #include "engine/telemetry/ledger_reader.h"
 #include "engine/telemetry/usage_report.h"
+#include "tools/cli/seal_key_command.h"
 #include "tools/cli/tokens_command.h"
 
 #ifdef RINGGATE_WITH_MIMALLOC
@@ -251,6 +252,16 @@ int main(int argc, char** argv) {
   keygen_cmd->add_option("--id", keygen_id,
                          "The key's id in logs, metrics and the ledger (default: key-XXXXXXXX)");
 
+  ringgate::cli::SealKeyOptions seal_options;
+  CLI::App* seal_cmd = app.add_subcommand(
+      "seal-key",
+      "Seal a provider key read from stdin for a [[keys]] entry's provider_keys (BYOK)");
+  seal_cmd->add_option("--key-id", seal_options.key_id, "The [[keys]] id it belongs to")
+      ->required();
+  seal_cmd->add_option("--config,-c", seal_options.config,
+                       "Take the master key reference from this config file's [byok] table");
+  seal_cmd->add_option("--master", seal_options.master, "The master key: env:NAME or file:PATH");
+
   UsageArgs usage_args;
   CLI::App* usage_cmd = app.add_subcommand(
       "usage", "Sum requests, tokens and cost from the usage ledger, per key, team or model");
@@ -297,6 +308,7 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("reload")) return send_reload(reload_pid_file);
   if (app.got_subcommand("keygen")) return keygen(keygen_id);
+  if (app.got_subcommand(seal_cmd)) return ringgate::cli::seal_key_command(seal_options);
   if (app.got_subcommand(usage_cmd)) return usage(usage_args);
   if (app.got_subcommand("tokens")) return ringgate::cli::tokens_command(tokens_options);
   config::ConfigError err;

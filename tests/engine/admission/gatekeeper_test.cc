@@ -124,6 +124,38 @@ TEST(Gatekeeper, AKeysModelPatternsAndModellessPathsAre403) {
   EXPECT_TRUE(Gatekeeper::build(f.config, nullptr)->admit(f.input(f.alice_key, nullptr)).ok());
 }
 
+// The model list asks who is calling without taking anything from the caller's limits.
+TEST(Gatekeeper, CallerModelsAreTheKeysPatternsAndTakeNoLimit) {
+  Fixture f;
+  auto g = Gatekeeper::build(f.config, nullptr);
+  for (int i = 0; i < 10; ++i) {  // alice's rpm is 3
+    Decision d;
+    const std::vector<std::string>* p = g->caller_models(f.input(f.alice_key, nullptr), d);
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(*p, (std::vector<std::string>{"gpt-4o*", "free-*"}));
+    EXPECT_EQ(d.key_id, "alice");
+  }
+  EXPECT_TRUE(g->admit(f.input(f.alice_key, f.gpt())).ok());
+  Decision bob;
+  EXPECT_TRUE(g->caller_models(f.input(f.bob_key, nullptr), bob)->empty());  // all
+  Decision none, wrong;
+  EXPECT_EQ(g->caller_models(f.input("", nullptr), none), nullptr);
+  EXPECT_EQ(none.refusal.kind, RefusalKind::kMissingKey);
+  EXPECT_EQ(g->caller_models(f.input(generate_key(), nullptr), wrong), nullptr);
+  EXPECT_EQ(wrong.refusal.kind, RefusalKind::kInvalidKey);
+}
+
+TEST(Gatekeeper, AdmissionHandsOverTheKeysOwnProviderKeys) {
+  Fixture f;
+  f.key(0).provider_keys.push_back({"openai", "sk-alice-own"});
+  auto g = Gatekeeper::build(f.config, nullptr);
+  Decision a = g->admit(f.input(f.alice_key, f.gpt()));
+  ASSERT_EQ(a.provider_keys.size(), 1u);
+  EXPECT_EQ(a.provider_keys[0].upstream, "openai");
+  EXPECT_EQ(a.provider_keys[0].secret, "sk-alice-own");
+  EXPECT_TRUE(g->admit(f.input(f.bob_key, f.gpt())).provider_keys.empty());
+}
+
 // seed-defect: 001-8 (per-key rate limits)
 TEST(Gatekeeper, AKeysRpmRefusesAtTheRightCountWithRetryAfter) {
   Fixture f;

@@ -431,7 +431,7 @@ TEST(ConfigErrors, ControlCharactersInNamesAreEscaped) {
   EXPECT_EQ(
       load_error(with_routing("\"bad\\nkey\" = 1\n")),
       "t.toml:1:1: unknown key 'bad\\nkey' (expected one of: server, timeouts, passthrough, "
-      "translation, responses_store, cache, upstreams, deployments, models, auth, teams, keys, "
+      "translation, responses_store, cache, upstreams, deployments, models, auth, byok, teams, keys, "
       "anonymous, cors, alerts, ledger, log, metrics)");
 }
 

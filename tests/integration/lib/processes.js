@@ -171,10 +171,10 @@ function writeTemp(name, text, dir = tempDir()) {
   return file;
 }
 
-// Runs `ringgate ARGS` to completion (check-config and friends).
-async function runRinggate(args, env = {}) {
+// Runs `ringgate ARGS` to completion (check-config and friends), `stdin` written to it.
+async function runRinggate(args, env = {}, stdin = undefined) {
   const child = new Child(RINGGATE_BIN, args, env);
-  child.proc.stdin.end();
+  child.proc.stdin.end(stdin);
   const { code } = await withDeadline(child.exited, STARTUP_DEADLINE_MS, `ringgate ${args[0]}`);
   return { code, stdout: child.stdout, stderr: child.stderr };
 }
