@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "cache/canonical_request.h"
+#include "engine/config/semantic_cache_config.h"
 
 namespace ringgate::config {
 
@@ -26,6 +27,7 @@ struct CacheConfig {
   bool coalesce = true;
   uint32_t coalesce_wait_ms = 30000;
   uint32_t max_followers = 64;
+  SemanticCacheConfig semantic;  // [cache.semantic]
 };
 
 }  // namespace ringgate::config

@@ -2,6 +2,7 @@
 // engine/config: config_loader.cc calls these.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "engine/config/cache_config.h"
@@ -9,8 +10,9 @@
 
 namespace ringgate::config {
 
-// [cache], from the top-level table (before [[models]]: its policy is their default).
-void read_cache(TableReader& top, Diagnostics& diag, CacheConfig& out);
+// [cache], from the top-level table (before [[models]]: its policy is their default), with
+// [cache.semantic]; secrets resolve against base_dir.
+void read_cache(TableReader& top, Diagnostics& diag, const std::string& base_dir, CacheConfig& out);
 
 // `key` = "never" | "temperature_zero" | "always" in the table `r` reads, into out when present.
 void read_cache_policy(TableReader& r, std::string_view key, Diagnostics& diag,

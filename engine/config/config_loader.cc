@@ -77,7 +77,7 @@ class Loader {
     if (const toml::table* t = top.table("responses_store")) {
       read_responses_store(*t, config.responses_store);
     }
-    read_cache(top, diag_, config.cache);
+    read_cache(top, diag_, base_dir_, config.cache);
     for (auto [index, t] : top.array_of_tables("upstreams")) read_upstream(index, *t, config);
     for (auto [index, t] : top.array_of_tables("deployments")) read_deployment(index, *t, config);
     for (auto [index, t] : top.array_of_tables("models")) read_model(index, *t, config);
