@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "engine/gateway/clock.h"
+#include "engine/io/tls_client_session.h"
 #include "providers/provider_adapter.h"
 
 namespace ringgate::gateway {
@@ -24,8 +25,44 @@ uint64_t unix_ms() {
   return uint64_t(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
 }
 
-bool probed(const config::RuntimeDeployment& d) {
-  return d.def->health.enabled && !d.upstream->def->parsed.tls;
+bool probed(const config::RuntimeDeployment& d) { return d.def->health.enabled; }
+
+// The session's error, said to be a TLS one ("certificate verify failed: ..." does not).
+std::string tls_failure(const io::TlsSession& tls) {
+  std::string e = tls.error_message();
+  return e.rfind("tls", 0) == 0 ? e : "tls: " + e;
+}
+
+// One recv of ciphertext into the session (poll is level-triggered: the rest comes next round).
+bool pull_ciphertext(int fd, io::TlsSession& tls, std::string& err) {
+  char buf[16384];
+  const ssize_t n = recv(fd, buf, sizeof buf, 0);
+  if (n < 0 && errno == EAGAIN) return true;
+  if (n < 0) {
+    err = std::string("recv: ") + std::strerror(errno);
+    return false;
+  }
+  if (n == 0) {
+    tls.feed_eof();
+  } else {
+    tls.feed_ciphertext(std::string_view(buf, size_t(n)));
+  }
+  return true;
+}
+
+// Sends what the session has queued, as far as the socket takes it.
+bool push_ciphertext(int fd, io::TlsSession& tls, std::string& err) {
+  while (!tls.pending_ciphertext().empty()) {
+    const std::string_view out = tls.pending_ciphertext();
+    const ssize_t n = send(fd, out.data(), out.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EAGAIN) return true;
+    if (n < 0) {
+      err = std::string("send: ") + std::strerror(errno);
+      return false;
+    }
+    tls.consume_ciphertext(size_t(n));
+  }
+  return true;
 }
 
 }  // namespace
@@ -38,7 +75,13 @@ struct HealthProber::Probe {
   ~Probe() {
     if (fd >= 0) close(fd);
   }
-  enum class Phase : uint8_t { kIdle, kConnecting, kSending, kReading };
+  enum class Phase : uint8_t { kIdle, kConnecting, kHandshaking, kSending, kReading };
+
+  short poll_events() const {
+    if (phase == Phase::kConnecting) return POLLOUT;
+    if (tls) return short(tls->pending_ciphertext().empty() ? POLLIN : POLLIN | POLLOUT);
+    return phase == Phase::kReading ? POLLIN : POLLOUT;
+  }
 
   const config::RuntimeDeployment* deployment = nullptr;  // of the prober's runtime_
   ProbeStatus* status = nullptr;
@@ -47,6 +90,10 @@ struct HealthProber::Probe {
   std::string request;
   std::string host;
   uint16_t port = 0;
+  bool https = false;
+  std::shared_ptr<io::TlsContext> tls_context;  // https: null when it could not be made
+  std::string tls_context_error;
+  std::unique_ptr<io::TlsClientSession> tls;  // https: the probe in flight's session
   Phase phase = Phase::kIdle;
   int fd = -1;
   uint64_t deadline_ms = 0;
@@ -112,8 +159,17 @@ void HealthProber::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+std::shared_ptr<io::TlsContext> HealthProber::tls_context(const config::Upstream& up,
+                                                          std::string& err) {
+  const std::string key = up.ca_file + (up.tls_verify ? "\n1" : "\n0");
+  std::shared_ptr<io::TlsContext>& ctx = tls_contexts_[key];
+  if (!ctx) ctx = io::TlsContext::create(up.ca_file, up.tls_verify, err);
+  return ctx;
+}
+
 void HealthProber::adopt(std::shared_ptr<const config::Runtime> rt, uint64_t now) {
   const DeploymentHealth* health = rt->deployment_health();
+  tls_contexts_.clear();  // a reload re-reads CA files, as the shards' contexts do
   std::unordered_map<config::DeploymentId, std::unique_ptr<Probe>> next;
   for (const config::RuntimeDeployment& d : rt->deployments()) {
     ProbeStatus* status = health ? health->status(d.id) : nullptr;
@@ -131,6 +187,9 @@ void HealthProber::adopt(std::shared_ptr<const config::Runtime> rt, uint64_t now
     p->request = health_request(d);
     p->host = d.upstream->def->parsed.host;
     p->port = d.upstream->def->parsed.port;
+    p->https = d.upstream->def->parsed.tls;
+    p->tls_context_error.clear();
+    p->tls_context = p->https ? tls_context(*d.upstream->def, p->tls_context_error) : nullptr;
     next.emplace(d.id, std::move(p));
   }
   probes_ = std::move(next);  // the rest close their sockets here
@@ -142,6 +201,7 @@ void HealthProber::begin(Probe& p, uint64_t now) {
   p.sent = 0;
   p.received.clear();
   p.parser.reset();
+  if (p.https && !p.tls_context) return finish(p, false, p.tls_context_error, now);
   const std::shared_ptr<const io::ResolvedAddrs> addrs = resolver_.lookup(p.host, p.port);
   if (!addrs || !addrs->ok()) {
     if (!addrs) resolver_.prefetch(p.host, p.port);
@@ -169,8 +229,14 @@ void HealthProber::advance(Probe& p, short revents, uint64_t now) {
     getsockopt(p.fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
     if (soerr != 0) return finish(p, false, std::string("connect: ") + std::strerror(soerr), now);
     if (!(revents & POLLOUT)) return;
-    p.phase = Probe::Phase::kSending;
+    if (p.https) {
+      p.tls = std::make_unique<io::TlsClientSession>(*p.tls_context, p.host);
+      p.phase = Probe::Phase::kHandshaking;
+    } else {
+      p.phase = Probe::Phase::kSending;
+    }
   }
+  if (p.tls) return advance_tls(p, now);
   if (p.phase == Probe::Phase::kSending) {
     while (p.sent < p.request.size()) {
       const ssize_t n =
@@ -187,7 +253,47 @@ void HealthProber::advance(Probe& p, short revents, uint64_t now) {
   if (n < 0 && errno == EAGAIN) return;
   if (n < 0) return finish(p, false, std::string("recv: ") + std::strerror(errno), now);
   if (n == 0) return finish(p, false, "closed before a response head", now);
-  p.received.append(buf, size_t(n));
+  take_response(p, std::string_view(buf, size_t(n)), now);
+}
+
+// Handshake, request and response through the session; every round ends by sending what the
+// session queued (poll_events then asks for POLLOUT while some is left).
+void HealthProber::advance_tls(Probe& p, uint64_t now) {
+  using Status = io::TlsSession::Status;
+  io::TlsClientSession& tls = *p.tls;
+  std::string err;
+  if (!pull_ciphertext(p.fd, tls, err)) return finish(p, false, err, now);
+  if (p.phase == Probe::Phase::kHandshaking) {
+    const Status st = tls.handshake();
+    if (st == Status::kOk) p.phase = Probe::Phase::kSending;
+    if (st == Status::kError || st == Status::kClosed)
+      return finish(p, false, tls_failure(tls), now);
+  }
+  if (p.phase == Probe::Phase::kSending) {
+    size_t accepted = 0;
+    const Status st = tls.write_plain(std::string_view(p.request).substr(p.sent), accepted);
+    if (st == Status::kError || st == Status::kClosed)
+      return finish(p, false, tls_failure(tls), now);
+    p.sent += accepted;
+    if (p.sent == p.request.size()) p.phase = Probe::Phase::kReading;
+  }
+  while (p.phase == Probe::Phase::kReading) {
+    char buf[4096];
+    size_t n = 0;
+    const Status st = tls.read_plain(buf, sizeof buf, n);
+    if (st == Status::kWantIo) break;
+    if (st == Status::kClosed) return finish(p, false, "closed before a response head", now);
+    if (st == Status::kError) return finish(p, false, tls_failure(tls), now);
+    take_response(p, std::string_view(buf, n), now);  // may finish the probe
+  }
+  if (p.phase != Probe::Phase::kIdle && !push_ciphertext(p.fd, tls, err)) {
+    finish(p, false, err, now);
+  }
+}
+
+// Response bytes in; finishes the probe once the head is complete or bad.
+void HealthProber::take_response(Probe& p, std::string_view bytes, uint64_t now) {
+  p.received.append(bytes);
   std::vector<std::string_view> body;
   if (p.parser.feed(p.received, body) == protocol::ParseStatus::kError &&
       !p.parser.head_complete()) {
@@ -202,6 +308,7 @@ void HealthProber::advance(Probe& p, short revents, uint64_t now) {
 void HealthProber::finish(Probe& p, bool ok, std::string_view error, uint64_t now) {
   if (p.fd >= 0) close(p.fd);
   p.fd = -1;
+  p.tls.reset();
   p.phase = Probe::Phase::kIdle;
   p.schedule.on_result(ok, now);
   p.status->record(ok, p.schedule.healthy(), p.schedule.consecutive_failures(), unix_ms(), error);
@@ -236,7 +343,7 @@ void HealthProber::run() {
         finish(*p, false, "timeout after " + std::to_string(p->settings.timeout_ms) + " ms", now);
       }
       if (p->phase == Probe::Phase::kIdle) continue;
-      fds.push_back({p->fd, short(p->phase == Probe::Phase::kReading ? POLLIN : POLLOUT), 0});
+      fds.push_back({p->fd, p->poll_events(), 0});
       polled.push_back(p.get());
     }
     poll(fds.data(), fds.size(), poll_timeout_ms(now));

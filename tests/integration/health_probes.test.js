@@ -8,10 +8,11 @@
 const fs = require('node:fs');
 const { describe, it, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startConfigGateway, stopAll } = require('./lib/processes');
+const { startConfigGateway, stopAll, tempDir } = require('./lib/processes');
 const { waitFor, request, postJson } = require('./lib/http');
 const { startScriptedUpstream, chatResponse } = require('./lib/scripted_upstream');
 const { scrape, value } = require('./lib/metrics');
+const { makeTestCertificates } = require('./lib/tls_certs');
 
 const KEY_A = 'sk-probe-a-2b7c9d';
 const KEY_B = 'sk-probe-b-4e1f0a';
@@ -35,7 +36,8 @@ function standIn(name, status = () => 200) {
 function toml(ups, deployments, strategy = 'weighted') {
   const parts = ['[server]\nshards = 1\n', '[auth]\nmode = "none"\n'];
   for (const [name, up] of Object.entries(ups)) {
-    parts.push(`[[upstreams]]\nname = "${name}"\nurl = "${up.apiBase}"\nformat = "openai"\n`);
+    const ca = up.caFile ? `ca_file = "${up.caFile}"\n` : '';
+    parts.push(`[[upstreams]]\nname = "${name}"\nurl = "${up.apiBase}"\nformat = "openai"\n${ca}`);
   }
   for (const d of deployments) {
     const health = typeof d.health === 'object'
@@ -256,6 +258,47 @@ describe('health probes', () => {
       await a.stop();
       await b.stop();
       await c.stop();
+    }
+  });
+
+  it('probes https deployments through their ca_file, and a wrong CA fails with a TLS error', async () => {
+    const certs = makeTestCertificates(tempDir());
+    const otherCa = makeTestCertificates(tempDir()).caFile;  // trusts nothing the stand-ins serve
+    const serve = { cert: fs.readFileSync(certs.certFile), key: fs.readFileSync(certs.keyFile) };
+    const good = await startScriptedUpstream(standIn('good'), 0, serve);
+    const wrong = await startScriptedUpstream(standIn('wrong'), 0, serve);
+    assert.match(good.apiBase, /^https:/);
+    const health = { interval_ms: 200, grace_ms: 0, timeout_ms: 1000, max_backoff_ms: 400 };
+    const ups = {
+      good: { apiBase: good.apiBase, caFile: certs.caFile },
+      wrong: { apiBase: wrong.apiBase, caFile: otherCa },
+    };
+    const gw = await startConfigGateway(toml(ups, [
+      { name: 'dgood', upstream: 'good', keyEnv: 'PROBE_KEY_A', health },
+      { name: 'dwrong', upstream: 'wrong', keyEnv: 'PROBE_KEY_B', health },
+    ]), { env: { PROBE_KEY_A: KEY_A, PROBE_KEY_B: KEY_B } });
+    try {
+      const s = await waitFor(async () => {
+        const st = await readyz(gw);
+        return st.dgood.state === 'healthy' && st.dwrong.state === 'unhealthy' && st;
+      }, { what: 'dgood healthy over TLS, dwrong unhealthy' });
+      assert.ok(probesOf(good).length >= 1);
+      assert.ok(good.requests.every((r) => r.method === 'GET' && r.path === '/v1/models'));
+      assert.equal(probesOf(good)[0].headers.authorization, `Bearer ${KEY_A}`);
+      assert.match(s.dwrong.last_error, /certificate verify failed/);
+      assert.equal(wrong.requests.length, 0, 'a request got past a failed handshake');
+      const text = JSON.stringify(s) + gw.stderr;
+      assert.ok(!text.includes(KEY_A) && !text.includes(KEY_B), 'a key in /readyz or the log');
+
+      await good.stop();
+      const down = await waitFor(async () => {
+        const st = await readyz(gw);
+        return st.dgood.state === 'unhealthy' && st.dgood;
+      }, { what: 'dgood unhealthy once its server is gone' });
+      assert.match(down.last_error, /connect|closed|tls/);
+    } finally {
+      await good.stop().catch(() => {});
+      await wrong.stop();
     }
   });
 });

@@ -5,6 +5,7 @@
 'use strict';
 
 const net = require('node:net');
+const tls = require('node:tls');
 
 // One parsed request: method, path, lower-cased headers, body (the gateway always sends
 // Content-Length, so that is the only framing read here).
@@ -59,12 +60,17 @@ class ScriptContext {
 }
 
 class ScriptedUpstream {
-  constructor(script) {
+  // tlsOptions ({ cert, key } PEM): serve HTTPS instead of plain HTTP.
+  constructor(script, tlsOptions = null) {
     this.script = script;
+    this.scheme = tlsOptions ? 'https' : 'http';
     this.requests = [];   // every request, in arrival order: {connId, indexOnConn, ...req}
     this.connections = 0; // accepted so far
     this.sockets = new Set();
-    this.server = net.createServer((s) => this.onConnection(s));
+    this.server = tlsOptions
+      ? tls.createServer(tlsOptions).on('secureConnection', (s) => this.onConnection(s))
+      : net.createServer((s) => this.onConnection(s));
+    this.server.on('tlsClientError', () => {});
   }
 
   // port 0: the kernel picks one; a test restarting a stand-in passes the port it had.
@@ -73,7 +79,7 @@ class ScriptedUpstream {
       this.server.once('error', reject);
       this.server.listen(port, '127.0.0.1', () => {
         this.port = this.server.address().port;
-        this.url = `http://127.0.0.1:${this.port}`;
+        this.url = `${this.scheme}://127.0.0.1:${this.port}`;
         this.apiBase = `${this.url}/v1`;
         resolve(this);
       });
@@ -107,9 +113,10 @@ class ScriptedUpstream {
   }
 }
 
-// Starts a scripted upstream on 127.0.0.1 (port chosen by the kernel unless given).
-function startScriptedUpstream(script, port = 0) {
-  return new ScriptedUpstream(script).start(port);
+// Starts a scripted upstream on 127.0.0.1 (port chosen by the kernel unless given), over TLS
+// when `tlsOptions` ({ cert, key } PEM) is given.
+function startScriptedUpstream(script, port = 0, tlsOptions = null) {
+  return new ScriptedUpstream(script, tlsOptions).start(port);
 }
 
 // A complete OpenAI chat completion answer with Content-Length framing, for scripts.
