@@ -91,6 +91,20 @@ struct HealthProbe {
   bool operator==(const HealthProbe&) const = default;
 };
 
+// A deployment's circuit breaker (engine/upstream/circuit_breaker.h, one per shard): opens after
+// consecutive_failures in a row (0: never for that reason), or when the error rate over window_ms
+// reaches error_rate with at least min_requests in the window; cooldown_ms before a probe, doubled
+// per failed probe up to max_cooldown_ms.
+struct BreakerSettings {
+  uint32_t consecutive_failures = 5;
+  double error_rate = 0.5;
+  uint32_t window_ms = 10000;
+  uint32_t min_requests = 20;
+  uint32_t cooldown_ms = 5000;
+  uint32_t max_cooldown_ms = 120000;
+  bool operator==(const BreakerSettings&) const = default;
+};
+
 // [[deployments]]: one place a model runs, an upstream plus the model id it is sent as.
 struct Deployment {
   std::string name;      // exact, case-sensitive; shown in x-ringgate-deployment and the ledger
@@ -105,6 +119,7 @@ struct Deployment {
   Price price;  // set: overrides the model's price for requests served here
   // Off for the deployment a shorthand model implies: probes are for [[deployments]] entries.
   HealthProbe health;
+  BreakerSettings breaker;
 };
 
 struct Model {

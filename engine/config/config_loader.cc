@@ -622,6 +622,7 @@ class Loader {
       tr.finish();
     }
     read_health(r, path, d.health);
+    read_breaker(r, path, d.breaker);
     admission_.read_price(r, d.price);
     r.finish();
     deployment_models_.push_back(t.get("model"));
@@ -652,6 +653,33 @@ class Loader {
     hr.read_int("timeout_ms", 10, kMaxTimeoutMs, h.timeout_ms);
     hr.read_int("max_backoff_ms", 100, 86'400'000, h.max_backoff_ms);
     hr.finish();
+  }
+
+  // breaker = { ... }: every key optional, the defaults those of BreakerSettings.
+  void read_breaker(TableReader& r, const std::string& path, BreakerSettings& b) {
+    const toml::table* t = r.table("breaker");
+    if (!t) return;
+    TableReader br(*t, path + ".breaker", diag_);
+    br.read_int("consecutive_failures", 0, 1'000'000, b.consecutive_failures);
+    br.read_int("window_ms", 100, 3'600'000, b.window_ms);
+    br.read_int("min_requests", 1, 1'000'000, b.min_requests);
+    br.read_int("cooldown_ms", 1, 3'600'000, b.cooldown_ms);
+    br.read_int("max_cooldown_ms", 1, 86'400'000, b.max_cooldown_ms);
+    if (const toml::node* n = br.node("error_rate")) {
+      const auto* f = n->as_floating_point();
+      const auto* i = n->as_integer();
+      const double v = f ? f->get() : i ? double(i->get()) : -1;
+      if (!(v > 0 && v <= 1)) {
+        diag_.add(n->source(),
+                  br.key_path("error_rate") + " must be a number above 0 and at most 1");
+      } else {
+        b.error_rate = v;
+      }
+    }
+    if (b.max_cooldown_ms < b.cooldown_ms) {
+      diag_.add(t->source(), path + ".breaker.max_cooldown_ms must be at least cooldown_ms");
+    }
+    br.finish();
   }
 
   static bool valid_health_path(std::string_view p) {

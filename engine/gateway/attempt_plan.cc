@@ -24,6 +24,7 @@ bool can_take(const config::RuntimeDeployment& d, DeploymentState& st, const Nod
   const bool healthy = !node.health || node.health->routable(d.id);
   if (!open && !full && healthy) return true;
   ++plan.left_out;
+  if (full) ++plan.full;
   if (!open && !full) plan.unhealthy.push_back(&d);
   if (open) {
     ++st.skipped_open;
@@ -80,11 +81,13 @@ void plan_attempts(const config::RuntimeModel& model, DeploymentTable& table,
   plan.unhealthy.clear();
   plan.soonest_retry_ms = 0;
   plan.left_out = 0;
+  plan.full = 0;
   if (model.fallbacks.empty() && model.deployments.size() == 1) {
     const config::RuntimeDeployment* d = model.deployments[0];
     const admission::ConcurrencyLimit* limit = node.slots ? node.slots->limit(d->id) : nullptr;
     if (limit && limit->in_flight() >= limit->cap()) {
       ++plan.left_out;
+      ++plan.full;
     } else {
       plan.candidates.push_back({d, &model});
     }

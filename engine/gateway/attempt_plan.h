@@ -24,6 +24,8 @@ struct AttemptPlan {
   // Of the deployments left out for an open breaker: the soonest its probe may go (0: none).
   uint64_t soonest_retry_ms = 0;
   size_t left_out = 0;
+  // Of them, left out for being at their node-wide max_concurrent (a slot may free soon).
+  size_t full = 0;
   // Left out only for failing health probes; tried when nothing else can be (see fail_open).
   std::vector<const config::RuntimeDeployment*> unhealthy;
 

@@ -6,6 +6,7 @@
 // connection is dropped, never relayed). Other 4xx are the client's (seed-defect: 002-3). A
 // request written whole and then left unanswered is never resent to that deployment; the model's
 // on_timeout says whether the next is tried.
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -25,6 +26,7 @@ namespace {
 
 constexpr uint32_t kMaxTriesPerDeployment = 2;  // a second only on a 429 with another key ready
 constexpr uint32_t kBackoffBaseMs = 50, kBackoffCapMs = 2000;
+constexpr uint32_t kSlotPollMs = 5;  // re-check for a freed max_concurrent slot
 
 enum class Verdict { kRelay, kSameAgain, kNext, kFail };
 
@@ -173,15 +175,46 @@ void ClientSession::add_routing_headers(const Attempt& a, uint32_t attempts) {
   append_header(rq_.response_headers, "x-ringgate-attempts", std::to_string(attempts));
 }
 
+// How long a request may wait for a max_concurrent slot of the model's deployments: the longest
+// queue_timeout_ms of their upstreams (0 when any of them has queue_depth 0: no queue there).
+static uint32_t slot_wait_ms(const config::RuntimeModel& m) {
+  uint32_t ms = 0;
+  for (const config::RuntimeDeployment* d : m.deployments) {
+    const config::Upstream& u = *d->upstream->def;
+    if (u.queue_depth == 0) return 0;
+    ms = std::max(ms, u.queue_timeout_ms);
+  }
+  return ms;
+}
+
+// Plans the attempts; when nothing can take the request only because every deployment left is
+// at max_concurrent, waits for a slot (bounded by slot_wait_ms and the request's total_ms). Slots
+// are node-wide and free on any shard, so the wait re-plans on a short ring timeout tick rather
+// than blocking the shard.
+io::Task<void> ClientSession::plan_or_wait(uint64_t total_deadline) {
+  AttemptPlan& plan = attempt_plan_;
+  const config::RuntimeModel& model = *rq_.route.model_entry;
+  const NodeDeployments node{rq_.runtime->deployment_slots(), rq_.runtime->deployment_health()};
+  uint64_t wait_until = 0;
+  for (;;) {
+    const uint64_t now = now_ms();
+    plan_attempts(model, shard_.deployments(), node, now, plan);
+    if (!plan.candidates.empty() || plan.full == 0 || client_gone_) co_return;
+    if (wait_until == 0) wait_until = std::min(now + slot_wait_ms(model), total_deadline);
+    if (now >= wait_until) co_return;
+    co_await io::Sleep(shard_.ring(), uint32_t(std::min<uint64_t>(kSlotPollMs, wait_until - now)));
+  }
+}
+
 io::Task<bool> ClientSession::run_attempts(AttemptRun& run, uint64_t total_deadline) {
   Route& route = rq_.route;
   AttemptPlan& plan = attempt_plan_;
   if (route.model_entry) {
-    const NodeDeployments node{rq_.runtime->deployment_slots(), rq_.runtime->deployment_health()};
-    plan_attempts(*route.model_entry, shard_.deployments(), node, now_ms(), plan);
+    co_await plan_or_wait(total_deadline);
   } else {
     plan.candidates.assign(1, Candidate{});
     plan.left_out = 0;
+    plan.full = 0;
     plan.soonest_retry_ms = 0;
   }
   const bool sole = plan.candidates.size() == 1 && plan.left_out == 0;

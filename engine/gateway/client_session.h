@@ -135,6 +135,7 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
                                      uint32_t ttfb_ms);
   // attempts.cc: the attempt loop. True: a head to relay is in upstream_parser_, its connection
   // and buffer in run; false: the client was answered (or left).
+  io::Task<void> plan_or_wait(uint64_t total_deadline);
   io::Task<bool> run_attempts(AttemptRun& run, uint64_t total_deadline);
   // Takes the candidate's breaker permit, key and max_concurrent slot and points the route at
   // it; false when it cannot take the request now. `sole`: the only candidate, tried anyway.

@@ -2,12 +2,29 @@
 
 namespace ringgate::gateway {
 
+upstream::BreakerOptions breaker_options(const config::BreakerSettings& b) {
+  upstream::BreakerOptions o;
+  o.consecutive_failures = b.consecutive_failures;
+  o.window_ms = b.window_ms;
+  o.min_window_requests = b.min_requests;
+  o.error_rate = b.error_rate;
+  o.cooldown_ms = b.cooldown_ms;
+  o.max_cooldown_ms = b.max_cooldown_ms;
+  return o;
+}
+
 DeploymentState& DeploymentTable::state(const config::RuntimeDeployment& d) {
   std::unique_ptr<DeploymentState>& s = states_[d.id];
   if (!s) {
-    s = std::make_unique<DeploymentState>(d.keys.size());
-  } else if (s->keys.size() != d.keys.size()) {
+    s = std::make_unique<DeploymentState>(d.keys.size(), d.def->breaker);
+    return *s;
+  }
+  if (s->keys.size() != d.keys.size()) {
     s->keys = upstream::KeyPool(d.keys.size());  // indexes name other keys now
+  }
+  if (s->breaker_settings != d.def->breaker) {
+    s->breaker = upstream::CircuitBreaker(breaker_options(d.def->breaker));
+    s->breaker_settings = d.def->breaker;
   }
   return *s;
 }

@@ -18,18 +18,23 @@
 
 namespace ringgate::gateway {
 
+upstream::BreakerOptions breaker_options(const config::BreakerSettings& b);
+
 struct DeploymentState {
-  explicit DeploymentState(size_t keys) : keys(keys) {}
+  DeploymentState(size_t keys, const config::BreakerSettings& b)
+      : breaker(breaker_options(b)), keys(keys), breaker_settings(b) {}
   upstream::CircuitBreaker breaker;
   upstream::KeyPool keys;
   upstream::DeploymentLoad load;
+  config::BreakerSettings breaker_settings;  // what `breaker` was built from
   // What requests here did on this shard (not exported to /metrics yet).
   uint64_t attempts = 0, failures = 0, skipped_open = 0;
 };
 
 class DeploymentTable {
  public:
-  // Made on first use; a reload that changed the deployment's keys gets a new key pool.
+  // Made on first use; a reload that changed the deployment's keys gets a new key pool, one that
+  // changed its breaker settings a new (closed) breaker.
   DeploymentState& state(const config::RuntimeDeployment& d);
   upstream::Balancer& balancer(config::ModelId model) { return balancers_[model]; }
 

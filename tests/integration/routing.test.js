@@ -1,8 +1,9 @@
 // Routing across deployments and fallbacks (README "Routing"): both official SDKs against a model
 // whose first deployment fails (connection refused, 500, 429 with retry-after, a stalled head),
 // streaming and not, served by the next deployment or by a fallback in the other API format; a
-// 400 is never retried; a dead deployment's breaker opens and routing skips it; with every
-// breaker open the answer is a 503 with Retry-After.
+// 400 is never retried; a dead deployment's breaker opens (after its configured failures) and
+// routing skips it; with every breaker open the answer is a 503 with Retry-After; with every
+// deployment at max_concurrent a request waits for a slot, bounded, then gets that 503.
 'use strict';
 
 const { describe, it, before, after } = require('node:test');
@@ -14,7 +15,7 @@ const Anthropic = require('@anthropic-ai/sdk');
 const { startMock, startConfigGateway, freePort, tempDir, stopAll } = require('./lib/processes');
 const { mockStats, postJson, waitFor } = require('./lib/http');
 const { gatewayToml } = require('./lib/config');
-const { startScriptedUpstream } = require('./lib/scripted_upstream');
+const { startScriptedUpstream, chatResponse } = require('./lib/scripted_upstream');
 
 const USER = [{ role: 'user', content: 'hello there' }];
 const scripted = [];
@@ -50,7 +51,7 @@ function stalling() {
 
 // A gateway whose model "openai/gpt-4o" tries `bad` first (weight 1000 against 1), then the mock;
 // "anthropic/claude" is the mock in Anthropic format.
-async function gatewayWithFirst(badUrl, { badFormat = 'openai', badTimeout, log } = {}) {
+async function gatewayWithFirst(badUrl, { badFormat = 'openai', badTimeout, badBreaker, log } = {}) {
   const toml = gatewayToml({
     apiBase: mock.apiBase,
     log,
@@ -59,7 +60,7 @@ async function gatewayWithFirst(badUrl, { badFormat = 'openai', badTimeout, log 
       { name: 'mock-anthropic', url: mock.apiBase, format: 'anthropic' },
     ],
     deployments: [
-      { name: 'first', upstream: 'bad', model: 'gpt-4o', weight: 1000, timeout: badTimeout },
+      { name: 'first', upstream: 'bad', model: 'gpt-4o', weight: 1000, timeout: badTimeout, breaker: badBreaker },
       { name: 'second', upstream: 'mock', model: 'gpt-4o' },
       { name: 'claude-dep', upstream: 'mock-anthropic', model: 'claude-sonnet-4-5' },
     ],
@@ -254,6 +255,19 @@ describe('routing: what is not retried, and breakers', () => {
     assert.deepEqual(attempts, [...Array(5).fill('2'), ...Array(7).fill('1')]);
   });
 
+  it('breaker = { consecutive_failures = 2 } opens after 2 failures in a row', async () => {
+    const bad = await answering(500);
+    const gw = await gatewayWithFirst(bad.apiBase, { badBreaker: { consecutive_failures: 2 } });
+    const attempts = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await postJson(gw.url, '/v1/chat/completions', { model: 'openai/gpt-4o', messages: USER });
+      assert.equal(res.status, 200);
+      attempts.push(res.headers.get('x-ringgate-attempts'));
+    }
+    assert.equal(bad.requests.length, 2);
+    assert.deepEqual(attempts, ['2', '2', '1', '1', '1', '1']);
+  });
+
   it('every deployment open: 503 with Retry-After in the client\'s shape', async () => {
     const a = await answering(500);
     const b = await answering(502);
@@ -399,5 +413,71 @@ describe('routing: a later attempt and the shared parser', () => {
     assert.equal(bodies[0].model, 'claude-x');
     assert.equal(bodies[0].max_tokens, 20);
     assert.deepEqual(bodies[0].messages, [{ role: 'user', content: [{ type: 'text', text: 'FIRST-REQUEST' }] }]);
+  });
+});
+
+describe('routing: every deployment at max_concurrent', () => {
+  // A deployment with max_concurrent = 1 on an upstream that holds each answer until released;
+  // model "held" is it, model "quick" is the mock (used as a same-shard ordering barrier).
+  async function heldGateway(upstreamExtra = {}) {
+    const releases = [];
+    const held = await scriptedUpstream(async (ctx) => {
+      await new Promise((r) => releases.push(r));
+      await ctx.write(chatResponse('held answer'));
+    });
+    const toml = gatewayToml({
+      apiBase: mock.apiBase,
+      extraUpstreams: [{ name: 'held-up', url: held.apiBase, ...upstreamExtra }],
+      deployments: [
+        { name: 'held-dep', upstream: 'held-up', model: 'gpt-4o', max_concurrent: 1 },
+        { name: 'quick-dep', upstream: 'mock', model: 'gpt-4o' },
+      ],
+      models: [
+        { name: 'held', deployments: ['held-dep'] },
+        { name: 'quick', deployments: ['quick-dep'] },
+      ],
+    });
+    const gw = await startConfigGateway(toml);
+    return { gw, held, releaseAll: () => { while (releases.length) releases.shift()(); } };
+  }
+
+  const ask = (gw, model) => postJson(gw.url, '/v1/chat/completions', { model, messages: USER });
+
+  it('a second request waits for the slot and is served when the first finishes', async () => {
+    const { gw, held, releaseAll } = await heldGateway();
+    const first = ask(gw, 'held');
+    await waitFor(() => held.requests.length === 1, { what: 'the first request at the held upstream' });
+    let secondDone = false;
+    const second = ask(gw, 'held').finally(() => { secondDone = true; });
+    // One shard: a request sent after the second and answered means the second was read too;
+    // before waiting existed it had its 503 by then.
+    assert.equal((await ask(gw, 'quick')).status, 200);
+    assert.equal(secondDone, false);
+    assert.equal(held.requests.length, 1);
+    releaseAll();
+    assert.equal((await first).status, 200);
+    await waitFor(() => { releaseAll(); return held.requests.length === 2; },
+      { what: 'the second request at the held upstream' });
+    releaseAll();
+    const res = await second;
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.choices[0].message.content, 'held answer');
+    assert.equal(res.headers.get('x-ringgate-deployment'), 'held-dep');
+  });
+
+  it('with a short wait bound the second request gets 503 with Retry-After', async () => {
+    const { gw, held, releaseAll } = await heldGateway({ queue_timeout_ms: 100 });
+    const first = ask(gw, 'held');
+    await waitFor(() => held.requests.length === 1, { what: 'the first request at the held upstream' });
+    const started = Date.now();
+    const res = await ask(gw, 'held');
+    assert.equal(res.status, 503);
+    assert.ok(Date.now() - started >= 90, 'answered before the wait bound');
+    assert.match(res.headers.get('retry-after'), /^[1-9]\d*$/);
+    assert.equal(res.json.error.code, 'upstream_unavailable');
+    assert.equal(res.headers.get('x-ringgate-attempts'), '0');
+    assert.equal(held.requests.length, 1);
+    releaseAll();
+    assert.equal((await first).status, 200);
   });
 });

@@ -308,5 +308,69 @@ deployments = ["d"]
       << range;
 }
 
+TEST(ConfigRouting, BreakerSettingsAreRead) {
+  ScopedEnv up("RG_TEST_UPSTREAM_KEY", "sk-upstream");
+  const Config c = load_ok(with_upstreams(R"(
+[[deployments]]
+name = "plain"
+upstream = "oai"
+model = "gpt-4o"
+
+[[deployments]]
+name = "tuned"
+upstream = "oai"
+model = "gpt-4o"
+breaker = { consecutive_failures = 2, error_rate = 0.25, window_ms = 2000, min_requests = 4, cooldown_ms = 300, max_cooldown_ms = 900 }
+
+[[models]]
+name = "m"
+deployments = ["plain", "tuned"]
+)"));
+  ASSERT_EQ(c.deployments.size(), 2u);
+  EXPECT_EQ(c.deployments[0].breaker, BreakerSettings{});
+  EXPECT_EQ(c.deployments[0].breaker.consecutive_failures, 5u);
+  EXPECT_EQ(c.deployments[0].breaker.cooldown_ms, 5000u);
+  const BreakerSettings& b = c.deployments[1].breaker;
+  EXPECT_EQ(b.consecutive_failures, 2u);
+  EXPECT_DOUBLE_EQ(b.error_rate, 0.25);
+  EXPECT_EQ(b.window_ms, 2000u);
+  EXPECT_EQ(b.min_requests, 4u);
+  EXPECT_EQ(b.cooldown_ms, 300u);
+  EXPECT_EQ(b.max_cooldown_ms, 900u);
+}
+
+TEST(ConfigRouting, BreakerErrorsNameFileLineColumn) {
+  ScopedEnv up("RG_TEST_UPSTREAM_KEY", "sk-upstream");
+  auto with_breaker = [](std::string_view breaker) {
+    return with_upstreams(R"(
+[[deployments]]
+name = "d"
+upstream = "oai"
+model = "gpt-4o"
+)" + std::string(breaker) +
+                          R"(
+
+[[models]]
+name = "m"
+deployments = ["d"]
+)");
+  };
+  EXPECT_EQ(
+      load_error(with_breaker("breaker = { error_rate = 2.0 }")),
+      "t.toml:15:26: deployments[0].breaker.error_rate must be a number above 0 and at most 1");
+  EXPECT_EQ(
+      load_error(with_breaker("breaker = { window_ms = 5 }")),
+      "t.toml:15:25: deployments[0].breaker.window_ms must be between 100 and 3600000, not 5");
+  const std::string unknown = load_error(with_breaker("breaker = { failures = 2 }"));
+  EXPECT_NE(unknown.find("t.toml:15:"), std::string::npos) << unknown;
+  EXPECT_NE(unknown.find("failures"), std::string::npos) << unknown;
+  const std::string order =
+      load_error(with_breaker("breaker = { cooldown_ms = 500, max_cooldown_ms = 100 }"));
+  EXPECT_NE(order.find("t.toml:15:"), std::string::npos) << order;
+  EXPECT_NE(order.find("max_cooldown_ms must be at least cooldown_ms"), std::string::npos) << order;
+  const std::string type = load_error(with_breaker("breaker = 3"));
+  EXPECT_NE(type.find("t.toml:15:11"), std::string::npos) << type;
+}
+
 }  // namespace
 }  // namespace ringgate::config

@@ -46,6 +46,7 @@ max_concurrent = 2
 name = "claude"
 upstream = "b"
 model = "c"
+breaker = { consecutive_failures = 2, cooldown_ms = 700 }
 
 [[models]]
 name = "m"
@@ -116,9 +117,50 @@ TEST(AttemptPlan, FullDeploymentIsLeftOut) {
   AttemptPlan plan;
   plan_attempts(*rt->find_model("m"), table, {slots.get(), nullptr}, 1000, plan);
   EXPECT_EQ(names(plan), (std::vector<std::string>{"heavy", "claude"}));
+  // "light" serves "m" and its fallback "f": counted once per model it was left out of.
+  EXPECT_EQ(plan.left_out, 2u);
+  EXPECT_EQ(plan.full, 2u);  // what makes a request wait for a slot
   limit->leave();
   plan_attempts(*rt->find_model("m"), table, {slots.get(), nullptr}, 1000, plan);
   EXPECT_EQ(names(plan), (std::vector<std::string>{"heavy", "light", "claude"}));
+  EXPECT_EQ(plan.full, 0u);
+}
+
+// Nothing left, one of the reasons a full deployment: the request may wait for its slot.
+TEST(AttemptPlan, NothingLeftWithAFullDeploymentCountsIt) {
+  auto rt = runtime();
+  auto slots = DeploymentSlots::build(*rt, nullptr);
+  const config::RuntimeDeployment& light = *rt->find_model("m")->deployments[1];
+  admission::ConcurrencyLimit* limit = slots->limit(light.id);
+  ASSERT_NE(limit, nullptr);
+  ASSERT_TRUE(limit->try_enter());
+  ASSERT_TRUE(limit->try_enter());
+  DeploymentTable table;
+  upstream::CircuitBreaker& heavy = table.state(*rt->find_model("m")->deployments[0]).breaker;
+  for (int i = 0; i < 5; ++i) heavy.record(heavy.admit(1000), false, 1000);
+  upstream::CircuitBreaker& claude = table.state(*rt->find_model("f")->deployments[0]).breaker;
+  for (int i = 0; i < 2; ++i) claude.record(claude.admit(1000), false, 1000);
+  AttemptPlan plan;
+  plan_attempts(*rt->find_model("m"), table, {slots.get(), nullptr}, 1001, plan);
+  EXPECT_TRUE(plan.candidates.empty());
+  EXPECT_EQ(plan.left_out, 4u);  // heavy, light, claude, light again (under "f")
+  EXPECT_EQ(plan.full, 2u);
+}
+
+TEST(DeploymentTable, BreakerUsesTheDeploymentsSettings) {
+  auto rt = runtime();
+  DeploymentTable table;
+  const config::RuntimeDeployment& claude = *rt->find_model("f")->deployments[0];
+  upstream::CircuitBreaker& b = table.state(claude).breaker;
+  b.record(b.admit(1000), false, 1000);
+  EXPECT_EQ(b.state(1000), upstream::BreakerState::kClosed);
+  b.record(b.admit(1000), false, 1000);  // consecutive_failures = 2
+  EXPECT_EQ(b.state(1000), upstream::BreakerState::kOpen);
+  EXPECT_EQ(b.retry_at_ms(), 1700u);  // cooldown_ms = 700
+  // The default (5 in a row) for a deployment without a breaker table.
+  upstream::CircuitBreaker& heavy = table.state(*rt->find_model("m")->deployments[0]).breaker;
+  for (int i = 0; i < 4; ++i) heavy.record(heavy.admit(1000), false, 1000);
+  EXPECT_EQ(heavy.state(1000), upstream::BreakerState::kClosed);
 }
 
 TEST(AttemptPlan, SoleDeploymentStaysWhateverItsBreakerSays) {
