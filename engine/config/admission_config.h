@@ -75,7 +75,7 @@ struct VirtualKey {
   RateLimits limits;
   Budget budget;
   AlertPercents budget_alert_percent;
-  bool allow_modelless_paths = false;  // files, batches and other /v1 paths with no model
+  bool allow_modelless_paths = false;      // files, batches and other /v1 paths with no model
   std::vector<ProviderKey> provider_keys;  // provider_keys = { UPSTREAM = "rgk1:..." }
 };
 
