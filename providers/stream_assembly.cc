@@ -39,7 +39,9 @@ bool each_event(std::string_view sse, std::string& error, F&& f) {
   const bool whole = framer.feed(sse, [&](const protocol::SseEvent& ev) {
     if (!ok || ev.data == "[DONE]") return;
     element doc;
-    if (parser.parse(ev.data.data(), ev.data.size()).get(doc) != simdjson::SUCCESS ||
+    // An empty data field is no JSON (and its null pointer must not reach the parser's memcpy).
+    if (ev.data.empty() ||
+        parser.parse(ev.data.data(), ev.data.size()).get(doc) != simdjson::SUCCESS ||
         !doc.is_object()) {
       error = "stream event is not a JSON object";
       ok = false;

@@ -109,6 +109,10 @@ TEST(StreamAssembly, UnfinishedStreamsAreRefused) {
   EXPECT_FALSE(assemble_openai_chat_stream(full.substr(0, finish)).ok);
   EXPECT_FALSE(assemble_openai_chat_stream("").ok);
   EXPECT_FALSE(assemble_openai_chat_stream("data: {\"error\":{\"message\":\"x\"}}\n\n").ok);
+  // An event whose data field is empty (the fuzzer's "\ndata\n\n"): refused, and under UBSan the
+  // empty view's null pointer never reaches the JSON parser.
+  EXPECT_FALSE(assemble_openai_chat_stream("\ndata\n\n").ok);
+  EXPECT_FALSE(assemble_anthropic_message_stream("\ndata\n\n").ok);
 
   const std::string anth = replayed_stream(kAnthropic, ReplayApi::kAnthropicMessages);
   const size_t stop = anth.find("event: message_stop");
