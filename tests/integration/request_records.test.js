@@ -19,6 +19,7 @@ describe('request records', () => {
   });
   after(stopAll);
 
+  // seed-defect: 002-5 (the anonymous path is accounted: client_key is 'anonymous')
   it('a forwarded request is recorded with its models, status, bytes and timings', async () => {
     const res = await postJson(gw.url, '/v1/chat/completions', { ...CHAT, model: 'fast' }, { 'x-request-id': 'rec-fwd-1' });
     assert.equal(res.status, 200);
@@ -33,11 +34,14 @@ describe('request records', () => {
     assert.ok(r.upstream_ttfb_us > 0 && r.total_us >= r.upstream_ttfb_us, JSON.stringify(r));
   });
 
+  // seed-defect: 002-4 (an upstream 402 is relayed and still recorded)
   it('local answers, refusals and upstream failures are recorded too', async () => {
     await request(`${gw.url}/healthz`, { headers: { 'x-request-id': 'rec-local-1' } });
     await postJson(gw.url, '/v1/chat/completions', { ...CHAT, model: 'nope' }, { 'x-request-id': 'rec-404-1' });
     await postJson(gw.url, '/v1/chat/completions', CHAT,
       { 'x-request-id': 'rec-fail-1', 'x-mock-fail-status': '500' });
+    await postJson(gw.url, '/v1/chat/completions', CHAT,
+      { 'x-request-id': 'rec-402-1', 'x-mock-fail-status': '402' });
     const local = await waitFor(() => records(gw).get('rec-local-1'), { what: 'the health record' });
     assert.equal(local.outcome, 'local');
     assert.equal(local.status, 200);
@@ -48,6 +52,9 @@ describe('request records', () => {
     const failed = await waitFor(() => records(gw).get('rec-fail-1'), { what: 'the 500 record' });
     assert.equal(failed.status, 500);
     assert.equal(failed.outcome, 'answered');
+    const unpaid = await waitFor(() => records(gw).get('rec-402-1'), { what: 'the 402 record' });
+    assert.equal(unpaid.status, 402);
+    assert.equal(unpaid.outcome, 'answered');
   });
 
   it('a request refused before it parsed is recorded', async () => {

@@ -1,6 +1,7 @@
 // Every [timeouts] entry, each set small in a config file and each shown to act. Nothing here
 // asserts a duration: each test waits, with a generous deadline, for the outcome the timeout
 // must cause (a 408/504, a closed connection, a final SSE error event).
+// seed-defect: 000-L4 (one documented timeout table: README "Timeouts"; each of its rows acts here)
 'use strict';
 
 const { describe, it, before, after } = require('node:test');

@@ -150,6 +150,7 @@ TEST_F(DeploymentHealthTest, TheProbeIsAGetOfAFreePathWithTheAdaptersCredential)
 }
 
 // One writer (the prober) and readers (shards routing, /readyz): no torn state, no data race.
+// seed-defect: 001-3 (shared provider status: node-wide atomics, run under TSan by tools/test.sh)
 TEST_F(DeploymentHealthTest, AProberWritesWhileShardsRead) {
   auto rt = build_ok(kConfig);
   auto h = DeploymentHealth::build(*rt, nullptr);
