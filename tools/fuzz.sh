@@ -43,8 +43,10 @@ fi
 SECONDS_EACH=${1:-60}
 JOBS=${FUZZ_JOBS:-$(nproc)}
 B=build-fuzz
+# -O1 with line tables, as libFuzzer's documentation builds its targets.
 [ -f "$B/build.ninja" ] || CC=clang-14 CXX=clang++-14 meson setup "$B" -Dfuzz=true \
-  -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debugoptimized >/dev/null
+  -Db_sanitize=address,undefined -Db_lundef=false -Doptimization=1 -Ddebug=false \
+  -Dcpp_args=-g1 >/dev/null
 ninja -C "$B"
 # xargs exits non-zero when any target failed.
 find "$B/fuzz" -maxdepth 2 -type f -name 'fuzz_*' -perm -u+x | sort |
