@@ -70,13 +70,18 @@ void RemoteEmbedder::run(Job& job) {
   calls_.fetch_add(1, std::memory_order_relaxed);
   const EmbeddingHttpReply reply =
       transport_(embedding_request_body(options_.model, job.text), static_cast<int>(left));
-  if (reply.timed_out || steady_now_ms() > job.deadline_ms) return miss(job, timeouts_);
+  if (reply.timed_out || steady_now_ms() > job.deadline_ms) {
+    last_call_.store(-1, std::memory_order_relaxed);
+    return miss(job, timeouts_);
+  }
   std::vector<float> vector;
   std::string err;
   if (reply.status < 200 || reply.status > 299 ||
       !parse_embedding_response(reply.body, options_.dims, vector, err) || !normalize(vector)) {
+    last_call_.store(-1, std::memory_order_relaxed);
     return miss(job, errors_);
   }
+  last_call_.store(1, std::memory_order_relaxed);
   job.callback(true, vector);
 }
 
@@ -114,7 +119,8 @@ void RemoteEmbedder::reap() {
 
 RemoteEmbedderCounters RemoteEmbedder::counters() const {
   return {calls_.load(std::memory_order_relaxed), errors_.load(std::memory_order_relaxed),
-          timeouts_.load(std::memory_order_relaxed), refused_.load(std::memory_order_relaxed)};
+          timeouts_.load(std::memory_order_relaxed), refused_.load(std::memory_order_relaxed),
+          last_call_.load(std::memory_order_relaxed)};
 }
 
 }  // namespace ringgate::cache

@@ -52,6 +52,8 @@ struct RemoteEmbedderCounters {
   uint64_t errors = 0;    // failed, non-2xx or unparsable answers
   uint64_t timeouts = 0;  // deadlines passed, in the queue or in the call
   uint64_t refused = 0;   // queue full or stopped
+  // The last transport call: 0 none yet, 1 answered with a vector, -1 failed or late (down).
+  int last_call = 0;
 };
 
 class RemoteEmbedder final : public Embedder {
@@ -88,6 +90,7 @@ class RemoteEmbedder final : public Embedder {
   std::deque<Job> queue_;  // submission order
   bool stopping_ = false;
   std::atomic<uint64_t> calls_{0}, errors_{0}, timeouts_{0}, refused_{0};
+  std::atomic<int> last_call_{0};
   std::thread worker_, reaper_;
 };
 

@@ -34,6 +34,7 @@ for t in exact_cache single_flight; do TSAN_TESTS+=("tests/cache/${t}_test"); do
 TSAN_TESTS+=("tests/cache/hnsw_concurrency_test")  # the semantic index's lock-free readers
 TSAN_TESTS+=("tests/engine/engine_deployment_health_test")  # the prober writes, shards read
 TSAN_TESTS+=("tests/cache/semantic_cache_test")  # shard readers racing the semantic cache writer
+TSAN_TESTS+=("tests/cache/semantic_writer_test")  # shards pushing to the semantic insert thread
 TSAN_TESTS+=("tests/engine/engine_attempt_plan_test")  # deployments' node-wide max_concurrent
 ninja -C build-tsan "${TSAN_TESTS[@]}"
 for t in "${TSAN_TESTS[@]}"; do TSAN_OPTIONS=halt_on_error=1 "build-tsan/$t" --gtest_brief=1; done

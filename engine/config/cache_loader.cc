@@ -18,21 +18,6 @@ void read_cache_policy(TableReader& r, std::string_view key, Diagnostics& diag,
   }
 }
 
-namespace {
-
-// [cache.semantic] is validated in full, but the lookup that would use it is not served yet:
-// enabling it is refused at its own line rather than loaded and ignored.
-void refuse_semantic_until_served(const toml::table& cache, Diagnostics& diag,
-                                  const SemanticCacheConfig& semantic) {
-  if (!semantic.enabled) return;
-  const toml::node* enabled = cache.at_path("semantic.enabled").node();
-  diag.add(enabled->source(),
-           "cache.semantic.enabled = true is not served yet (the semantic lookup is not wired); "
-           "set it to false or remove it");
-}
-
-}  // namespace
-
 void read_cache(TableReader& top, Diagnostics& diag, const std::string& base_dir,
                 CacheConfig& out) {
   const toml::table* t = top.table("cache");
@@ -57,7 +42,6 @@ void read_cache(TableReader& top, Diagnostics& diag, const std::string& base_dir
   r.read_int("coalesce_wait_ms", 1, 600'000, out.coalesce_wait_ms);
   r.read_int("max_followers", 1, 100'000, out.max_followers);
   read_semantic_cache(r, diag, base_dir, out.semantic);
-  refuse_semantic_until_served(*t, diag, out.semantic);
   r.finish();
 }
 

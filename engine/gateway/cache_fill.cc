@@ -3,6 +3,7 @@
 // in the upstream's API as a whole JSON answer: a streamed answer is assembled from its events
 // first (providers/stream_assembly.h). A cut, failed or oversized answer is never stored.
 #include "cache/exact_cache.h"
+#include "cache/semantic_writer.h"
 #include "engine/gateway/client_session.h"
 #include "engine/gateway/clock.h"
 #include "engine/gateway/shard.h"
@@ -63,6 +64,11 @@ void ClientSession::finish_cache_fill(const pipeline::RelayResult& r) {
   if (!shard_.state().exact_cache->put(rq_.cache.key, rq_.cache.scope, std::move(answer), now))
     return;
   counters.stores.fetch_add(1, std::memory_order_relaxed);
+  // The prompt's vector now points at this answer; the HNSW insert runs on the writer thread.
+  if (!rq_.cache.vector.empty() && shard_.state().semantic_writer) {
+    shard_.state().semantic_writer->push(
+        {rq_.cache.semantic_ns, std::move(rq_.cache.vector), rq_.cache.key, now});
+  }
   // Followers replay what was just stored; any other end fails the flight (FlightLease).
   if (rq_.cache.lease.flight && rq_.cache.lease.leader) rq_.cache.lease.flight->finish();
 }

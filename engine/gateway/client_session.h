@@ -114,6 +114,9 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   // flight_follow.cc: a single-flight follower waits for its leader's answer; true when it was
   // answered from it (or its connection is being cut), false when it must go upstream alone.
   io::Task<bool> follow_flight();
+  // semantic_wait.cc: a remote embedder's vector awaited without blocking the shard, then the
+  // semantic search; true when it answered (or the connection is being cut).
+  io::Task<bool> await_semantic();
   // This request leads a single flight that other requests still wait on.
   bool feeds_followers() const;
   // The shard's metrics for the request `r` records (no lock, no allocation).

@@ -111,6 +111,7 @@ bool Gateway::start(std::string& err) {
     flights_ = std::make_unique<cache::SingleFlight>(cfg.cache.max_followers);
     state_.flights = flights_.get();
   }
+  start_semantic_cache(cfg.cache);
   if (tokenizers_) {
     const char* hold = std::getenv("RINGGATE_TEST_HOLD_COUNT_WORKER");
     count_worker_ = std::make_unique<telemetry::CountWorker>(n, tokenizers_,

@@ -9,8 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "cache/embedder.h"
 #include "cache/exact_cache.h"
 #include "cache/response_store.h"
+#include "cache/semantic_cache.h"
+#include "cache/semantic_writer.h"
 #include "cache/single_flight.h"
 #include "engine/config/config.h"
 #include "engine/config/runtime.h"
@@ -56,6 +59,8 @@ class Gateway {
   bool load_server_tls(const config::ServerTls& tls, std::string& err);
   bool open_access_log(const config::LogConfig& log, std::FILE*& out, std::string& err);
   static std::shared_ptr<const providers::tokenizer::TokenizerSet> load_tokenizers();
+  // semantic_setup.cc: the index, embedder and writer when [cache.semantic] is on.
+  void start_semantic_cache(const config::CacheConfig& cc);
 
   std::shared_ptr<const config::Runtime> runtime_;  // what shards were last told to adopt
   std::string build_error_;  // why the constructor's config made no tables; start() says it
@@ -78,6 +83,12 @@ class Gateway {
   std::unique_ptr<cache::ResponseStore> responses_;
   std::unique_ptr<cache::ExactCache> exact_cache_;  // null when [cache] was off at start
   std::unique_ptr<cache::SingleFlight> flights_;
+  // semantic_setup.cc; declared after the shards, so destroyed (callbacks answered, threads
+  // joined) while the shards they wake still exist. The writer goes first: it inserts into the
+  // index.
+  std::unique_ptr<cache::Embedder> embedder_;
+  std::unique_ptr<cache::SemanticCache> semantic_;
+  std::unique_ptr<cache::SemanticWriter> semantic_writer_;
   std::vector<int> listen_fds_;
   uint16_t port_ = 0;
   uint16_t tls_port_ = 0;

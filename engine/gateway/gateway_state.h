@@ -12,8 +12,12 @@
 #include "engine/telemetry/metrics.h"
 
 namespace ringgate::cache {
+class Embedder;
 class ExactCache;
+class RemoteEmbedder;
 class ResponseStore;
+class SemanticCache;
+class SemanticWriter;
 class SingleFlight;
 }  // namespace ringgate::cache
 
@@ -29,6 +33,13 @@ struct GatewayState {
   // The exact cache's answers (one per node, every shard reads and fills); null when off.
   cache::ExactCache* exact_cache = nullptr;
   cache::SingleFlight* flights = nullptr;  // the exact cache's identical misses in flight
+  // The semantic cache (with the exact cache, when [cache.semantic] was on at start): the index,
+  // the embedder (remote_embedder too when it is the remote one, for health), and the thread
+  // that inserts off the shards.
+  cache::SemanticCache* semantic = nullptr;
+  cache::Embedder* embedder = nullptr;
+  cache::RemoteEmbedder* remote_embedder = nullptr;
+  cache::SemanticWriter* semantic_writer = nullptr;
   // What the store's own stats do not see, for the scrape: lookups skipped (bypass), time spent
   // in the cache (000-L3), answers kept and copies dropped at the fill.
   struct CacheCounters {

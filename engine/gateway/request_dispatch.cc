@@ -32,6 +32,10 @@ io::Task<void> ClientSession::forward(pipeline::RequestContext& rq) {
     co_await answer_count_tokens(rq.route);
     co_return;
   }
+  if (rq.cache.semantic_pending) {
+    const bool answered = co_await await_semantic();
+    if (answered) co_return;
+  }
   if (rq.cache.lease.following()) {
     const bool answered = co_await follow_flight();  // not inside &&: g++ 12 coroutines
     if (answered) co_return;
@@ -138,6 +142,7 @@ void ClientSession::count_cache(telemetry::RequestRecord& r) {
   r.cache_us = c.us;
   r.cache = c.result == Result::kHit         ? telemetry::CacheResult::kHit
             : c.result == Result::kCoalesced ? telemetry::CacheResult::kCoalesced
+            : c.result == Result::kSemantic  ? telemetry::CacheResult::kSemantic
             : c.result == Result::kMiss      ? telemetry::CacheResult::kMiss
                                              : telemetry::CacheResult::kBypass;
   GatewayState::CacheCounters& n = shard_.state().cache_counters;

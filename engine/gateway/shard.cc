@@ -160,6 +160,8 @@ Shard::Shard(unsigned id, std::vector<Listener> listeners, GatewayState& state)
   services_.request_ids = &request_ids_;
   services_.exact_cache = state.exact_cache;
   services_.flights = state.flights;
+  services_.semantic = state.semantic;
+  services_.embedder = state.embedder;
   services_.ready = [this] { return state_.ready(); };
   services_.scrape_metrics = [this](bool open_access, std::string& out) {
     if (state_.metrics) state_.metrics->render(open_access, out);
@@ -173,6 +175,7 @@ Shard::Shard(unsigned id, std::vector<Listener> listeners, GatewayState& state)
     } else {
       out.append("\"deployments\":[]");
     }
+    append_semantic_health_json(state_, out);
   };
 }
 

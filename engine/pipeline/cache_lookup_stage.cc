@@ -114,16 +114,22 @@ Verdict cache_lookup(RequestContext& rq, const ShardServices& svc) {
     }
   }
   rq.cache.result = Result::kMiss;
+  Verdict v = semantic_lookup(rq, svc, model, now_ms);
+  rq.cache.us = uint32_t(steady_us() - started);
+  if (!v.goes_on() || rq.cache.semantic_pending) return v;  // pending: the session waits
+  join_flight_or_miss(rq, svc);
+  return Verdict::go_on();
+}
+
+void join_flight_or_miss(RequestContext& rq, const ShardServices& svc) {
   // Identical misses in flight share one upstream call: the first leads, the others follow
   // (the session waits for the leader and says coalesced or miss).
-  if (svc.flights && cfg.cache.coalesce && d.store) {
-    cache::FlightJoin join = svc.flights->join(key->key);
+  if (svc.flights && rq.runtime->config().cache.coalesce && rq.cache.store) {
+    cache::FlightJoin join = svc.flights->join(rq.cache.key);
     rq.cache.lease.flight = std::move(join.flight);
     rq.cache.lease.leader = join.role == cache::FlightRole::kLeader;
   }
-  rq.cache.us = uint32_t(steady_us() - started);
   if (!rq.cache.lease.following()) rq.response_headers.append("x-ringgate-cache: miss\r\n");
-  return Verdict::go_on();
 }
 
 }  // namespace ringgate::pipeline

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "cache/canonical_request.h"
+#include "cache/namespaced_index.h"
 #include "cache/single_flight.h"
 #include "engine/admission/admission_decision.h"
 #include "engine/config/runtime.h"
@@ -119,13 +120,21 @@ struct RequestContext {
 
   // cache_lookup: what the exact cache did, for the fill at the answer's end and the record.
   struct CacheStep {
-    enum class Result : uint8_t { kNone, kBypass, kMiss, kHit, kCoalesced };
+    enum class Result : uint8_t { kNone, kBypass, kMiss, kHit, kCoalesced, kSemantic };
     Result result = Result::kNone;  // kNone: the cache is off or the request is not a generation
     bool store = false;             // a miss whose complete 2xx answer may be kept
     cache::CacheKey key;
     std::string scope;  // "key:<id>", "team:<id>" or "anonymous"; kept between requests
     uint32_t us = 0;    // spent in the cache (key, lookup, replay), apart from upstream time
     FlightLease lease;  // a miss in a single flight: its leader or a follower
+    // The semantic cache (semantic_lookup.cc): the prompt's vector once embedded (empty: none),
+    // inserted by the fill under `semantic_ns` when the answer is stored. A remote embedder's
+    // text waits in `semantic_text` for the session (semantic_pending), which suspends on it.
+    cache::NamespaceKey semantic_ns;
+    std::vector<float> vector;
+    std::string semantic_text;
+    float threshold = 1.0f;
+    bool semantic_pending = false;
   } cache;
 
   // route
@@ -179,6 +188,9 @@ struct RequestContext {
     cache.scope.clear();
     cache.us = 0;
     cache.lease.end();
+    cache.vector.clear();
+    cache.semantic_text.clear();
+    cache.semantic_pending = false;
     route = {};
     local_body.clear();
     progress = {};

@@ -10,7 +10,9 @@
 #include "engine/pipeline/request_id.h"
 
 namespace ringgate::cache {
+class Embedder;
 class ExactCache;
+class SemanticCache;
 class SingleFlight;
 }  // namespace ringgate::cache
 
@@ -21,7 +23,10 @@ struct ShardServices {
   RequestIdSource* request_ids = nullptr;
   cache::ExactCache* exact_cache = nullptr;  // the node's; null when [cache] was off at start
   cache::SingleFlight* flights = nullptr;    // with it: identical misses in flight
-  std::function<bool()> ready;               // every shard serving and not draining (for /readyz)
+  // The node's semantic cache and its embedder; null when [cache.semantic] was off at start.
+  cache::SemanticCache* semantic = nullptr;
+  cache::Embedder* embedder = nullptr;
+  std::function<bool()> ready;  // every shard serving and not draining (for /readyz)
   // Appends `"deployments":[...]`, each deployment's health probe state (for /readyz); may be
   // empty.
   std::function<void(std::string& out)> deployment_health;

@@ -55,8 +55,20 @@ Verdict validate(RequestContext& rq, const ShardServices& svc);
 bool reparse_body(RequestContext& rq, const ShardServices& svc);
 // Virtual keys, limits, budgets: the seam for the admission issue (lets everything through).
 Verdict admit(RequestContext& rq, const ShardServices& svc);
-// Exact and semantic cache: the seam for the cache issue (always a miss).
+// Exact cache, then (on an exact miss) the semantic cache: a hit answers by replay.
 Verdict cache_lookup(RequestContext& rq, const ShardServices& svc);
+
+// semantic_lookup.cc. On an exact miss: the prompt's text embedded and searched when the
+// request's model has the semantic cache (an inline embedder answers here; a remote one leaves
+// rq.cache.semantic_pending for the session). Goes on when it does not answer.
+Verdict semantic_lookup(RequestContext& rq, const ShardServices& svc, std::string_view model,
+                        int64_t now_ms);
+// The search with rq.cache.vector, and the replay of the exact entry a match names
+// (`x-ringgate-cache: semantic`). Goes on for a miss or a near miss.
+Verdict semantic_answer(RequestContext& rq, const ShardServices& svc, int64_t now_ms);
+// A miss that goes upstream: joins its single flight (leader or follower) when it may coalesce,
+// and says miss unless it follows (the session says what the follower got).
+void join_flight_or_miss(RequestContext& rq, const ShardServices& svc);
 // A stored answer as this request's local answer, replayed in the client's API and mode, with
 // `x-ringgate-cache: <header>`; goes on when it cannot be replayed (then it is a miss).
 Verdict answer_from_cache(RequestContext& rq, const cache::StoredAnswer& answer,

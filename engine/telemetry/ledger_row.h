@@ -44,6 +44,8 @@ inline std::string_view ledger_cache_result(CacheResult r) {
       return "hit";
     case CacheResult::kCoalesced:
       return "coalesced";
+    case CacheResult::kSemantic:
+      return "semantic";
   }
   return "none";
 }

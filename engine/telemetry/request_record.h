@@ -35,7 +35,7 @@ enum class Outcome : uint8_t {
 };
 
 // What the exact cache did for the request ("none": off, or not a generation request).
-enum class CacheResult : uint8_t { kNone, kBypass, kMiss, kHit, kCoalesced };
+enum class CacheResult : uint8_t { kNone, kBypass, kMiss, kHit, kCoalesced, kSemantic };
 
 struct RequestRecord {
   ShortText<128> request_id;

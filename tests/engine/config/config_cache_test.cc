@@ -92,11 +92,15 @@ m = 0.97
       std::string::npos);
 }
 
-// The lookup is not served yet: enabling it is refused at its line, never loaded and ignored.
-TEST(ConfigCache, SemanticEnabledIsRefusedUntilServed) {
-  EXPECT_EQ(load_error("[cache.semantic]\nenabled = true\n" + std::string(kModels)),
-            "t.toml:2:11: cache.semantic.enabled = true is not served yet (the semantic lookup "
-            "is not wired); set it to false or remove it");
+// Served now: enabling it loads (the gateway builds the index and embedder at start).
+TEST(ConfigCache, SemanticEnabledLoads) {
+  ConfigError err;
+  auto c =
+      load_config_string(open_access("[cache]\nenabled = true\n[cache.semantic]\nenabled = true\n" +
+                                     std::string(kModels)),
+                         "t.toml", err);
+  ASSERT_TRUE(c) << err.message;
+  EXPECT_TRUE(c->cache.semantic.enabled);
 }
 
 }  // namespace

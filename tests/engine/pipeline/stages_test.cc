@@ -7,6 +7,8 @@
 #include <string>
 
 #include "cache/exact_cache.h"
+#include "cache/local_embedder.h"
+#include "cache/semantic_cache.h"
 #include "engine/admission/gatekeeper.h"
 #include "engine/config/config.h"
 
@@ -384,6 +386,69 @@ TEST_F(Stages, TheCacheStageMissesThenReplaysInTheClientsMode) {
                   .goes_on());
   EXPECT_EQ(rq_.cache.result, RequestContext::CacheStep::Result::kBypass);
   EXPECT_FALSE(rq_.cache.store);
+}
+
+// An embedder that only answers submit(), as the remote one: the stage leaves it to the session.
+class AsyncOnlyEmbedder final : public cache::Embedder {
+ public:
+  size_t dim() const override { return 384; }
+  const std::string& name() const override { return name_; }
+  bool inline_embedder() const override { return false; }
+  bool embed_now(std::string_view, std::span<float>) override { return false; }
+
+ private:
+  std::string name_ = "async-test";
+};
+
+// seed-defect: 000-M4
+TEST_F(Stages, TheSemanticLookupAnswersARetypedPromptAndLeavesARemoteEmbedderToTheSession) {
+  runtime_ = load(std::string("[cache]\nenabled = true\n[cache.semantic]\nenabled = true\n"
+                              "default_threshold = 0.9\n") +
+                  std::string(kToml));
+  ASSERT_TRUE(runtime_);
+  cache::ExactCache store(cache::ExactCacheLimits{});
+  cache::SemanticCache semantic(cache::SemanticCacheLimits{});
+  cache::LocalEmbedder local;
+  svc_.exact_cache = &store;
+  svc_.semantic = &semantic;
+  svc_.embedder = &local;
+  const auto chat = [](std::string_view content) {
+    return std::string(
+               R"({"model":"fast","temperature":0,"messages":[{"role":"user","content":")") +
+           std::string(content) + R"("}]})";
+  };
+  EXPECT_TRUE(run(post("/v1/chat/completions", chat("What is the capital of France?"))).goes_on());
+  EXPECT_EQ(rq_.cache.result, RequestContext::CacheStep::Result::kMiss);
+  ASSERT_EQ(rq_.cache.vector.size(), 384u);
+  EXPECT_EQ(rq_.cache.semantic_ns.model, "gpt-4o-mini");  // the canonical name, not the alias
+  cache::StoredAnswer answer;
+  answer.body = R"({"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o-mini",)"
+                R"("choices":[{"index":0,"message":{"role":"assistant","content":"Paris."},)"
+                R"("finish_reason":"stop"}]})";
+  ASSERT_TRUE(store.put(rq_.cache.key, rq_.cache.scope, std::move(answer), 0, int64_t(1) << 60));
+  ASSERT_TRUE(semantic.insert(rq_.cache.semantic_ns, rq_.cache.vector, rq_.cache.key,
+                              cache::steady_now_ms()));
+
+  Verdict v = run(post("/v1/chat/completions", chat("what is the capital of france")));
+  ASSERT_EQ(v.kind(), Verdict::Kind::kLocal);
+  EXPECT_NE(v.body().find("Paris."), std::string_view::npos);
+  EXPECT_NE(rq_.response_headers.find("x-ringgate-cache: semantic\r\n"), std::string::npos);
+  EXPECT_EQ(rq_.cache.result, RequestContext::CacheStep::Result::kSemantic);
+  EXPECT_FALSE(rq_.cache.store);
+
+  EXPECT_TRUE(
+      run(post("/v1/chat/completions", chat("List three prime numbers above forty"))).goes_on());
+  EXPECT_EQ(rq_.cache.result, RequestContext::CacheStep::Result::kMiss);
+  EXPECT_EQ(semantic.stats().near_misses, 1u);
+
+  AsyncOnlyEmbedder remote;
+  svc_.embedder = &remote;
+  EXPECT_TRUE(run(post("/v1/chat/completions", chat("what is the capital of france"))).goes_on());
+  EXPECT_TRUE(rq_.cache.semantic_pending);
+  EXPECT_EQ(rq_.cache.semantic_text, "user: what is the capital of france\n");
+  // Neither miss said nor a flight joined yet: the session does both after the embedding.
+  EXPECT_EQ(rq_.response_headers.find("x-ringgate-cache"), std::string::npos);
+  EXPECT_FALSE(rq_.cache.lease.flight);
 }
 
 TEST_F(Stages, TheCacheStageIsSilentWhenOffOrNotAGeneration) {

@@ -159,6 +159,7 @@ TEST(RemoteEmbedder, ReturnsTheNormalizedEmbeddingAndSendsModelAndKey) {
   EXPECT_NE(req.find(R"({"model":"emb-1","input":"hello \"world\"")"), std::string::npos);
   EXPECT_EQ(e.counters().calls, 1u);
   EXPECT_EQ(e.counters().errors, 0u);
+  EXPECT_EQ(e.counters().last_call, 1);  // up, for /readyz
 }
 
 // seed-defect: 000-H3
@@ -203,6 +204,7 @@ TEST(RemoteEmbedder, ErrorsAndBadAnswersAreMisses) {
   }
   EXPECT_EQ(e.counters().errors, replies.size());
   EXPECT_EQ(e.counters().timeouts, 0u);
+  EXPECT_EQ(e.counters().last_call, -1);  // down, for /readyz (seed-defect 000-M6)
 }
 
 TEST(RemoteEmbedder, AFullQueueRefusesAtOnce) {
