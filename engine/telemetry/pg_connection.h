@@ -1,0 +1,45 @@
+// One blocking libpq connection to the fleet ledger, for the shipper's thread and `ringgate
+// usage`. The connection string holds a password: no message from here ever contains it (libpq's
+// own messages are scrubbed of it), and where() names only host, port and database.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ringgate::telemetry {
+
+class PgConnection {
+ public:
+  // null with `error` (scrubbed) when the server is not reachable or refuses us.
+  static std::unique_ptr<PgConnection> connect(const std::string& conninfo, std::string& error);
+  ~PgConnection();
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+
+  // One statement with text parameters; false with the server's (scrubbed) message.
+  bool run(const std::string& sql, const std::vector<std::string>& values, std::string& error);
+  // The same, returning the result rows as text ("" for NULL).
+  std::optional<std::vector<std::vector<std::string>>> query(const std::string& sql,
+                                                             const std::vector<std::string>& values,
+                                                             std::string& error);
+  // Several statements, no parameters (the schema).
+  bool run_script(const char* sql, std::string& error);
+
+  bool broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+  // "host:port/dbname": what logs and /readyz show.
+  std::string where() const;
+
+ private:
+  PgConnection(PGconn* conn, std::string password) : conn_(conn), password_(std::move(password)) {}
+  struct Result;
+  std::string scrubbed(std::string message) const;
+
+  PGconn* conn_;
+  std::string password_;  // only to scrub it out of messages
+};
+
+}  // namespace ringgate::telemetry
