@@ -7,9 +7,10 @@
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const path = require('node:path');
 const { startMock, startConfigGateway, runRinggate, stopAll, tempDir } = require('./lib/processes');
-const { postJson, request, waitFor } = require('./lib/http');
+const { postJson, request, sha256Hex, waitFor } = require('./lib/http');
 const { gatewayToml } = require('./lib/config');
 const { readRows } = require('./lib/ledger_check');
 const { startPostgres, stopAllPostgres } = require('./lib/postgres');
@@ -24,28 +25,30 @@ let pg;
 let mock;
 const env = () => ({ RINGGATE_PG_URL: pg.conninfo });
 
-function config(node, ledger) {
+function config(node, ledger, keys = []) {
   return gatewayToml({
     apiBase: mock.apiBase,
+    keys,
     models: [{ name: 'gpt-4o-mini', upstream: 'mock', price: PRICE }],
     ledger: { path: ledger, flush_interval_ms: FLUSH_MS, postgres: 'env:RINGGATE_PG_URL', node,
       postgres_flush_interval_ms: FLUSH_MS, postgres_batch_rows: 50 },
   });
 }
 
-async function startNode(node) {
+async function startNode(node, keys = []) {
   const dir = tempDir();
   const ledger = path.join(dir, 'ledger.db');
-  const toml = config(node, ledger);
+  const toml = config(node, ledger, keys);
   const gw = await startConfigGateway(toml, { dir, env: env() });
   return { gw, dir, ledger, toml, node };
 }
 
 const chat = (i) => ({ model: 'gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content: `fleet ${i}` }] });
 
-async function send(gw, id) {
+async function send(gw, id, key) {
   const res = await postJson(gw.url, '/v1/chat/completions', chat(id),
-    { 'content-type': 'application/json', 'x-request-id': id, 'x-mock-tokens': '3' });
+    { 'content-type': 'application/json', 'x-request-id': id, 'x-mock-tokens': '3',
+      ...(key ? { authorization: `Bearer ${key}` } : {}) });
   assert.equal(res.status, 200, res.text);
 }
 
@@ -197,5 +200,28 @@ describe('fleet ledger in PostgreSQL', () => {
     assert.match(n.gw.stderr, /ledger_pg_unavailable|ledger_pg_insert_failed/);
     assert.match(n.gw.stderr, /ledger_pg_connected/);
     await n.gw.stop();
+  });
+
+  // seed-defect: 003-1
+  it("a node started after another spent sees the fleet's spend in its budgets", async () => {
+    const key = 'rg-' + crypto.randomBytes(32).toString('base64url');
+    const keys = [{ id: 'fleet-key', sha256: sha256Hex(key), budget: { total_usd: 1 } }];
+    const a = await startNode('spend-a', keys);
+    for (let i = 0; i < 20; ++i) await send(a.gw, `spend-${i}`, key);
+    await a.gw.stop();  // SIGTERM: its rows are in PostgreSQL now
+    const [[fleetSpend]] = await pg.query("SELECT sum(cost_micros) FROM requests WHERE key_id = 'fleet-key'");
+    assert.ok(Number(fleetSpend) >= 20 * 3 * 8, fleetSpend);
+
+    // Another node, its own empty file: only the fleet ledger knows what the key spent. A request
+    // reserving more than the budget can hold is refused with the spent amount.
+    const b = await startNode('spend-b', keys);
+    assert.match(b.gw.stderr, /budgets restored from the fleet for 1 keys and teams/);
+    const res = await postJson(b.gw.url, '/v1/chat/completions', { ...chat('probe'), max_tokens: 200000 },
+      { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'x-mock-tokens': '3' });
+    assert.equal(res.status, 402, res.text);
+    const m = /spent (\d+)\.(\d{6}) USD/.exec(res.json.error.message);
+    assert.ok(m, res.json.error.message);
+    assert.equal(Number(m[1]) * 1e6 + Number(m[2]), Number(fleetSpend));
+    await b.gw.stop();
   });
 });
