@@ -50,7 +50,8 @@ std::unique_ptr<PgConnection> PgConnection::connect(const std::string& conninfo,
     return nullptr;
   }
   // The server's notices ("relation already exists, skipping") are not the gateway's log.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return c;
 }
 

@@ -139,8 +139,11 @@ void PgShipper::run() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     lock.unlock();
-    ship_pass(std::chrono::steady_clock::time_point::max());
+    // Bounded, so a long backlog after an outage never keeps stop() waiting; more to send (and
+    // connected): straight on, without the interval's pause.
+    const bool caught_up = ship_pass(std::chrono::steady_clock::now() + std::chrono::seconds(1));
     lock.lock();
+    if (!caught_up && connected_.load()) continue;
     wake_.wait_for(lock, options_.interval, [&] { return stopping_; });
   }
   // The Ledger closed before stop(): its last rows are in the file now.

@@ -148,8 +148,8 @@ TEST(ConfigLedgerPostgres, AReferenceIsResolvedAndOnlyItIsShown) {
 }
 
 TEST(ConfigLedgerPostgres, TheStringItselfAMissingPathAndBadValuesAreRefused) {
-  const std::string literal = ledger_error(
-      "[ledger]\npath = \"l.db\"\npostgres = \"host=db password=s3cret-pw\"\n");
+  const std::string literal =
+      ledger_error("[ledger]\npath = \"l.db\"\npostgres = \"host=db password=s3cret-pw\"\n");
   EXPECT_NE(literal.find("ledger.postgres must not hold the connection string itself"),
             std::string::npos)
       << literal;
