@@ -1,5 +1,7 @@
 #include "engine/telemetry/pg_connection.h"
 
+#include <poll.h>
+
 namespace ringgate::telemetry {
 namespace {
 
@@ -72,16 +74,69 @@ std::string PgConnection::where() const {
   return std::string(host ? host : "?") + ":" + (port ? port : "?") + "/" + (db ? db : "?");
 }
 
+// Waits for the socket (POLLIN, plus POLLOUT while `writing`) until `deadline`; false when the
+// deadline passed.
+bool PgConnection::wait_socket(bool writing, std::chrono::steady_clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  if (left.count() <= 0) return false;
+  pollfd p{PQsocket(conn_), short(POLLIN | (writing ? POLLOUT : 0)), 0};
+  return poll(&p, 1, int(left.count())) >= 0;
+}
+
+// Sends what libpq queued and collects the statement's results, never past kStatementDeadline:
+// a server that accepts and then never answers (stopped, or a dead peer) cannot hold the
+// shipper's thread, nor the gateway's stop waiting for it. The last result, or null with `error`.
+PGresult* PgConnection::finish_statement(std::string& error) {
+  const auto deadline = std::chrono::steady_clock::now() + kStatementDeadline;
+  int flushed;
+  while ((flushed = PQflush(conn_)) == 1) {
+    if (!wait_socket(true, deadline) || !PQconsumeInput(conn_)) return give_up(error, nullptr);
+  }
+  if (flushed < 0) return give_up(error, nullptr);
+  PGresult* last = nullptr;
+  for (;;) {
+    while (!PQisBusy(conn_)) {
+      PGresult* r = PQgetResult(conn_);
+      if (!r) return last;
+      const ExecStatusType st = PQresultStatus(r);
+      // Keep the first failure: it says why the statement failed.
+      if (last && (PQresultStatus(last) == PGRES_FATAL_ERROR || st == PGRES_COMMAND_OK)) {
+        PQclear(r);
+        continue;
+      }
+      PQclear(last);
+      last = r;
+    }
+    if (!wait_socket(false, deadline) || !PQconsumeInput(conn_)) return give_up(error, last);
+  }
+}
+
+PGresult* PgConnection::give_up(std::string& error, PGresult* partial) {
+  PQclear(partial);
+  const std::string why = PQerrorMessage(conn_);
+  error = why.empty()
+              ? "postgres: no answer within " + std::to_string(kStatementDeadline.count()) + " s"
+              : scrubbed(why);
+  gave_up_ = true;  // the connection is in an unknown state: broken() from now on
+  return nullptr;
+}
+
 std::optional<std::vector<std::vector<std::string>>> PgConnection::query(
     const std::string& sql, const std::vector<std::string>& values, std::string& error) {
   std::vector<const char*> params;
   params.reserve(values.size());
   for (const std::string& v : values) params.push_back(v.c_str());
-  Result res(PQexecParams(conn_, sql.c_str(), int(params.size()), nullptr, params.data(), nullptr,
-                          nullptr, 0));
+  if (!PQsendQueryParams(conn_, sql.c_str(), int(params.size()), nullptr, params.data(), nullptr,
+                         nullptr, 0)) {
+    error = scrubbed(PQerrorMessage(conn_));
+    return std::nullopt;
+  }
+  Result res(finish_statement(error));
+  if (!res.r) return std::nullopt;
   const ExecStatusType st = PQresultStatus(res.r);
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-    error = scrubbed(res.r ? PQresultErrorMessage(res.r) : PQerrorMessage(conn_));
+    error = scrubbed(PQresultErrorMessage(res.r));
     if (error.empty()) error = "postgres: " + std::string(PQresStatus(st));
     return std::nullopt;
   }
@@ -99,9 +154,14 @@ bool PgConnection::run(const std::string& sql, const std::vector<std::string>& v
 }
 
 bool PgConnection::run_script(const char* sql, std::string& error) {
-  Result res(PQexec(conn_, sql));
+  if (!PQsendQuery(conn_, sql)) {
+    error = scrubbed(PQerrorMessage(conn_));
+    return false;
+  }
+  Result res(finish_statement(error));
+  if (!res.r) return false;
   if (PQresultStatus(res.r) == PGRES_COMMAND_OK) return true;
-  error = scrubbed(res.r ? PQresultErrorMessage(res.r) : PQerrorMessage(conn_));
+  error = scrubbed(PQresultErrorMessage(res.r));
   return false;
 }
 

@@ -5,6 +5,7 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,7 +30,7 @@ class PgConnection {
   // Several statements, no parameters (the schema).
   bool run_script(const char* sql, std::string& error);
 
-  bool broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+  bool broken() const { return gave_up_ || PQstatus(conn_) != CONNECTION_OK; }
   // "host:port/dbname": what logs and /readyz show.
   std::string where() const;
 
@@ -37,9 +38,15 @@ class PgConnection {
   PgConnection(PGconn* conn, std::string password) : conn_(conn), password_(std::move(password)) {}
   struct Result;
   std::string scrubbed(std::string message) const;
+  bool wait_socket(bool writing, std::chrono::steady_clock::time_point deadline);
+  PGresult* finish_statement(std::string& error);
+  PGresult* give_up(std::string& error, PGresult* partial);
+
+  static constexpr std::chrono::seconds kStatementDeadline{10};
 
   PGconn* conn_;
   std::string password_;  // only to scrub it out of messages
+  bool gave_up_ = false;  // a statement passed its deadline
 };
 
 }  // namespace ringgate::telemetry

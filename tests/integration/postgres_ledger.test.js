@@ -224,4 +224,25 @@ describe('fleet ledger in PostgreSQL', () => {
     assert.equal(Number(m[1]) * 1e6 + Number(m[2]), Number(fleetSpend));
     await b.gw.stop();
   });
+
+  it('a PostgreSQL that stops answering holds neither the node nor its stop', async () => {
+    let n = await startNode('node-frozen');
+    for (let i = 0; i < 5; ++i) await send(n.gw, `frozen-before-${i}`);
+    await waitForPgCount('node-frozen', 5);
+    pg.signalAll('SIGSTOP');
+    try {
+      for (let i = 0; i < 10; ++i) await send(n.gw, `frozen-during-${i}`);
+      // The shipper's statements and connects have deadlines (10 s, 5 s): SIGTERM is not held.
+      const { code } = await n.gw.signalAndWait('SIGTERM', 30000);
+      assert.equal(code, 0);
+    } finally {
+      pg.signalAll('SIGCONT');
+    }
+    n.gw = await startConfigGateway(n.toml, { dir: n.dir, env: env() });
+    const rows = await waitForPgCount('node-frozen', 15, 30000);
+    assert.deepEqual(rows.filter((id) => id.startsWith('frozen-during-')),
+      [...Array(10).keys()].map((i) => `frozen-during-${i}`));
+    assert.deepEqual(await duplicates(), []);
+    await n.gw.stop();
+  });
 });

@@ -48,6 +48,15 @@ class Postgres {
     await run(asServerUser([path.join(BIN, 'pg_ctl'), '-D', this.data, '-m', 'fast', '-w', 'stop']));
   }
 
+  // SIGSTOP / SIGCONT to the server and its backends (by pid, from postmaster.pid): a server that
+  // accepts and then never answers.
+  signalAll(sig) {
+    const postmaster = Number(fs.readFileSync(path.join(this.data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const children = fs.readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, 'utf8')
+      .trim().split(/\s+/).filter(Boolean).map(Number);
+    for (const pid of [postmaster, ...children]) process.kill(pid, sig);
+  }
+
   // psql's unaligned, tuples-only output of `sql`: one line per row, columns split by '|'.
   async query(sql) {
     const out = await run([path.join(BIN, 'psql'), '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1',
