@@ -75,23 +75,21 @@ LedgerReader::~LedgerReader() = default;
 
 std::optional<std::vector<LedgerRow>> LedgerReader::rows_since(int64_t since_ms,
                                                                std::string& error) {
-  sqlite3* db = db_->db.get();
-  ledger_db::Stmt s = ledger_db::prepare(db, kRowsSince.c_str(), error);
-  if (!s) return std::nullopt;
-  sqlite3_bind_int64(s.get(), 1, since_ms);
-  std::vector<LedgerRow> rows;
-  if (!each_row(db, s.get(), error, [&](sqlite3_stmt* st) { rows.push_back(read_row(st)); }))
-    return std::nullopt;
-  return rows;
+  return select_rows(kRowsSince, {since_ms}, error);
 }
 
 std::optional<std::vector<LedgerRow>> LedgerReader::rows_after(int64_t after_id, size_t limit,
                                                                std::string& error) {
+  return select_rows(kRowsAfter, {after_id, int64_t(limit)}, error);
+}
+
+std::optional<std::vector<LedgerRow>> LedgerReader::select_rows(
+    const std::string& sql, std::initializer_list<int64_t> binds, std::string& error) {
   sqlite3* db = db_->db.get();
-  ledger_db::Stmt s = ledger_db::prepare(db, kRowsAfter.c_str(), error);
+  ledger_db::Stmt s = ledger_db::prepare(db, sql.c_str(), error);
   if (!s) return std::nullopt;
-  sqlite3_bind_int64(s.get(), 1, after_id);
-  sqlite3_bind_int64(s.get(), 2, int64_t(limit));
+  int i = 0;
+  for (int64_t v : binds) sqlite3_bind_int64(s.get(), ++i, v);
   std::vector<LedgerRow> rows;
   if (!each_row(db, s.get(), error, [&](sqlite3_stmt* st) { rows.push_back(read_row(st)); }))
     return std::nullopt;

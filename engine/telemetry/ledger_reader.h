@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,6 +48,9 @@ class LedgerReader {
  private:
   struct Db;
   explicit LedgerReader(std::unique_ptr<Db> db);
+  std::optional<std::vector<LedgerRow>> select_rows(const std::string& sql,
+                                                    std::initializer_list<int64_t> binds,
+                                                    std::string& error);
   std::unique_ptr<Db> db_;
 };
 
