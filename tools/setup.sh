@@ -10,6 +10,7 @@ APT_PACKAGES=(
   # libraries (see README "Dependencies")
   liburing-dev libsimdjson-dev libmimalloc-dev libssl-dev libtomlplusplus-dev libcli11-dev
   libsqlite3-dev  # the usage ledger (engine/telemetry)
+  libpq-dev postgresql  # the fleet ledger (engine/telemetry/pg_*) and its tests' server
   # the tokenizer's Unicode categories (providers/tokenizer)
   libicu-dev
   libgtest-dev libbenchmark-dev

@@ -178,7 +178,12 @@ std::string describe(const Config& c) {
   const LedgerConfig& l = c.ledger;
   line(l.enabled() ? "ledger: " + l.path + " (flush every " + std::to_string(l.flush_interval_ms) +
                          " ms or " + std::to_string(l.batch_rows) + " rows, queue " +
-                         std::to_string(l.queue_rows) + " rows)"
+                         std::to_string(l.queue_rows) + " rows)" +
+                         (l.ships_to_postgres()
+                              ? "; shipped to postgres " + l.postgres_ref + " every " +
+                                    std::to_string(l.postgres_flush_interval_ms) + " ms as node " +
+                                    (l.node.empty() ? std::string("hostname:port") : l.node)
+                              : std::string())
                    : std::string("ledger: off"));
   for (const Upstream& u : c.upstreams) {
     std::string key =

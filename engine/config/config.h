@@ -196,7 +196,14 @@ struct LedgerConfig {
   uint32_t flush_interval_ms = 1000;  // a row is on disk at most this long after it was appended
   uint32_t batch_rows = 1000;         // or as soon as this many are waiting
   uint32_t queue_rows = 65536;        // appended but not yet written; beyond it rows are dropped
+  // The fleet ledger (engine/telemetry/pg_shipper.h): rows shipped from the file to PostgreSQL.
+  std::string postgres_ref;       // "env:NAME" / "file:PATH" as written; safe to log; "" = none
+  std::string postgres_conninfo;  // what it resolved to: holds a password, never logged
+  std::string node;               // this node's name in the fleet ledger; "" = hostname:listen port
+  uint32_t postgres_flush_interval_ms = 1000;  // how often the shipper looks for new rows
+  uint32_t postgres_batch_rows = 500;          // rows per INSERT
   bool enabled() const { return !path.empty(); }
+  bool ships_to_postgres() const { return !postgres_ref.empty(); }
 };
 
 // [log]: where the access log goes, one JSON line per request written by the accounting thread

@@ -163,7 +163,38 @@ class Loader {
                 "ledger.queue_rows (" + std::to_string(l.queue_rows) +
                     ") is less than batch_rows (" + std::to_string(l.batch_rows) + ")");
     }
+    read_ledger_postgres(r, l);
     r.finish();
+  }
+
+  // Like a provider key: the conninfo holds a password, so the file names where it is.
+  void read_ledger_postgres(TableReader& r, LedgerConfig& l) {
+    if (const auto* v = r.string("node")) {
+      if (valid_id(v->get()))
+        l.node = v->get();
+      else
+        diag_.add(v->source(), "ledger.node: " + std::string(kIdRule));
+    }
+    r.read_int("postgres_flush_interval_ms", 10, 600000, l.postgres_flush_interval_ms);
+    r.read_int("postgres_batch_rows", 1, 2000, l.postgres_batch_rows);
+    const auto* v = r.string("postgres");
+    if (!v) return;
+    if (!is_secret_ref(v->get())) {
+      diag_.add(v->source(),
+                "ledger.postgres must not hold the connection string itself (it may hold a "
+                "password); write \"env:NAME\" or \"file:PATH\"");
+      return;
+    }
+    std::string err;
+    std::optional<std::string> conninfo = resolve_secret(v->get(), err, base_dir_);
+    if (!conninfo) {
+      diag_.add(v->source(), "ledger.postgres: " + err);
+      return;
+    }
+    if (l.path.empty())
+      diag_.add(v->source(), "ledger.postgres needs ledger.path (rows ship from it)");
+    l.postgres_ref = v->get();
+    l.postgres_conninfo = std::move(*conninfo);
   }
 
   void read_server(const toml::table& t, Config& config) {

@@ -20,6 +20,7 @@
 #include "engine/io/socket_util.h"
 #include "engine/io/tls_context.h"
 #include "engine/telemetry/ledger_reader.h"
+#include "engine/telemetry/pg_ledger_reader.h"
 #include "providers/tokenizer/tokenizer_set.h"
 
 namespace ringgate::gateway {
@@ -218,11 +219,57 @@ bool Gateway::open_ledger(std::string& err) {
   ledger_ =
       telemetry::Ledger::open(cfg.ledger.path, telemetry::LedgerOptions::from(cfg.ledger), err);
   if (!ledger_) return false;
+  bool from_fleet = false;
+  if (cfg.ledger.ships_to_postgres() && !open_fleet_ledger(err, from_fleet)) return false;
+  if (from_fleet) return true;
   const auto restored = telemetry::restore_budgets_from_ledger(
       cfg.ledger.path, cfg, *runtime_->gatekeeper()->budget_store(), std::time(nullptr), err);
   if (!restored) return false;
   std::fprintf(stderr, "ledger: %s (budgets restored for %zu keys and teams)\n",
                cfg.ledger.path.c_str(), restored->restored);
+  return true;
+}
+
+// The node's unshipped rows go first (for a few seconds at most), so the fleet's sums hold this
+// node's whole file; then the budgets take the fleet's spend. With PostgreSQL unreachable the
+// node starts anyway, from its own file (it cannot see the other nodes' spend: said loudly).
+bool Gateway::open_fleet_ledger(std::string& err, bool& budgets_restored) {
+  const config::Config& cfg = runtime_->config();
+  std::string node = cfg.ledger.node;
+  if (node.empty()) {
+    char host[256] = "node";
+    gethostname(host, sizeof host - 1);
+    node = std::string(host) + ":" + std::to_string(cfg.server.listen_port);
+  }
+  pg_shipper_ = telemetry::PgShipper::open(
+      cfg.ledger.path, telemetry::PgShipperOptions::from(cfg.ledger, node), err);
+  if (!pg_shipper_) return false;
+  budgets_restored = false;
+  std::string why;
+  if (pg_shipper_->catch_up(std::chrono::milliseconds(5000))) {
+    const auto restored = telemetry::restore_budgets_from_fleet_ledger(
+        cfg.ledger.postgres_conninfo, cfg, *runtime_->gatekeeper()->budget_store(),
+        std::time(nullptr), why);
+    if (restored) {
+      budgets_restored = true;
+      std::fprintf(stderr,
+                   "ledger: %s, shipped to postgres %s as node %s (budgets restored from the "
+                   "fleet for %zu keys and teams)\n",
+                   cfg.ledger.path.c_str(), pg_shipper_->stats().where.c_str(), node.c_str(),
+                   restored->restored);
+    }
+  } else {
+    why = pg_shipper_->stats().last_error;
+  }
+  if (!budgets_restored) {
+    std::fprintf(stderr,
+                 "ringgate: warning: fleet ledger unreachable at start (%s): budgets restored "
+                 "from this node's file only; rows ship when it is back\n",
+                 why.c_str());
+  }
+  pg_shipper_->start();
+  metrics_.set_pg_shipper(pg_shipper_.get());
+  state_.pg_shipper = pg_shipper_.get();
   return true;
 }
 
@@ -256,6 +303,13 @@ void Gateway::stop() {
                  static_cast<unsigned long long>(st.rows_written),
                  static_cast<unsigned long long>(st.rows_dropped));
     ledger_.reset();
+  }
+  if (pg_shipper_) {
+    pg_shipper_->stop();  // after the ledger: ships the rows its close committed
+    const telemetry::PgShipperStats st = pg_shipper_->stats();
+    std::fprintf(stderr, "fleet ledger: %llu rows shipped, %llu left to ship at next start\n",
+                 static_cast<unsigned long long>(st.rows_shipped),
+                 static_cast<unsigned long long>(st.backlog));
   }
   shards_.clear();
 }

@@ -24,6 +24,7 @@
 #include "engine/io/tls_server_context.h"
 #include "engine/telemetry/count_worker.h"
 #include "engine/telemetry/metrics.h"
+#include "engine/telemetry/pg_shipper.h"
 #include "engine/telemetry/record_consumer.h"
 #include "providers/tokenizer/tokenizer_set.h"
 
@@ -52,6 +53,8 @@ class Gateway {
   // Resolves the upstream names of `rt` that `known` lacks (all of them at start).
   void resolve_upstreams(const config::Runtime& rt, const config::Runtime* known);
   bool open_ledger(std::string& err);
+  // [ledger] postgres: the shipper, and the fleet's spend for budgets. false: no file to ship from.
+  bool open_fleet_ledger(std::string& err, bool& budgets_restored);
   // Opens shard i's listeners: [server] listen, plus [server.tls] listen when it has one.
   bool open_listeners(unsigned i, std::vector<Shard::Listener>& out, std::string& err);
   // A new context from `tls`'s files for new connections (start and every reload); false with
@@ -71,7 +74,9 @@ class Gateway {
   telemetry::MetricsRegistry metrics_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::unique_ptr<telemetry::Ledger> ledger_;  // null: no [ledger]
-  std::FILE* access_log_file_ = nullptr;       // [log] access as a file path
+  // Ships the ledger's rows to the fleet's PostgreSQL; null without [ledger] postgres.
+  std::unique_ptr<telemetry::PgShipper> pg_shipper_;
+  std::FILE* access_log_file_ = nullptr;  // [log] access as a file path
   // Budget alerts' webhook thread; declared before the consumer that posts to it, to outlive it.
   std::unique_ptr<telemetry::WebhookSender> webhook_;
   std::unique_ptr<telemetry::RecordConsumer> records_;  // drains every shard's record ring

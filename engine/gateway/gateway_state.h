@@ -10,6 +10,7 @@
 #include "engine/io/tls_server_context.h"
 #include "engine/telemetry/count_worker.h"
 #include "engine/telemetry/metrics.h"
+#include "engine/telemetry/pg_shipper.h"
 
 namespace ringgate::cache {
 class Embedder;
@@ -25,7 +26,8 @@ namespace ringgate::gateway {
 
 struct GatewayState {
   io::DnsResolver* resolver = nullptr;
-  telemetry::MetricsRegistry* metrics = nullptr;  // every shard's counters, for the scrape
+  telemetry::MetricsRegistry* metrics = nullptr;     // every shard's counters, for the scrape
+  const telemetry::PgShipper* pg_shipper = nullptr;  // the fleet ledger's, for /readyz; null: none
   // Counts prompts off the shards (a queue per shard, by shard id); null when counting is off.
   telemetry::CountWorker* count_worker = nullptr;
   // Recent translated Responses conversations, for previous_response_id (one per node).

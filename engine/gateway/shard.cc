@@ -169,6 +169,8 @@ Shard::Shard(unsigned id, std::vector<Listener> listeners, GatewayState& state)
     if (const DeploymentHealth* h = runtime_->deployment_health())
       h->append_metrics(*runtime_, out);
   };
+  if (const telemetry::PgShipper* pg = state.pg_shipper)
+    services_.fleet_ledger = [pg](std::string& out) { pg->append_json(out); };
   services_.deployment_health = [this](std::string& out) {
     if (const DeploymentHealth* h = runtime_->deployment_health()) {
       h->append_json(*runtime_, out);

@@ -6,41 +6,23 @@
 #include <cstdio>
 
 #include "engine/telemetry/ledger_db.h"
+#include "engine/telemetry/ledger_queries.h"
 #include "protocol/error_body.h"
 
 namespace ringgate::telemetry {
 namespace {
 
-constexpr const char* kInsert =
-    "INSERT INTO requests (request_id, unix_ms, key_id, team, client_address, model_requested, "
-    "model_served, deployment, status, outcome, input_tokens, output_tokens, "
-    "cached_input_tokens, cache_creation_tokens, reasoning_tokens, usage_source, cost_micros, "
-    "cache_result, attempts, admission_us, cache_us, connect_us, ttfb_us, total_us, "
-    "taps_complete) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-    "?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)";
-
-void bind_text(sqlite3_stmt* s, int i, const std::string& v) {
-  sqlite3_bind_text(s, i, v.data(), int(v.size()), SQLITE_STATIC);
-}
+const std::string kInsert = "INSERT INTO requests (" + std::string(kLedgerColumns) + ") VALUES (" +
+                            numbered_placeholders(1, kLedgerFieldCount) + ")";
 
 void bind_row(sqlite3_stmt* s, const LedgerRow& r) {
   int i = 0;
-  bind_text(s, ++i, r.request_id);
-  sqlite3_bind_int64(s, ++i, r.unix_ms);
-  for (const std::string* t :
-       {&r.key_id, &r.team, &r.client_address, &r.model_requested, &r.model_served, &r.deployment})
-    bind_text(s, ++i, *t);
-  sqlite3_bind_int64(s, ++i, r.status);
-  bind_text(s, ++i, r.outcome);
-  for (int64_t v : {r.input_tokens, r.output_tokens, r.cached_input_tokens, r.cache_creation_tokens,
-                    r.reasoning_tokens})
-    sqlite3_bind_int64(s, ++i, v);
-  bind_text(s, ++i, r.usage_source);
-  sqlite3_bind_int64(s, ++i, r.cost_micros);
-  bind_text(s, ++i, r.cache_result);
-  for (int64_t v : {int64_t(r.attempts), r.admission_us, r.cache_us, r.connect_us, r.ttfb_us,
-                    r.total_us, int64_t(r.taps_complete)})
-    sqlite3_bind_int64(s, ++i, v);
+  visit_ledger_fields(
+      r,
+      [&](const std::string& v) {
+        sqlite3_bind_text(s, ++i, v.data(), int(v.size()), SQLITE_STATIC);
+      },
+      [&](int64_t v) { sqlite3_bind_int64(s, ++i, v); });
 }
 
 void log_line(const std::string& path, std::string_view event, const std::string& error) {
@@ -73,7 +55,7 @@ std::unique_ptr<Ledger> Ledger::open(const std::string& path, const LedgerOption
   db->db = ledger_db::open(path, ledger_db::Mode::kWrite, int(options.busy_timeout.count()), error);
   if (!db->db) return nullptr;
   std::string why;
-  db->insert = ledger_db::prepare(db->db.get(), kInsert, why);
+  db->insert = ledger_db::prepare(db->db.get(), kInsert.c_str(), why);
   if (!db->insert) {
     error = "ledger " + path + ": " + why;
     return nullptr;

@@ -2,36 +2,14 @@
 
 #include "engine/admission/utc_period.h"
 #include "engine/telemetry/ledger_db.h"
+#include "engine/telemetry/ledger_queries.h"
 
 namespace ringgate::telemetry {
 namespace {
 
-constexpr const char* kRows =
-    "SELECT request_id, unix_ms, key_id, team, client_address, model_requested, model_served, "
-    "deployment, status, outcome, input_tokens, output_tokens, cached_input_tokens, "
-    "cache_creation_tokens, reasoning_tokens, usage_source, cost_micros, cache_result, attempts, "
-    "admission_us, cache_us, connect_us, ttfb_us, total_us, taps_complete FROM requests "
-    "WHERE unix_ms >= ?1 ORDER BY unix_ms, id";
-
-// ?1: the day's start, ?2: the month's (ms). Empty keys and teams are no scope.
-constexpr const char* kSpend =
-    "SELECT 'key:' || key_id, SUM(CASE WHEN unix_ms >= ?1 THEN cost_micros ELSE 0 END), "
-    "SUM(CASE WHEN unix_ms >= ?2 THEN cost_micros ELSE 0 END), SUM(cost_micros) "
-    "FROM requests WHERE key_id <> '' GROUP BY key_id "
-    "UNION ALL SELECT 'team:' || team, SUM(CASE WHEN unix_ms >= ?1 THEN cost_micros ELSE 0 END), "
-    "SUM(CASE WHEN unix_ms >= ?2 THEN cost_micros ELSE 0 END), SUM(cost_micros) "
-    "FROM requests WHERE team <> '' GROUP BY team";
-
-std::string usage_sql(UsageGrouping by) {
-  const char* group = by == UsageGrouping::kKey    ? "key_id"
-                      : by == UsageGrouping::kTeam ? "team"
-                                                   : "CASE WHEN model_served <> '' THEN "
-                                                     "model_served ELSE model_requested END";
-  return std::string("SELECT ") + group +
-         ", COUNT(*), SUM(input_tokens), SUM(output_tokens), SUM(cached_input_tokens), "
-         "SUM(cache_creation_tokens), SUM(cost_micros) FROM requests WHERE unix_ms >= ?1 "
-         "GROUP BY 1 ORDER BY 7 DESC, 1";
-}
+const std::string kSelectRows = "SELECT id, " + std::string(kLedgerColumns) + " FROM requests ";
+const std::string kRowsSince = kSelectRows + "WHERE unix_ms >= ?1 ORDER BY unix_ms, id";
+const std::string kRowsAfter = kSelectRows + "WHERE id > ?1 ORDER BY id LIMIT ?2";
 
 std::string text(sqlite3_stmt* s, int i) {
   const unsigned char* t = sqlite3_column_text(s, i);
@@ -44,6 +22,7 @@ LedgerRow read_row(sqlite3_stmt* s) {
   int i = 0;
   auto next_int = [&] { return sqlite3_column_int64(s, i++); };
   auto next_text = [&] { return text(s, i++); };
+  r.id = next_int();
   r.request_id = next_text();
   r.unix_ms = next_int();
   for (std::string* t :
@@ -96,20 +75,41 @@ LedgerReader::~LedgerReader() = default;
 
 std::optional<std::vector<LedgerRow>> LedgerReader::rows_since(int64_t since_ms,
                                                                std::string& error) {
+  return select_rows(kRowsSince, {since_ms}, error);
+}
+
+std::optional<std::vector<LedgerRow>> LedgerReader::rows_after(int64_t after_id, size_t limit,
+                                                               std::string& error) {
+  return select_rows(kRowsAfter, {after_id, int64_t(limit)}, error);
+}
+
+std::optional<std::vector<LedgerRow>> LedgerReader::select_rows(
+    const std::string& sql, std::initializer_list<int64_t> binds, std::string& error) {
   sqlite3* db = db_->db.get();
-  ledger_db::Stmt s = ledger_db::prepare(db, kRows, error);
+  ledger_db::Stmt s = ledger_db::prepare(db, sql.c_str(), error);
   if (!s) return std::nullopt;
-  sqlite3_bind_int64(s.get(), 1, since_ms);
+  int i = 0;
+  for (int64_t v : binds) sqlite3_bind_int64(s.get(), ++i, v);
   std::vector<LedgerRow> rows;
   if (!each_row(db, s.get(), error, [&](sqlite3_stmt* st) { rows.push_back(read_row(st)); }))
     return std::nullopt;
   return rows;
 }
 
+std::optional<int64_t> LedgerReader::last_id(std::string& error) {
+  sqlite3* db = db_->db.get();
+  ledger_db::Stmt s = ledger_db::prepare(db, "SELECT COALESCE(MAX(id), 0) FROM requests", error);
+  if (!s) return std::nullopt;
+  int64_t id = 0;
+  if (!each_row(db, s.get(), error, [&](sqlite3_stmt* st) { id = sqlite3_column_int64(st, 0); }))
+    return std::nullopt;
+  return id;
+}
+
 std::optional<admission::SpendByScope> LedgerReader::spend_by_scope(int64_t unix_s,
                                                                     std::string& error) {
   sqlite3* db = db_->db.get();
-  ledger_db::Stmt s = ledger_db::prepare(db, kSpend, error);
+  ledger_db::Stmt s = ledger_db::prepare(db, kSpendByScopeSql, error);
   if (!s) return std::nullopt;
   const admission::UtcPeriods p = admission::utc_periods(unix_s);
   sqlite3_bind_int64(s.get(), 1, p.day_start_s * 1000);
@@ -125,6 +125,10 @@ std::optional<admission::SpendByScope> LedgerReader::spend_by_scope(int64_t unix
 
 std::optional<std::vector<UsageGroup>> LedgerReader::usage(int64_t since_ms, UsageGrouping by,
                                                            std::string& error) {
+  if (by == UsageGrouping::kNode) {
+    error = "--by node reads the fleet ledger (give --postgres): a node's file has one node";
+    return std::nullopt;
+  }
   sqlite3* db = db_->db.get();
   ledger_db::Stmt s = ledger_db::prepare(db, usage_sql(by).c_str(), error);
   if (!s) return std::nullopt;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,7 +16,8 @@
 
 namespace ringgate::telemetry {
 
-enum class UsageGrouping { kKey, kTeam, kModel };  // model: the served one, else the requested
+// model: the served one, else the requested; node: the fleet ledger only.
+enum class UsageGrouping { kKey, kTeam, kModel, kNode };
 
 struct UsageGroup {
   std::string name;  // "" for rows without one (no team, no model)
@@ -31,6 +33,11 @@ class LedgerReader {
 
   // Rows completed at or after since_ms, oldest first.
   std::optional<std::vector<LedgerRow>> rows_since(int64_t since_ms, std::string& error);
+  // Up to `limit` rows with an id above after_id, in id order (what the fleet shipper sends).
+  std::optional<std::vector<LedgerRow>> rows_after(int64_t after_id, size_t limit,
+                                                   std::string& error);
+  // The newest row's id, 0 for an empty ledger.
+  std::optional<int64_t> last_id(std::string& error);
   // Each key's ("key:<id>") and team's ("team:<name>") cost in the UTC day and month of `unix_s`
   // and in all time: what BudgetStore accounts are seeded with.
   std::optional<admission::SpendByScope> spend_by_scope(int64_t unix_s, std::string& error);
@@ -41,6 +48,9 @@ class LedgerReader {
  private:
   struct Db;
   explicit LedgerReader(std::unique_ptr<Db> db);
+  std::optional<std::vector<LedgerRow>> select_rows(const std::string& sql,
+                                                    std::initializer_list<int64_t> binds,
+                                                    std::string& error);
   std::unique_ptr<Db> db_;
 };
 

@@ -11,6 +11,7 @@
 namespace ringgate::telemetry {
 
 struct LedgerRow {
+  int64_t id = 0;  // the row's id in the node's ledger file once written (read back); 0 before
   std::string request_id;
   int64_t unix_ms = 0;  // when the request completed: the day and month its cost counts in
   std::string key_id;   // the virtual key's id, or "anonymous"
@@ -30,6 +31,28 @@ struct LedgerRow {
   int64_t admission_us = 0, cache_us = 0, connect_us = 0, ttfb_us = 0, total_us = 0;
   bool taps_complete = true;  // false: an accounting tap dropped a copy; usage may be undercounted
 };
+
+// Every stored column but the id, in the schema's order (kLedgerColumns): text(value) for the
+// text columns, integer(value) for the others. Writers bind with it, the fleet ledger encodes.
+template <typename Text, typename Integer>
+void visit_ledger_fields(const LedgerRow& r, Text text, Integer integer) {
+  text(r.request_id);
+  integer(r.unix_ms);
+  for (const std::string* t :
+       {&r.key_id, &r.team, &r.client_address, &r.model_requested, &r.model_served, &r.deployment})
+    text(*t);
+  integer(int64_t(r.status));
+  text(r.outcome);
+  for (int64_t v : {r.input_tokens, r.output_tokens, r.cached_input_tokens, r.cache_creation_tokens,
+                    r.reasoning_tokens})
+    integer(v);
+  text(r.usage_source);
+  integer(r.cost_micros);
+  text(r.cache_result);
+  for (int64_t v : {int64_t(r.attempts), r.admission_us, r.cache_us, r.connect_us, r.ttfb_us,
+                    r.total_us, int64_t(r.taps_complete)})
+    integer(v);
+}
 
 // The ledger's word for an outcome.
 inline std::string_view ledger_cache_result(CacheResult r) {

@@ -204,6 +204,8 @@ struct ShardSource {
   std::function<uint64_t()> open_connections;  // read from any thread
 };
 
+class PgShipper;
+
 class MetricsRegistry {
  public:
   // Before any shard serves: the set of shards is fixed from then on (render reads it unlocked).
@@ -212,6 +214,8 @@ class MetricsRegistry {
   AlertMetrics& alerts() { return alerts_; }
   // The ledger's backlog in records, set by whoever writes the ledger (any thread).
   void set_ledger_lag(uint64_t records) { ledger_lag_.store(records, std::memory_order_relaxed); }
+  // The fleet ledger's shipper, before any shard serves; it outlives the shards.
+  void set_pg_shipper(const PgShipper* shipper) { pg_shipper_ = shipper; }
 
   // Any thread. Bounded work: the blocks' sizes come from configs, never from requests.
   // open_access: the scraping request's snapshot says [auth] mode = "none".
@@ -222,6 +226,7 @@ class MetricsRegistry {
   AccountingMetrics accounting_;
   AlertMetrics alerts_;
   std::atomic<uint64_t> ledger_lag_{0};
+  const PgShipper* pg_shipper_ = nullptr;
 };
 
 }  // namespace ringgate::telemetry

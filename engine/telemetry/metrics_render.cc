@@ -3,6 +3,7 @@
 #include <map>
 
 #include "engine/telemetry/metrics.h"
+#include "engine/telemetry/pg_shipper.h"
 #include "protocol/prometheus_text.h"
 
 namespace ringgate::telemetry {
@@ -189,6 +190,19 @@ void write_one(PrometheusWriter& w, std::string_view name, MetricType type, std:
   w.sample(name, {}, v);
 }
 
+void write_pg_shipper(PrometheusWriter& w, const PgShipperStats& s) {
+  write_one(w, "ringgate_ledger_pg_connected", MetricType::kGauge,
+            "1 when the fleet ledger's PostgreSQL connection is up.", s.connected);
+  write_one(w, "ringgate_ledger_pg_rows_shipped_total", MetricType::kCounter,
+            "Ledger rows PostgreSQL acknowledged (a resent batch counts again).", s.rows_shipped);
+  write_one(w, "ringgate_ledger_pg_backlog_rows", MetricType::kGauge,
+            "Rows in the node's ledger file not yet shipped to PostgreSQL.", s.backlog);
+  write_one(w, "ringgate_ledger_pg_batches_total", MetricType::kCounter,
+            "INSERT batches PostgreSQL acknowledged.", s.batches);
+  write_one(w, "ringgate_ledger_pg_errors_total", MetricType::kCounter,
+            "Failed connects and statements to the fleet ledger (each retried).", s.errors);
+}
+
 }  // namespace
 
 void MetricsRegistry::render(bool open_access, std::string& out) const {
@@ -221,6 +235,7 @@ void MetricsRegistry::render(bool open_access, std::string& out) const {
   write_one(w, "ringgate_ledger_lag_records", MetricType::kGauge,
             "Request records waiting to be written to the usage ledger.",
             ledger_lag_.load(std::memory_order_relaxed));
+  if (pg_shipper_) write_pg_shipper(w, pg_shipper_->stats());
   write_one(w, "ringgate_open_access", MetricType::kGauge,
             "1 when [auth] mode = \"none\": every client is served without a key.", open_access);
 }

@@ -119,11 +119,22 @@ std::optional<UsageGrouping> parse_grouping(std::string_view text) {
   if (text == "key") return UsageGrouping::kKey;
   if (text == "team") return UsageGrouping::kTeam;
   if (text == "model") return UsageGrouping::kModel;
+  if (text == "node") return UsageGrouping::kNode;
   return std::nullopt;
 }
 
 std::string_view grouping_name(UsageGrouping by) {
-  return by == UsageGrouping::kKey ? "key" : by == UsageGrouping::kTeam ? "team" : "model";
+  switch (by) {
+    case UsageGrouping::kKey:
+      return "key";
+    case UsageGrouping::kTeam:
+      return "team";
+    case UsageGrouping::kModel:
+      return "model";
+    case UsageGrouping::kNode:
+      return "node";
+  }
+  return "key";
 }
 
 std::string format_usd_fixed(int64_t micros) {

@@ -17,7 +17,7 @@ namespace ringgate::telemetry {
 // nullopt with `why` for anything else.
 std::optional<int64_t> parse_since(std::string_view text, int64_t now_s, std::string& why);
 
-std::optional<UsageGrouping> parse_grouping(std::string_view text);  // key | team | model
+std::optional<UsageGrouping> parse_grouping(std::string_view text);  // key | team | model | node
 std::string_view grouping_name(UsageGrouping by);
 
 // Six decimals always: 12345 -> "0.012345", -5 -> "-0.000005".

@@ -59,7 +59,7 @@ describe('ringgate usage', () => {
   it('exits 2 with a clear message on bad arguments', async () => {
     const cases = [
       [['--ledger', ledger, '--since', 'yesterday'], /--since yesterday: give a duration/],
-      [['--ledger', ledger, '--since', '24h', '--by', 'teams'], /--by teams: give key, team or model/],
+      [['--ledger', ledger, '--since', '24h', '--by', 'teams'], /--by teams: give key, team, model or node/],
       [['--since', '24h'], /give --ledger PATH or --config FILE/],
       [['--ledger', ledger], /--since is required/],
       [['--ledger', ledger, '--since', '24h', '--colour'], /--colour/],

@@ -14,8 +14,10 @@
 #include "engine/config/key_material.h"
 #include "engine/config/listen_address.h"
 #include "engine/config/name_rules.h"
+#include "engine/config/secret.h"
 #include "engine/gateway/gateway.h"
 #include "engine/telemetry/ledger_reader.h"
+#include "engine/telemetry/pg_ledger_reader.h"
 #include "engine/telemetry/usage_report.h"
 #include "tools/cli/seal_key_command.h"
 #include "tools/cli/tokens_command.h"
@@ -124,9 +126,53 @@ int keygen(std::string id) {
 }
 
 struct UsageArgs {
-  std::string ledger, config, since, by = "key";
-  bool json = false, rows = false;
+  std::string ledger, config, since, by = "key", postgres;
+  bool json = false, rows = false, fleet = false;
 };
+
+// The fleet ledger's connection string: --postgres as env:NAME / file:PATH (or the string
+// itself), or with --fleet the [ledger] postgres of --config. "" after saying why.
+std::string usage_conninfo(const UsageArgs& a) {
+  std::string why;
+  if (!a.postgres.empty()) {
+    if (!config::is_secret_ref(a.postgres)) return a.postgres;
+    std::optional<std::string> conninfo = config::resolve_secret(a.postgres, why);
+    if (!conninfo) std::fprintf(stderr, "ringgate usage: --postgres: %s\n", why.c_str());
+    return conninfo.value_or("");
+  }
+  config::ConfigError err;
+  std::optional<config::LedgerConfig> l =
+      a.config.empty() ? std::nullopt : config::load_ledger_config(a.config, err);
+  if (!l || !l->ships_to_postgres()) {
+    std::fprintf(stderr, "ringgate usage: --fleet needs --config FILE with [ledger] postgres%s%s\n",
+                 err.message.empty() ? "" : ": ", err.message.c_str());
+    return "";
+  }
+  return l->postgres_conninfo;
+}
+
+// The fleet's sums from PostgreSQL (every node's rows); `ringgate usage --postgres`.
+int fleet_usage(const UsageArgs& a, int64_t since, telemetry::UsageGrouping by) {
+  if (a.rows) {
+    std::fprintf(stderr, "ringgate usage: --rows reads a node's file (--ledger), not the fleet\n");
+    return 2;
+  }
+  const std::string conninfo = usage_conninfo(a);
+  if (conninfo.empty()) return 2;
+  std::string why;
+  std::unique_ptr<telemetry::PgLedgerReader> reader =
+      telemetry::PgLedgerReader::open(conninfo, why);
+  std::optional<std::vector<telemetry::UsageGroup>> groups;
+  if (reader) groups = reader->usage(since * 1000, by, why);
+  if (!groups) {
+    std::fprintf(stderr, "ringgate usage: fleet ledger: %s\n", why.c_str());
+    return 1;
+  }
+  const std::string out = a.json ? telemetry::usage_json(*groups, by, since)
+                                 : telemetry::usage_table(*groups, by, since);
+  std::fputs(out.c_str(), stdout);
+  return 0;
+}
 
 // The ledger file usage reads: --ledger, or the [ledger] path of --config. "" after saying why.
 std::string usage_ledger_path(const UsageArgs& a, int& code) {
@@ -150,17 +196,19 @@ std::string usage_ledger_path(const UsageArgs& a, int& code) {
 // Sums from the ledger per key, team or model since a time; read-only, so it runs beside a
 // gateway writing the same file. 2: bad arguments; 1: the ledger could not be read.
 int usage(const UsageArgs& a) {
-  int code = 2;
-  const std::string path = usage_ledger_path(a, code);
-  if (path.empty()) return code;
   std::string why;
   std::optional<int64_t> since = telemetry::parse_since(a.since, int64_t(std::time(nullptr)), why);
   std::optional<telemetry::UsageGrouping> by = telemetry::parse_grouping(a.by);
   if (!since || !by) {
-    std::fprintf(stderr, "ringgate usage: %s\n",
-                 !since ? why.c_str() : ("--by " + a.by + ": give key, team or model").c_str());
+    std::fprintf(
+        stderr, "ringgate usage: %s\n",
+        !since ? why.c_str() : ("--by " + a.by + ": give key, team, model or node").c_str());
     return 2;
   }
+  if (!a.postgres.empty() || a.fleet) return fleet_usage(a, *since, *by);
+  int code = 2;
+  const std::string path = usage_ledger_path(a, code);
+  if (path.empty()) return code;
   std::unique_ptr<telemetry::LedgerReader> reader = telemetry::LedgerReader::open(path, why);
   if (a.rows) {
     std::optional<std::vector<telemetry::LedgerRow>> rows;
@@ -273,7 +321,13 @@ int main(int argc, char** argv) {
                    "From when: 30m, 24h, 7d, unix seconds, 2026-03-15 or "
                    "2026-03-15T12:00:00Z (UTC)")
       ->required();
-  usage_cmd->add_option("--by", usage_args.by, "Group by key (default), team or model");
+  usage_cmd->add_option("--by", usage_args.by,
+                        "Group by key (default), team, model or node (node: the fleet ledger)");
+  usage_cmd->add_option("--postgres", usage_args.postgres,
+                        "Read the fleet ledger in PostgreSQL: its connection string as env:NAME "
+                        "or file:PATH (a string given here is visible to other local users)");
+  usage_cmd->add_flag("--fleet", usage_args.fleet,
+                      "Read the fleet ledger named by --config's [ledger] postgres");
   usage_cmd->add_flag("--json", usage_args.json, "Print JSON instead of a table");
   usage_cmd->add_flag("--rows", usage_args.rows,
                       "Print every row since --since, one JSON object per line, instead of sums");

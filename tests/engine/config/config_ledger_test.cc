@@ -120,3 +120,50 @@ TEST(ConfigLedger, TheLedgerOnlyReaderSkipsTheRestButChecksTheLedger) {
 
 }  // namespace
 }  // namespace ringgate::config
+
+namespace ringgate::config {
+namespace {
+
+// The fleet ledger's connection string holds a password: the file names where it is, and
+// neither the value nor anything but the reference reaches describe().
+TEST(ConfigLedgerPostgres, AReferenceIsResolvedAndOnlyItIsShown) {
+  setenv("RINGGATE_TEST_PG_URL", "host=db password=s3cret-pw", 1);
+  ConfigError err;
+  auto c = load(
+      "[ledger]\npath = \"/l.db\"\npostgres = \"env:RINGGATE_TEST_PG_URL\"\nnode = \"n-1\"\n"
+      "postgres_flush_interval_ms = 300\npostgres_batch_rows = 20\n",
+      err);
+  ASSERT_TRUE(c) << err.message;
+  EXPECT_TRUE(c->ledger.ships_to_postgres());
+  EXPECT_EQ(c->ledger.postgres_conninfo, "host=db password=s3cret-pw");
+  EXPECT_EQ(c->ledger.node, "n-1");
+  EXPECT_EQ(c->ledger.postgres_flush_interval_ms, 300u);
+  EXPECT_EQ(c->ledger.postgres_batch_rows, 20u);
+  const std::string text = describe(*c);
+  EXPECT_NE(text.find("shipped to postgres env:RINGGATE_TEST_PG_URL every 300 ms as node n-1"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("s3cret"), std::string::npos);
+  unsetenv("RINGGATE_TEST_PG_URL");
+}
+
+TEST(ConfigLedgerPostgres, TheStringItselfAMissingPathAndBadValuesAreRefused) {
+  const std::string literal =
+      ledger_error("[ledger]\npath = \"l.db\"\npostgres = \"host=db password=s3cret-pw\"\n");
+  EXPECT_NE(literal.find("ledger.postgres must not hold the connection string itself"),
+            std::string::npos)
+      << literal;
+  EXPECT_EQ(literal.find("s3cret"), std::string::npos);
+  setenv("RINGGATE_TEST_PG_URL", "host=db", 1);
+  EXPECT_EQ(ledger_error("[ledger]\npostgres = \"env:RINGGATE_TEST_PG_URL\"\n"),
+            "t.toml:2:12: ledger.postgres needs ledger.path (rows ship from it)");
+  unsetenv("RINGGATE_TEST_PG_URL");
+  EXPECT_NE(ledger_error("[ledger]\npath = \"l.db\"\npostgres_batch_rows = 5000\n")
+                .find("ledger.postgres_batch_rows must be between 1 and 2000"),
+            std::string::npos);
+  EXPECT_NE(ledger_error("[ledger]\npath = \"l.db\"\nnode = \"a b\"\n").find("ledger.node"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace ringgate::config
