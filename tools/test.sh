@@ -20,7 +20,7 @@ echo "== lock-free admission, accounting rings and the exact cache under TSan ==
 [ -f build-tsan/build.ninja ] || meson setup build-tsan --buildtype=debugoptimized \
   -Db_sanitize=thread -Db_lundef=false >/dev/null
 TSAN_TESTS=()
-for t in token_bucket limit_set budget gatekeeper; do
+for t in token_bucket limit_set budget gatekeeper fleet_lease; do
   TSAN_TESTS+=("tests/engine/engine_admission_${t}_test")
 done
 for t in record_ring tap_ring remote_embedder; do TSAN_TESTS+=("tests/engine/engine_telemetry_${t}_test"); done
