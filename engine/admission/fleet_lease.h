@@ -11,7 +11,9 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 
 namespace ringgate::admission {
 
@@ -88,6 +90,16 @@ class FleetLease {
   std::atomic<bool> want_{true};        // a fresh lease has nothing: ask at once
   std::atomic<uint64_t> exhausted_{0};  // window + 1 the fleet spent; 0: none
   std::atomic<uint64_t> last_take_ms_{0};
+};
+
+// Where leases come from: the fleet thread (engine/cluster) makes one per scope and renews it.
+// Called when a config snapshot is built, never per request; the same scope and limit get the
+// same lease, so a reload keeps what this node holds.
+class FleetLeases {
+ public:
+  virtual ~FleetLeases() = default;
+  virtual std::shared_ptr<FleetLease> lease(std::string_view scope, uint64_t limit,
+                                            uint64_t window_s) = 0;
 };
 
 }  // namespace ringgate::admission
