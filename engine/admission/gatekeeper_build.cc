@@ -90,9 +90,10 @@ void Gatekeeper::attach_fleet(Principal& p, std::string_view scope,
   constexpr uint64_t kWindowS[3] = {60, 3600, 86'400};
   constexpr std::string_view kSuffix[3] = {":rpm", ":rph", ":rpd"};
   for (int i = 0; i < 3; ++i) {
-    if (per_window[i])
-      p.fleet[i] =
-          fleet_->lease(std::string(scope) + std::string(kSuffix[i]), per_window[i], kWindowS[i]);
+    if (!per_window[i]) continue;
+    std::string name(scope);
+    name.append(kSuffix[i]);
+    p.fleet[i] = fleet_->lease(name, per_window[i], kWindowS[i]);
   }
 }
 

@@ -12,6 +12,7 @@
 #include "cache/exact_cache.h"
 #include "cache/response_store.h"
 #include "cache/single_flight.h"
+#include "engine/cluster/fleet_limiter.h"
 #include "engine/config/config.h"
 #include "engine/config/runtime.h"
 #include "engine/gateway/gateway_state.h"
@@ -57,6 +58,9 @@ class Gateway {
   bool open_access_log(const config::LogConfig& log, std::FILE*& out, std::string& err);
   static std::shared_ptr<const providers::tokenizer::TokenizerSet> load_tokenizers();
 
+  // [cluster] as the process started with it (a reload keeps it); before runtime_, which its
+  // leases are built into.
+  std::shared_ptr<cluster::FleetLimiter> fleet_;
   std::shared_ptr<const config::Runtime> runtime_;  // what shards were last told to adopt
   std::string build_error_;  // why the constructor's config made no tables; start() says it
   std::unique_ptr<io::DnsResolver> resolver_;

@@ -17,6 +17,10 @@ class ResponseStore;
 class SingleFlight;
 }  // namespace ringgate::cache
 
+namespace ringgate::cluster {
+class FleetLimiter;
+}  // namespace ringgate::cluster
+
 namespace ringgate::gateway {
 
 struct GatewayState {
@@ -29,6 +33,7 @@ struct GatewayState {
   // The exact cache's answers (one per node, every shard reads and fills); null when off.
   cache::ExactCache* exact_cache = nullptr;
   cache::SingleFlight* flights = nullptr;  // the exact cache's identical misses in flight
+  cluster::FleetLimiter* fleet = nullptr;  // [cluster]: fleet-wide limits; null without
   // What the store's own stats do not see, for the scrape: lookups skipped (bypass), time spent
   // in the cache (000-L3), answers kept and copies dropped at the fill.
   struct CacheCounters {

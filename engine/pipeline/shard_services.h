@@ -25,6 +25,9 @@ struct ShardServices {
   // Appends `"deployments":[...]`, each deployment's health probe state (for /readyz); may be
   // empty.
   std::function<void(std::string& out)> deployment_health;
+  // Appends `"cluster":{...}`, the fleet-wide limits' state (for /readyz); unset without
+  // [cluster].
+  std::function<void(std::string& out)> cluster_state;
   // Appends every shard's metrics in the Prometheus text format (for /metrics); bounded work.
   // open_access: the scraping request's snapshot is in [auth] mode = "none".
   std::function<void(bool open_access, std::string& out)> scrape_metrics;
