@@ -6,17 +6,19 @@
 # (utime + stime from /proc), their ratio, and Redis commands per second for the cluster node
 # (INFO commandstats before and after, INFO's own calls excluded).
 #
-# usage: BUILD=build bench/cluster_limits.sh [-R RATE] [-d SECONDS] [-s SLICE]
+# usage: BUILD=build bench/cluster_limits.sh [-R RATE] [-d SECONDS] [-s SLICE] [-r ROUNDS]
 set -euo pipefail
 
 RATE=1000
 DURATION=10
 SLICE=100
+ROUNDS=3
 while [[ $# -gt 0 ]]; do
   case "$1" in
     -R) RATE="$2"; shift ;;
     -d) DURATION="$2"; shift ;;
     -s) SLICE="$2"; shift ;;
+    -r) ROUNDS="$2"; shift ;;
     -h|--help) sed -n 2,9p "$0"; exit 0 ;;
     *) echo "bench/cluster_limits.sh: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -82,19 +84,25 @@ run() {
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "commit: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo '+dirty')"
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(uname -r)"
-echo "load: ringgate-load -c 32 -t 1 -R $RATE -d $DURATION (open loop), slice $SLICE"
+echo "load: ringgate-load -c 32 -t 1 -R $RATE -d $DURATION (open loop), slice $SLICE, $ROUNDS alternating rounds"
 "$LOAD" "http://127.0.0.1:$LOCAL_PORT/v1/chat/completions" --data "$BODY" -H "authorization: Bearer $KEY" -c 8 -n 500 >/dev/null
 "$LOAD" "http://127.0.0.1:$CLUSTER_PORT/v1/chat/completions" --data "$BODY" -H "authorization: Bearer $KEY" -c 8 -n 500 >/dev/null
-read -r L_N L_T L_E <<<"$(run "$LOCAL_PORT" local)"
-R0="$(redis_calls)"
-read -r C_N C_T C_E <<<"$(run "$CLUSTER_PORT" cluster)"
-R1="$(redis_calls)"
-python3 - "$L_N" "$L_T" "$C_N" "$C_T" "$R0" "$R1" "$DURATION" <<'PY'
+# Alternating rounds, so drift on a shared machine hits both sides alike.
+L_N=0; L_T=0; C_N=0; C_T=0; R=0
+for round in $(seq "$ROUNDS"); do
+  read -r n t _ <<<"$(run "$LOCAL_PORT" local)"; L_N=$((L_N + n)); L_T=$((L_T + t))
+  r0="$(redis_calls)"
+  read -r n t _ <<<"$(run "$CLUSTER_PORT" cluster)"; C_N=$((C_N + n)); C_T=$((C_T + t))
+  r1="$(redis_calls)"; R=$((R + r1 - r0))
+done
+python3 - "$L_N" "$L_T" "$C_N" "$C_T" "$R" "$((DURATION * ROUNDS))" <<'PY'
 import sys
-ln, lt, cn, ct, r0, r1, d = (float(x) for x in sys.argv[1:])
+ln, lt, cn, ct, r, d = (float(x) for x in sys.argv[1:])
 lus, cus = lt * 10000 / ln, ct * 10000 / cn  # ticks are 10 ms
 print(f"local limits:   {int(ln)} requests, {lus:.1f} us CPU per request (gateway process)")
 print(f"cluster limits: {int(cn)} requests, {cus:.1f} us CPU per request (gateway process)")
 print(f"cluster / local CPU per request: {cus / lus:.3f}")
-print(f"redis commands: {int(r1 - r0)} in {d:.0f} s = {(r1 - r0) / d:.1f}/s for {cn / d:.0f} requests/s on the node")
+print(f"redis commands: {int(r)} in {d:.0f} s = {r / d:.1f}/s for {cn / d:.0f} requests/s on the node")
 PY
+echo "redis commandstats:"
+redis-cli -p "$REDIS_PORT" INFO commandstats | grep -v '^cmdstat_info' | sed -n 's/^cmdstat_\([a-z]*\):calls=\([0-9]*\).*/  \1 \2/p'
