@@ -4,7 +4,8 @@
 # through Redis leases), the other with local limits only. The same open-loop load runs through
 # each in turn (same run, same machine); prints governed CPU per request of each gateway process
 # (utime + stime from /proc), their ratio, and Redis commands per second for the cluster node
-# (INFO commandstats before and after, INFO's own calls excluded).
+# (INFO commandstats before and after: the EVAL, EVALSHA and PING calls it sends; the commands
+# its lease script runs inside Redis are listed apart).
 #
 # usage: BUILD=build bench/cluster_limits.sh [-R RATE] [-d SECONDS] [-s SLICE] [-r ROUNDS]
 set -euo pipefail
@@ -63,22 +64,32 @@ LOCAL_PORT="$(start local "$RINGGATE" serve --config "$TMP/local.toml" --listen 
 CLUSTER_PORT="$(start cluster "$RINGGATE" serve --config "$TMP/cluster.toml" --listen 127.0.0.1:0)"
 
 cpu_ticks() { awk '{ sub(/.*\) /, ""); split($0, f, " "); print f[12] + f[13] }' "/proc/$1/stat"; }
+# The fleet thread's own ticks (0 for a gateway without one).
+fleet_ticks() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    if [[ "$(cat "$t/comm")" == rg-fleet ]]; then cpu_ticks "$1/task/${t##*/}"; return; fi
+  done
+  echo 0
+}
 redis_calls() {
   redis-cli -p "$REDIS_PORT" INFO commandstats |
-    awk -F'[:=,]' '/^cmdstat_/ && $1 != "cmdstat_info" { n += $3 } END { print n + 0 }'
+    awk -F'[:=,]' '$1 ~ /^cmdstat_(eval|evalsha|ping)$/ { n += $3 } END { print n + 0 }'
 }
 BODY='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"max_tokens":16}'
 # One run through the gateway on $1 (its pid in $TMP/$2.pid); prints "requests ticks".
 run() {
   local pid; pid="$(cat "$TMP/$2.pid")"
   local t0; t0="$(cpu_ticks "$pid")"
+  local f0; f0="$(fleet_ticks "$pid")"
   local out
   out="$("$LOAD" "http://127.0.0.1:$1/v1/chat/completions" --data "$BODY" -H "authorization: Bearer $KEY" \
     -c 32 -t 1 -R "$RATE" -d "$DURATION" --json)"
   local t1; t1="$(cpu_ticks "$pid")"
+  local f1; f1="$(fleet_ticks "$pid")"
   local n; n="$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d["requests"])' "$out")"
   local errs; errs="$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d.get("errors", {}))' "$out")"
-  echo "$n $((t1 - t0)) $errs"
+  echo "$n $((t1 - t0)) $((f1 - f0)) $errs"
 }
 
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -88,19 +99,20 @@ echo "load: ringgate-load -c 32 -t 1 -R $RATE -d $DURATION (open loop), slice $S
 "$LOAD" "http://127.0.0.1:$LOCAL_PORT/v1/chat/completions" --data "$BODY" -H "authorization: Bearer $KEY" -c 8 -n 500 >/dev/null
 "$LOAD" "http://127.0.0.1:$CLUSTER_PORT/v1/chat/completions" --data "$BODY" -H "authorization: Bearer $KEY" -c 8 -n 500 >/dev/null
 # Alternating rounds, so drift on a shared machine hits both sides alike.
-L_N=0; L_T=0; C_N=0; C_T=0; R=0
+L_N=0; L_T=0; C_N=0; C_T=0; C_F=0; R=0
 for round in $(seq "$ROUNDS"); do
-  read -r n t _ <<<"$(run "$LOCAL_PORT" local)"; L_N=$((L_N + n)); L_T=$((L_T + t))
+  read -r n t _ _ <<<"$(run "$LOCAL_PORT" local)"; L_N=$((L_N + n)); L_T=$((L_T + t))
   r0="$(redis_calls)"
-  read -r n t _ <<<"$(run "$CLUSTER_PORT" cluster)"; C_N=$((C_N + n)); C_T=$((C_T + t))
+  read -r n t f _ <<<"$(run "$CLUSTER_PORT" cluster)"; C_N=$((C_N + n)); C_T=$((C_T + t)); C_F=$((C_F + f))
   r1="$(redis_calls)"; R=$((R + r1 - r0))
 done
-python3 - "$L_N" "$L_T" "$C_N" "$C_T" "$R" "$((DURATION * ROUNDS))" <<'PY'
+python3 - "$L_N" "$L_T" "$C_N" "$C_T" "$R" "$((DURATION * ROUNDS))" "$C_F" <<'PY'
 import sys
-ln, lt, cn, ct, r, d = (float(x) for x in sys.argv[1:])
+ln, lt, cn, ct, r, d, cf = (float(x) for x in sys.argv[1:])
 lus, cus = lt * 10000 / ln, ct * 10000 / cn  # ticks are 10 ms
 print(f"local limits:   {int(ln)} requests, {lus:.1f} us CPU per request (gateway process)")
 print(f"cluster limits: {int(cn)} requests, {cus:.1f} us CPU per request (gateway process)")
+print(f"  of which the fleet thread: {cf * 10000 / cn:.1f} us per request ({cf * 10 / d:.1f} ms CPU per s)")
 print(f"cluster / local CPU per request: {cus / lus:.3f}")
 print(f"redis commands: {int(r)} in {d:.0f} s = {r / d:.1f}/s for {cn / d:.0f} requests/s on the node")
 PY

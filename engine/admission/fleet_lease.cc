@@ -1,17 +1,30 @@
 #include "engine/admission/fleet_lease.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 namespace ringgate::admission {
 
 FleetLease::FleetLease(std::string scope, uint64_t limit, uint64_t window_s, uint64_t slice,
-                       const std::atomic<FleetState>* state)
+                       const std::atomic<FleetState>* state, int wake_fd)
     : scope_(std::move(scope)),
       limit_(limit),
       window_s_(std::max<uint64_t>(window_s, 1)),
       slice_(std::clamp<uint64_t>(slice, 1, std::max<uint64_t>(limit, 1))),
       low_water_(slice_ / 2),  // renew when half the slice is spent: one round trip of headroom
-      state_(state) {}
+      state_(state),
+      wake_fd_(wake_fd) {}
+
+// Once per renewal, not per request: only the take that raises the flag writes the eventfd.
+void FleetLease::ask_renewal() {
+  if (want_.load(std::memory_order_relaxed) || want_.exchange(true, std::memory_order_acq_rel))
+    return;
+  if (wake_fd_ >= 0) {
+    const uint64_t one = 1;
+    [[maybe_unused]] const ssize_t n = write(wake_fd_, &one, sizeof one);
+  }
+}
 
 FleetLease::Take FleetLease::try_take(uint64_t unix_ms) {
   const uint64_t window = window_of(unix_ms);
@@ -20,8 +33,7 @@ FleetLease::Take FleetLease::try_take(uint64_t unix_ms) {
   while (same_window(cur, window) && (cur & kLeftMask) > 0) {
     if (w.compare_exchange_weak(cur, cur - 1, std::memory_order_acq_rel)) {
       last_take_ms_.store(unix_ms, std::memory_order_relaxed);
-      if ((cur & kLeftMask) - 1 <= low_water_ && !want_.load(std::memory_order_relaxed))
-        want_.store(true, std::memory_order_release);
+      if ((cur & kLeftMask) - 1 <= low_water_) ask_renewal();
       return Take::kOk;
     }
   }
@@ -30,7 +42,7 @@ FleetLease::Take FleetLease::try_take(uint64_t unix_ms) {
   if (s == FleetState::kDownClosed) return Take::kUnavailable;
   if (exhausted_.load(std::memory_order_acquire) == window + 1) return Take::kExhausted;
   if (s == FleetState::kDownLocal) return Take::kExhausted;  // the local share is spent
-  if (!want_.load(std::memory_order_relaxed)) want_.store(true, std::memory_order_release);
+  ask_renewal();
   return Take::kRenewing;
 }
 

@@ -35,8 +35,10 @@ class FleetLease {
 
   // `limit` requests per `window_s` seconds across the fleet; `scope` names the Redis key
   // ("key:alice:rpm"). `state` is the fleet's, shared by every lease; it outlives them.
+  // `wake_fd`: an eventfd the fleet thread polls, written once when a take asks for renewal
+  // (-1: none, the thread finds the request on its next round).
   FleetLease(std::string scope, uint64_t limit, uint64_t window_s, uint64_t slice,
-             const std::atomic<FleetState>* state);
+             const std::atomic<FleetState>* state, int wake_fd = -1);
 
   // Shard side, lock-free. `unix_ms`: the wall clock (windows are UTC-aligned across nodes).
   Take try_take(uint64_t unix_ms);
@@ -86,6 +88,8 @@ class FleetLease {
   const std::string scope_;
   const uint64_t limit_, window_s_, slice_, low_water_;
   const std::atomic<FleetState>* state_;
+  const int wake_fd_;
+  void ask_renewal();
   std::array<std::atomic<uint64_t>, 2> words_{};
   std::atomic<bool> want_{true};        // a fresh lease has nothing: ask at once
   std::atomic<uint64_t> exhausted_{0};  // window + 1 the fleet spent; 0: none

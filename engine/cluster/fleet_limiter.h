@@ -6,7 +6,6 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -23,7 +22,7 @@ namespace ringgate::cluster {
 class FleetLimiter final : public admission::FleetLeases {
  public:
   explicit FleetLimiter(config::ClusterConfig cfg);
-  ~FleetLimiter() override { stop(); }
+  ~FleetLimiter() override;
   // Null when [cluster] is absent.
   static std::shared_ptr<FleetLimiter> make(const config::ClusterConfig& cfg);
 
@@ -60,21 +59,22 @@ class FleetLimiter final : public admission::FleetLeases {
   void connect(uint64_t now_ms);
   void go_down(const std::string& why);
   void install_local_shares(uint64_t now_ms);
-  std::vector<Entry*> entries();
+  const std::vector<Entry*>& entries();  // the registry now (the fleet thread's copy)
 
   const config::ClusterConfig cfg_;
   std::atomic<admission::FleetState> state_{admission::FleetState::kUp};
   mutable std::mutex mu_;  // the registry: lease() runs at snapshot builds, the thread per tick
   std::vector<std::unique_ptr<Entry>> entries_;
-  std::mutex wake_mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
+  const int wake_fd_;  // eventfd: leases ask for renewal through it
+  std::atomic<bool> stopping_{false};
   std::thread thread_;
 
   RedisConnection conn_;  // the fleet thread's alone
   bool by_sha_ = true;
   uint64_t next_connect_ms_ = 0, backoff_ms_ = 0, last_round_trip_ms_ = 0;
   std::vector<protocol::RespValue> replies_;
+  std::vector<Entry*> snapshot_;
+  std::vector<Call> calls_;
   std::atomic<uint64_t> commands_{0}, errors_{0}, transitions_{0}, granted_{0}, round_trips_{0};
 };
 

@@ -1,6 +1,8 @@
 #include "engine/admission/fleet_lease.h"
 
 #include <gtest/gtest.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <thread>
 #include <vector>
@@ -37,6 +39,20 @@ TEST(FleetLease, AsksForRenewalAtTheLowWaterMark) {
   lease.try_take(kT0);
   EXPECT_TRUE(lease.wants_renewal()) << "5 left: renew while 5 remain, no request waits";
   EXPECT_EQ(lease.remaining(w), 5u);
+}
+
+TEST(FleetLease, WakesTheFleetThreadOncePerRenewal) {
+  std::atomic<FleetState> state{FleetState::kUp};
+  const int fd = eventfd(0, EFD_NONBLOCK);
+  ASSERT_GE(fd, 0);
+  FleetLease lease("key:a:rpm", 100, 60, 10, &state, fd);
+  lease.install(lease.window_of(kT0), 10);
+  uint64_t count = 0;
+  EXPECT_LT(read(fd, &count, sizeof count), 0) << "nothing asked yet";
+  for (int i = 0; i < 8; ++i) lease.try_take(kT0);  // crosses the low-water mark at 5 left
+  ASSERT_EQ(read(fd, &count, sizeof count), ssize_t(sizeof count));
+  EXPECT_EQ(count, 1u) << "one wake for the renewal, not one per take";
+  close(fd);
 }
 
 TEST(FleetLease, NextWindowInstalledAheadAndOldWindowReplaced) {
