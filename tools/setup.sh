@@ -22,6 +22,8 @@ APT_PACKAGES=(
   chromium
   # bench/sqe_count.sh counts io_uring work with the kernel tracepoints
   linux-perf
+  # fleet-wide limits: the cluster tests start their own redis-server (engine/cluster)
+  redis-server
   # benchmarks: bench/micro/hnsw_compare compares our HNSW index with these (used only there)
   libhnswlib-dev libfaiss-dev
 )
@@ -38,8 +40,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-# Debian's nginx starts a system service on install; ringgate's tests run their own instances.
-command -v systemctl >/dev/null 2>&1 && systemctl disable --now nginx haproxy >/dev/null 2>&1 || true
+# Debian's nginx, haproxy, redis-server and postgresql start system services on install;
+# ringgate's tests run their own instances.
+command -v systemctl >/dev/null 2>&1 && systemctl disable --now nginx haproxy redis-server postgresql >/dev/null 2>&1 || true
 
 # Test clients: the official OpenAI and Anthropic SDKs (npm), pinned by package-lock.json.
 if [ -f tests/integration/package.json ]; then

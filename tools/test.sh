@@ -26,7 +26,7 @@ echo "== lock-free admission, accounting rings and the exact cache under TSan ==
 [ -f build-tsan/build.ninja ] || meson setup build-tsan "${SANITIZER_BUILD[@]}" \
   -Db_sanitize=thread >/dev/null
 TSAN_TESTS=()
-for t in token_bucket limit_set budget gatekeeper; do
+for t in token_bucket limit_set budget gatekeeper fleet_lease; do
   TSAN_TESTS+=("tests/engine/engine_admission_${t}_test")
 done
 for t in record_ring tap_ring remote_embedder pg_shipper; do TSAN_TESTS+=("tests/engine/engine_telemetry_${t}_test"); done

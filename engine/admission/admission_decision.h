@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "engine/admission/budget_store.h"
+#include "engine/admission/fleet_lease.h"
 #include "engine/admission/ip_address.h"
 #include "engine/admission/limit_set.h"
 #include "engine/config/config.h"
@@ -32,6 +33,7 @@ struct AdmitInput {
   uint64_t max_output_tokens = 0;        // max_tokens, or the model's default
   uint64_t now_ns = 0;                   // steady clock: buckets
   int64_t unix_s = 0;                    // wall clock: budget days and months (UTC)
+  uint64_t unix_ms = 0;                  // wall clock: fleet-wide windows; 0: from unix_s
 };
 
 // Whose limit or budget refused.
@@ -40,13 +42,14 @@ std::string_view scope_name(Scope scope);  // "key", "team", "model", "address"
 
 enum class RefusalKind : uint8_t {
   kNone,
-  kMissingKey,       // 401
-  kInvalidKey,       // 401
-  kModelNotAllowed,  // 403 (the model exists; a key that may not use it is told so, not 404)
-  kPathNotAllowed,   // 403: a path with no model, for a key without allow_modelless_paths
-  kRateLimited,      // 429
-  kAnonymousFull,    // 429: no slot for this address in the anonymous table
-  kBudgetExceeded,   // 402
+  kMissingKey,        // 401
+  kInvalidKey,        // 401
+  kModelNotAllowed,   // 403 (the model exists; a key that may not use it is told so, not 404)
+  kPathNotAllowed,    // 403: a path with no model, for a key without allow_modelless_paths
+  kRateLimited,       // 429
+  kAnonymousFull,     // 429: no slot for this address in the anonymous table
+  kBudgetExceeded,    // 402
+  kFleetUnavailable,  // 503: fleet-wide limits need Redis, which is gone (on_redis_down = closed)
 };
 
 struct Refusal {
@@ -67,10 +70,15 @@ struct PendingCharge {
   std::array<LimitSet*, kMaxSets> sets{};
   std::array<BudgetAccount*, kMaxAccounts> accounts{};
   std::array<BudgetHold, kMaxAccounts> holds{};
+  // Fleet-wide request windows taken (key and team, per minute, hour and day), and in which
+  // window each was taken: a refund gives back only to a window still current.
+  static constexpr int kMaxFleet = 6;
+  std::array<FleetLease*, kMaxFleet> fleet{};
+  std::array<uint64_t, kMaxFleet> fleet_window{};
   uint64_t tokens = 0;  // the estimate taken from every tokens bucket
-  uint8_t sets_count = 0, accounts_count = 0;
+  uint8_t sets_count = 0, accounts_count = 0, fleet_count = 0;
 
-  bool active() const { return sets_count || accounts_count; }
+  bool active() const { return sets_count || accounts_count || fleet_count; }
 };
 
 // What admission took, to give back or correct at the completion point. Move-only; settle()

@@ -76,6 +76,11 @@ ApiError to_api_error(const Refusal& r, std::string_view model) {
               ErrorCode::kRateLimited};
     case RefusalKind::kBudgetExceeded:
       return {402, budget_message(r), ErrorCode::kBudgetExceeded};
+    case RefusalKind::kFleetUnavailable:
+      return {503,
+              "fleet-wide rate limits are unavailable (the shared Redis does not answer and "
+              "on_redis_down is \"closed\"); retry later",
+              ErrorCode::kUpstreamUnavailable};
   }
   return {500, "admitted request has no error", ErrorCode::kConfigurationError};
 }

@@ -10,6 +10,7 @@ namespace ringgate::admission {
 namespace {
 
 constexpr uint64_t kAnonymousFullRetryMs = 1000;
+constexpr uint64_t kFleetRenewRetryMs = 1000;
 constexpr uint64_t kWindowMs[3] = {kMinuteNs / kNsPerMs, kHourNs / kNsPerMs, kDayNs / kNsPerMs};
 
 uint64_t saturating_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
@@ -39,7 +40,8 @@ Decision Gatekeeper::admit(const AdmitInput& in) const {
   Decision d;
   const Key* key = identify(in, d);
   if (key) d.provider_keys = key->provider_keys;
-  if (d.ok() && allowed(key, in, d) && acquire_limits(key, in, d)) reserve_budgets(key, in, d);
+  if (d.ok() && allowed(key, in, d) && acquire_limits(key, in, d) && take_fleet(key, in, d))
+    reserve_budgets(key, in, d);
   // The caller's own buckets, on refusals too; not the model's, which every caller shares.
   if (key && key->limits) key->limits->tighten(in.now_ns, d.headers);
   if (key && key->team >= 0 && teams_[key->team].limits)
@@ -172,7 +174,45 @@ bool Gatekeeper::reserve_budgets(const Key* key, const AdmitInput& in, Decision&
   return true;
 }
 
+// After the local buckets: a request they refuse never spends the fleet's lease.
+bool Gatekeeper::take_fleet(const Key* key, const AdmitInput& in, Decision& d) const {
+  if (!key || !fleet_) return true;
+  Ticket& t = d.ticket;
+  const uint64_t unix_ms = in.unix_ms ? in.unix_ms : uint64_t(in.unix_s) * 1000;
+  const Principal* const owners[2] = {key, key->team >= 0 ? &teams_[key->team] : nullptr};
+  for (int o = 0; o < 2; ++o) {
+    if (!owners[o]) continue;
+    for (int k = 0; k < 3; ++k) {
+      FleetLease* lease = owners[o]->fleet[k].get();
+      if (!lease) continue;
+      const FleetLease::Take take = lease->try_take(unix_ms);
+      if (take == FleetLease::Take::kOk) {
+        t.taken_.fleet[t.taken_.fleet_count] = lease;
+        t.taken_.fleet_window[t.taken_.fleet_count++] = lease->window_of(unix_ms);
+        continue;
+      }
+      release_all(t, in.now_ns);
+      if (take == FleetLease::Take::kUnavailable) {
+        d.refusal.kind = RefusalKind::kFleetUnavailable;
+        d.refusal.scope = o ? Scope::kTeam : Scope::kKey;
+        d.refusal.retry_after_ms = kFleetRenewRetryMs;
+        return false;
+      }
+      // A renewal in flight answers within a round trip; a spent window frees when it ends.
+      const uint64_t end_ms = lease->window_end_ms(lease->window_of(unix_ms));
+      const uint64_t wait_ms =
+          take == FleetLease::Take::kRenewing ? kFleetRenewRetryMs : end_ms - unix_ms;
+      refuse_rate(d, {LimitKind(k), lease->limit(), wait_ms * kNsPerMs},
+                  o ? Scope::kTeam : Scope::kKey, in);
+      return false;
+    }
+  }
+  return true;
+}
+
 void Gatekeeper::release_all(Ticket& t, uint64_t now_ns) const {
+  for (int i = 0; i < t.taken_.fleet_count; ++i)
+    t.taken_.fleet[i]->give_back(t.taken_.fleet_window[i]);
   for (int i = 0; i < t.taken_.sets_count; ++i) t.taken_.sets[i]->release(t.taken_.tokens, now_ns);
   for (int i = 0; i < t.taken_.accounts_count; ++i) t.taken_.accounts[i]->refund(t.taken_.holds[i]);
   t.clear();

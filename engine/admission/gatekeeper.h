@@ -7,6 +7,7 @@
 // nothing; build() allocates (the key index, every LimitSet, the anonymous table).
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -25,6 +26,7 @@ class Gatekeeper {
   struct Options {
     size_t anonymous_slots = 8192;         // distinct anonymous addresses (IPv6: /64s) tracked
     std::shared_ptr<BudgetStore> budgets;  // null: previous's store, else a new in-memory one
+    std::shared_ptr<FleetLeases> fleet;    // null: previous's, else limits are this node's only
   };
 
   // `previous` (may be null) is the snapshot being replaced.
@@ -56,6 +58,8 @@ class Gatekeeper {
     std::string name;
     std::shared_ptr<LimitSet> limits;       // null: no limits
     std::shared_ptr<BudgetAccount> budget;  // null: no budget
+    // Fleet-wide rpm, rph, rpd through Redis ([cluster]); null where not limited.
+    std::array<std::shared_ptr<FleetLease>, 3> fleet;
   };
 
   // f(Scope::kKey or kTeam, name, account) for every budget of this snapshot: what budget alerts
@@ -90,6 +94,8 @@ class Gatekeeper {
   bool allowed(const Key* key, const AdmitInput& in, Decision& d) const;
   bool acquire_limits(const Key* key, const AdmitInput& in, Decision& d) const;
   bool reserve_budgets(const Key* key, const AdmitInput& in, Decision& d) const;
+  bool take_fleet(const Key* key, const AdmitInput& in, Decision& d) const;
+  void attach_fleet(Principal& p, std::string_view scope, const config::RateLimits& limits);
   void refuse_rate(Decision& d, LimitRefusal worst, Scope scope, const AdmitInput& in) const;
   void release_all(Ticket& t, uint64_t now_ns) const;
 
@@ -103,6 +109,7 @@ class Gatekeeper {
   std::vector<std::string> anonymous_models_;
   std::shared_ptr<AnonymousTable> anonymous_table_;  // null: no per-address limits
   std::shared_ptr<BudgetStore> budgets_;
+  std::shared_ptr<FleetLeases> fleet_;
 };
 
 }  // namespace ringgate::admission

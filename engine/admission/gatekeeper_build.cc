@@ -40,6 +40,7 @@ std::shared_ptr<Gatekeeper> Gatekeeper::build(const config::Config& config,
   g->budgets_ = options.budgets                  ? options.budgets
                 : previous && previous->budgets_ ? previous->budgets_
                                                  : std::make_shared<InMemoryBudgetStore>();
+  g->fleet_ = options.fleet ? options.fleet : previous ? previous->fleet_ : nullptr;
   g->build_keys(config, previous);
   g->build_models_and_anonymous(config, previous);
   if (g->anonymous_ && a.anonymous.limits_per_address.any()) {
@@ -57,6 +58,7 @@ void Gatekeeper::build_keys(const config::Config& config, const Gatekeeper* prev
     const Principal* old = previous ? find_named(previous->teams_, t.name) : nullptr;
     Principal p{t.name, limits_for(t.limits, old ? &old->limits : nullptr), nullptr};
     if (t.budget.any()) p.budget = budgets_->account(team_budget_scope(t.name), t.budget);
+    attach_fleet(p, team_budget_scope(t.name), t.limits);
     teams_.push_back(std::move(p));
   }
   std::vector<std::pair<config::KeyHash, uint32_t>> digests;
@@ -66,6 +68,7 @@ void Gatekeeper::build_keys(const config::Config& config, const Gatekeeper* prev
     key.name = k.id;
     key.limits = limits_for(k.limits, old ? &old->limits : nullptr);
     if (k.budget.any()) key.budget = budgets_->account(key_budget_scope(k.id), k.budget);
+    attach_fleet(key, key_budget_scope(k.id), k.limits);
     const Principal* team = k.team.empty() ? nullptr : find_named(teams_, k.team);
     key.team = team ? int(team - teams_.data()) : -1;
     key.models = k.models;
@@ -76,6 +79,22 @@ void Gatekeeper::build_keys(const config::Config& config, const Gatekeeper* prev
     keys_.push_back(std::move(key));
   }
   index_ = KeyIndex(std::move(digests));
+}
+
+// Requests per minute, hour and day become fleet-wide with [cluster]; tokens and concurrency
+// stay per node (a request's tokens are known only after it ends).
+void Gatekeeper::attach_fleet(Principal& p, std::string_view scope,
+                              const config::RateLimits& limits) {
+  if (!fleet_) return;
+  const uint64_t per_window[3] = {limits.rpm, limits.rph, limits.rpd};
+  constexpr uint64_t kWindowS[3] = {60, 3600, 86'400};
+  constexpr std::string_view kSuffix[3] = {":rpm", ":rph", ":rpd"};
+  for (int i = 0; i < 3; ++i) {
+    if (!per_window[i]) continue;
+    std::string name(scope);
+    name.append(kSuffix[i]);
+    p.fleet[i] = fleet_->lease(name, per_window[i], kWindowS[i]);
+  }
 }
 
 void Gatekeeper::build_models_and_anonymous(const config::Config& config,

@@ -15,6 +15,7 @@
 #include "engine/config/admission_config.h"
 #include "engine/config/alerts_config.h"
 #include "engine/config/cache_config.h"
+#include "engine/config/cluster_config.h"
 #include "engine/config/key_material.h"
 #include "engine/config/secret.h"
 #include "engine/config/upstream_url.h"
@@ -253,6 +254,7 @@ struct Config {
   TranslationDefaults translation;  // [translation]
   ResponsesStoreConfig responses_store;
   CacheConfig cache;         // [cache]
+  ClusterConfig cluster;     // [cluster]: fleet-wide limits through Redis
   bool passthrough = false;  // every model and any /v1/* path goes to upstreams[0]
   std::string source_path;   // the file it came from, or a description for quick mode
 

@@ -16,6 +16,7 @@
 #include "engine/config/admission_loader.h"
 #include "engine/config/alerts_loader.h"
 #include "engine/config/cache_loader.h"
+#include "engine/config/cluster_loader.h"
 #include "engine/config/config.h"
 #include "engine/config/listen_address.h"
 #include "engine/config/name_rules.h"
@@ -78,6 +79,7 @@ class Loader {
       read_responses_store(*t, config.responses_store);
     }
     read_cache(top, diag_, base_dir_, config.cache);
+    read_cluster(top, diag_, config.cluster);
     for (auto [index, t] : top.array_of_tables("upstreams")) read_upstream(index, *t, config);
     for (auto [index, t] : top.array_of_tables("deployments")) read_deployment(index, *t, config);
     for (auto [index, t] : top.array_of_tables("models")) read_model(index, *t, config);

@@ -29,11 +29,14 @@ namespace {
 
 // Admission state for keys, teams and models a reload left unchanged carries over from
 // `previous` (buckets, in-flight counts, budgets).
-std::shared_ptr<const config::Runtime> with_admission(std::shared_ptr<config::Runtime> rt,
-                                                      const config::Runtime* previous) {
+std::shared_ptr<const config::Runtime> with_admission(
+    std::shared_ptr<config::Runtime> rt, const config::Runtime* previous,
+    std::shared_ptr<admission::FleetLeases> fleet = nullptr) {
   if (rt) {
-    rt->attach(
-        admission::Gatekeeper::build(rt->config(), previous ? previous->gatekeeper() : nullptr));
+    admission::Gatekeeper::Options options;
+    options.fleet = std::move(fleet);
+    rt->attach(admission::Gatekeeper::build(rt->config(),
+                                            previous ? previous->gatekeeper() : nullptr, options));
     rt->attach(DeploymentSlots::build(*rt, previous ? previous->deployment_slots() : nullptr));
     rt->attach(DeploymentHealth::build(*rt, previous ? previous->deployment_health() : nullptr));
   }
@@ -43,7 +46,9 @@ std::shared_ptr<const config::Runtime> with_admission(std::shared_ptr<config::Ru
 }  // namespace
 
 Gateway::Gateway(config::Config config)
-    : runtime_(with_admission(config::Runtime::build(std::move(config), build_error_), nullptr)) {}
+    : fleet_(cluster::FleetLimiter::make(config.cluster)),
+      runtime_(with_admission(config::Runtime::build(std::move(config), build_error_), nullptr,
+                              fleet_)) {}
 
 Gateway::~Gateway() {
   stop();
@@ -99,6 +104,10 @@ bool Gateway::start(std::string& err) {
   state_.publish(runtime_);
   state_.resolver = resolver_.get();
   state_.metrics = &metrics_;
+  if (fleet_) {
+    fleet_->start();
+    state_.fleet = fleet_.get();
+  }
   state_.shard_count = n;
   const config::ResponsesStoreConfig& rs = cfg.responses_store;
   responses_ = std::make_unique<cache::ResponseStore>(cache::ResponseStoreLimits{
@@ -280,6 +289,7 @@ void Gateway::stop() {
   for (auto& s : shards_) s->request_stop();
   for (auto& s : shards_) s->join();
   if (count_worker_) count_worker_->stop();  // no shard submits any more
+  if (fleet_) fleet_->stop();                // returns the leases no shard will spend
   if (records_) {
     records_->stop();  // drains what the shards left before they stopped
     std::fprintf(stderr,

@@ -15,6 +15,7 @@
 #include "cache/semantic_cache.h"
 #include "cache/semantic_writer.h"
 #include "cache/single_flight.h"
+#include "engine/cluster/fleet_limiter.h"
 #include "engine/config/config.h"
 #include "engine/config/runtime.h"
 #include "engine/gateway/gateway_state.h"
@@ -65,6 +66,9 @@ class Gateway {
   // semantic_setup.cc: the index, embedder and writer when [cache.semantic] is on.
   void start_semantic_cache(const config::CacheConfig& cc);
 
+  // [cluster] as the process started with it (a reload keeps it); before runtime_, which its
+  // leases are built into.
+  std::shared_ptr<cluster::FleetLimiter> fleet_;
   std::shared_ptr<const config::Runtime> runtime_;  // what shards were last told to adopt
   std::string build_error_;  // why the constructor's config made no tables; start() says it
   std::unique_ptr<io::DnsResolver> resolver_;

@@ -22,6 +22,10 @@ class SemanticWriter;
 class SingleFlight;
 }  // namespace ringgate::cache
 
+namespace ringgate::cluster {
+class FleetLimiter;
+}  // namespace ringgate::cluster
+
 namespace ringgate::gateway {
 
 struct GatewayState {
@@ -42,6 +46,7 @@ struct GatewayState {
   cache::Embedder* embedder = nullptr;
   cache::RemoteEmbedder* remote_embedder = nullptr;
   cache::SemanticWriter* semantic_writer = nullptr;
+  cluster::FleetLimiter* fleet = nullptr;  // [cluster]: fleet-wide limits; null without
   // What the store's own stats do not see, for the scrape: lookups skipped (bypass), time spent
   // in the cache (000-L3), answers kept and copies dropped at the fill.
   struct CacheCounters {

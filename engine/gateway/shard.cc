@@ -14,6 +14,7 @@
 #include <future>
 #include <random>
 
+#include "engine/cluster/fleet_limiter.h"
 #include "engine/gateway/cache_metrics.h"
 #include "engine/gateway/client_session.h"
 #include "engine/gateway/deployment_health.h"
@@ -168,9 +169,13 @@ Shard::Shard(unsigned id, std::vector<Listener> listeners, GatewayState& state)
     append_cache_metrics(state_, out);
     if (const DeploymentHealth* h = runtime_->deployment_health())
       h->append_metrics(*runtime_, out);
+    if (state_.fleet) state_.fleet->append_metrics(out);
   };
   if (const telemetry::PgShipper* pg = state.pg_shipper)
     services_.fleet_ledger = [pg](std::string& out) { pg->append_json(out); };
+  if (state.fleet) {
+    services_.cluster_state = [this](std::string& out) { state_.fleet->append_json(out); };
+  }
   services_.deployment_health = [this](std::string& out) {
     if (const DeploymentHealth* h = runtime_->deployment_health()) {
       h->append_json(*runtime_, out);

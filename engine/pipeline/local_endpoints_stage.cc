@@ -120,6 +120,10 @@ Verdict readyz(RequestContext& rq, const ShardServices& svc) {
     out.push_back(',');
     svc.fleet_ledger(out);
   }
+  if (svc.cluster_state) {
+    out.push_back(',');
+    svc.cluster_state(out);
+  }
   out.push_back('}');
   return Verdict::local(ready ? 200 : 503, "application/json", out);
 }

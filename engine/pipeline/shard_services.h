@@ -33,6 +33,9 @@ struct ShardServices {
   // Appends `"ledger_postgres":{...}`, the fleet ledger shipper's state (for /readyz); empty
   // when the node ships to no PostgreSQL.
   std::function<void(std::string& out)> fleet_ledger;
+  // Appends `"cluster":{...}`, the fleet-wide limits' state (for /readyz); unset without
+  // [cluster].
+  std::function<void(std::string& out)> cluster_state;
   // Appends every shard's metrics in the Prometheus text format (for /metrics); bounded work.
   // open_access: the scraping request's snapshot is in [auth] mode = "none".
   std::function<void(bool open_access, std::string& out)> scrape_metrics;

@@ -81,6 +81,7 @@ void ShardMetrics::on_refusal(const admission::Refusal& r) {
       budgets_[scope * kBudgetPeriods + std::min(size_t(r.budget.period), kBudgetPeriods - 1)]
           .add();
       break;
+    case RefusalKind::kFleetUnavailable:  // counted by ringgate_cluster_* (engine/cluster)
     case RefusalKind::kNone:
       break;
   }
