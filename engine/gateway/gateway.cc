@@ -35,6 +35,7 @@ std::shared_ptr<const config::Runtime> with_admission(std::shared_ptr<config::Ru
         admission::Gatekeeper::build(rt->config(), previous ? previous->gatekeeper() : nullptr));
     rt->attach(DeploymentSlots::build(*rt, previous ? previous->deployment_slots() : nullptr));
     rt->attach(DeploymentHealth::build(*rt, previous ? previous->deployment_health() : nullptr));
+    rt->attach(managed::ManagedFleet::build(*rt, previous ? previous->managed_fleet() : nullptr));
   }
   return rt;
 }
@@ -92,6 +93,9 @@ bool Gateway::start(std::string& err) {
   prober_ = std::make_unique<HealthProber>(*resolver_);
   prober_->update(runtime_);
   if (!prober_->start(err)) return false;
+  supervisor_ = std::make_unique<managed::ProcessSupervisor>(cfg.managed.state_dir);
+  supervisor_->update(runtime_);
+  if (!supervisor_->start(err)) return false;
   unsigned n = cfg.server.shards;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   std::fputs(raise_fd_limit(descriptors_needed(cfg, n)).c_str(), stderr);
@@ -227,10 +231,15 @@ bool Gateway::open_ledger(std::string& err) {
 
 void Gateway::stop() {
   if (prober_) prober_->stop();
-  if (shards_.empty()) return;
+  if (shards_.empty()) {
+    if (supervisor_) supervisor_->stop();
+    return;
+  }
   state_.draining.store(true);
   for (auto& s : shards_) s->request_stop();
   for (auto& s : shards_) s->join();
+  // The drain is over: no request waits on a managed server any more.
+  if (supervisor_) supervisor_->stop();
   if (count_worker_) count_worker_->stop();  // no shard submits any more
   if (records_) {
     records_->stop();  // drains what the shards left before they stopped
@@ -310,6 +319,7 @@ bool Gateway::reload(config::Config next, std::string& err, std::string& notes) 
   resolve_upstreams(*rt, runtime_.get());
   runtime_ = rt;
   if (prober_) prober_->update(rt);
+  if (supervisor_) supervisor_->update(rt);
   state_.publish(std::move(rt));
   for (auto& s : shards_) s->request_reload();
   return true;

@@ -18,6 +18,7 @@
 #include "engine/gateway/client_session.h"
 #include "engine/gateway/deployment_health.h"
 #include "engine/io/socket_util.h"
+#include "engine/managed/managed_process.h"
 
 namespace ringgate::gateway {
 
@@ -166,12 +167,19 @@ Shard::Shard(unsigned id, std::vector<Listener> listeners, GatewayState& state)
     append_cache_metrics(state_, out);
     if (const DeploymentHealth* h = runtime_->deployment_health())
       h->append_metrics(*runtime_, out);
+    if (const managed::ManagedFleet* m = runtime_->managed_fleet(); m && !m->empty()) {
+      m->append_metrics(*runtime_, out);
+    }
   };
   services_.deployment_health = [this](std::string& out) {
     if (const DeploymentHealth* h = runtime_->deployment_health()) {
       h->append_json(*runtime_, out);
     } else {
       out.append("\"deployments\":[]");
+    }
+    if (const managed::ManagedFleet* m = runtime_->managed_fleet(); m && !m->empty()) {
+      out.push_back(',');
+      m->append_json(*runtime_, out);
     }
   };
 }
