@@ -25,7 +25,7 @@ namespace ringgate::managed {
 inline constexpr uint32_t kStartBackoffBaseMs = 1000, kStartBackoffCapMs = 30000;
 // Probes while starting: the first after the grace, then every interval doubled per failure up
 // to the cap, each with its own timeout.
-inline constexpr uint32_t kProbeGraceMs = 250, kProbeIntervalMs = 100, kProbeMaxBackoffMs = 500,
+inline constexpr uint32_t kProbeGraceMs = 250, kProbeIntervalMs = 100, kProbeMaxBackoffMs = 300,
                           kProbeTimeoutMs = 1000;
 
 // "" -> /tmp/ringgate-<uid>/managed.
