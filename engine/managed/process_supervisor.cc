@@ -256,6 +256,7 @@ void ProcessSupervisor::spawn(Child& c, uint64_t now) {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out << format_state(r);
   }
+  chmod(tmp.c_str(), 0600);  // the command line may carry a server's own key
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     std::fprintf(stderr, "managed: %s: cannot record pid %d in %s: %s\n", c.name.c_str(),
                  int(s.pid), path.c_str(), std::strerror(errno));

@@ -9,7 +9,7 @@ const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { startConfigGateway, stopAll, tempDir, freePort, withDeadline } = require('./lib/processes');
+const { startConfigGateway, startMock, stopAll, tempDir, freePort, withDeadline } = require('./lib/processes');
 const { postJson, request, waitFor } = require('./lib/http');
 const { mockCommand, managedToml, managedStatus, procStat, alive, groupMembers } = require('./lib/managed');
 
@@ -97,6 +97,29 @@ test('max_queued bounds the requests waiting for a start', async () => {
     assert.match(r.json.error.message, /managed deployment local is starting and max_queued \(3\)/);
     assert.ok(r.headers.get('retry-after'));
   }
+  await gw.stop();
+});
+
+test('while_starting = "fallback" serves from the fallback while the start goes on', async () => {
+  const port = await freePort();
+  const cloud = await startMock();
+  const gw = await startConfigGateway(managedToml({
+    port, stateDir: tempDir(), command: mockCommand(port, { startupDelayMs: 500 }), apiBase: cloud.apiBase,
+    models: [
+      { name: 'local-model', deployments: ['local'], fallbacks: ['gpt-4o-mini'], while_starting: 'fallback' },
+      { name: 'gpt-4o-mini', upstream: 'mock' },
+    ],
+  }));
+  const first = await postJson(gw.url, '/v1/chat/completions', chat);
+  assert.equal(first.status, 200, first.text);
+  assert.equal(first.headers.get('x-ringgate-model'), 'gpt-4o-mini');
+  assert.equal(first.headers.get('x-ringgate-deployment'), 'gpt-4o-mini');
+  // The request that went to the fallback still started the local server.
+  await waitFor(async () => (await managedStatus(gw)).state === 'ready', { what: 'local ready' });
+  const next = await postJson(gw.url, '/v1/chat/completions', chat);
+  assert.equal(next.status, 200);
+  assert.equal(next.headers.get('x-ringgate-deployment'), 'local');
+  assert.equal((await managedStatus(gw)).starts, 1);
   await gw.stop();
 });
 

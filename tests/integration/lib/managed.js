@@ -14,9 +14,11 @@ function mockCommand(port, { startupDelayMs = 0, args = [] } = {}) {
 
 // One model, `local-model`, served by the managed deployment `local` (settings in `managed`),
 // and [managed] state_dir.
-function managedToml({ port, stateDir, command, managed = {}, models, timeouts }) {
+// apiBase: the default [[upstreams]] entry ("mock"), for fallback models; by default nothing
+// listens there.
+function managedToml({ port, stateDir, command, managed = {}, models, timeouts, apiBase = 'http://127.0.0.1:9/v1' }) {
   const toml = gatewayToml({
-    apiBase: 'http://127.0.0.1:9/v1', // the default [[upstreams]] entry; nothing routes to it
+    apiBase,
     timeouts,
     deployments: [{
       name: 'local', model: 'gpt-4o-mini', format: 'openai',
