@@ -11,7 +11,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { startConfigGateway, startMock, stopAll, tempDir, freePort, withDeadline } = require('./lib/processes');
 const { postJson, request, waitFor } = require('./lib/http');
-const { mockCommand, managedToml, managedStatus, procStat, alive, groupMembers } = require('./lib/managed');
+const { MOCK_PATH, mockCommand, managedToml, managedStatus, procStat, alive, groupMembers } = require('./lib/managed');
 
 after(stopAll);
 
@@ -58,7 +58,7 @@ test('a failing start answers 503 naming the deployment and is retried after a b
   const dir = tempDir();
   const mark = path.join(dir, 'failed-once');
   const script = `if [ ! -e '${mark}' ]; then touch '${mark}'; echo 'model file missing' >&2; exit 3; fi; ` +
-    `exec '${process.env.MOCK_BIN}' --listen 127.0.0.1:{port}`;
+    `exec '${MOCK_PATH}' --listen 127.0.0.1:{port}`;
   const gw = await startConfigGateway(managedToml({ port, stateDir: dir, command: ['/bin/sh', '-c', script] }));
   const first = await postJson(gw.url, '/v1/chat/completions', chat);
   assert.equal(first.status, 503, first.text);
@@ -159,7 +159,7 @@ test('a restart reaps a child left by kill -9 of both in the wrong order, and on
   const stateDir = tempDir();
   // A wrapper whose server is a grandchild: fork clears the parent-death signal, so only the
   // process group and the state record can find it once both parents are gone.
-  const script = `'${process.env.MOCK_BIN}' --listen 127.0.0.1:{port} & wait`;
+  const script = `'${MOCK_PATH}' --listen 127.0.0.1:{port} & wait`;
   const toml = managedToml({ port, stateDir, command: ['/bin/sh', '-c', script] });
   const gw = await startConfigGateway(toml);
   assert.equal((await postJson(gw.url, '/v1/chat/completions', chat)).status, 200);

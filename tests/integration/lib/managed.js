@@ -3,12 +3,16 @@
 'use strict';
 
 const fs = require('node:fs');
+const path = require('node:path');
 const { gatewayToml } = require('./config');
 const { request } = require('./http');
 
+// The mock's absolute path: the gateway execs it from its own working directory.
+const MOCK_PATH = path.resolve(process.env.MOCK_BIN);
+
 // The mock as a managed server on `port`; `startupDelayMs` is its --startup-delay-ms.
 function mockCommand(port, { startupDelayMs = 0, args = [] } = {}) {
-  return [process.env.MOCK_BIN, '--listen', '127.0.0.1:{port}', '--startup-delay-ms',
+  return [MOCK_PATH, '--listen', '127.0.0.1:{port}', '--startup-delay-ms',
     String(startupDelayMs), ...args];
 }
 
@@ -55,4 +59,4 @@ function groupMembers(pgid) {
     .filter((pid) => { const st = procStat(pid); return st && st.state !== 'Z' && st.pgid === pgid; });
 }
 
-module.exports = { mockCommand, managedToml, managedStatus, procStat, alive, groupMembers };
+module.exports = { MOCK_PATH, mockCommand, managedToml, managedStatus, procStat, alive, groupMembers };
