@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/config/admission_config.h"
@@ -107,6 +108,22 @@ struct BreakerSettings {
 };
 
 // [[deployments]]: one place a model runs, an upstream plus the model id it is sent as.
+// A deployment whose server ringgate runs itself (engine/managed): started on the first request,
+// stopped when idle. Its upstream is http://127.0.0.1:{port}/v1, implied by the loader.
+struct ManagedServer {
+  bool enabled = false;
+  // argv, "{port}" in any argument replaced by the port; exec'd directly (no shell).
+  std::vector<std::string> command;
+  std::vector<std::pair<std::string, std::string>> env;  // added to ringgate's own environment
+  uint16_t port = 0;
+  std::string health = "/health";  // a 2xx here means started
+  uint32_t start_timeout_ms = 120000;
+  uint32_t idle_stop_ms = 600000;  // 0: never stopped for idleness
+  uint32_t max_queued = 64;        // requests waiting for the start, node-wide
+  uint32_t stop_grace_ms = 5000;   // SIGTERM, then SIGKILL of the process group after this
+  bool operator==(const ManagedServer&) const = default;
+};
+
 struct Deployment {
   std::string name;      // exact, case-sensitive; shown in x-ringgate-deployment and the ledger
   std::string upstream;  // an [[upstreams]] name: its format picks the adapter
@@ -121,7 +138,12 @@ struct Deployment {
   // Off for the deployment a shorthand model implies: probes are for [[deployments]] entries.
   HealthProbe health;
   BreakerSettings breaker;
+  ManagedServer managed;
 };
+
+// What a request for a model does while its managed deployment starts: wait for it (bounded by
+// max_queued and total_ms), or go to the model's fallbacks at once.
+enum class WhileStarting { kWait, kFallback };
 
 struct Model {
   std::string name;
@@ -134,6 +156,7 @@ struct Model {
   BalanceStrategy strategy = BalanceStrategy::kWeighted;
   std::vector<std::string> fallbacks;  // model names tried, in order, after every deployment
   OnTimeout on_timeout = OnTimeout::kNext;
+  WhileStarting while_starting = WhileStarting::kWait;
   int64_t max_tokens_cap = 0;  // 0 = no cap
   int64_t default_max_tokens = 4096;
   Price price;        // [[models]] price: the default for every deployment of this model
@@ -240,8 +263,15 @@ struct ResponsesStoreConfig {
   int64_t max_entry_bytes = 4 << 20;
 };
 
+// [managed]: where the state of managed children is recorded, so a restart after a crash can
+// reap what the crashed run left (engine/managed/state_file.h).
+struct ManagedConfig {
+  std::string state_dir;  // "": /tmp/ringgate-<uid>/managed
+};
+
 struct Config {
   Server server;
+  ManagedConfig managed;
   Timeouts timeouts;
   LedgerConfig ledger;
   LogConfig log;

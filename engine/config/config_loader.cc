@@ -86,6 +86,13 @@ class Loader {
     admission_.read_top(top, config.admission, base_dir_);
     read_alerts(top, diag_, base_dir_, config.alerts);
     read_ledger_in(top, config.ledger);
+    if (const toml::table* t = top.table("managed")) {
+      TableReader mr(*t, "managed", diag_);
+      if (mr.read_string("state_dir", config.managed.state_dir)) {
+        config.managed.state_dir = join_path(base_dir_, config.managed.state_dir);
+      }
+      mr.finish();
+    }
     if (const toml::node* n = top.typed("log", toml::node_type::table)) {
       read_log(*n->as_table(), config.log);
     }
@@ -607,6 +614,13 @@ class Loader {
         diag_.add(v->source(), path + ".on_timeout must be \"next\" or \"fail\"");
       }
     }
+    if (const auto* v = r.string("while_starting")) {
+      if (v->get() == "wait" || v->get() == "fallback") {
+        m.while_starting = v->get() == "fallback" ? WhileStarting::kFallback : WhileStarting::kWait;
+      } else {
+        diag_.add(v->source(), path + ".while_starting must be \"wait\" or \"fallback\"");
+      }
+    }
     model_refs_.push_back(std::move(refs));
   }
 
@@ -615,7 +629,8 @@ class Loader {
     TableReader r(t, path, diag_);
     Deployment d;
     r.require("name");
-    r.require("upstream");
+    const bool managed = t.contains("managed");
+    if (!managed) r.require("upstream");
     r.require("model");
     if (const auto* v = r.string("name")) {
       d.name = v->get();
@@ -657,9 +672,81 @@ class Loader {
     read_health(r, path, d.health);
     read_breaker(r, path, d.breaker);
     admission_.read_price(r, d.price);
+    if (managed) read_managed_deployment(r, path, d, config);
     r.finish();
     deployment_models_.push_back(t.get("model"));
     config.deployments.push_back(std::move(d));
+  }
+
+  // managed = { command, env, port, health, start_timeout_ms, idle_stop_ms, max_queued,
+  // stop_grace_ms } and format: the deployment's upstream is the server ringgate runs, an implied
+  // [[upstreams]] entry named after the deployment (http://127.0.0.1:{port}/v1). The gateway's own
+  // health probes stay off: the supervisor watches the start and the process.
+  void read_managed_deployment(TableReader& r, const std::string& path, Deployment& d,
+                               Config& config) {
+    if (const toml::node* u = r.node("upstream")) {
+      diag_.add(u->source(), path + ": a managed deployment is its own upstream; drop upstream");
+    }
+    Upstream u;
+    u.name = d.name;
+    u.responses_api = providers::ResponsesApi::kChat;  // local servers serve chat completions
+    if (const auto* v = r.string("format")) {
+      auto format = providers::parse_format(v->get());
+      if (format && *format != providers::ApiFormat::kAzureOpenAi) {
+        u.format = *format;
+      } else {
+        diag_.add(v->source(), path + ".format must be \"openai\" or \"anthropic\"");
+      }
+    }
+    const toml::table* t = r.table("managed");
+    if (!t) return;
+    ManagedServer& m = d.managed;
+    m.enabled = true;
+    TableReader mr(*t, path + ".managed", diag_);
+    mr.require("command");
+    mr.require("port");
+    for (auto [i, v] : mr.string_array("command")) m.command.push_back(v->get());
+    if (const toml::node* c = mr.node("command");
+        c && c->is_array() && (m.command.empty() || m.command.front().empty())) {
+      diag_.add(c->source(), path + ".managed.command must start with the program to run");
+    }
+    if (const toml::table* env = mr.table("env")) {
+      for (auto&& [k, v] : *env) {
+        if (const auto* s = v.as_string()) {
+          m.env.emplace_back(std::string(k.str()), s->get());
+        } else {
+          diag_.add(v.source(),
+                    path + ".managed.env." + std::string(k.str()) + " must be a string");
+        }
+      }
+    }
+    mr.read_int("port", 1, 65535, m.port);
+    if (const auto* v = mr.string("health")) {
+      m.health = v->get();
+      if (!valid_health_path(m.health)) {
+        diag_.add(v->source(), path + ".managed.health must start with '/' and hold only " +
+                                   "printable characters other than space");
+      }
+    }
+    mr.read_int("start_timeout_ms", 100, 3'600'000, m.start_timeout_ms);
+    mr.read_int("idle_stop_ms", 0, 604'800'000, m.idle_stop_ms);
+    mr.read_int("max_queued", 1, 1'000'000, m.max_queued);
+    mr.read_int("stop_grace_ms", 0, 600'000, m.stop_grace_ms);
+    mr.finish();
+    d.health.enabled = false;
+    d.upstream = u.name;
+    u.url = "http://127.0.0.1:" + std::to_string(m.port) + "/v1";
+    std::string err;
+    if (auto parsed = parse_upstream_url(u.url, err)) u.parsed = std::move(*parsed);
+    if (auto it = upstream_lines_.find(u.name); it != upstream_lines_.end()) {
+      diag_.add(t->source(),
+                path + ": managed deployment '" + d.name +
+                    "' would imply an upstream of that name, already defined at line " +
+                    std::to_string(it->second));
+      return;
+    }
+    upstream_lines_.emplace(u.name, t->source().begin.line);
+    config.upstreams.push_back(std::move(u));
   }
 
   // health = false, or a table of the probe's settings (every key optional).
@@ -755,7 +842,7 @@ class Loader {
     check_model_refs(config);
     if (config.passthrough) {
       if (config.upstreams.size() > 1) {
-        diag_.add(upstream_tables_[1]->source(),
+        diag_.add(upstream_tables_.size() > 1 ? upstream_tables_[1]->source() : root.source(),
                   "passthrough sends every request to the first upstream; configure exactly one");
       }
     } else if (config.models.empty()) {

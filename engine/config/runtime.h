@@ -24,6 +24,9 @@ namespace ringgate::gateway {
 class DeploymentSlots;   // engine/gateway: the node-wide max_concurrent counts
 class DeploymentHealth;  // engine/gateway: the node-wide health probe results
 }  // namespace ringgate::gateway
+namespace ringgate::managed {
+class ManagedFleet;  // engine/managed: the managed deployments' live status
+}
 
 namespace ringgate::config {
 
@@ -108,6 +111,9 @@ class Runtime {
   // Every deployment's health probe state; attached like the gatekeeper.
   const gateway::DeploymentHealth* deployment_health() const { return health_.get(); }
   void attach(std::shared_ptr<const gateway::DeploymentHealth> h) { health_ = std::move(h); }
+  // The managed deployments' processes; attached like the gatekeeper (null: none managed).
+  const managed::ManagedFleet* managed_fleet() const { return managed_.get(); }
+  void attach(std::shared_ptr<const managed::ManagedFleet> m) { managed_ = std::move(m); }
 
  private:
   explicit Runtime(Config config) : config_(std::move(config)) {}
@@ -128,6 +134,7 @@ class Runtime {
   std::shared_ptr<const admission::Gatekeeper> gatekeeper_;
   std::shared_ptr<const gateway::DeploymentSlots> slots_;
   std::shared_ptr<const gateway::DeploymentHealth> health_;
+  std::shared_ptr<const managed::ManagedFleet> managed_;
 };
 
 }  // namespace ringgate::config

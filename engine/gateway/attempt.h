@@ -11,6 +11,7 @@
 #include "engine/gateway/attempt_plan.h"
 #include "engine/gateway/buffer_pool.h"
 #include "engine/gateway/deployment_state.h"
+#include "engine/managed/managed_process.h"
 
 namespace ringgate::gateway {
 
@@ -23,7 +24,8 @@ struct Attempt {
   // The caller's own provider key (BYOK, or x-ringgate-provider-key) for this attempt, used
   // instead of the pool; "" = the pool's key.
   std::string_view byok_key;
-  bool started = false;  // counted in the deployment's load
+  bool started = false;                        // counted in the deployment's load
+  managed::ManagedProcess* managed = nullptr;  // in flight there (keeps an idle stop off)
 
   Attempt() = default;
   Attempt(const Attempt&) = delete;
@@ -43,6 +45,8 @@ struct Attempt {
     slot = nullptr;
     if (started && state) state->load.on_finish();
     started = false;
+    if (managed) managed->end_request();
+    managed = nullptr;
   }
 };
 

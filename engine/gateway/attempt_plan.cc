@@ -6,6 +6,12 @@ namespace ringgate::gateway {
 
 namespace {
 
+// A managed deployment whose server is not ready (stopped, starting, stopping, failed).
+bool not_started(const config::RuntimeDeployment& d, const NodeDeployments& node) {
+  const managed::ManagedProcess* p = node.managed ? node.managed->process(d.id) : nullptr;
+  return p && p->state() != managed::ManagedState::kReady;
+}
+
 bool listed(const AttemptPlan& plan, const config::RuntimeDeployment* d) {
   for (const Candidate& c : plan.candidates) {
     if (c.deployment == d) return true;
@@ -22,6 +28,10 @@ bool can_take(const config::RuntimeDeployment& d, DeploymentState& st, const Nod
   const admission::ConcurrencyLimit* limit = node.slots ? node.slots->limit(d.id) : nullptr;
   const bool full = limit && limit->in_flight() >= limit->cap();
   const bool healthy = !node.health || node.health->routable(d.id);
+  if (not_started(d, node)) {
+    ++plan.left_out;
+    return false;
+  }
   if (!open && !full && healthy) return true;
   ++plan.left_out;
   if (full) ++plan.full;
@@ -85,7 +95,9 @@ void plan_attempts(const config::RuntimeModel& model, DeploymentTable& table,
   if (model.fallbacks.empty() && model.deployments.size() == 1) {
     const config::RuntimeDeployment* d = model.deployments[0];
     const admission::ConcurrencyLimit* limit = node.slots ? node.slots->limit(d->id) : nullptr;
-    if (limit && limit->in_flight() >= limit->cap()) {
+    if (not_started(*d, node)) {
+      ++plan.left_out;
+    } else if (limit && limit->in_flight() >= limit->cap()) {
       ++plan.left_out;
       ++plan.full;
     } else {

@@ -11,6 +11,7 @@
 #include "engine/config/runtime.h"
 #include "engine/gateway/deployment_health.h"
 #include "engine/gateway/deployment_state.h"
+#include "engine/managed/managed_process.h"
 
 namespace ringgate::gateway {
 
@@ -36,10 +37,12 @@ struct AttemptPlan {
   size_t usable_size = 0;
 };
 
-// The node-wide state routing reads (either may be null): in-flight counts and probe results.
+// The node-wide state routing reads (any may be null): in-flight counts, probe results and the
+// managed deployments' processes (one not ready is left out; managed_wait.cc waits for it).
 struct NodeDeployments {
   const DeploymentSlots* slots = nullptr;
   const DeploymentHealth* health = nullptr;
+  const managed::ManagedFleet* managed = nullptr;
 };
 
 // A chain with a single deployment in it keeps it whatever its breaker or probes say: there is

@@ -79,6 +79,10 @@ bool ClientSession::begin_attempt(const Candidate& c, bool sole, Attempt& a) {
     return false;
   }
   a.slot = slot;
+  if (const managed::ManagedFleet* fleet = rq_.runtime->managed_fleet()) {
+    a.managed = fleet->process(c.deployment->id);
+    if (a.managed) a.managed->begin_request();
+  }
   a.state = &st;
   a.key = key.value_or(0);
   st.load.on_start();
@@ -194,7 +198,8 @@ static uint32_t slot_wait_ms(const config::RuntimeModel& m) {
 io::Task<void> ClientSession::plan_or_wait(uint64_t total_deadline) {
   AttemptPlan& plan = attempt_plan_;
   const config::RuntimeModel& model = *rq_.route.model_entry;
-  const NodeDeployments node{rq_.runtime->deployment_slots(), rq_.runtime->deployment_health()};
+  const NodeDeployments node{rq_.runtime->deployment_slots(), rq_.runtime->deployment_health(),
+                             rq_.runtime->managed_fleet()};
   uint64_t wait_until = 0;
   for (;;) {
     const uint64_t now = now_ms();
@@ -210,6 +215,7 @@ io::Task<bool> ClientSession::run_attempts(AttemptRun& run, uint64_t total_deadl
   Route& route = rq_.route;
   AttemptPlan& plan = attempt_plan_;
   if (route.model_entry) {
+    if (!co_await wait_for_managed(total_deadline)) co_return false;
     co_await plan_or_wait(total_deadline);
   } else {
     plan.candidates.assign(1, Candidate{});

@@ -139,6 +139,11 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   // attempts.cc: the attempt loop. True: a head to relay is in upstream_parser_, its connection
   // and buffer in run; false: the client was answered (or left).
   io::Task<void> plan_or_wait(uint64_t total_deadline);
+  // managed_wait.cc: a model served only by managed deployments that are not ready waits for a
+  // start. False: the client was answered (a 503 naming the deployment).
+  io::Task<bool> wait_for_managed(uint64_t total_deadline);
+  io::Task<void> answer_managed_unavailable(const config::RuntimeDeployment& d, uint64_t retry_ms,
+                                            std::string why);
   io::Task<bool> run_attempts(AttemptRun& run, uint64_t total_deadline);
   // Takes the candidate's breaker permit, key and max_concurrent slot and points the route at
   // it; false when it cannot take the request now. `sole`: the only candidate, tried anyway.

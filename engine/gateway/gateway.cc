@@ -39,6 +39,7 @@ std::shared_ptr<const config::Runtime> with_admission(
                                             previous ? previous->gatekeeper() : nullptr, options));
     rt->attach(DeploymentSlots::build(*rt, previous ? previous->deployment_slots() : nullptr));
     rt->attach(DeploymentHealth::build(*rt, previous ? previous->deployment_health() : nullptr));
+    rt->attach(managed::ManagedFleet::build(*rt, previous ? previous->managed_fleet() : nullptr));
   }
   return rt;
 }
@@ -98,6 +99,9 @@ bool Gateway::start(std::string& err) {
   prober_ = std::make_unique<HealthProber>(*resolver_);
   prober_->update(runtime_);
   if (!prober_->start(err)) return false;
+  supervisor_ = std::make_unique<managed::ProcessSupervisor>(cfg.managed.state_dir);
+  supervisor_->update(runtime_);
+  if (!supervisor_->start(err)) return false;
   unsigned n = cfg.server.shards;
   if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
   std::fputs(raise_fd_limit(descriptors_needed(cfg, n)).c_str(), stderr);
@@ -284,10 +288,15 @@ bool Gateway::open_fleet_ledger(std::string& err, bool& budgets_restored) {
 
 void Gateway::stop() {
   if (prober_) prober_->stop();
-  if (shards_.empty()) return;
+  if (shards_.empty()) {
+    if (supervisor_) supervisor_->stop();
+    return;
+  }
   state_.draining.store(true);
   for (auto& s : shards_) s->request_stop();
   for (auto& s : shards_) s->join();
+  // The drain is over: no request waits on a managed server any more.
+  if (supervisor_) supervisor_->stop();
   if (count_worker_) count_worker_->stop();  // no shard submits any more
   if (fleet_) fleet_->stop();                // returns the leases no shard will spend
   if (records_) {
@@ -375,6 +384,7 @@ bool Gateway::reload(config::Config next, std::string& err, std::string& notes) 
   resolve_upstreams(*rt, runtime_.get());
   runtime_ = rt;
   if (prober_) prober_->update(rt);
+  if (supervisor_) supervisor_->update(rt);
   state_.publish(std::move(rt));
   for (auto& s : shards_) s->request_reload();
   return true;

@@ -23,6 +23,7 @@
 #include "engine/gateway/shard.h"
 #include "engine/io/dns_resolver.h"
 #include "engine/io/tls_server_context.h"
+#include "engine/managed/process_supervisor.h"
 #include "engine/telemetry/count_worker.h"
 #include "engine/telemetry/metrics.h"
 #include "engine/telemetry/pg_shipper.h"
@@ -73,6 +74,8 @@ class Gateway {
   std::string build_error_;  // why the constructor's config made no tables; start() says it
   std::unique_ptr<io::DnsResolver> resolver_;
   std::unique_ptr<HealthProber> prober_;  // after the resolver it reads, stopped before it
+  // Runs managed deployments' servers; stopped after the shards drained (their requests need it).
+  std::unique_ptr<managed::ProcessSupervisor> supervisor_;
   GatewayState state_;
   // Every shard's counters; declared before the shards, so it outlives them.
   telemetry::MetricsRegistry metrics_;

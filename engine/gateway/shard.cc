@@ -19,6 +19,7 @@
 #include "engine/gateway/client_session.h"
 #include "engine/gateway/deployment_health.h"
 #include "engine/io/socket_util.h"
+#include "engine/managed/managed_process.h"
 
 namespace ringgate::gateway {
 
@@ -170,6 +171,9 @@ Shard::Shard(unsigned id, std::vector<Listener> listeners, GatewayState& state)
     if (const DeploymentHealth* h = runtime_->deployment_health())
       h->append_metrics(*runtime_, out);
     if (state_.fleet) state_.fleet->append_metrics(out);
+    if (const managed::ManagedFleet* m = runtime_->managed_fleet(); m && !m->empty()) {
+      m->append_metrics(*runtime_, out);
+    }
   };
   if (const telemetry::PgShipper* pg = state.pg_shipper)
     services_.fleet_ledger = [pg](std::string& out) { pg->append_json(out); };
@@ -183,6 +187,10 @@ Shard::Shard(unsigned id, std::vector<Listener> listeners, GatewayState& state)
       out.append("\"deployments\":[]");
     }
     append_semantic_health_json(state_, out);
+    if (const managed::ManagedFleet* m = runtime_->managed_fleet(); m && !m->empty()) {
+      out.push_back(',');
+      m->append_json(*runtime_, out);
+    }
   };
 }
 

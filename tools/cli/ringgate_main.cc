@@ -1,4 +1,5 @@
-// The ringgate command line: serve, reload, check-config, keygen, seal-key, usage, version.
+// The ringgate command line: serve, reload, check-config, keygen, seal-key, usage, tokens,
+// deployments, version.
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -19,6 +20,7 @@
 #include "engine/telemetry/ledger_reader.h"
 #include "engine/telemetry/pg_ledger_reader.h"
 #include "engine/telemetry/usage_report.h"
+#include "tools/cli/deployments_command.h"
 #include "tools/cli/seal_key_command.h"
 #include "tools/cli/tokens_command.h"
 
@@ -346,6 +348,16 @@ int main(int argc, char** argv) {
   tokens->add_option("--bench", tokens_options.repeat,
                      "Count stdin this many times and print the throughput (MB/s)");
 
+  ringgate::cli::DeploymentsOptions deployments_options;
+  CLI::App* deployments_cmd = app.add_subcommand(
+      "deployments", "Print each managed deployment's state, pid, port, uptime and requests");
+  deployments_cmd->add_option("--config,-c", deployments_options.config,
+                              "The gateway's config file (its listen address; and what to list "
+                              "when no gateway runs)");
+  deployments_cmd->add_option("--url", deployments_options.url,
+                              "http://HOST:PORT of the running gateway");
+  deployments_cmd->add_flag("--json", deployments_options.json, "Print JSON instead of a table");
+
   app.add_subcommand("version", "Print the version");
 
   try {
@@ -365,6 +377,9 @@ int main(int argc, char** argv) {
   if (app.got_subcommand(seal_cmd)) return ringgate::cli::seal_key_command(seal_options);
   if (app.got_subcommand(usage_cmd)) return usage(usage_args);
   if (app.got_subcommand("tokens")) return ringgate::cli::tokens_command(tokens_options);
+  if (app.got_subcommand(deployments_cmd)) {
+    return ringgate::cli::deployments_command(deployments_options);
+  }
   config::ConfigError err;
   if (app.got_subcommand("check-config")) {
     std::optional<config::Config> cfg = config::load_config_file(check_path, err);

@@ -7,6 +7,7 @@
 
 #include "tools/mock_upstream/mock_options.h"
 #include "tools/mock_upstream/mock_server.h"
+#include "tools/mock_upstream/request_router.h"
 
 int main(int argc, char** argv) {
   using namespace ringgate::mock_upstream;
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  RequestRouter::UptimeMs();  // the start-up delay counts from here
   MockServer server(args.options);
   if (auto error = server.Start()) {
     std::fprintf(stderr, "ringgate-mock-upstream: %s\n", error->c_str());

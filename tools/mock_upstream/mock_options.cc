@@ -48,6 +48,7 @@ Usage: ringgate-mock-upstream [flags]
   --listen HOST:PORT             address to listen on (default 127.0.0.1:0; port 0 picks one).
                                  The first stdout line is "listening on HOST:PORT".
   --threads N                    epoll worker threads sharing the port (default 2)
+  --startup-delay-ms N           /health (and the API) answer 503 until N ms after start
   --ttft-ms N                    delay before the first stream event / non-stream response head
   --tokens-per-sec N             stream pacing of content events (0 = as fast as possible)
   --interval-ms N                fixed gap between all stream events (overrides --tokens-per-sec)
@@ -140,6 +141,8 @@ std::optional<std::string> ParseMockArgs(int argc, char** argv, ParsedArgs& out)
       if (!need_value() || !ParseListen(value, o)) error = "flag --listen: expected HOST:PORT";
     } else if (arg == "--threads") {
       error = int_flag(o.threads, 1, 256);
+    } else if (arg == "--startup-delay-ms") {
+      error = int_flag(o.startup_delay_ms, 0, kMaxMs);
     } else if (arg == "--ttft-ms") {
       error = int_flag(o.ttft_ms, 0, kMaxMs);
     } else if (arg == "--tokens-per-sec") {

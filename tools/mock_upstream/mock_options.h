@@ -26,6 +26,9 @@ struct MockOptions {
   int disconnect_after_events = -1;  // < 0: never
   int error_after_events = -1;       // < 0: never
   int slow_headers_ms = 0;
+  // /health answers 503 (and API paths 503, as llama.cpp's server does while it loads a model)
+  // until this long after start: a stand-in for a model server that takes time to start.
+  int startup_delay_ms = 0;
   int pause_after_events = -1;  // < 0: never; streams wait pause_ms before event N
   int pause_ms = 0;
   bool pause_mid_event = false;    // the pause falls inside event N, after half its bytes

@@ -81,7 +81,14 @@ std::string MockStats::StatsJson() const {
   field("failures_injected", failures_injected.load());
   field("disconnects_injected", disconnects_injected.load());
   field("bad_requests", bad_requests.load());
+  field("health_checks", health_checks.load());
   std::lock_guard lock(mu_);
+  out += "\"health_check_ms\":[";
+  for (size_t i = 0; i < health_times_.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(health_times_[i]);
+  }
+  out += "],";
   out += "\"last_authorization\":";
   AppendJsonString(out, last_authorization_sha256_);
   out += ",\"last_authorization_header\":";
@@ -155,6 +162,12 @@ std::string MockStats::UsageLogJson() const {
   }
   out += "],\"dropped\":" + std::to_string(usage_log_dropped_) + "}";
   return out;
+}
+
+void MockStats::RecordHealthCheck(uint64_t ms_since_start) {
+  health_checks.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard lock(mu_);
+  if (health_times_.size() < kMaxHealthTimes) health_times_.push_back(ms_since_start);
 }
 
 void MockStats::Reset() {

@@ -28,6 +28,10 @@ class MockStats {
   std::atomic<uint64_t> failures_injected{0};
   std::atomic<uint64_t> disconnects_injected{0};
   std::atomic<uint64_t> bad_requests{0};
+  // GET /health: how many, and when (ms since the process started; the first kMaxHealthTimes).
+  std::atomic<uint64_t> health_checks{0};
+  static constexpr size_t kMaxHealthTimes = 256;
+  void RecordHealthCheck(uint64_t ms_since_start);
 
   // Remembers `request` as the last API request.
   void RecordRequest(const HttpRequest& request);
@@ -68,6 +72,7 @@ class MockStats {
   };
   std::deque<Recent> recent_;
   uint64_t usage_log_dropped_ = 0;
+  std::vector<uint64_t> health_times_;
 };
 
 }  // namespace ringgate::mock_upstream

@@ -1,5 +1,7 @@
 #include "tools/mock_upstream/request_router.h"
 
+#include <chrono>
+
 #include "tools/mock_upstream/anthropic_api.h"
 #include "tools/mock_upstream/api_request.h"
 #include "tools/mock_upstream/openai_api.h"
@@ -26,10 +28,25 @@ ResponsePlan RequestRouter::ProtocolError(int status, std::string_view message) 
   return ResponseBuilder(kNoDelays, true).Error(ApiShape::kOpenAI, status, message, "");
 }
 
+uint64_t RequestRouter::UptimeMs() {
+  static const auto started = std::chrono::steady_clock::now();
+  return uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - started)
+                      .count());
+}
+
 ResponsePlan RequestRouter::Route(const HttpRequest& request) {
   bool close_after = options_.close_after_response || !request.keep_alive;
   ResponseBuilder plain(kNoDelays, close_after);
   const std::string& path = request.path;
+  const uint64_t uptime = UptimeMs();
+  const bool loading = uptime < uint64_t(options_.startup_delay_ms);
+  if (path == "/health" && request.method == "GET") {
+    stats_.RecordHealthCheck(uptime);
+    if (loading) return plain.Body(503, "application/json", "{\"status\":\"loading\"}", "", false);
+  } else if (loading && !path.starts_with("/mock/")) {
+    return plain.Error(ApiShape::kOpenAI, 503, "loading model", "");
+  }
   if (path.starts_with("/mock/") || path == "/health") {
     bool get = request.method == "GET";
     if (path == "/mock/stats" && get) {

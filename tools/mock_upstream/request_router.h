@@ -17,6 +17,9 @@ class RequestRouter {
  public:
   RequestRouter(const MockOptions& options, MockStats& stats) : options_(options), stats_(stats) {}
 
+  // Milliseconds since the process started (the --startup-delay-ms clock).
+  static uint64_t UptimeMs();
+
   ResponsePlan Route(const HttpRequest& request);
 
   // A request the reader rejected; the connection closes after the answer.

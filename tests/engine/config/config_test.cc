@@ -432,7 +432,7 @@ TEST(ConfigErrors, ControlCharactersInNamesAreEscaped) {
             "t.toml:1:1: unknown key 'bad\\nkey' (expected one of: server, timeouts, passthrough, "
             "translation, responses_store, cache, upstreams, deployments, models, auth, byok, "
             "teams, keys, "
-            "anonymous, cors, alerts, ledger, log, metrics)");
+            "anonymous, cors, alerts, ledger, managed, log, metrics)");
 }
 
 // [translation] gives every [[models]] entry its defaults; an entry may set its own.

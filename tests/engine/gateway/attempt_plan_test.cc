@@ -247,3 +247,71 @@ TEST(DeploymentSlots, ThreadsNeverExceedTheBound) {
 
 }  // namespace
 }  // namespace ringgate::gateway
+
+namespace ringgate::gateway {
+namespace {
+
+// A managed deployment routes only once its server is ready; until then the fallbacks serve
+// (while_starting = "fallback") and a model with it alone has no candidate (it waited first).
+TEST(AttemptPlan, ManagedDeploymentRoutesOnlyWhenReady) {
+  config::ConfigError err;
+  auto c = config::load_config_string(R"(
+[auth]
+mode = "none"
+
+[[upstreams]]
+name = "cloud"
+url = "http://127.0.0.1:9001/v1"
+
+[[deployments]]
+name = "local"
+model = "x"
+managed = { command = ["srv"], port = 18600 }
+
+[[models]]
+name = "m"
+deployments = ["local"]
+fallbacks = ["cloud-m"]
+
+[[models]]
+name = "alone"
+deployments = ["local"]
+
+[[models]]
+name = "cloud-m"
+upstream = "cloud"
+)",
+                                      "t.toml", err);
+  ASSERT_TRUE(c) << err.message;
+  std::string e;
+  auto rt = config::Runtime::build(*c, e);
+  ASSERT_TRUE(rt) << e;
+  auto fleet = managed::ManagedFleet::build(*rt, nullptr);
+  managed::ManagedProcess* local = fleet->process(rt->find_model("m")->deployments[0]->id);
+  ASSERT_NE(local, nullptr);
+  const NodeDeployments node{nullptr, nullptr, fleet.get()};
+  DeploymentTable table;
+  AttemptPlan plan;
+  for (managed::ManagedState s :
+       {managed::ManagedState::kStopped, managed::ManagedState::kStarting,
+        managed::ManagedState::kStopping, managed::ManagedState::kFailed}) {
+    local->set_state(s);
+    plan_attempts(*rt->find_model("m"), table, node, 1000, plan);
+    EXPECT_EQ(names(plan), (std::vector<std::string>{"cloud-m"})) << managed::to_string(s);
+    plan_attempts(*rt->find_model("alone"), table, node, 1000, plan);
+    EXPECT_TRUE(plan.candidates.empty()) << managed::to_string(s);
+    EXPECT_EQ(plan.left_out, 1u);
+  }
+  local->set_state(managed::ManagedState::kReady);
+  plan_attempts(*rt->find_model("m"), table, node, 1000, plan);
+  EXPECT_EQ(names(plan), (std::vector<std::string>{"local", "cloud-m"}));
+  plan_attempts(*rt->find_model("alone"), table, node, 1000, plan);
+  EXPECT_EQ(names(plan), (std::vector<std::string>{"local"}));
+  // A reload with the same managed settings keeps the process (and its child).
+  EXPECT_EQ(managed::ManagedFleet::build(*rt, fleet.get())
+                ->process(rt->find_model("m")->deployments[0]->id),
+            local);
+}
+
+}  // namespace
+}  // namespace ringgate::gateway
