@@ -14,20 +14,9 @@
 # usage: BUILD=build bench/cache_hit.sh [-c CONNECTIONS] [-d SECONDS]
 set -euo pipefail
 
-CONNECTIONS=8
-DURATION=5
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    -c) CONNECTIONS="$2"; shift ;;
-    -d) DURATION="$2"; shift ;;
-    -h|--help) sed -n 2,11p "$0"; exit 0 ;;
-    *) echo "bench/cache_hit.sh: unknown argument $1" >&2; exit 2 ;;
-  esac
-  shift
-done
-
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/bench/quick_gateway.sh"
+load_size_flags "$@"
 
 MOCK_PORT="$(start mock "$MOCK" --listen 127.0.0.1:0 --tokens 20)"
 cat >"$TMP/ringgate.toml" <<TOML

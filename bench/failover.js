@@ -9,24 +9,15 @@
 // Environment: BUILD (default "build"); RINGGATE_BIN and MOCK_BIN override the binaries.
 'use strict';
 
-const path = require('node:path');
+const { useBuildBinaries, numericFlags } = require('./lib/node_bench');
 
-const root = path.resolve(__dirname, '..');
-const build = path.resolve(root, process.env.BUILD || 'build');
-process.env.RINGGATE_BIN ||= path.join(build, 'tools/cli/ringgate');
-process.env.MOCK_BIN ||= path.join(build, 'tools/mock_upstream/ringgate-mock-upstream');
+useBuildBinaries();
 const { startMock, startConfigGateway, stopAll } = require('../tests/integration/lib/processes');
 const { gatewayToml } = require('../tests/integration/lib/config');
 
 function options(argv) {
-  const o = { c: 8, warmupS: 2, afterS: 3 };
-  for (let i = 0; i < argv.length; ++i) {
-    if (argv[i] === '-c') o.c = Number(argv[++i]);
-    else if (argv[i] === '--warmup-s') o.warmupS = Number(argv[++i]);
-    else if (argv[i] === '--after-s') o.afterS = Number(argv[++i]);
-    else throw new Error(`failover.js: unknown argument ${argv[i]}`);
-  }
-  return o;
+  return numericFlags('failover.js', argv,
+    { '-c': ['c', 8], '--warmup-s': ['warmupS', 2], '--after-s': ['afterS', 3] });
 }
 
 async function main() {

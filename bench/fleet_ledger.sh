@@ -10,20 +10,9 @@
 # usage: BUILD=build bench/fleet_ledger.sh [-c CONNECTIONS] [-d SECONDS]
 set -euo pipefail
 
-CONNECTIONS=8
-DURATION=5
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    -c) CONNECTIONS="$2"; shift ;;
-    -d) DURATION="$2"; shift ;;
-    -h|--help) sed -n 2,10p "$0"; exit 0 ;;
-    *) echo "bench/fleet_ledger.sh: unknown argument $1" >&2; exit 2 ;;
-  esac
-  shift
-done
-
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/bench/quick_gateway.sh"
+load_size_flags "$@"
 PG_BIN="${PG_BIN_DIR:-/usr/lib/postgresql/15/bin}"
 
 # PostgreSQL refuses root: then it runs as nobody, in a dir nobody owns.

@@ -10,24 +10,16 @@
 // Environment: BUILD (default "build"); RINGGATE_BIN and MOCK_BIN override the binaries.
 'use strict';
 
-const path = require('node:path');
+const { useBuildBinaries, numericFlags } = require('./lib/node_bench');
 
-const root = path.resolve(__dirname, '..');
-const build = path.resolve(root, process.env.BUILD || 'build');
-process.env.RINGGATE_BIN ||= path.join(build, 'tools/cli/ringgate');
-process.env.MOCK_BIN ||= path.join(build, 'tools/mock_upstream/ringgate-mock-upstream');
+useBuildBinaries();
 const { startMock, startConfigGateway, stopAll } = require('../tests/integration/lib/processes');
 const { gatewayToml } = require('../tests/integration/lib/config');
 const { waitFor, request } = require('../tests/integration/lib/http');
 
 function options(argv) {
-  const o = { intervalMs: 200, runs: 5 };
-  for (let i = 0; i < argv.length; ++i) {
-    if (argv[i] === '--interval-ms') o.intervalMs = Number(argv[++i]);
-    else if (argv[i] === '--runs') o.runs = Number(argv[++i]);
-    else throw new Error(`health_detect.js: unknown argument ${argv[i]}`);
-  }
-  return o;
+  return numericFlags('health_detect.js', argv,
+    { '--interval-ms': ['intervalMs', 200], '--runs': ['runs', 5] });
 }
 
 async function states(gw) {

@@ -10,24 +10,16 @@
 // Environment: BUILD (default "build"); RINGGATE_BIN and MOCK_BIN override the binaries.
 'use strict';
 
-const path = require('node:path');
+const { useBuildBinaries, numericFlags } = require('./lib/node_bench');
 
-const root = path.resolve(__dirname, '..');
-const build = path.resolve(root, process.env.BUILD || 'build');
-process.env.RINGGATE_BIN ||= path.join(build, 'tools/cli/ringgate');
-process.env.MOCK_BIN ||= path.join(build, 'tools/mock_upstream/ringgate-mock-upstream');
+useBuildBinaries();
 const { startConfigGateway, stopAll, tempDir, freePort } = require('../tests/integration/lib/processes');
 const { request } = require('../tests/integration/lib/http');
 const { mockCommand, managedToml, managedStatus } = require('../tests/integration/lib/managed');
 
 function options(argv) {
-  const o = { startupDelayMs: 2000, queued: 10 };
-  for (let i = 0; i < argv.length; ++i) {
-    if (argv[i] === '--startup-delay-ms') o.startupDelayMs = Number(argv[++i]);
-    else if (argv[i] === '--queued') o.queued = Number(argv[++i]);
-    else throw new Error(`managed_start.js: unknown argument ${argv[i]}`);
-  }
-  return o;
+  return numericFlags('managed_start.js', argv,
+    { '--startup-delay-ms': ['startupDelayMs', 2000], '--queued': ['queued', 10] });
 }
 
 // Milliseconds from sending a streaming chat request to the first content delta.

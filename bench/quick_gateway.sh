@@ -11,6 +11,21 @@ for b in "$LOAD" "$MOCK" "$RINGGATE"; do
   [[ -x "$b" ]] || { echo "missing $b (ninja -C $BUILD first)" >&2; exit 1; }
 done
 
+# Reads -c CONNECTIONS and -d SECONDS, the closed-loop load's size (default 8 and 5), into
+# CONNECTIONS and DURATION; -h prints the calling script's header comment.
+load_size_flags() {
+  CONNECTIONS=8 DURATION=5
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      -c) CONNECTIONS="$2"; shift ;;
+      -d) DURATION="$2"; shift ;;
+      -h|--help) sed -n '2,/^# usage/p' "$0"; exit 0 ;;
+      *) echo "$(basename "$0"): unknown argument $1" >&2; exit 2 ;;
+    esac
+    shift
+  done
+}
+
 TMP="$(mktemp -d)"
 # Every process start() launched, by its pid file: start() runs in a command substitution (a
 # subshell), so a list kept in a variable there would never reach this trap.

@@ -430,9 +430,8 @@ TEST(ConfigErrors, ReportIsBoundedButSaysHowManyMore) {
 TEST(ConfigErrors, ControlCharactersInNamesAreEscaped) {
   EXPECT_EQ(load_error(with_routing("\"bad\\nkey\" = 1\n")),
             "t.toml:1:1: unknown key 'bad\\nkey' (expected one of: server, timeouts, passthrough, "
-            "translation, responses_store, cache, upstreams, deployments, models, auth, byok, "
-            "teams, keys, "
-            "anonymous, cors, alerts, ledger, managed, log, metrics)");
+            "translation, responses_store, cache, cluster, upstreams, deployments, models, auth, "
+            "byok, teams, keys, anonymous, cors, alerts, ledger, managed, log, metrics)");
 }
 
 // [translation] gives every [[models]] entry its defaults; an entry may set its own.
