@@ -50,14 +50,15 @@ enum class RefusalKind : uint8_t {
   kAnonymousFull,     // 429: no slot for this address in the anonymous table
   kBudgetExceeded,    // 402
   kFleetUnavailable,  // 503: fleet-wide limits need Redis, which is gone (on_redis_down = closed)
+  kBudgetRenewing,    // 429: this node's lease of a fleet-wide budget is being renewed
 };
 
 struct Refusal {
   RefusalKind kind = RefusalKind::kNone;
   Scope scope = Scope::kKey;
   LimitRefusal limit;           // kRateLimited: the limit with the longest wait
-  uint64_t retry_after_ms = 0;  // kRateLimited, kAnonymousFull: never 0
-  BudgetRefusal budget;         // kBudgetExceeded
+  uint64_t retry_after_ms = 0;  // kRateLimited, kAnonymousFull, kBudgetRenewing: never 0
+  BudgetRefusal budget;         // kBudgetExceeded, kBudgetRenewing
   uint64_t requested_tokens = 0;
 };
 

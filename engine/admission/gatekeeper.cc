@@ -168,7 +168,19 @@ bool Gatekeeper::reserve_budgets(const Key* key, const AdmitInput& in, Decision&
       continue;
     }
     release_all(t, in.now_ns);
-    d.refusal = {RefusalKind::kBudgetExceeded, i ? Scope::kTeam : Scope::kKey, {}, 0, refusal, 0};
+    const Scope scope = i ? Scope::kTeam : Scope::kKey;
+    // A budget shared through Redis can be short for a moment (a renewal) or unreachable.
+    switch (refusal.shortfall) {
+      case BudgetShortfall::kSpent:
+        d.refusal = {RefusalKind::kBudgetExceeded, scope, {}, 0, refusal, 0};
+        break;
+      case BudgetShortfall::kRenewing:
+        d.refusal = {RefusalKind::kBudgetRenewing, scope, {}, kFleetRenewRetryMs, refusal, 0};
+        break;
+      case BudgetShortfall::kUnavailable:
+        d.refusal = {RefusalKind::kFleetUnavailable, scope, {}, kFleetRenewRetryMs, refusal, 0};
+        break;
+    }
     return false;
   }
   return true;

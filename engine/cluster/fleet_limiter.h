@@ -28,6 +28,8 @@ class FleetLimiter final : public admission::FleetLeases {
 
   std::shared_ptr<admission::FleetLease> lease(std::string_view scope, uint64_t limit,
                                                uint64_t window_s) override;
+  std::shared_ptr<admission::FleetLease> budget_lease(std::string_view scope, uint64_t limit,
+                                                      admission::FleetWindow kind) override;
   // Connects once (bounded by timeout_ms), then runs the fleet thread.
   void start();
   void stop();  // returns what leases hold, best effort, then joins
@@ -48,6 +50,9 @@ class FleetLimiter final : public admission::FleetLeases {
     admission::FleetLease* lease = nullptr;
   };
 
+  std::shared_ptr<admission::FleetLease> find_or_make(std::string_view scope, uint64_t limit,
+                                                      uint64_t window_s, uint64_t slice,
+                                                      admission::FleetWindow kind);
   void run();
   void tick(uint64_t now_ms);
   void plan(Entry& e, uint64_t now_ms, std::vector<Call>& calls);

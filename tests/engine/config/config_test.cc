@@ -430,7 +430,7 @@ TEST(ConfigErrors, ReportIsBoundedButSaysHowManyMore) {
 TEST(ConfigErrors, ControlCharactersInNamesAreEscaped) {
   EXPECT_EQ(load_error(with_routing("\"bad\\nkey\" = 1\n")),
             "t.toml:1:1: unknown key 'bad\\nkey' (expected one of: server, timeouts, passthrough, "
-            "translation, responses_store, cache, upstreams, deployments, models, auth, byok, "
+            "translation, responses_store, cache, cluster, upstreams, deployments, models, auth, byok, "
             "teams, keys, "
             "anonymous, cors, alerts, ledger, log, metrics)");
 }
