@@ -1,21 +1,22 @@
 // Fleet-wide budgets: two ringgate nodes and one real redis-server. A team's total budget,
 // spent by its keys from both nodes at once, holds across the fleet (each node reserves from its
 // lease of microdollars, settles the unspent part back), then both nodes answer 402; with Redis
-// gone and on_redis_down = "closed" a fresh budget is refused with 503, never a hang.
+// gone each node spends at most budget / nodes ("local") or is refused with 503 ("closed").
 'use strict';
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startMock, startConfigGateway, stopAll, withDeadline } = require('./lib/processes');
-const { postJson, sha256Hex, waitFor, CHAT } = require('./lib/http');
+const { postJson, request, sha256Hex, waitFor, CHAT } = require('./lib/http');
 const { gatewayToml } = require('./lib/config');
 const { RedisServer, redisInstalled } = require('./lib/redis_server');
 
 const SKIP = redisInstalled() ? false : 'redis-server is not installed (tools/setup.sh installs it)';
 const KEYS = { bob: 'rgk-budget-bob-0123456789abcdef01', carol: 'rgk-budget-carol-0123456789abcdef',
-  erin: 'rgk-budget-erin-0123456789abcdef' }; // 32 characters at least
+  erin: 'rgk-budget-erin-0123456789abcdef', dana: 'rgk-budget-dana-0123456789abcdef' }; // >= 32 chars
 const BUDGET_MICROS = 1_000_000;  // the team's total_usd = 1
 const RESERVE_MICROS = 100_000;   // max_tokens 100 at 1000 USD/Mtok out
+const DANA_MICROS = 400_000;     // dana's own total_usd = 0.4
 const SLICE_FRACTION = 0.2;       // a lease is 0.20 USD: two reservations
 const BODY = { ...CHAT, model: 'pricey', max_tokens: 100 };
 
@@ -27,6 +28,7 @@ function budgetToml(mock, redis, node, policy) {
       { id: 'bob', sha256: sha256Hex(KEYS.bob), team: 'lab' },
       { id: 'carol', sha256: sha256Hex(KEYS.carol), team: 'lab' },
       { id: 'erin', sha256: sha256Hex(KEYS.erin), budget: { daily_usd: 1 } },
+      { id: 'dana', sha256: sha256Hex(KEYS.dana), budget: { total_usd: DANA_MICROS / 1e6 } },
     ],
     models: [{ name: 'pricey', upstream: 'mock', price: { input_per_mtok: 0, output_per_mtok: 1000 } }],
   }) + `\n[cluster]\nredis = "127.0.0.1:${redis.port}"\nnode_id = "${node}"\n` +
@@ -119,6 +121,28 @@ describe('fleet-wide budgets through Redis', { skip: SKIP }, () => {
     assert.equal(res.status, 200);
     const dayStart = Math.floor(Date.now() / 86_400_000) * 86_400;
     assert.match(redis.cli('HGETALL', `rg:{budget:key:erin:daily}:${dayStart}`), /node-a/);
+  });
+
+  it('redis killed, on_redis_down = "local": each node spends at most budget / nodes', async () => {
+    await redis.kill();
+    for (const node of [a, b]) {
+      await waitFor(async () => (await request(`${node.url}/readyz`)).json.cluster?.limits === 'local',
+        { what: `${node.url} on local limits` });
+    }
+    const spent = new Map();
+    for (const node of [a, b]) {
+      spent.set(node, 0);
+      await waitFor(async () => {
+        const r = await chat(node, KEYS.dana);
+        assert.ok([200, 402].includes(r.status), `${r.status} ${r.text}`);
+        if (r.status === 200) spent.set(node, spent.get(node) + r.json.usage.completion_tokens * 1000);
+        // A 402 before the first 200 can precede the local share's install (one fleet tick).
+        return r.status === 402 && spent.get(node) > 0;
+      }, { what: `dana's local share spent on ${node.url}` });
+    }
+    for (const [node, micros] of spent) {
+      assert.ok(micros > 0 && micros <= DANA_MICROS / 2, `${node.url} spent ${micros}`);
+    }
   });
 });
 
