@@ -84,6 +84,7 @@ ApiError to_api_error(const Refusal& r, std::string_view model) {
                   "after " +
                   std::to_string(r.retry_after_ms) + " ms",
               ErrorCode::kRateLimited};
+    case RefusalKind::kFleetPending:  // answered only when the wait timed out under "closed"
     case RefusalKind::kFleetUnavailable:
       return {503,
               "fleet-wide limits and budgets are unavailable (the shared Redis does not answer and "

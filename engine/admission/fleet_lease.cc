@@ -18,7 +18,8 @@ constexpr int64_t kDayS = 86'400;
 }  // namespace
 
 FleetLease::FleetLease(std::string scope, uint64_t limit, uint64_t window_s, uint64_t slice,
-                       const std::atomic<FleetState>* state, int wake_fd, FleetWindow kind)
+                       const std::atomic<FleetState>* state, int wake_fd, FleetWindow kind,
+                       bool exact)
     : scope_(std::move(scope)),
       limit_(limit),
       window_s_(std::max<uint64_t>(window_s, 1)),
@@ -26,7 +27,8 @@ FleetLease::FleetLease(std::string scope, uint64_t limit, uint64_t window_s, uin
       low_water_(slice_ / 2),  // renew when half the slice is spent: one round trip of headroom
       state_(state),
       wake_fd_(wake_fd),
-      kind_(kind) {}
+      kind_(kind),
+      exact_(exact) {}
 
 uint64_t FleetLease::window_of(uint64_t unix_ms) const {
   switch (kind_) {
@@ -75,7 +77,7 @@ FleetLease::Take FleetLease::try_take(uint64_t unix_ms, uint64_t amount) {
   while (same_window(cur, window) && (cur & kLeftMask) >= amount) {
     if (w.compare_exchange_weak(cur, cur - amount, std::memory_order_acq_rel)) {
       last_take_ms_.store(unix_ms, std::memory_order_relaxed);
-      if ((cur & kLeftMask) - amount <= low_water_) ask_renewal();
+      if (!exact_ && (cur & kLeftMask) - amount <= low_water_) ask_renewal();
       return Take::kOk;
     }
   }
@@ -93,6 +95,14 @@ FleetLease::Take FleetLease::try_take(uint64_t unix_ms, uint64_t amount) {
     return Take::kExhausted;
   }
   if (s == FleetState::kDownLocal) return Take::kExhausted;  // the local share is spent
+  if (exact_) {
+    // Every failed take asks once; the first ask since the thread last collected wakes it.
+    if (asked_.fetch_add(amount, std::memory_order_acq_rel) == 0 && wake_fd_ >= 0) {
+      const uint64_t one = 1;
+      [[maybe_unused]] const ssize_t n = write(wake_fd_, &one, sizeof one);
+    }
+    return Take::kRenewing;
+  }
   raise_need(amount);
   ask_renewal();
   return Take::kRenewing;

@@ -45,7 +45,7 @@ class FleetLease {
   // `window_s` is the window's length for kSeconds and a nominal one (Redis key TTLs) otherwise.
   FleetLease(std::string scope, uint64_t limit, uint64_t window_s, uint64_t slice,
              const std::atomic<FleetState>* state, int wake_fd = -1,
-             FleetWindow kind = FleetWindow::kSeconds);
+             FleetWindow kind = FleetWindow::kSeconds, bool exact = false);
 
   // Shard side, lock-free. `unix_ms`: the wall clock (windows are UTC-aligned across nodes).
   // `amount`: 1 for a request, a reservation's microdollars for a budget.
@@ -58,6 +58,10 @@ class FleetLease {
   uint64_t window_of(uint64_t unix_ms) const;
   uint64_t window_end_ms(uint64_t window) const;  // UINT64_MAX for kForever
   FleetWindow kind() const { return kind_; }
+  // [cluster] mode = "exact": no slack is leased; a failed take asks Redis for exactly what it
+  // needs (kRenewing), and the request waits for the grant instead of being refused.
+  bool exact() const { return exact_; }
+  uint64_t take_asked() { return asked_.exchange(0, std::memory_order_acq_rel); }
   // Renewal was asked for (by a take below the low-water mark) and not yet served.
   bool wants_renewal() const { return want_.load(std::memory_order_acquire); }
   uint64_t last_take_ms() const { return last_take_ms_.load(std::memory_order_relaxed); }
@@ -114,6 +118,7 @@ class FleetLease {
   const std::atomic<FleetState>* state_;
   const int wake_fd_;
   const FleetWindow kind_;
+  const bool exact_;
   void ask_renewal();
   void raise_need(uint64_t amount);
   std::array<std::atomic<uint64_t>, 2> words_{};
@@ -121,7 +126,7 @@ class FleetLease {
   std::atomic<uint64_t> exhausted_{0};  // window + 1 the fleet spent; 0: none
   std::atomic<uint64_t> last_take_ms_{0};
   std::atomic<uint64_t> exhausted_at_ms_{0};  // when the fleet last said spent: asked again later
-  std::atomic<uint64_t> need_{0}, debt_{0}, fleet_used_{0};
+  std::atomic<uint64_t> need_{0}, debt_{0}, fleet_used_{0}, asked_{0};
 };
 
 // Where leases come from: the fleet thread (engine/cluster) makes one per scope and renews it.

@@ -196,7 +196,7 @@ bool Gatekeeper::take_fleet(const Key* key, const AdmitInput& in, Decision& d) c
     if (!owners[o]) continue;
     for (int k = 0; k < 3; ++k) {
       FleetLease* lease = owners[o]->fleet[k].get();
-      if (!lease) continue;
+      if (!lease || (in.skip_exact_fleet && lease->exact())) continue;
       const FleetLease::Take take = lease->try_take(unix_ms);
       if (take == FleetLease::Take::kOk) {
         t.taken_.fleet[t.taken_.fleet_count] = lease;
@@ -204,6 +204,11 @@ bool Gatekeeper::take_fleet(const Key* key, const AdmitInput& in, Decision& d) c
         continue;
       }
       release_all(t, in.now_ns);
+      if (take == FleetLease::Take::kRenewing && lease->exact()) {
+        d.refusal.kind = RefusalKind::kFleetPending;  // asked: the session waits for Redis
+        d.refusal.scope = o ? Scope::kTeam : Scope::kKey;
+        return false;
+      }
       if (take == FleetLease::Take::kUnavailable) {
         d.refusal.kind = RefusalKind::kFleetUnavailable;
         d.refusal.scope = o ? Scope::kTeam : Scope::kKey;

@@ -23,6 +23,9 @@ struct ClusterConfig {
   RedisDownPolicy on_redis_down = RedisDownPolicy::kClosed;
   int64_t nodes = 1;              // the fleet's size, for the local fallback's limit / nodes
   int64_t idle_return_ms = 1000;  // a lease untouched this long goes back to Redis
+  // mode = "exact": request limits hold no slack; each request waits (off the shard's CPU, on
+  // its eventfd) for Redis to grant it, up to timeout_ms. Budgets stay leased.
+  bool exact = false;
 
   // A budget's lease (microdollars): `slice` counts requests, so only the fraction applies.
   uint64_t budget_slice_for(uint64_t limit_micros) const {

@@ -132,6 +132,27 @@ TEST(FleetLease, ConcurrentTakesSpendExactlyTheGrants) {
   EXPECT_EQ(taken.load(), uint64_t(kGrants) * kGrant);
 }
 
+TEST(FleetLease, ExactLeaseAsksOncePerFailedTakeAndHoldsNoSlack) {
+  std::atomic<FleetState> state{FleetState::kUp};
+  const int fd = eventfd(0, EFD_NONBLOCK);
+  ASSERT_GE(fd, 0);
+  FleetLease lease("key:a:rpm", 100, 60, 1, &state, fd, FleetWindow::kSeconds, true);
+  EXPECT_TRUE(lease.exact());
+  EXPECT_EQ(lease.try_take(kT0), FleetLease::Take::kRenewing);
+  EXPECT_EQ(lease.try_take(kT0), FleetLease::Take::kRenewing);
+  EXPECT_EQ(lease.take_asked(), 2u) << "one ask per waiting request";
+  uint64_t count = 0;
+  ASSERT_EQ(read(fd, &count, sizeof count), ssize_t(sizeof count));
+  EXPECT_EQ(count, 1u) << "the first ask since the thread collected wakes it";
+  lease.install(lease.window_of(kT0), 2);
+  lease.clear_renewal();
+  EXPECT_EQ(lease.try_take(kT0), FleetLease::Take::kOk);
+  EXPECT_EQ(lease.try_take(kT0), FleetLease::Take::kOk);
+  EXPECT_FALSE(lease.wants_renewal()) << "no renewal ahead of need";
+  EXPECT_EQ(lease.take_asked(), 0u);
+  close(fd);
+}
+
 TEST(FleetLease, BudgetTakesAmountsAndAsksForWhatAFailedTakeNeeds) {
   std::atomic<FleetState> state{FleetState::kUp};
   FleetLease lease("budget:team:r:daily", 10'000'000, 86'400, 1'000'000, &state);

@@ -16,10 +16,12 @@ constexpr int64_t kNoon = 1773576000;  // 2026-03-15T12:00:00Z, a minute boundar
 
 struct FakeFleet : FleetLeases {
   std::atomic<FleetState> state{FleetState::kUp};
+  bool exact = false;
   std::map<std::string, std::shared_ptr<FleetLease>> made;
   std::shared_ptr<FleetLease> lease(std::string_view scope, uint64_t limit,
                                     uint64_t window_s) override {
-    auto l = std::make_shared<FleetLease>(std::string(scope), limit, window_s, 2, &state);
+    auto l = std::make_shared<FleetLease>(std::string(scope), limit, window_s, 2, &state, -1,
+                                          FleetWindow::kSeconds, exact);
     made[std::string(scope)] = l;
     return l;
   }
@@ -116,6 +118,26 @@ TEST(GatekeeperFleet, SpentWindowWaitsForItsEndAndClosedPolicyIs503) {
   Decision down = f.g->admit(f.input());
   ASSERT_EQ(down.refusal.kind, RefusalKind::kFleetUnavailable);
   EXPECT_EQ(to_api_error(down.refusal, "m").status, 503);
+}
+
+TEST(GatekeeperFleet, ExactModeAsksAndWaitsInsteadOfRefusing) {
+  Fixture f;
+  f.fleet->exact = true;
+  Gatekeeper::Options o;
+  o.fleet = f.fleet;
+  f.g = Gatekeeper::build(f.config, nullptr, o);
+  f.lease("team:research:rph").install(f.window("team:research:rph"), 5);
+  Decision d = f.g->admit(f.input());
+  ASSERT_EQ(d.refusal.kind, RefusalKind::kFleetPending);
+  EXPECT_EQ(f.lease("key:alice:rpm").take_asked(), 1u);
+  EXPECT_EQ(f.lease("team:research:rph").remaining(f.window("team:research:rph")), 5u)
+      << "nothing stays taken while the request waits";
+  f.lease("key:alice:rpm").install(f.window("key:alice:rpm"), 1);
+  EXPECT_TRUE(f.g->admit(f.input()).ok()) << "admitted again once Redis granted";
+  AdmitInput open = f.input();
+  open.skip_exact_fleet = true;  // timed out under on_redis_down = "local"
+  EXPECT_TRUE(f.g->admit(open).ok());
+  EXPECT_EQ(f.lease("key:alice:rpm").take_asked(), 0u);
 }
 
 // A team budget with [cluster]: reserved from the node's lease of microdollars, the unspent part
