@@ -7,19 +7,26 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startMock, startConfigGateway, stopAll, withDeadline } = require('./lib/processes');
-const { postJson, sha256Hex, waitFor, CHAT } = require('./lib/http');
+const { postJson, request, sha256Hex, waitFor, CHAT } = require('./lib/http');
 const { gatewayToml } = require('./lib/config');
 const { RedisServer, redisInstalled } = require('./lib/redis_server');
 
 const SKIP = redisInstalled() ? false : 'redis-server is not installed (tools/setup.sh installs it)';
 const KEY = 'rgk-exact-alice-0123456789abcdef';
 const RPM = 20;
+const ADMIN = 'rgk-exact-admin-0123456789abcdef';
+const ENV = { env: { RG_TEST_ADMIN_KEY: ADMIN } };
+
+async function redisCommands(node) {
+  const text = (await request(`${node.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text;
+  return Number(/ringgate_cluster_redis_commands_total (\d+)/.exec(text)[1]);
+}
 
 function exactToml(mock, redis, node) {
   return gatewayToml({
     apiBase: mock.apiBase,
     keys: [{ id: 'alice', sha256: sha256Hex(KEY), limits: { rpm: RPM } }],
-  }) + `\n[cluster]\nredis = "127.0.0.1:${redis.port}"\nnode_id = "${node}"\nmode = "exact"\n` +
+  }) + '\n[metrics]\nadmin_key = "env:RG_TEST_ADMIN_KEY"\n' + `\n[cluster]\nredis = "127.0.0.1:${redis.port}"\nnode_id = "${node}"\nmode = "exact"\n` +
     'slice = 1000\nnodes = 2\ntimeout_ms = 500\non_redis_down = "closed"\n';
 }
 
@@ -32,8 +39,8 @@ describe('exact mode: one Redis round trip per decision', { skip: SKIP }, () => 
   before(async () => {
     mock = await startMock();
     redis = await RedisServer.start();
-    a = await startConfigGateway(exactToml(mock, redis, 'node-a'));
-    b = await startConfigGateway(exactToml(mock, redis, 'node-b'));
+    a = await startConfigGateway(exactToml(mock, redis, 'node-a'), ENV);
+    b = await startConfigGateway(exactToml(mock, redis, 'node-b'), ENV);
   });
   after(async () => {
     await stopAll();
@@ -45,6 +52,7 @@ describe('exact mode: one Redis round trip per decision', { skip: SKIP }, () => 
     await waitFor(() => new Date().getUTCSeconds() < 40, { deadlineMs: 25000, what: 'an early second' });
     const minute = Math.floor(Date.now() / 60000);
     const counts = { 200: 0, 429: 0, other: [], perNode: [0, 0] };
+    const commandsBefore = (await redisCommands(a)) + (await redisCommands(b));
     const worker = async (node, i) => {
       for (let n = 0; n < 60; n++) {
         const res = await chat(node);
@@ -58,7 +66,8 @@ describe('exact mode: one Redis round trip per decision', { skip: SKIP }, () => 
       }
     };
     await Promise.all([a, b].flatMap((node, i) => Array.from({ length: 6 }, () => worker(node, i))));
-    t.diagnostic(JSON.stringify(counts));
+    const commands = (await redisCommands(a)) + (await redisCommands(b)) - commandsBefore;
+    t.diagnostic(`${JSON.stringify(counts)}; Redis commands from both nodes meanwhile: ${commands}`);
     assert.deepEqual(counts.other, []);
     if (Math.floor(Date.now() / 60000) !== minute) return t.skip('the run crossed a minute boundary');
     assert.equal(counts[200], RPM, JSON.stringify(counts));
