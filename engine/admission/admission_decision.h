@@ -34,6 +34,9 @@ struct AdmitInput {
   uint64_t now_ns = 0;                   // steady clock: buckets
   int64_t unix_s = 0;                    // wall clock: budget days and months (UTC)
   uint64_t unix_ms = 0;                  // wall clock: fleet-wide windows; 0: from unix_s
+  // An exact-mode decision timed out and on_redis_down = "local": exact leases are skipped
+  // (the node's own buckets still apply).
+  bool skip_exact_fleet = false;
 };
 
 // Whose limit or budget refused.
@@ -50,14 +53,16 @@ enum class RefusalKind : uint8_t {
   kAnonymousFull,     // 429: no slot for this address in the anonymous table
   kBudgetExceeded,    // 402
   kFleetUnavailable,  // 503: fleet-wide limits need Redis, which is gone (on_redis_down = closed)
+  kBudgetRenewing,    // 429: this node's lease of a fleet-wide budget is being renewed
+  kFleetPending,      // exact mode: Redis is asked; the session waits and admits again
 };
 
 struct Refusal {
   RefusalKind kind = RefusalKind::kNone;
   Scope scope = Scope::kKey;
   LimitRefusal limit;           // kRateLimited: the limit with the longest wait
-  uint64_t retry_after_ms = 0;  // kRateLimited, kAnonymousFull: never 0
-  BudgetRefusal budget;         // kBudgetExceeded
+  uint64_t retry_after_ms = 0;  // kRateLimited, kAnonymousFull, kBudgetRenewing: never 0
+  BudgetRefusal budget;         // kBudgetExceeded, kBudgetRenewing
   uint64_t requested_tokens = 0;
 };
 

@@ -76,9 +76,18 @@ ApiError to_api_error(const Refusal& r, std::string_view model) {
               ErrorCode::kRateLimited};
     case RefusalKind::kBudgetExceeded:
       return {402, budget_message(r), ErrorCode::kBudgetExceeded};
+    case RefusalKind::kBudgetRenewing:
+      return {429,
+              "the " + std::string(scope_name(r.scope)) + "'s " +
+                  std::string(budget_period_name(r.budget.period)) +
+                  " budget is shared by the fleet and this node is renewing its share; retry "
+                  "after " +
+                  std::to_string(r.retry_after_ms) + " ms",
+              ErrorCode::kRateLimited};
+    case RefusalKind::kFleetPending:  // answered only when the wait timed out under "closed"
     case RefusalKind::kFleetUnavailable:
       return {503,
-              "fleet-wide rate limits are unavailable (the shared Redis does not answer and "
+              "fleet-wide limits and budgets are unavailable (the shared Redis does not answer and "
               "on_redis_down is \"closed\"); retry later",
               ErrorCode::kUpstreamUnavailable};
   }

@@ -1,6 +1,6 @@
 // Where budgets live: one BudgetAccount per key and per team, kept by a BudgetStore. In memory now
-// (InMemoryBudgetStore); a later issue restores it from the SQLite ledger (seed-defect 003-1) and
-// another shares it across nodes through Redis. Admission reserves a request's maximum cost and
+// (InMemoryBudgetStore), restored from the ledger (seed-defect 003-1), or shared across nodes
+// through Redis leases (FleetBudgetStore). Admission reserves a request's maximum cost and
 // the completion point settles it to the actual cost, so concurrent requests cannot overspend
 // (seed-defect 003-2). Reserve and settle run on the shard: implementations take no lock there.
 #pragma once
@@ -26,12 +26,18 @@ struct BudgetHold {
   bool active() const { return mask != 0; }
 };
 
+// Why a budget shared through Redis could not reserve: its window is spent (402), this node's
+// lease is being renewed (429, retry within a round trip), or Redis is gone and the policy is
+// closed (503). A budget kept on this node is only ever kSpent.
+enum class BudgetShortfall : uint8_t { kSpent, kRenewing, kUnavailable };
+
 // Why a reservation was refused: the 402's details.
 struct BudgetRefusal {
   BudgetPeriod period = BudgetPeriod::kTotal;
   int64_t limit_micros = 0, spent_micros = 0,
           reserved_micros = 0;   // reserved: by requests in flight
   int64_t resets_at_unix_s = 0;  // 0: never (a total budget)
+  BudgetShortfall shortfall = BudgetShortfall::kSpent;
 };
 
 // Spend recorded before this process started, as of one moment: in its UTC day, its UTC month

@@ -1,6 +1,7 @@
-// A fleet-wide requests limit (N per fixed UTC window, shared by every node through Redis) as one
-// node holds it: a lease, a slice of the window's N that Redis granted to this node, spent here
-// with one CAS per request and no round trip. The fleet thread (engine/cluster) renews it ahead
+// A fleet-wide limit (N requests per fixed UTC window, or N microdollars of a budget per UTC day,
+// month or all time, shared by every node through Redis) as one node holds it: a lease, a slice
+// of the window's N that Redis granted to this node, spent here with one CAS per take and no
+// round trip. The fleet thread (engine/cluster) renews it ahead
 // of need, returns what sits idle and installs a local share when Redis is gone.
 //
 // Each lease word packs the window it belongs to with what is left of it, so a take can never
@@ -24,6 +25,10 @@ enum class FleetState : uint8_t {
   kDownLocal,   // Redis gone, on_redis_down = "local": leases are local shares of limit / nodes
 };
 
+// How a lease's windows are cut: fixed lengths (rpm, rph, rpd, a daily budget), UTC calendar
+// months (a monthly budget), or one window for all time (a total budget).
+enum class FleetWindow : uint8_t { kSeconds, kUtcMonth, kForever };
+
 class FleetLease {
  public:
   enum class Take : uint8_t {
@@ -37,15 +42,26 @@ class FleetLease {
   // ("key:alice:rpm"). `state` is the fleet's, shared by every lease; it outlives them.
   // `wake_fd`: an eventfd the fleet thread polls, written once when a take asks for renewal
   // (-1: none, the thread finds the request on its next round).
+  // `window_s` is the window's length for kSeconds and a nominal one (Redis key TTLs) otherwise.
   FleetLease(std::string scope, uint64_t limit, uint64_t window_s, uint64_t slice,
-             const std::atomic<FleetState>* state, int wake_fd = -1);
+             const std::atomic<FleetState>* state, int wake_fd = -1,
+             FleetWindow kind = FleetWindow::kSeconds, bool exact = false);
 
   // Shard side, lock-free. `unix_ms`: the wall clock (windows are UTC-aligned across nodes).
-  Take try_take(uint64_t unix_ms);
-  // A taken request that never reached an upstream goes back, if its window is still current.
-  void give_back(uint64_t window);
-  uint64_t window_of(uint64_t unix_ms) const { return unix_ms / 1000 / window_s_; }
-  uint64_t window_end_ms(uint64_t window) const { return (window + 1) * window_s_ * 1000; }
+  // `amount`: 1 for a request, a reservation's microdollars for a budget.
+  Take try_take(uint64_t unix_ms, uint64_t amount = 1);
+  // What a take took and did not spend goes back, if its window is still current.
+  void give_back(uint64_t window, uint64_t amount = 1);
+  // Spent beyond what was taken (a request that cost more than its reservation): taken from the
+  // lease where it can be, else owed, and the fleet thread adds the debt to this node's net.
+  void charge_extra(uint64_t window, uint64_t amount);
+  uint64_t window_of(uint64_t unix_ms) const;
+  uint64_t window_end_ms(uint64_t window) const;  // UINT64_MAX for kForever
+  FleetWindow kind() const { return kind_; }
+  // [cluster] mode = "exact": no slack is leased; a failed take asks Redis for exactly what it
+  // needs (kRenewing), and the request waits for the grant instead of being refused.
+  bool exact() const { return exact_; }
+  uint64_t take_asked() { return asked_.exchange(0, std::memory_order_acq_rel); }
   // Renewal was asked for (by a take below the low-water mark) and not yet served.
   bool wants_renewal() const { return want_.load(std::memory_order_acquire); }
   uint64_t last_take_ms() const { return last_take_ms_.load(std::memory_order_relaxed); }
@@ -57,8 +73,20 @@ class FleetLease {
   uint64_t take_remaining(uint64_t window);
   uint64_t remaining(uint64_t window) const;
   // The fleet answered that `window` is spent: takes report kExhausted until it ends.
-  void mark_exhausted(uint64_t window) { exhausted_.store(window + 1, std::memory_order_release); }
+  // With `unix_ms`, a spent window of an hour or more is asked again at most once a second
+  // (another node may return its lease); without, never.
+  void mark_exhausted(uint64_t window, uint64_t unix_ms = 0) {
+    exhausted_at_ms_.store(unix_ms, std::memory_order_relaxed);
+    exhausted_.store(window + 1, std::memory_order_release);
+  }
   void clear_renewal() { want_.store(false, std::memory_order_release); }
+  // The most a failed take asked for since the last install (a grant must cover it), and the
+  // debt charge_extra left; each read once by the fleet thread.
+  uint64_t take_need() { return need_.exchange(0, std::memory_order_acq_rel); }
+  uint64_t take_debt() { return debt_.exchange(0, std::memory_order_acq_rel); }
+  // The fleet's net grants in the current window as Redis last said (a 402's "spent").
+  void set_fleet_used(uint64_t v) { fleet_used_.store(v, std::memory_order_relaxed); }
+  uint64_t fleet_used() const { return fleet_used_.load(std::memory_order_relaxed); }
 
   const std::string& scope() const { return scope_; }
   uint64_t limit() const { return limit_; }
@@ -89,11 +117,16 @@ class FleetLease {
   const uint64_t limit_, window_s_, slice_, low_water_;
   const std::atomic<FleetState>* state_;
   const int wake_fd_;
+  const FleetWindow kind_;
+  const bool exact_;
   void ask_renewal();
+  void raise_need(uint64_t amount);
   std::array<std::atomic<uint64_t>, 2> words_{};
   std::atomic<bool> want_{true};        // a fresh lease has nothing: ask at once
   std::atomic<uint64_t> exhausted_{0};  // window + 1 the fleet spent; 0: none
   std::atomic<uint64_t> last_take_ms_{0};
+  std::atomic<uint64_t> exhausted_at_ms_{0};  // when the fleet last said spent: asked again later
+  std::atomic<uint64_t> need_{0}, debt_{0}, fleet_used_{0}, asked_{0};
 };
 
 // Where leases come from: the fleet thread (engine/cluster) makes one per scope and renews it.
@@ -104,6 +137,9 @@ class FleetLeases {
   virtual ~FleetLeases() = default;
   virtual std::shared_ptr<FleetLease> lease(std::string_view scope, uint64_t limit,
                                             uint64_t window_s) = 0;
+  // A budget's lease: `limit` microdollars per window of `kind` (kSeconds: one UTC day).
+  virtual std::shared_ptr<FleetLease> budget_lease(std::string_view scope, uint64_t limit,
+                                                   FleetWindow kind) = 0;
 };
 
 }  // namespace ringgate::admission

@@ -168,7 +168,19 @@ bool Gatekeeper::reserve_budgets(const Key* key, const AdmitInput& in, Decision&
       continue;
     }
     release_all(t, in.now_ns);
-    d.refusal = {RefusalKind::kBudgetExceeded, i ? Scope::kTeam : Scope::kKey, {}, 0, refusal, 0};
+    const Scope scope = i ? Scope::kTeam : Scope::kKey;
+    // A budget shared through Redis can be short for a moment (a renewal) or unreachable.
+    switch (refusal.shortfall) {
+      case BudgetShortfall::kSpent:
+        d.refusal = {RefusalKind::kBudgetExceeded, scope, {}, 0, refusal, 0};
+        break;
+      case BudgetShortfall::kRenewing:
+        d.refusal = {RefusalKind::kBudgetRenewing, scope, {}, kFleetRenewRetryMs, refusal, 0};
+        break;
+      case BudgetShortfall::kUnavailable:
+        d.refusal = {RefusalKind::kFleetUnavailable, scope, {}, kFleetRenewRetryMs, refusal, 0};
+        break;
+    }
     return false;
   }
   return true;
@@ -184,7 +196,7 @@ bool Gatekeeper::take_fleet(const Key* key, const AdmitInput& in, Decision& d) c
     if (!owners[o]) continue;
     for (int k = 0; k < 3; ++k) {
       FleetLease* lease = owners[o]->fleet[k].get();
-      if (!lease) continue;
+      if (!lease || (in.skip_exact_fleet && lease->exact())) continue;
       const FleetLease::Take take = lease->try_take(unix_ms);
       if (take == FleetLease::Take::kOk) {
         t.taken_.fleet[t.taken_.fleet_count] = lease;
@@ -192,6 +204,11 @@ bool Gatekeeper::take_fleet(const Key* key, const AdmitInput& in, Decision& d) c
         continue;
       }
       release_all(t, in.now_ns);
+      if (take == FleetLease::Take::kRenewing && lease->exact()) {
+        d.refusal.kind = RefusalKind::kFleetPending;  // asked: the session waits for Redis
+        d.refusal.scope = o ? Scope::kTeam : Scope::kKey;
+        return false;
+      }
       if (take == FleetLease::Take::kUnavailable) {
         d.refusal.kind = RefusalKind::kFleetUnavailable;
         d.refusal.scope = o ? Scope::kTeam : Scope::kKey;

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "engine/admission/budget_restore.h"
+#include "engine/admission/fleet_budget_store.h"
 #include "engine/admission/gatekeeper.h"
 #include "engine/admission/in_memory_budget_store.h"
 
@@ -37,10 +38,16 @@ std::shared_ptr<Gatekeeper> Gatekeeper::build(const config::Config& config,
   const config::Admission& a = config.admission;
   // Unset with no keys is refused by the loader; here it fails closed, never open (001-4).
   g->mode_ = a.mode == config::AuthMode::kNone ? config::AuthMode::kNone : config::AuthMode::kKeys;
-  g->budgets_ = options.budgets                  ? options.budgets
-                : previous && previous->budgets_ ? previous->budgets_
-                                                 : std::make_shared<InMemoryBudgetStore>();
   g->fleet_ = options.fleet ? options.fleet : previous ? previous->fleet_ : nullptr;
+  // With [cluster], budgets are the fleet's too (leases of microdollars through Redis).
+  if (options.budgets)
+    g->budgets_ = options.budgets;
+  else if (previous && previous->budgets_)
+    g->budgets_ = previous->budgets_;
+  else if (g->fleet_)
+    g->budgets_ = std::make_shared<FleetBudgetStore>(g->fleet_);
+  else
+    g->budgets_ = std::make_shared<InMemoryBudgetStore>();
   g->build_keys(config, previous);
   g->build_models_and_anonymous(config, previous);
   if (g->anonymous_ && a.anonymous.limits_per_address.any()) {

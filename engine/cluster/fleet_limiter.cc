@@ -19,6 +19,7 @@ using admission::FleetState;
 constexpr uint64_t kIdleTickMs = 50;  // the longest the thread sleeps without being woken
 constexpr uint64_t kMinBackoffMs = 100, kMaxBackoffMs = 2000;
 constexpr uint64_t kHeartbeatMs = 500;  // PING when no lease call went out for this long
+constexpr uint64_t kDayS = 86'400;
 
 uint64_t unix_ms() {
   timespec ts{};
@@ -52,13 +53,40 @@ std::shared_ptr<FleetLimiter> FleetLimiter::make(const config::ClusterConfig& cf
 
 std::shared_ptr<FleetLease> FleetLimiter::lease(std::string_view scope, uint64_t limit,
                                                 uint64_t window_s) {
+  return find_or_make(scope, limit, window_s, cfg_.exact ? 1 : cfg_.slice_for(limit),
+                      admission::FleetWindow::kSeconds, cfg_.exact);
+}
+
+void FleetLimiter::add_waker(std::function<void()> wake) {
+  std::lock_guard lock(wakers_mu_);
+  wakers_.push_back(std::move(wake));
+}
+
+void FleetLimiter::wake_waiters() {
+  std::lock_guard lock(wakers_mu_);
+  for (const auto& w : wakers_) w();
+}
+
+std::shared_ptr<FleetLease> FleetLimiter::budget_lease(std::string_view scope, uint64_t limit,
+                                                       admission::FleetWindow kind) {
+  // Nominal lengths for months and all time: what their Redis hashes' TTLs are made of.
+  const uint64_t window_s = kind == admission::FleetWindow::kSeconds    ? kDayS
+                            : kind == admission::FleetWindow::kUtcMonth ? 31 * kDayS
+                                                                        : 400 * kDayS;
+  // Exact mode is for request limits; budgets stay leased (a reservation is not a decision).
+  return find_or_make(scope, limit, window_s, cfg_.budget_slice_for(limit), kind, false);
+}
+
+std::shared_ptr<FleetLease> FleetLimiter::find_or_make(std::string_view scope, uint64_t limit,
+                                                       uint64_t window_s, uint64_t slice,
+                                                       admission::FleetWindow kind, bool exact) {
   std::lock_guard lock(mu_);
   for (const auto& e : entries_) {
     if (e->lease->scope() == scope && e->lease->limit() == limit) return e->lease;
   }
   // A changed limit gets a fresh lease; the old one's grants expire with their windows.
-  auto l = std::make_shared<FleetLease>(std::string(scope), limit, window_s, cfg_.slice_for(limit),
-                                        &state_, wake_fd_);
+  auto l = std::make_shared<FleetLease>(std::string(scope), limit, window_s, slice, &state_,
+                                        wake_fd_, kind, exact);
   entries_.push_back(std::make_unique<Entry>(Entry{l}));
   return l;
 }
@@ -150,6 +178,7 @@ void FleetLimiter::go_down(const std::string& why) {
   if (state() == down) return;
   state_.store(down, std::memory_order_release);
   transitions_.fetch_add(1, std::memory_order_relaxed);
+  wake_waiters();  // exact-mode waiters meet the policy now, not at their timeout
   if (down == FleetState::kDownLocal) {
     std::fprintf(stderr,
                  "ringgate: cluster: WARNING: Redis %s:%u unreachable (%s); fleet-wide limits "
@@ -182,19 +211,35 @@ void FleetLimiter::install_local_shares(uint64_t now_ms) {
 
 void FleetLimiter::add_call(std::vector<Call>& calls, FleetLease& l, uint64_t window, int64_t delta,
                             int64_t restore) {
-  calls.push_back({{l.scope(), window, l.window_s(), cfg_.node_id, delta, l.limit(), restore}, &l});
+  // Calendar months and all time are named by their window number; the TTL keeps two windows.
+  const bool fixed = l.kind() == admission::FleetWindow::kSeconds;
+  calls.push_back({{l.scope(), window, fixed ? l.window_s() : 1, cfg_.node_id, delta, l.limit(),
+                    restore, 2 * l.window_s()},
+                   &l});
 }
 
 void FleetLimiter::plan(Entry& e, uint64_t now_ms, std::vector<Call>& calls) {
   FleetLease& l = *e.lease;
   const uint64_t w = l.window_of(now_ms);
-  if (l.wants_renewal()) add_call(calls, l, w, int64_t(l.slice()));
+  if (l.exact()) {
+    // One ask per waiting request, batched per tick; no prefetch, no slack.
+    if (const uint64_t asked = l.take_asked()) add_call(calls, l, w, int64_t(asked));
+  } else if (l.wants_renewal()) {
+    add_call(calls, l, w, int64_t(std::max(l.slice(), l.take_need())));
+  }
+  // Spend past a reservation that the lease could not cover joins this node's net in Redis.
+  if (const uint64_t debt = l.take_debt()) {
+    FleetLease::Held& h = held_for(l, w);
+    h.net += debt;
+    add_call(calls, l, w, 0, int64_t(h.net));
+  }
   // Before the window ends, a lease in use asks for the next window's, so the first requests
   // after the boundary find one waiting.
   const uint64_t end = l.window_end_ms(w), window_ms = l.window_s() * 1000;
   const uint64_t ahead = std::min<uint64_t>(2000, window_ms / 10);
   const bool in_use = now_ms - l.last_take_ms() < std::max<uint64_t>(ahead, 1000);
-  if (now_ms + ahead >= end && in_use && e.prefetched != w + 1 && l.remaining(w + 1) == 0) {
+  if (!l.exact() && now_ms + ahead >= end && in_use && e.prefetched != w + 1 &&
+      l.remaining(w + 1) == 0) {
     e.prefetched = w + 1;
     add_call(calls, l, w + 1, int64_t(l.slice()));
   }
@@ -211,7 +256,10 @@ void FleetLimiter::tick(uint64_t now_ms) {
   std::vector<Call>& calls = calls_;
   for (Entry* e : entries()) plan(*e, now_ms, calls);
   if (!calls.empty()) {
-    send(calls);
+    answered_exact_ = false;
+    const bool ok = send(calls);
+    // Requests waiting on an exact decision re-admit: granted, spent, or under the policy.
+    if (answered_exact_ || !ok) wake_waiters();
   } else if (now_ms - last_round_trip_ms_ >= kHeartbeatMs) {
     ping();  // an idle node still notices a dead Redis, and /readyz says so
   }
@@ -265,7 +313,10 @@ bool FleetLimiter::send(std::vector<Call>& calls) {
 
 void FleetLimiter::apply(const Call& c, const LeaseReply& r) {
   FleetLease& l = *c.lease;
+  if (l.exact() && c.call.delta > 0) answered_exact_ = true;
   FleetLease::Held& h = held_for(l, c.call.window);
+  if (c.call.window == l.window_of(unix_ms()))
+    l.set_fleet_used(uint64_t(std::max<int64_t>(r.fleet_used, 0)));
   if (c.call.restore >= 0) h.net = std::max<uint64_t>(h.net, uint64_t(c.call.restore));
   if (c.call.delta < 0) {
     h.net -= std::min<uint64_t>(h.net, uint64_t(-r.granted));
@@ -277,7 +328,7 @@ void FleetLimiter::apply(const Call& c, const LeaseReply& r) {
     granted_.fetch_add(uint64_t(r.granted), std::memory_order_relaxed);
     l.install(c.call.window, uint64_t(r.granted));
   } else if (c.call.window == l.window_of(unix_ms())) {
-    l.mark_exhausted(c.call.window);
+    l.mark_exhausted(c.call.window, unix_ms());
     l.clear_renewal();
   }
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -28,6 +29,11 @@ class FleetLimiter final : public admission::FleetLeases {
 
   std::shared_ptr<admission::FleetLease> lease(std::string_view scope, uint64_t limit,
                                                uint64_t window_s) override;
+  std::shared_ptr<admission::FleetLease> budget_lease(std::string_view scope, uint64_t limit,
+                                                      admission::FleetWindow kind) override;
+  // Called from the fleet thread after exact-mode answers (and on Redis going down), so shards
+  // re-admit the requests waiting for them: each shard registers its eventfd wake.
+  void add_waker(std::function<void()> wake);
   // Connects once (bounded by timeout_ms), then runs the fleet thread.
   void start();
   void stop();  // returns what leases hold, best effort, then joins
@@ -48,6 +54,9 @@ class FleetLimiter final : public admission::FleetLeases {
     admission::FleetLease* lease = nullptr;
   };
 
+  std::shared_ptr<admission::FleetLease> find_or_make(std::string_view scope, uint64_t limit,
+                                                      uint64_t window_s, uint64_t slice,
+                                                      admission::FleetWindow kind, bool exact);
   void run();
   void tick(uint64_t now_ms);
   void plan(Entry& e, uint64_t now_ms, std::vector<Call>& calls);
@@ -59,6 +68,7 @@ class FleetLimiter final : public admission::FleetLeases {
   void connect(uint64_t now_ms);
   void go_down(const std::string& why);
   void install_local_shares(uint64_t now_ms);
+  void wake_waiters();
   const std::vector<Entry*>& entries();  // the registry now (the fleet thread's copy)
 
   const config::ClusterConfig cfg_;
@@ -75,6 +85,9 @@ class FleetLimiter final : public admission::FleetLeases {
   std::vector<protocol::RespValue> replies_;
   std::vector<Entry*> snapshot_;
   std::vector<Call> calls_;
+  std::mutex wakers_mu_;
+  std::vector<std::function<void()>> wakers_;
+  bool answered_exact_ = false;  // the fleet thread's: an exact-mode answer arrived this tick
   std::atomic<uint64_t> commands_{0}, errors_{0}, transitions_{0}, granted_{0}, round_trips_{0};
 };
 

@@ -62,7 +62,7 @@ std::string lease_key(std::string_view scope, uint64_t window, uint64_t window_s
 void append_lease_call(std::string& out, const LeaseCall& c, bool by_sha) {
   const std::string key = lease_key(c.scope, c.window, c.window_s);
   // Kept a window past its end, so a late return still finds its hash.
-  const std::string ttl = std::to_string(2 * c.window_s * 1000);
+  const std::string ttl = std::to_string((c.ttl_s ? c.ttl_s : 2 * c.window_s) * 1000);
   const std::string delta = std::to_string(c.delta), limit = std::to_string(c.limit),
                     restore = std::to_string(c.restore);
   protocol::append_resp_command(

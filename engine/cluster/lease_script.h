@@ -23,9 +23,11 @@ struct LeaseCall {
   int64_t delta = 0;  // > 0: ask for up to this many; < 0: return; 0: only restore
   uint64_t limit = 0;
   int64_t restore = -1;  // >= 0: this node's net grant for the window, if Redis has less
+  uint64_t ttl_s = 0;    // how long the hash outlives its last call; 0: two windows
 };
 
-// "rg:{key:alice:rpm}:<window start unix s>": the braces keep one scope on one Redis Cluster slot.
+// "rg:{key:alice:rpm}:<window start unix s>" (window_s = 1: the window's number, as for calendar
+// months and all time): the braces keep one scope on one Redis Cluster slot.
 std::string lease_key(std::string_view scope, uint64_t window, uint64_t window_s);
 // Appends EVALSHA (or EVAL with the script's text, after a NOSCRIPT reply) for `call`.
 void append_lease_call(std::string& out, const LeaseCall& call, bool by_sha);

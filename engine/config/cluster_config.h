@@ -1,4 +1,5 @@
-// [cluster]: fleet-wide request limits shared by every node through one Redis (engine/cluster).
+// [cluster]: fleet-wide request limits and budgets shared by every node through one Redis
+// (engine/cluster).
 #pragma once
 
 #include <cstdint>
@@ -22,7 +23,15 @@ struct ClusterConfig {
   RedisDownPolicy on_redis_down = RedisDownPolicy::kClosed;
   int64_t nodes = 1;              // the fleet's size, for the local fallback's limit / nodes
   int64_t idle_return_ms = 1000;  // a lease untouched this long goes back to Redis
+  // mode = "exact": request limits hold no slack; each request waits (off the shard's CPU, on
+  // its eventfd) for Redis to grant it, up to timeout_ms. Budgets stay leased.
+  bool exact = false;
 
+  // A budget's lease (microdollars): `slice` counts requests, so only the fraction applies.
+  uint64_t budget_slice_for(uint64_t limit_micros) const {
+    const uint64_t s = uint64_t(double(limit_micros) * slice_fraction);
+    return s < 1 ? 1 : s;
+  }
   uint64_t slice_for(uint64_t limit) const {
     const uint64_t s = slice > 0 ? uint64_t(slice) : uint64_t(double(limit) * slice_fraction);
     return s < 1 ? 1 : s;

@@ -57,8 +57,10 @@ void read_cluster(TableReader& top, Diagnostics& diag, ClusterConfig& out) {
     }
   }
   if (const auto* v = r.string("mode")) {
-    if (v->get() != "lease") {
-      diag.add(v->source(), "cluster.mode must be \"lease\" (the exact mode is not served yet)");
+    if (v->get() == "exact") {
+      out.exact = true;
+    } else if (v->get() != "lease") {
+      diag.add(v->source(), "cluster.mode must be \"lease\" or \"exact\"");
     }
   }
   r.finish();

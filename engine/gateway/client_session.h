@@ -123,6 +123,7 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   void count_request(const telemetry::RequestRecord& r);
   void count_cache(telemetry::RequestRecord& r);
   io::Task<void> forward(pipeline::RequestContext& rq) override;
+  io::Task<void> await_fleet(uint64_t until_ms) override;
   uint32_t write_timeout_ms() const;
 
   // proxy() helpers

@@ -7,6 +7,8 @@
 // is complete, which keeps one path (the replay) for every follower whatever its mode.
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <vector>
 
 #include "cache/exact_cache.h"
@@ -90,5 +92,13 @@ void Shard::wake_flight_waits() {
 void Shard::add_flight_wait(FlightWait* w) { flight_waits_.push_back(w); }
 
 void Shard::remove_flight_wait(FlightWait* w) { std::erase(flight_waits_, w); }
+
+// Exact-mode fleet decisions wake the same eventfd as flights (FleetLimiter's wakers).
+io::Task<void> ClientSession::await_fleet(uint64_t until_ms) {
+  const uint64_t now = uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::steady_clock::now().time_since_epoch())
+                                    .count());
+  co_await FlightWait(shard_, uint32_t(std::max<uint64_t>(until_ms > now ? until_ms - now : 0, 1)));
+}
 
 }  // namespace ringgate::gateway

@@ -143,6 +143,7 @@ bool Gateway::start(std::string& err) {
   // Every shard is in the registry before any serves: a scrape reads the list unlocked.
   for (unsigned i = 0; i < n; ++i) {
     shards_.push_back(std::make_unique<Shard>(i, std::move(listeners[i]), state_));
+    if (fleet_) fleet_->add_waker([s = shards_.back().get()] { s->wake_flight_followers(); });
     metrics_.add_shard(shards_.back()->metrics_source());
   }
   for (unsigned i = 0; i < n; ++i) {

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <ctime>
 #include <span>
 
@@ -54,6 +55,24 @@ admission::IpAddress client_of(const RequestContext& rq) {
                                    all_values(*rq.http, "x-forwarded-for", xff), trusted);
 }
 
+namespace {
+
+uint64_t steady_ms() {
+  return uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now().time_since_epoch())
+                      .count());
+}
+
+// An exact-mode wait is bounded by [cluster] timeout_ms from the first ask.
+bool exact_wait_over(RequestContext& rq) {
+  const uint64_t now = steady_ms();
+  if (!rq.fleet_wait_until_ms)
+    rq.fleet_wait_until_ms = now + uint64_t(rq.runtime->config().cluster.timeout_ms);
+  return now >= rq.fleet_wait_until_ms;
+}
+
+}  // namespace
+
 Verdict admit(RequestContext& rq, const ShardServices&) {
   const admission::Gatekeeper* gk = rq.runtime->gatekeeper();
   if (!gk) return Verdict::go_on();
@@ -77,6 +96,15 @@ Verdict admit(RequestContext& rq, const ShardServices&) {
   in.now_ns = rq.progress.start_us * 1000;
   in.unix_s = int64_t(std::time(nullptr));
   admission::Decision d = gk->admit(in);
+  if (d.refusal.kind == admission::RefusalKind::kFleetPending && !exact_wait_over(rq)) {
+    rq.fleet_pending = true;  // the session waits for the fleet thread, then admits again
+    return Verdict::go_on();
+  }
+  if (d.refusal.kind == admission::RefusalKind::kFleetPending &&
+      rq.runtime->config().cluster.on_redis_down == config::RedisDownPolicy::kLocal) {
+    in.skip_exact_fleet = true;  // timed out: the node's own limits decide
+    d = gk->admit(in);
+  }
   rq.key_id = d.key_id;
   rq.team_id = d.team_id;
   rq.provider_keys = d.provider_keys;

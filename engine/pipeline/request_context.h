@@ -97,6 +97,10 @@ struct RequestContext {
   // the upstream's (the provider key's) stay behind. Without one they reach the client.
   bool gateway_rate_limits = false;
   std::span<const config::ProviderKey> provider_keys;  // the key's own (BYOK), by upstream
+  // [cluster] mode = "exact": Redis is asked for this request; the session waits on its shard
+  // until the fleet thread wakes it (or this steady-clock ms) and admission runs again.
+  bool fleet_pending = false;
+  uint64_t fleet_wait_until_ms = 0;
 
   // A request's part in a single flight (cache/single_flight.h). Ending it releases the request's
   // reference; a leader that ends without having finished fails the flight, so its followers go
@@ -182,6 +186,8 @@ struct RequestContext {
     auth_failed = false;
     presented_key_prefix = {};
     refusal = {};
+    fleet_pending = false;
+    fleet_wait_until_ms = 0;
     gateway_rate_limits = false;
     cache.result = CacheStep::Result::kNone;
     cache.store = false;

@@ -82,6 +82,8 @@ void ShardMetrics::on_refusal(const admission::Refusal& r) {
           .add();
       break;
     case RefusalKind::kFleetUnavailable:  // counted by ringgate_cluster_* (engine/cluster)
+    case RefusalKind::kBudgetRenewing:
+    case RefusalKind::kFleetPending:
     case RefusalKind::kNone:
       break;
   }

@@ -39,6 +39,19 @@ TEST(LeaseScript, CallIsEvalshaOrEvalWithTheSameArguments) {
   }
 }
 
+TEST(LeaseScript, CalendarWindowsAreNamedByNumberWithTheirOwnTtl) {
+  // A monthly budget: window_s 1 names the month's number; the TTL is two nominal months.
+  LeaseCall call{"budget:team:lab:monthly", 683, 1, "node-a", 5000, 1'000'000, -1, 62 * 86'400};
+  std::string wire;
+  append_lease_call(wire, call, true);
+  RespReader r;
+  r.feed(wire);
+  RespValue v;
+  ASSERT_EQ(r.next(v), ParseStatus::kComplete);
+  EXPECT_EQ(v.elements[3].text, "rg:{budget:team:lab:monthly}:683");
+  EXPECT_EQ(v.elements[7].text, "5356800000");
+}
+
 LeaseReply reply_to(const std::string& wire) {
   RespReader r;
   r.feed(wire);

@@ -52,6 +52,16 @@ mode = "lease"
   EXPECT_EQ(k.idle_return_ms, 250);
   EXPECT_EQ(k.slice_for(1000), 100u);
   EXPECT_EQ(k.slice_for(3), 1u) << "never below one request";
+  EXPECT_FALSE(k.exact);
+}
+
+TEST(ConfigCluster, ExactModeIsRead) {
+  ConfigError err;
+  auto c = load_config_string(
+      open_access("[cluster]\nredis = \"127.0.0.1:1\"\nmode = \"exact\"\n" + std::string(kModels)),
+      "t.toml", err);
+  ASSERT_TRUE(c) << err.message;
+  EXPECT_TRUE(c->cluster.exact);
 }
 
 TEST(ConfigCluster, DefaultsAndAbsoluteSlice) {
@@ -77,10 +87,9 @@ TEST(ConfigCluster, BadValuesArePositionedErrors) {
   EXPECT_EQ(load_error("[cluster]\nredis = \"127.0.0.1:1\"\nslice_fraction = 1.5\n" +
                        std::string(kModels)),
             "t.toml:3:18: cluster.slice_fraction must be a number in (0, 1]");
-  EXPECT_NE(
-      load_error("[cluster]\nredis = \"127.0.0.1:1\"\nmode = \"exact\"\n" + std::string(kModels))
-          .find("not served yet"),
-      std::string::npos);
+  EXPECT_EQ(
+      load_error("[cluster]\nredis = \"127.0.0.1:1\"\nmode = \"exactly\"\n" + std::string(kModels)),
+      "t.toml:3:8: cluster.mode must be \"lease\" or \"exact\"");
   EXPECT_NE(load_error("[cluster]\nredis = \"127.0.0.1:1\"\nslices = 3\n" + std::string(kModels))
                 .find("slices"),
             std::string::npos);
