@@ -36,7 +36,8 @@ TEST(TapRing, FramesOfInterleavedRequestsComeOutInPushOrder) {
   EXPECT_TRUE(drain(ring).empty());
 }
 
-// seed-defect: 002-2 (a full ring drops the accounting copy and counts it; the client's stream never waits)
+// seed-defect: 002-2 (a full ring drops the accounting copy and counts it; the client's stream
+// never waits)
 TEST(TapRing, AFrameThatDoesNotFitIsDroppedWholeAndCounted) {
   TapRing ring(256);
   const std::string big(40, 'b');
