@@ -721,13 +721,7 @@ class Loader {
       }
     }
     mr.read_int("port", 1, 65535, m.port);
-    if (const auto* v = mr.string("health")) {
-      m.health = v->get();
-      if (!valid_health_path(m.health)) {
-        diag_.add(v->source(), path + ".managed.health must start with '/' and hold only " +
-                                   "printable characters other than space");
-      }
-    }
+    read_health_path(mr, "health", path + ".managed.health", m.health);
     mr.read_int("start_timeout_ms", 100, 3'600'000, m.start_timeout_ms);
     mr.read_int("idle_stop_ms", 0, 604'800'000, m.idle_stop_ms);
     mr.read_int("max_queued", 1, 1'000'000, m.max_queued);
@@ -761,13 +755,7 @@ class Loader {
     if (!t) return;  // the reader said what type it wants
     TableReader hr(*t, path + ".health", diag_);
     hr.read_bool("enabled", h.enabled);
-    if (const auto* v = hr.string("path")) {
-      h.path = v->get();
-      if (!valid_health_path(h.path)) {
-        diag_.add(v->source(), path + ".health.path must start with '/' and hold only printable " +
-                                   "characters other than space");
-      }
-    }
+    read_health_path(hr, "path", path + ".health.path", h.path);
     hr.read_int("interval_ms", 100, 3'600'000, h.interval_ms);
     hr.read_int("grace_ms", 0, 3'600'000, h.grace_ms);
     hr.read_int("timeout_ms", 10, kMaxTimeoutMs, h.timeout_ms);
@@ -800,6 +788,18 @@ class Loader {
       diag_.add(t->source(), path + ".breaker.max_cooldown_ms must be at least cooldown_ms");
     }
     br.finish();
+  }
+
+  // A health path (a managed server's, a probe's): '/' first, printable, no space.
+  void read_health_path(TableReader& r, const char* key, const std::string& what,
+                        std::string& out) {
+    const auto* v = r.string(key);
+    if (!v) return;
+    out = v->get();
+    if (!valid_health_path(out)) {
+      diag_.add(v->source(),
+                what + " must start with '/' and hold only printable characters other than space");
+    }
   }
 
   static bool valid_health_path(std::string_view p) {
