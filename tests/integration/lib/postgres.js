@@ -49,12 +49,19 @@ class Postgres {
   }
 
   // SIGSTOP / SIGCONT to the server and its backends (by pid, from postmaster.pid): a server that
-  // accepts and then never answers.
+  // accepts and then never answers. A backend may exit between the listing and the signal (the
+  // postmaster, continued first, reaps workers): one that has gone needs no signal.
   signalAll(sig) {
     const postmaster = Number(fs.readFileSync(path.join(this.data, 'postmaster.pid'), 'utf8').split('\n')[0]);
     const children = fs.readFileSync(`/proc/${postmaster}/task/${postmaster}/children`, 'utf8')
       .trim().split(/\s+/).filter(Boolean).map(Number);
-    for (const pid of [postmaster, ...children]) process.kill(pid, sig);
+    for (const pid of [postmaster, ...children]) {
+      try {
+        process.kill(pid, sig);
+      } catch (err) {
+        if (err.code !== 'ESRCH') throw err;
+      }
+    }
   }
 
   // psql's unaligned, tuples-only output of `sql`: one line per row, columns split by '|'.
