@@ -80,6 +80,7 @@ class Gatekeeper {
     std::vector<std::string> models;
     bool modelless = false;
     std::vector<config::ProviderKey> provider_keys;
+    int64_t expires_at_s = 0;  // unix seconds; 0 = never (only admin-created keys expire)
   };
   struct Hash : std::hash<std::string_view> {
     using is_transparent = void;

@@ -18,6 +18,8 @@ class SingleFlight;
 
 namespace ringgate::pipeline {
 
+class KeyWriter;
+
 struct ShardServices {
   simdjson::dom::parser* json = nullptr;  // the shard's parser: a request's JSON is parsed once
   RequestIdSource* request_ids = nullptr;
@@ -39,6 +41,10 @@ struct ShardServices {
   // Appends every shard's metrics in the Prometheus text format (for /metrics); bounded work.
   // open_access: the scraping request's snapshot is in [auth] mode = "none".
   std::function<void(bool open_access, std::string& out)> scrape_metrics;
+  // The node's key store (POST/DELETE /admin/keys); null without a ledger database.
+  KeyWriter* key_writer = nullptr;
+  // Wakes this shard's parked requests (thread-safe): the key store's answer is in.
+  std::function<void()> wake;
 };
 
 }  // namespace ringgate::pipeline
