@@ -131,7 +131,8 @@ Verdict admin_keys_write(RequestContext& rq, const ShardServices& svc) {
   }
   auto waiter = std::make_shared<KeyChangeWaiter>(svc.wake);
   if (!svc.key_writer->submit(std::move(change), waiter)) {
-    return refuse(503, "too many key changes are queued; try again",
+    return refuse(503,
+                  "the key store takes no change now (too many queued, or stopping); try again",
                   protocol::ErrorCode::kUpstreamUnavailable);
   }
   rq.key_change = std::move(waiter);
