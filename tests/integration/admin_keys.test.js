@@ -52,10 +52,12 @@ function chat(gw, key) {
   });
 }
 
-// Eight requests, each on a new connection (both shards serve some), all answered `status`.
+// Eight requests, each on a new connection, all answered `status`, by both shards (the shard's
+// index is in the request id the gateway makes: rg-<salt>-<shard>-<sequence>).
 async function allAnswer(gw, key, status) {
   const answers = await Promise.all(Array.from({ length: 8 }, () => chat(gw, key)));
-  return answers.every((r) => r.status === status);
+  const shards = new Set(answers.map((r) => /^rg-[0-9a-f]+-(\d+)-/.exec(r.headers['x-request-id'] ?? '')?.[1]));
+  return answers.every((r) => r.status === status) && shards.has('0') && shards.has('1');
 }
 
 function assertError(res, status, code) {
@@ -162,8 +164,8 @@ describe('admin API key management', () => {
     const seen = gw.stderr.split('reload: ok').length;
     gw.proc.kill('SIGHUP');
     await waitFor(() => gw.stderr.split('reload: ok').length > seen, { what: 'reload: ok' });
-    assert.ok(await allAnswer(gw, r.json.key, 200));
-    assert.ok(await allAnswer(gw, ALICE, 200));
+    await waitFor(() => allAnswer(gw, r.json.key, 200), { deadlineMs: 2000, what: 'erin served after the reload' });
+    await waitFor(() => allAnswer(gw, ALICE, 200), { deadlineMs: 2000, what: 'alice served after the reload' });
   });
 
   it('keeps created keys and revocations across a restart, and never shows a key', async () => {
@@ -173,9 +175,9 @@ describe('admin API key management', () => {
     const output = gw.stdout + gw.stderr;
     gw = await startConfigGateway(config, { env: ENV });
     await waitFor(() => /keys: \d+ created through the admin API/.test(gw.stderr), { what: 'the keys loaded at start' });
-    assert.ok(await allAnswer(gw, carol.json.key, 200));
-    assert.ok(await allAnswer(gw, bob, 200));
-    assert.ok(await allAnswer(gw, dave, 401));
+    await waitFor(() => allAnswer(gw, carol.json.key, 200), { deadlineMs: 2000, what: 'carol served after the restart' });
+    await waitFor(() => allAnswer(gw, bob, 200), { deadlineMs: 2000, what: 'bob served after the restart' });
+    await waitFor(() => allAnswer(gw, dave, 401), { deadlineMs: 2000, what: 'dave still refused after the restart' });
     assertError(await admin(gw, 'POST', '/admin/keys', { id: 'carol' }), 409, 'conflict');
     await gw.stop();
     assert.ok(output.includes('"actor":"admin"'), 'the audit lines are in the first run\'s log');
