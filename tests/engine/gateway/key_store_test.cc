@@ -74,6 +74,7 @@ struct Harness {
     EXPECT_TRUE(store->submit(std::move(c), waiter));
     std::unique_lock lock(m);
     EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return woken; }));
+    lock.unlock();  // the waiter's lock is taken before this one when it wakes us
     return waiter->leave();
   }
   pipeline::KeyChangeResult create(std::string id, std::string team = {},
