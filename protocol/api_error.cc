@@ -54,6 +54,8 @@ std::string_view error_code_name(ErrorCode code) {
       return "budget_exceeded";
     case ErrorCode::kThreadUnsupported:
       return "thread_unsupported_request";
+    case ErrorCode::kConflict:
+      return "conflict";
   }
   return "internal_error";
 }

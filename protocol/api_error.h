@@ -42,6 +42,7 @@ enum class ErrorCode : uint8_t {
   // upstream that holds none. Anthropic clients get it with the details their SDK's thread
   // helpers recover from: they send the whole history again without the thread.
   kThreadUnsupported,
+  kConflict,  // 409: the admin API's change collides with what exists (an id taken, a config key)
 };
 
 // "model_not_found" and so on: the wire name of a code.

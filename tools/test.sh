@@ -37,6 +37,7 @@ TSAN_TESTS+=("tests/engine/engine_deployment_shown_test")  # a shard publishes, 
 TSAN_TESTS+=("tests/engine/engine_managed_process_test")  # shards queue, the supervisor starts
 TSAN_TESTS+=("tests/cache/semantic_cache_test")  # shard readers racing the semantic cache writer
 TSAN_TESTS+=("tests/cache/semantic_writer_test")  # shards pushing to the semantic insert thread
+TSAN_TESTS+=("tests/engine/engine_key_store_test")  # shards submit, the key store thread answers
 TSAN_TESTS+=("tests/engine/engine_attempt_plan_test")  # deployments' node-wide max_concurrent
 ninja -C build-tsan "${TSAN_TESTS[@]}"
 for t in "${TSAN_TESTS[@]}"; do TSAN_OPTIONS=halt_on_error=1 "build-tsan/$t" --gtest_brief=1; done

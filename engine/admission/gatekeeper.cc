@@ -3,6 +3,7 @@
 #include "engine/admission/gatekeeper.h"
 
 #include <algorithm>
+#include <ctime>
 
 #include "engine/admission/model_pattern.h"
 
@@ -79,7 +80,8 @@ const Gatekeeper::Key* Gatekeeper::identify(const AdmitInput& in, Decision& d) c
   }
   // A wrong key is refused even when the anonymous tier is open: it is never a downgrade.
   const std::optional<uint32_t> at = index_.find(in.key);
-  if (!at) {
+  // An expired key answers as an unknown one: the refusal tells a caller nothing it lacks.
+  if (!at || (keys_[*at].expires_at_s != 0 && std::time(nullptr) >= keys_[*at].expires_at_s)) {
     d.refusal.kind = RefusalKind::kInvalidKey;
     return nullptr;
   }

@@ -62,12 +62,20 @@ class Gatekeeper {
     std::array<std::shared_ptr<FleetLease>, 3> fleet;
   };
 
-  // For the admin API, any thread: f(id, team ("" for none), limits, budget) per configured key
-  // (limits and budget may be null), and f(name, keys in it, limits, budget) per team.
+  // What the admin API shows of a key besides its limits and budget.
+  struct KeyFacts {
+    std::string_view id;
+    std::string_view team;  // "" for none
+    bool managed = false;   // created through POST /admin/keys, not the config
+    int64_t expires_at_s = 0;
+  };
+  // For the admin API, any thread: f(facts, limits, budget) per key (limits and budget may be
+  // null), and f(name, keys in it, limits, budget) per team.
   template <class F>
   void for_each_key(F&& f) const {
     for (const Key& k : keys_) {
-      f(std::string_view(k.name), k.team >= 0 ? std::string_view(teams_[k.team].name) : "",
+      f(KeyFacts{k.name, k.team >= 0 ? std::string_view(teams_[k.team].name) : "", k.managed,
+                 k.expires_at_s},
         k.limits.get(), k.budget.get());
     }
   }
@@ -98,6 +106,8 @@ class Gatekeeper {
     std::vector<std::string> models;
     bool modelless = false;
     std::vector<config::ProviderKey> provider_keys;
+    int64_t expires_at_s = 0;  // unix seconds; 0 = never (only admin-created keys expire)
+    bool managed = false;
   };
   struct Hash : std::hash<std::string_view> {
     using is_transparent = void;

@@ -81,6 +81,8 @@ void Gatekeeper::build_keys(const config::Config& config, const Gatekeeper* prev
     key.models = k.models;
     key.modelless = k.allow_modelless_paths;
     key.provider_keys = k.provider_keys;
+    key.expires_at_s = k.expires_at.value_or(0);
+    key.managed = k.managed;
     if (k.has_sha256) digests.emplace_back(k.sha256, uint32_t(keys_.size()));
     if (!k.tls_subject.empty()) subjects_.emplace(k.tls_subject, uint32_t(keys_.size()));
     keys_.push_back(std::move(key));

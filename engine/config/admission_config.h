@@ -77,6 +77,10 @@ struct VirtualKey {
   AlertPercents budget_alert_percent;
   bool allow_modelless_paths = false;      // files, batches and other /v1 paths with no model
   std::vector<ProviderKey> provider_keys;  // provider_keys = { UPSTREAM = "rgk1:..." }
+  // Created through the admin API (POST /admin/keys), stored in the ledger database; the
+  // config file's keys are false. Only those may carry an expiry (unix seconds).
+  bool managed = false;
+  std::optional<int64_t> expires_at;
 };
 
 // Optional free tier for callers without a key (only when auth mode is "keys").

@@ -148,12 +148,15 @@ void keys(const config::Runtime& rt, const Snapshot& s, JsonWriter& w) {
   const int64_t now = int64_t(std::time(nullptr));
   w.begin_object().key("keys").begin_array();
   if (const admission::Gatekeeper* gk = rt.gatekeeper()) {
-    gk->for_each_key([&](std::string_view id, std::string_view team,
+    // Revoked keys are not in the runtime (only the ledger's managed_keys table keeps them).
+    gk->for_each_key([&](const admission::Gatekeeper::KeyFacts& k,
                          const admission::LimitSet* limits, const admission::BudgetAccount* b) {
-      w.begin_object().key("id").string(id).key("team");
-      team.empty() ? w.null() : w.string(team);
-      w.key("source").string("config").key("expires_at").null().key("revoked").boolean(false);
-      usage_json(w, counts(s.keys, id));
+      w.begin_object().key("id").string(k.id).key("team");
+      k.team.empty() ? w.null() : w.string(k.team);
+      w.key("source").string(k.managed ? "admin" : "config").key("expires_at");
+      k.expires_at_s ? w.integer(k.expires_at_s) : w.null();
+      w.key("revoked").boolean(false);
+      usage_json(w, counts(s.keys, k.id));
       limits_json(w, limits);
       budgets_json(w, b, now);
       w.end_object();

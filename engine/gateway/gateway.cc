@@ -92,6 +92,7 @@ bool Gateway::start(std::string& err) {
     return false;
   }
   tokenizers_ = load_tokenizers();
+  if (!open_key_store(err)) return false;  // first: it may replace runtime_
   const config::Config& cfg = runtime_->config();
   if (!open_ledger(err)) return false;
   if (ledger_) {
@@ -170,7 +171,75 @@ bool Gateway::start(std::string& err) {
   const char* hold = std::getenv("RINGGATE_TEST_HOLD_ACCOUNTING");
   records_ = std::make_unique<telemetry::RecordConsumer>(std::move(rings), sinks, tokenizers_,
                                                          hold && std::string_view(hold) == "1");
+  if (key_store_) {
+    key_store_->start(
+        {[this](std::vector<config::VirtualKey> keys) { publish_managed_keys(std::move(keys)); },
+         [this](std::string_view id) {
+           std::lock_guard lock(runtime_mutex_);
+           for (const config::VirtualKey& k : runtime_->config().admission.keys) {
+             if (!k.managed && k.id == id) return true;
+           }
+           return false;
+         }});
+  }
   return true;
+}
+
+// Before the shards exist, so their first runtime has the keys a previous run created.
+bool Gateway::open_key_store(std::string& err) {
+  const config::Config& cfg = runtime_->config();
+  if (!cfg.ledger.enabled()) return true;
+  key_store_ = KeyStore::open(cfg.ledger.path, err);
+  if (!key_store_) return false;
+  managed_keys_ = key_store_->active_keys();
+  state_.key_writer = key_store_.get();
+  if (managed_keys_.empty()) return true;
+  std::shared_ptr<const config::Runtime> rt =
+      with_admission(config::Runtime::build(with_managed_keys(cfg), err), runtime_.get());
+  if (!rt) return false;
+  runtime_ = rt;
+  std::fprintf(stderr, "keys: %zu created through the admin API\n", managed_keys_.size());
+  return true;
+}
+
+config::Config Gateway::with_managed_keys(config::Config cfg) const {
+  std::vector<config::VirtualKey>& keys = cfg.admission.keys;
+  std::erase_if(keys, [](const config::VirtualKey& k) { return k.managed; });
+  const size_t from_file = keys.size();
+  for (const config::VirtualKey& m : managed_keys_) {
+    bool taken = false;
+    for (size_t i = 0; i < from_file; ++i) taken = taken || keys[i].id == m.id;
+    if (taken) {
+      std::fprintf(stderr,
+                   "ringgate: warning: key %s is in the config file and was created through the "
+                   "admin API; the config file's is served\n",
+                   m.id.c_str());
+      continue;
+    }
+    keys.push_back(m);
+  }
+  return cfg;
+}
+
+void Gateway::publish_managed_keys(std::vector<config::VirtualKey> keys) {
+  std::lock_guard lock(runtime_mutex_);
+  managed_keys_ = std::move(keys);
+  std::string err;
+  std::shared_ptr<const config::Runtime> rt = with_admission(
+      config::Runtime::build(with_managed_keys(runtime_->config()), err), runtime_.get());
+  if (!rt) {
+    std::fprintf(stderr, "ringgate: warning: admin keys not applied: %s\n", err.c_str());
+    return;
+  }
+  adopt(std::move(rt));
+}
+
+void Gateway::adopt(std::shared_ptr<const config::Runtime> rt) {
+  runtime_ = rt;
+  if (prober_) prober_->update(rt);
+  if (supervisor_) supervisor_->update(rt);
+  state_.publish(std::move(rt));
+  for (auto& s : shards_) s->request_reload();
 }
 
 bool Gateway::open_listeners(unsigned i, std::vector<Shard::Listener>& out, std::string& err) {
@@ -296,6 +365,7 @@ bool Gateway::open_fleet_ledger(std::string& err, bool& budgets_restored) {
 }
 
 void Gateway::stop() {
+  if (key_store_) key_store_->stop();  // answers the queued changes; later ones get 503
   if (prober_) prober_->stop();
   if (shards_.empty()) {
     if (supervisor_) supervisor_->stop();
@@ -382,8 +452,9 @@ bool check_new_tls(const config::Runtime& next, const config::Runtime& now, std:
 }  // namespace
 
 bool Gateway::reload(config::Config next, std::string& err, std::string& notes) {
-  std::shared_ptr<const config::Runtime> rt =
-      with_admission(config::Runtime::build(std::move(next), err), runtime_.get());
+  std::lock_guard lock(runtime_mutex_);
+  std::shared_ptr<const config::Runtime> rt = with_admission(
+      config::Runtime::build(with_managed_keys(std::move(next)), err), runtime_.get());
   if (!rt || !check_new_tls(*rt, *runtime_, err)) return false;
   // The certificate files are read again even when the config names the same ones (renewed in
   // place); one that fails refuses the whole reload, so the old certificate stays in use.
@@ -391,11 +462,7 @@ bool Gateway::reload(config::Config next, std::string& err, std::string& notes) 
   if (tls_listening_ && tls.enabled && !load_server_tls(tls, err)) return false;
   notes = restart_only_changes(runtime_->config().server, rt->config().server);
   resolve_upstreams(*rt, runtime_.get());
-  runtime_ = rt;
-  if (prober_) prober_->update(rt);
-  if (supervisor_) supervisor_->update(rt);
-  state_.publish(std::move(rt));
-  for (auto& s : shards_) s->request_reload();
+  adopt(std::move(rt));
   return true;
 }
 
@@ -450,7 +517,8 @@ void remove_pid_file(const std::string& path) {
 // seed-defect 001-4: open access is never silent: said at start and every minute while the
 // config says `[auth] mode = "none"`.
 void warn_if_open_access(const Gateway& gw) {
-  const admission::Gatekeeper* gk = gw.runtime().gatekeeper();
+  const std::shared_ptr<const config::Runtime> rt = gw.runtime();
+  const admission::Gatekeeper* gk = rt->gatekeeper();
   if (gk && gk->mode() != config::AuthMode::kNone) return;
   std::fprintf(stderr,
                "WARNING: open access ([auth] mode = \"none\"): every client that can reach the "

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "engine/config/runtime.h"
 #include "engine/gateway/gateway_state.h"
 #include "engine/gateway/health_prober.h"
+#include "engine/gateway/key_store.h"
 #include "engine/gateway/shard.h"
 #include "engine/io/dns_resolver.h"
 #include "engine/io/tls_server_context.h"
@@ -49,12 +51,24 @@ class Gateway {
   // flight finish on the old snapshot, new ones start on this one. False (nothing changed)
   // with the reason in err; `notes` gets warnings for settings that need a restart.
   bool reload(config::Config next, std::string& err, std::string& notes);
-  const config::Runtime& runtime() const { return *runtime_; }
+  // A copy of the pointer: the key store's thread may swap runtime_ at any time.
+  std::shared_ptr<const config::Runtime> runtime() const {
+    std::lock_guard lock(runtime_mutex_);
+    return runtime_;
+  }
 
  private:
   // Resolves the upstream names of `rt` that `known` lacks (all of them at start).
   void resolve_upstreams(const config::Runtime& rt, const config::Runtime* known);
   bool open_ledger(std::string& err);
+  // The key store on the ledger's file, and the first runtime with its keys (start only).
+  bool open_key_store(std::string& err);
+  // `cfg` with the managed keys in place of any it had (a config key's id wins).
+  config::Config with_managed_keys(config::Config cfg) const;
+  // The key store's thread: a runtime with `keys` as the managed keys, on every shard.
+  void publish_managed_keys(std::vector<config::VirtualKey> keys);
+  // Makes `rt` the runtime every shard adopts next (runtime_mutex_ held).
+  void adopt(std::shared_ptr<const config::Runtime> rt);
   // [ledger] postgres: the shipper, and the fleet's spend for budgets. false: no file to ship from.
   bool open_fleet_ledger(std::string& err, bool& budgets_restored);
   // Opens shard i's listeners: [server] listen, plus [server.tls] listen when it has one.
@@ -71,6 +85,10 @@ class Gateway {
   // leases are built into.
   std::shared_ptr<cluster::FleetLimiter> fleet_;
   std::shared_ptr<const config::Runtime> runtime_;  // what shards were last told to adopt
+  // Held while runtime_ changes: a reload (signal thread) and a key change (the key store's
+  // thread) each build on the runtime the other left.
+  mutable std::mutex runtime_mutex_;
+  std::vector<config::VirtualKey> managed_keys_;  // the key store's, not revoked
   std::string build_error_;  // why the constructor's config made no tables; start() says it
   std::unique_ptr<io::DnsResolver> resolver_;
   std::unique_ptr<HealthProber> prober_;  // after the resolver it reads, stopped before it
@@ -83,6 +101,7 @@ class Gateway {
   // Declared after the shards, so stopped before them: its callbacks wake shards.
   std::unique_ptr<telemetry::AdminLedgerQueries> admin_ledger_;
   std::unique_ptr<telemetry::Ledger> ledger_;  // null: no [ledger]
+  std::unique_ptr<KeyStore> key_store_;        // null: no [ledger]
   // Ships the ledger's rows to the fleet's PostgreSQL; null without [ledger] postgres.
   std::unique_ptr<telemetry::PgShipper> pg_shipper_;
   std::FILE* access_log_file_ = nullptr;  // [log] access as a file path

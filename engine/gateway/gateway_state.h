@@ -29,6 +29,10 @@ namespace ringgate::cluster {
 class FleetLimiter;
 }  // namespace ringgate::cluster
 
+namespace ringgate::pipeline {
+class KeyWriter;
+}
+
 namespace ringgate::gateway {
 
 class Shard;
@@ -51,7 +55,8 @@ struct GatewayState {
   cache::Embedder* embedder = nullptr;
   cache::RemoteEmbedder* remote_embedder = nullptr;
   cache::SemanticWriter* semantic_writer = nullptr;
-  cluster::FleetLimiter* fleet = nullptr;  // [cluster]: fleet-wide limits; null without
+  pipeline::KeyWriter* key_writer = nullptr;  // admin-created keys; null without a ledger
+  cluster::FleetLimiter* fleet = nullptr;     // [cluster]: fleet-wide limits; null without
   // What the store's own stats do not see, for the scrape: lookups skipped (bypass), time spent
   // in the cache (000-L3), answers kept and copies dropped at the fill.
   struct CacheCounters {

@@ -166,6 +166,8 @@ Shard::Shard(unsigned id, std::vector<Listener> listeners, GatewayState& state)
   services_.semantic = state.semantic;
   services_.embedder = state.embedder;
   services_.ready = [this] { return state_.ready(); };
+  services_.key_writer = state.key_writer;
+  services_.wake = [this] { wake_flight_followers(); };
   services_.scrape_metrics = [this](bool open_access, std::string& out) {
     if (state_.metrics) state_.metrics->render(open_access, out);
     append_cache_metrics(state_, out);

@@ -4,6 +4,7 @@
 #include "engine/admission/gatekeeper.h"
 #include "engine/admission/model_pattern.h"
 #include "engine/pipeline/admin_endpoint.h"
+#include "engine/pipeline/admin_keys_write.h"
 #include "engine/pipeline/metrics_endpoint.h"
 #include "engine/pipeline/stages.h"
 #include "protocol/cors.h"
@@ -151,6 +152,7 @@ Verdict local_endpoints(RequestContext& rq, const ShardServices& svc) {
     return Verdict::local(200, "application/json", R"({"status":"ok","apis":"/v1/"})");
   }
   if (path == "/readyz") return readyz(rq, svc);
+  if (Verdict v = admin_keys_write(rq, svc); !v.goes_on() || rq.key_change) return v;
   if (is_metrics_request(rq)) return metrics_endpoint(rq, svc);
   if (is_admin_api_request(rq)) return admin_endpoint(rq, svc);
   if (path.substr(0, 4) != "/v1/") {

@@ -13,7 +13,8 @@ namespace ringgate::pipeline {
 class Forwarder {
  public:
   virtual io::Task<void> forward(RequestContext& rq) = 0;
-  // Suspends until the fleet thread wakes this shard or `until_ms` (steady clock) passes.
+  // Suspends until the fleet thread (or the key store) wakes this shard or `until_ms` (steady
+  // clock) passes.
   virtual io::Task<void> await_fleet(uint64_t until_ms) = 0;
 
  protected:

@@ -24,6 +24,8 @@
 
 namespace ringgate::pipeline {
 
+class KeyChangeWaiter;
+
 // What kind of API call the path names (after /v1).
 // kCountTokens: Anthropic's /v1/messages/count_tokens (forwarded to Anthropic-format upstreams,
 // answered by the gateway's own count toward OpenAI-format ones).
@@ -102,6 +104,10 @@ struct RequestContext {
   // until the fleet thread wakes it (or this steady-clock ms) and admission runs again.
   bool fleet_pending = false;
   uint64_t fleet_wait_until_ms = 0;
+  // POST/DELETE /admin/keys handed to the key store: the session waits on its shard until the
+  // store's thread answers (or this steady-clock ms), then admin_keys_written answers.
+  std::shared_ptr<KeyChangeWaiter> key_change;
+  uint64_t key_change_until_ms = 0;
 
   // A request's part in a single flight (cache/single_flight.h). Ending it releases the request's
   // reference; a leader that ends without having finished fails the flight, so its followers go
@@ -193,6 +199,8 @@ struct RequestContext {
     refusal = {};
     fleet_pending = false;
     fleet_wait_until_ms = 0;
+    key_change.reset();
+    key_change_until_ms = 0;
     gateway_rate_limits = false;
     cache.result = CacheStep::Result::kNone;
     cache.store = false;

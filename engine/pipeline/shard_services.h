@@ -21,6 +21,7 @@ namespace ringgate::pipeline {
 
 // The admin API's read-only views (GET /admin/<view>).
 enum class AdminView : uint8_t { kOverview, kKeys, kTeams, kDeployments, kCache, kRequests };
+class KeyWriter;
 
 struct ShardServices {
   simdjson::dom::parser* json = nullptr;  // the shard's parser: a request's JSON is parsed once
@@ -50,6 +51,10 @@ struct ShardServices {
   // GET /admin/requests reads the ledger off the shard (the session waits for it); false: the
   // accounting thread's recent records, answered at once.
   bool admin_ledger = false;
+  // The node's key store (POST/DELETE /admin/keys); null without a ledger database.
+  KeyWriter* key_writer = nullptr;
+  // Wakes this shard's parked requests (thread-safe): the key store's answer is in.
+  std::function<void()> wake;
 };
 
 }  // namespace ringgate::pipeline

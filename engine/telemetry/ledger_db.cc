@@ -42,6 +42,20 @@ CREATE INDEX requests_by_key ON requests (key_id, unix_ms, cost_micros);
 CREATE INDEX requests_by_team ON requests (team, unix_ms, cost_micros);
 )";
 
+// Version 2. Only the key's SHA-256 is kept; a revoked row stays (its id is never reused, so
+// ledger rows under it name one key). expiry_logged: the expiry's audit line was written.
+constexpr const char* kManagedKeysSchema = R"(
+CREATE TABLE managed_keys (
+  id TEXT PRIMARY KEY,
+  sha256 BLOB NOT NULL,
+  team TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  revoked_at INTEGER,
+  expiry_logged INTEGER NOT NULL DEFAULT 0
+);
+)";
+
 std::string sqlite_error(sqlite3* db) { return db ? sqlite3_errmsg(db) : "out of memory"; }
 
 bool query_int(sqlite3* db, const char* sql, int64_t& out, std::string& error) {
@@ -65,11 +79,13 @@ bool make_parent_directory(const std::string& path, std::string& error) {
   return false;
 }
 
-bool create_schema(sqlite3* db, std::string& error) {
+// A new file gets every table; a version 1 file gets what version 2 added (`from_version` 1).
+bool create_schema(sqlite3* db, int64_t from_version, std::string& error) {
   const std::string ids = "PRAGMA application_id = " + std::to_string(kApplicationId) +
                           "; PRAGMA user_version = " + std::to_string(kSchemaVersion) + ";";
   if (!exec(db, "BEGIN IMMEDIATE", error)) return false;
-  if (exec(db, kSchema, error) && exec(db, ids.c_str(), error) && exec(db, "COMMIT", error))
+  if ((from_version >= 1 || exec(db, kSchema, error)) && exec(db, kManagedKeysSchema, error) &&
+      exec(db, ids.c_str(), error) && exec(db, "COMMIT", error))
     return true;
   std::string ignored;
   exec(db, "ROLLBACK", ignored);
@@ -87,12 +103,13 @@ bool check_or_create(sqlite3* db, Mode mode, std::string& error) {
     return false;
   }
   if (app == kApplicationId) {
-    if (version == kSchemaVersion) return true;
+    if (version == kSchemaVersion || (version == 1 && mode == Mode::kRead)) return true;
+    if (version == 1) return create_schema(db, version, error);
     error = "ledger schema version " + std::to_string(version) + " is not " +
             std::to_string(kSchemaVersion) + " (written by another ringgate version)";
     return false;
   }
-  if (app == 0 && objects == 0 && mode == Mode::kWrite) return create_schema(db, error);
+  if (app == 0 && objects == 0 && mode == Mode::kWrite) return create_schema(db, 0, error);
   error = "a SQLite database but not a ringgate ledger (application_id " + std::to_string(app) +
           ", " + std::to_string(objects) + " schema objects); refusing to use it";
   return false;

@@ -12,8 +12,10 @@ namespace ringgate::telemetry::ledger_db {
 
 // "RGLD": what marks a SQLite file as a ringgate ledger (PRAGMA application_id).
 inline constexpr int kApplicationId = 0x52474c44;
-// PRAGMA user_version; a file with a newer one is refused, an older one would be migrated.
-inline constexpr int kSchemaVersion = 1;
+// PRAGMA user_version; a file with a newer one is refused, an older one is migrated when opened
+// for writing (read-only openers accept version 1: its requests table is the same).
+// 2: the managed_keys table (keys created through the admin API).
+inline constexpr int kSchemaVersion = 2;
 
 struct CloseDb {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
