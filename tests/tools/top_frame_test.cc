@@ -61,20 +61,27 @@ TEST(TopFrame, ShowsTheOverviewFigures) {
   EXPECT_EQ(lines[2], "latency ms  p50 1.2      p95 4.0      p99 9.0");
   EXPECT_EQ(lines[3], "ttft ms     p50 1.0      p95 3.0      p99 7.0");
   EXPECT_EQ(lines[4], "open        3 connections  1 streams     spend today $0.0012");
+  EXPECT_EQ(lines.size(), 21u);
+}
+
+// A bar line as an 80-column frame lays it out: label, 24 cells, used/limit, when it refills.
+std::string bar_line(const std::string& label, int filled, const std::string& value,
+                     const std::string& tail) {
+  std::string line = "  " + label + std::string(21 - label.size(), ' ') + "[" +
+                     std::string(filled, '#') + std::string(24 - filled, '.') + "] ";
+  return line + std::string(15 - value.size(), ' ') + value + "  " + tail;
 }
 
 TEST(TopFrame, DrawsABarPerLimitAndBudget) {
   const auto lines = lines_of(full_frame());
-  // 15 of 60 used: a quarter of 26 cells, rounded; $1.25 of $5 the same; 3500 of 100000: one.
-  EXPECT_TRUE(has_line(lines, "alice  team eng  10 requests  $0.0100"));
+  EXPECT_TRUE(has_line(lines, "alice  team eng  10 requests  $0.01"));
+  // 15 of 60 used: a quarter of 24 cells; $1.25 of $5 the same; 3500 of 100000 rounds to one.
   EXPECT_TRUE(has_line(
-      lines, "  requests_per_minute  [#######...................]         15/60  resets 13s"));
-  EXPECT_TRUE(has_line(
-      lines, "  budget day           [#######...................]   $1.25/$5.00  resets 1h46m"));
-  EXPECT_TRUE(has_line(lines, "bob  team -  REVOKED  0 requests  $0.0000"));
-  EXPECT_TRUE(has_line(lines, "eng  2 keys  10 requests  $0.0100"));
-  EXPECT_TRUE(has_line(
-      lines, "  tokens_per_minute    [#.........................]   3500/100000  resets 40s"));
+      lines, "  requests_per_minute  [######..................]           15/60  resets 13s"));
+  EXPECT_TRUE(has_line(lines, bar_line("budget day", 6, "$1.25/$5.00", "resets 1h46m")));
+  EXPECT_TRUE(has_line(lines, "bob  team -  REVOKED  0 requests  $0"));
+  EXPECT_TRUE(has_line(lines, "eng  2 keys  10 requests  $0.01"));
+  EXPECT_TRUE(has_line(lines, bar_line("tokens_per_minute", 1, "3500/100000", "resets 40s")));
 }
 
 TEST(TopFrame, ListsDeploymentsWithTheirBreakers) {
@@ -102,17 +109,16 @@ TEST(TopFrame, FitsTheWidthAndHeight) {
 
 TEST(TopFrame, BarsClampToEmptyAndFull) {
   const char* keys =
-      R"({"keys":[{"id":"k","limits":[{"name":"over","limit":10,"remaining":-5},)"
+      R"({"keys":[{"id":"k","limits":[{"name":"over","limit":10,"remaining":-5,"reset_s":1},)"
       R"({"name":"under","limit":10,"remaining":20},{"name":"zero","limit":0,"remaining":0}],)"
-      R"("budgets":[{"period":"month","limit_usd":1,"spent_usd":3}]}]})";
+      R"("budgets":[{"period":"month","limit_usd":1,"spent_usd":3,"resets_at":5}]}]})";
   const auto lines = lines_of(render_top_frame({"", keys, "", "", "gw", ""}, 80, 100));
-  const std::string full = "[" + std::string(26, '#') + "]",
-                    empty = "[" + std::string(26, '.') + "]";
-  EXPECT_TRUE(has_line(lines, "  over                 " + full + "         15/10  resets -"));
-  EXPECT_TRUE(has_line(lines, "  under                " + empty + "        -10/10  resets -"));
-  EXPECT_TRUE(has_line(lines, "  zero                 " + empty + "           0/0  resets -"));
+  EXPECT_TRUE(has_line(lines, bar_line("over", 24, "15/10", "resets 1s")));
+  // Nothing used: nothing to refill.
+  EXPECT_TRUE(has_line(lines, bar_line("under", 0, "-10/10", "full")));
+  EXPECT_TRUE(has_line(lines, bar_line("zero", 0, "0/0", "full")));
   // No overview, so no "now" to count the reset from.
-  EXPECT_TRUE(has_line(lines, "  budget month         " + full + "   $3.00/$1.00  resets -"));
+  EXPECT_TRUE(has_line(lines, bar_line("budget month", 24, "$3.00/$1.00", "resets -")));
 }
 
 TEST(TopFrame, MissingFieldsShowAsDash) {

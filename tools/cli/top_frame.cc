@@ -95,10 +95,12 @@ std::string count(Num v) {
   return format("%.3g", *v);
 }
 
+// Cents, or four decimals for a spend below a cent, so a small spend is not shown as none.
 std::string money(Num v) {
   if (!v) return "-";
   const double a = std::fabs(*v);
-  if (a < 1) return format("$%.4f", *v);
+  if (a == 0) return "$0";
+  if (a < 0.01) return format("$%.4f", *v);
   if (a < 1e9) return format("$%.2f", *v);
   return format("$%.3g", *v);
 }
@@ -154,8 +156,8 @@ struct Reply {
 
 struct Layout {
   unsigned width;
-  // 26 at 80 columns; wider terminals get longer bars up to 40, narrower ones keep 5.
-  unsigned bar_inner() const { return std::clamp(int(width) - 54, 5, 40); }
+  // 24 at 80 columns; wider terminals get longer bars up to 40, narrower ones keep 5.
+  unsigned bar_inner() const { return std::clamp(int(width) - 56, 5, 40); }
 };
 
 void overview_lines(const Reply& r, std::string_view gateway, std::string_view problem,
@@ -224,17 +226,19 @@ void limit_lines(element owner, Num now, const Layout& lay, Lines& out) {
       const Num limit = number(l, "limit"), remaining = number(l, "remaining");
       Num used;
       if (limit && remaining) used = *limit - *remaining;
-      out.add(format("  %-20.20s %s %13s  resets %s", std::string(text(l, "name")).c_str(),
+      // A bucket with nothing used has nothing to refill.
+      const std::string reset =
+          used && *used <= 0 ? "full" : "resets " + duration(number(l, "reset_s"));
+      out.add(format("  %-20.20s %s %15s  %s", std::string(text(l, "name")).c_str(),
                      bar(used, limit, lay.bar_inner()).c_str(),
-                     (count(used) + "/" + count(limit)).c_str(),
-                     duration(number(l, "reset_s")).c_str()));
+                     (count(used) + "/" + count(limit)).c_str(), reset.c_str()));
     }
   }
   if (has_budgets) {
     for (element b : budgets) {
       const Num limit = number(b, "limit_usd"), spent = number(b, "spent_usd");
       const std::string label = "budget " + std::string(text(b, "period"));
-      out.add(format("  %-20.20s %s %13s  resets %s", label.c_str(),
+      out.add(format("  %-20.20s %s %15s  resets %s", label.c_str(),
                      bar(spent, limit, lay.bar_inner()).c_str(),
                      (money(spent) + "/" + money(limit)).c_str(),
                      until(number(b, "resets_at"), now).c_str()));
