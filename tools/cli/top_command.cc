@@ -166,7 +166,8 @@ int top_command(const TopOptions& o) {
   std::optional<config::Config> cfg;
   std::optional<GatewayAddress> at = find_gateway(o.config, o.url, "ringgate top", cfg);
   if (!at) return 2;
-  if (cfg && o.url.empty() && cfg->server.tls.enabled) {
+  // With [server.tls] listen of its own, [server] listen stays plain and top can use it.
+  if (cfg && o.url.empty() && cfg->server.tls.enabled && !cfg->server.tls.own_listener) {
     std::fprintf(stderr,
                  "ringgate top: %s's listener speaks TLS and top plain HTTP; give --url of a "
                  "plain listener\n",
