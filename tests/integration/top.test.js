@@ -82,6 +82,18 @@ describe('ringgate top', () => {
     assert.equal(screen.match(/^ringgate top /mg).length, 1, screen);
   });
 
+  it('a smaller terminal gets a frame cut to its height and width (SIGWINCH)', async () => {
+    await tmux.run('resize-window', '-t', 'top', '-x', '60', '-y', '12');
+    const screen = await waitFor(async () => {
+      const s = await tmux.capture('top');
+      return /^\.\.\. \d+ more lines \(a taller terminal shows them\)$/m.test(s) && s;
+    }, { what: 'the frame cut to 12 lines' });
+    const lines = screen.replace(/\n+$/, '').split('\n');
+    assert.equal(lines.length, 12, screen);
+    for (const line of lines) assert.ok(line.length <= 60, line);
+    assert.match(lines[0], /^ringgate top /);
+  });
+
   it('Ctrl-C ends it with status 0 and leaves the alternate screen', async () => {
     await tmux.sendKeys('top', 'C-c');
     const state = await waitFor(async () => {
