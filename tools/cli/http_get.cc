@@ -28,16 +28,38 @@ int connect_to(const GatewayAddress& to) {
   return fd;
 }
 
-// Everything the peer sends until it closes, a pause of timeout_ms, or max_bytes (then false).
-bool read_until_close(int fd, int timeout_ms, size_t max_bytes, std::string& in) {
+// The reply, read until its framing says it ended (or the peer closed, for a body that ends
+// there), so a peer that keeps the connection open costs no timeout. nullopt on a pause of
+// timeout_ms, bad framing or more than max_bytes. The gateway's own parser for upstream replies.
+std::optional<HttpReply> read_reply(int fd, int timeout_ms, size_t max_bytes) {
+  using protocol::ParseStatus;
+  protocol::HttpResponseParser parser;
+  parser.set_max_body_bytes(max_bytes);
+  std::string head;  // until the head is complete, the parser reads all of it on every call
+  std::vector<std::string_view> pieces;
+  HttpReply reply;
   char buf[8192];
   for (;;) {
     pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, timeout_ms) != 1) return true;
-    const ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) return true;
-    if (in.size() + size_t(n) > max_bytes) return false;
-    in.append(buf, size_t(n));
+    const ssize_t n = poll(&p, 1, timeout_ms) == 1 ? recv(fd, buf, sizeof buf, 0) : -1;
+    if (n < 0) return std::nullopt;
+    pieces.clear();
+    ParseStatus st;
+    if (n == 0) {
+      st = parser.head_complete() ? parser.finish_eof() : ParseStatus::kError;
+    } else if (!parser.head_complete()) {
+      if (head.size() + size_t(n) > max_bytes) return std::nullopt;
+      head.append(buf, size_t(n));
+      st = parser.feed(head, pieces);
+    } else {
+      st = parser.feed(std::string_view(buf, size_t(n)), pieces);
+    }
+    for (std::string_view piece : pieces) reply.body.append(piece);
+    if (st == ParseStatus::kError) return std::nullopt;
+    if (st == ParseStatus::kComplete) {
+      reply.status = parser.head().status;
+      return reply;
+    }
   }
 }
 
@@ -52,21 +74,11 @@ std::optional<HttpReply> http_get(const GatewayAddress& to, std::string_view pat
   const std::string req = "GET " + std::string(path) + " HTTP/1.1\r\nHost: " + host + ":" +
                           to.port + "\r\n" + std::string(extra_headers) +
                           "Connection: close\r\n\r\n";
-  std::string in;
-  bool whole = false;
+  std::optional<HttpReply> reply;
   if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) == ssize_t(req.size())) {
-    whole = read_until_close(fd, timeout_ms, max_bytes, in);
+    reply = read_reply(fd, timeout_ms, max_bytes);
   }
   close(fd);
-  if (!whole) return std::nullopt;
-  // The gateway's own parser for upstream replies: status, and the body by its framing.
-  protocol::HttpResponseParser parser;
-  std::vector<std::string_view> pieces;
-  protocol::ParseStatus st = parser.feed(in, pieces);
-  if (st != protocol::ParseStatus::kComplete && parser.head_complete()) st = parser.finish_eof();
-  if (st != protocol::ParseStatus::kComplete) return std::nullopt;
-  HttpReply reply{parser.head().status, {}};
-  for (std::string_view p : pieces) reply.body.append(p);
   return reply;
 }
 
