@@ -5,6 +5,7 @@
 
 const { execFile } = require('node:child_process');
 const crypto = require('node:crypto');
+const fs = require('node:fs');
 
 class Tmux {
   // env: the server's environment, which its sessions' commands inherit (secrets go here, not
@@ -22,11 +23,9 @@ class Tmux {
     });
   }
 
-  // Starts the server with a placeholder session, so that options are set before any command
-  // runs: a pane whose command exits stays, with its exit status.
+  // Starts the server with a placeholder session, so sessions come and go in one server.
   async start() {
     await this.run('new-session', '-d', '-s', 'hold', 'cat');
-    await this.run('set-option', '-g', 'remain-on-exit', 'on');
   }
 
   // `argv` in a new detached session of width x height.
@@ -38,19 +37,15 @@ class Tmux {
     return this.run('capture-pane', '-p', '-t', name);
   }
 
-  // { dead, status }: whether the pane's command has ended and with what exit status.
-  async paneState(name) {
-    const out = await this.run('display-message', '-p', '-t', name, '#{pane_dead} #{pane_dead_status}');
-    const [dead, status] = out.trim().split(' ');
-    return { dead: dead === '1', status: status === undefined || status === '' ? undefined : Number(status) };
-  }
-
   sendKeys(name, ...keys) {
     return this.run('send-keys', '-t', name, ...keys);
   }
 
+  // Ends the server and removes its socket file (tmux leaves it behind).
   async kill() {
+    const socketPath = (await this.run('display-message', '-p', '#{socket_path}').catch(() => '')).trim();
     await this.run('kill-server').catch(() => {});
+    if (socketPath) fs.rmSync(socketPath, { force: true });
   }
 }
 
