@@ -87,15 +87,19 @@ describe('ringgate top', () => {
   });
 
   it('a smaller terminal gets a frame cut to its height and width (SIGWINCH)', async () => {
-    await tmux.run('resize-window', '-t', 'top', '-x', '60', '-y', '12');
+    // 56 columns end inside the error rate of the requests/s line ("0.0%" starts at column 54).
+    await tmux.run('resize-window', '-t', 'top', '-x', '56', '-y', '12');
     const screen = await waitFor(async () => {
       const s = await tmux.capture('top');
       return /^\.\.\. \d+ more lines \(a taller terminal shows them\)$/m.test(s) && s;
     }, { what: 'the frame cut to 12 lines' });
     const lines = screen.replace(/\n+$/, '').split('\n');
     assert.equal(lines.length, 12, screen);
-    for (const line of lines) assert.ok(line.length <= 60, line);
+    for (const line of lines) assert.ok(line.length <= 56, line);
     assert.match(lines[0], /^ringgate top /);
+    // Cut to exactly 56: the frame takes the width TIOCGWINSZ reports, and no less.
+    assert.match(lines[1], /^requests\/s {2}1m .* errors {2}1m \d+\.\d$/);
+    assert.equal(lines[1].length, 56, lines[1]);
   });
 
   it('Ctrl-C ends it with status 0 and leaves the alternate screen', async () => {

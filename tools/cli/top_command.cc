@@ -93,8 +93,9 @@ class AlternateScreen {
   ~AlternateScreen() { write_all("\x1b[?25h\x1b[?1049l"); }
 };
 
-// Home, each line cleared to its end, then the rest of the screen cleared. No newline after
-// the last line: on the bottom row it would scroll the frame.
+// Home, each row cleared then written, then the rest of the screen cleared. Clearing before
+// writing: after a row of full width the cursor waits on its last column, where a clear to the
+// end would erase that character. No newline after the last row: it would scroll the frame.
 void draw(const std::string& text) {
   std::string out = "\x1b[H";
   size_t from = 0;
@@ -102,7 +103,7 @@ void draw(const std::string& text) {
     size_t nl = text.find('\n', from);
     if (nl == std::string::npos) nl = text.size();
     if (from > 0) out += "\r\n";
-    out.append(text, from, nl - from).append("\x1b[K");
+    out.append("\x1b[2K").append(text, from, nl - from);
     from = nl + 1;
   }
   out += "\x1b[J";
