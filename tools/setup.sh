@@ -22,6 +22,8 @@ APT_PACKAGES=(
   chromium
   # bench/sqe_count.sh counts io_uring work with the kernel tracepoints
   linux-perf
+  # top.test.js runs `ringgate top` in a real terminal: a tmux server of its own, read by capture-pane
+  tmux
   # fleet-wide limits: the cluster tests start their own redis-server (engine/cluster)
   redis-server
   # benchmarks: bench/micro/hnsw_compare compares our HNSW index with these (used only there)

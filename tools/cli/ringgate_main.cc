@@ -1,5 +1,5 @@
 // The ringgate command line: serve, reload, check-config, keygen, seal-key, usage, tokens,
-// deployments, version.
+// deployments, top, version.
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -23,6 +23,7 @@
 #include "tools/cli/deployments_command.h"
 #include "tools/cli/seal_key_command.h"
 #include "tools/cli/tokens_command.h"
+#include "tools/cli/top_command.h"
 
 #ifdef RINGGATE_WITH_MIMALLOC
 #include <mimalloc.h>
@@ -358,6 +359,23 @@ int main(int argc, char** argv) {
                               "http://HOST:PORT of the running gateway");
   deployments_cmd->add_flag("--json", deployments_options.json, "Print JSON instead of a table");
 
+  ringgate::cli::TopOptions top_options;
+  CLI::App* top_cmd = app.add_subcommand(
+      "top", "Live overview of a running gateway: traffic, latency, limits, budgets, breakers");
+  top_cmd->add_option("--config,-c", top_options.config,
+                      "The gateway's config file (its listen address)");
+  top_cmd->add_option("--url", top_options.url,
+                      "http://HOST:PORT of the running gateway (default: the config's listen "
+                      "address, else http://127.0.0.1:8080)");
+  top_cmd->add_option("--admin-key-env", top_options.admin_key_env,
+                      "The environment variable holding the admin key (default "
+                      "RINGGATE_ADMIN_KEY)");
+  top_cmd->add_option("--interval-ms", top_options.interval_ms, "Refresh interval (default 1000)")
+      ->check(CLI::Range(100u, 3600000u));
+  top_cmd->add_flag("--once", top_options.once,
+                    "Print one frame and exit (1, with the reason on stderr, when the gateway "
+                    "gave no data)");
+
   app.add_subcommand("version", "Print the version");
 
   try {
@@ -380,6 +398,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand(deployments_cmd)) {
     return ringgate::cli::deployments_command(deployments_options);
   }
+  if (app.got_subcommand(top_cmd)) return ringgate::cli::top_command(top_options);
   config::ConfigError err;
   if (app.got_subcommand("check-config")) {
     std::optional<config::Config> cfg = config::load_config_file(check_path, err);
