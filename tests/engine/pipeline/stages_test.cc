@@ -331,6 +331,36 @@ TEST_F(Stages, MetricsAreClosedWithKeysAndNoAdminKey) {
   EXPECT_NE(v.api_error().message.find("admin_key"), std::string::npos);
 }
 
+TEST_F(Stages, TheConsolePageIsServedWithoutAKeyAtItsOwnPathsOnly) {
+  runtime_ = load(kKeysToml);  // clients must present keys; the page still needs none
+  ASSERT_TRUE(runtime_);
+  auto get = [this](std::string_view method, std::string_view path) {
+    return run(std::string(method) + " " + std::string(path) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  };
+  for (std::string_view path : {"/admin", "/admin/"}) {
+    for (std::string_view method : {"GET", "HEAD"}) {
+      const Verdict v = get(method, path);
+      ASSERT_EQ(v.kind(), Verdict::Kind::kLocal) << method << " " << path;
+      EXPECT_EQ(v.status(), 200);
+      EXPECT_EQ(v.content_type(), "text/html; charset=utf-8");
+      EXPECT_TRUE(v.body().starts_with("<!doctype html>"));
+      EXPECT_NE(v.extra_headers().find("Cache-Control: no-store\r\n"), std::string::npos);
+      EXPECT_NE(v.extra_headers().find("Content-Security-Policy: default-src 'self';"),
+                std::string::npos);
+    }
+  }
+  EXPECT_EQ(get("GET", "/admin/console.js").content_type(), "text/javascript; charset=utf-8");
+  EXPECT_EQ(get("GET", "/admin/console.css").content_type(), "text/css; charset=utf-8");
+  const Verdict post_page = run(post("/admin/", "{}"));
+  EXPECT_EQ(post_page.status(), 405);
+  EXPECT_EQ(post_page.extra_headers(), "Allow: GET, HEAD\r\n");
+  // The rest of /admin/ is the admin API's (index.html has the one address /admin/).
+  for (std::string_view path : {"/admin/overview", "/admin/index.html", "/admin/console.js/x",
+                                "/adminx", "/admin//", "/v1/admin/"}) {
+    EXPECT_NE(get("GET", path).kind(), Verdict::Kind::kLocal) << path;
+  }
+}
+
 TEST_F(Stages, AdmitKeepsItsRefusalForTheCompletionPoint) {
   runtime_ = load(kKeysToml);
   ASSERT_TRUE(runtime_);
