@@ -9,6 +9,7 @@ const KEY_SLOT = 'ringgate-admin-key';
 const $ = (id) => document.getElementById(id);
 
 let timer = null;
+let generation = 0;  // a poll started later (a new key, a filter) supersedes one in flight
 
 // ---- fetching ----------------------------------------------------------------------------
 
@@ -271,11 +272,13 @@ const SECTIONS = [
 
 async function poll() {
   clearTimeout(timer);
+  const mine = ++generation;
   if (!sessionStorage.getItem(KEY_SLOT)) {
     showStatus('info', 'Enter the admin key ([metrics] admin_key in the gateway config) to connect.');
     return;
   }
   const results = await Promise.allSettled(SECTIONS.map((s) => api(s.path())));
+  if (mine !== generation) return;
   let refusal = null;
   results.forEach((r, i) => {
     const s = SECTIONS[i];
@@ -307,7 +310,7 @@ function start() {
   });
   $('forget-key').addEventListener('click', () => {
     sessionStorage.removeItem(KEY_SLOT);
-    clearTimeout(timer);
+    for (const s of SECTIONS) s.render({});
     poll();
   });
   $('filters').addEventListener('submit', (e) => {
