@@ -29,7 +29,7 @@ TSAN_TESTS=()
 for t in token_bucket limit_set budget gatekeeper fleet_lease; do
   TSAN_TESTS+=("tests/engine/engine_admission_${t}_test")
 done
-for t in record_ring tap_ring remote_embedder pg_shipper; do TSAN_TESTS+=("tests/engine/engine_telemetry_${t}_test"); done
+for t in record_ring tap_ring remote_embedder pg_shipper admin_series; do TSAN_TESTS+=("tests/engine/engine_telemetry_${t}_test"); done
 for t in exact_cache single_flight; do TSAN_TESTS+=("tests/cache/${t}_test"); done
 TSAN_TESTS+=("tests/cache/hnsw_concurrency_test")  # the semantic index's lock-free readers
 TSAN_TESTS+=("tests/engine/engine_deployment_health_test")  # the prober writes, shards read

@@ -62,6 +62,24 @@ class Gatekeeper {
     std::array<std::shared_ptr<FleetLease>, 3> fleet;
   };
 
+  // For the admin API, any thread: f(id, team ("" for none), limits, budget) per configured key
+  // (limits and budget may be null), and f(name, keys in it, limits, budget) per team.
+  template <class F>
+  void for_each_key(F&& f) const {
+    for (const Key& k : keys_) {
+      f(std::string_view(k.name), k.team >= 0 ? std::string_view(teams_[k.team].name) : "",
+        k.limits.get(), k.budget.get());
+    }
+  }
+  template <class F>
+  void for_each_team(F&& f) const {
+    for (size_t t = 0; t < teams_.size(); ++t) {
+      size_t members = 0;
+      for (const Key& k : keys_) members += k.team == int(t);
+      f(std::string_view(teams_[t].name), members, teams_[t].limits.get(), teams_[t].budget.get());
+    }
+  }
+
   // f(Scope::kKey or kTeam, name, account) for every budget of this snapshot: what budget alerts
   // watch, off the request path.
   template <class F>

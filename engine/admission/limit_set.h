@@ -62,6 +62,23 @@ class LimitSet {
 
   // Narrows `out` to this set's buckets where they are tighter (fewer remaining).
   void tighten(uint64_t now_ns, LimitHeaders& out) const;
+  // Any thread (the admin API): f(kind, limit, remaining, until_full_ns) for each configured
+  // limit; the concurrency limit's until_full_ns is 0.
+  template <class F>
+  void for_each_limit(uint64_t now_ns, F&& f) const {
+    const uint64_t configured[kBuckets] = {limits_.rpm, limits_.rph, limits_.rpd,
+                                           limits_.tpm, limits_.tph, limits_.tpd};
+    for (int i = 0; i < kBuckets; ++i) {
+      if (!has(i)) continue;
+      const TokenBucket::View v = buckets_[i].view(now_ns);
+      f(LimitKind(i), configured[i], v.remaining, v.until_full_ns);
+    }
+    if (limits_.concurrent) {
+      const uint32_t used = concurrency_.in_flight();
+      f(LimitKind::kConcurrent, uint64_t(limits_.concurrent),
+        uint64_t(used < limits_.concurrent ? limits_.concurrent - used : 0), uint64_t(0));
+    }
+  }
   // Every bucket full and nothing in flight: indistinguishable from a fresh set.
   bool idle(uint64_t now_ns) const;
 

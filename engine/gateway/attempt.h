@@ -10,6 +10,7 @@
 
 #include "engine/gateway/attempt_plan.h"
 #include "engine/gateway/buffer_pool.h"
+#include "engine/gateway/clock.h"
 #include "engine/gateway/deployment_state.h"
 #include "engine/managed/managed_process.h"
 
@@ -43,7 +44,10 @@ struct Attempt {
   void release() {
     if (slot) slot->leave();
     slot = nullptr;
-    if (started && state) state->load.on_finish();
+    if (started && state) {
+      state->load.on_finish();
+      state->publish(now_ms());
+    }
     started = false;
     if (managed) managed->end_request();
     managed = nullptr;

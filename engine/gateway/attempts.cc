@@ -88,6 +88,7 @@ bool ClientSession::begin_attempt(const Candidate& c, bool sole, Attempt& a) {
   st.load.on_start();
   a.started = true;
   ++st.attempts;
+  st.publish(now);
   Route& route = rq_.route;
   route.deployment = c.deployment;
   route.served_entry = c.model;
@@ -119,6 +120,11 @@ void ClientSession::settle_attempt(Attempt& a, const HeadResult& res) {
   DeploymentState* st = a.state;
   if (!st) return;
   const uint64_t now = now_ms();
+  struct Publish {  // whichever way the attempt went
+    DeploymentState* st;
+    uint64_t now;
+    ~Publish() { st->publish(now); }
+  } publish{st, now};
   if (res.fail_status) {
     if (res.pool_full || res.client_gone) {
       st->breaker.abandon(a.permit, now);

@@ -16,7 +16,12 @@ upstream::BreakerOptions breaker_options(const config::BreakerSettings& b) {
 DeploymentState& DeploymentTable::state(const config::RuntimeDeployment& d) {
   std::unique_ptr<DeploymentState>& s = states_[d.id];
   if (!s) {
-    s = std::make_unique<DeploymentState>(d.keys.size(), d.def->breaker);
+    s = std::make_unique<DeploymentState>(d.id, d.keys.size(), d.def->breaker);
+    const size_t n = shown_count_.load(std::memory_order_relaxed);
+    if (n < kMaxShown) {
+      shown_[n].store(s.get(), std::memory_order_relaxed);
+      shown_count_.store(n + 1, std::memory_order_release);
+    }
     return *s;
   }
   if (s->keys.size() != d.keys.size()) {
@@ -27,6 +32,22 @@ DeploymentState& DeploymentTable::state(const config::RuntimeDeployment& d) {
     s->breaker_settings = d.def->breaker;
   }
   return *s;
+}
+
+upstream::BreakerState DeploymentShown::breaker_at(uint64_t now_ms) const {
+  const auto b = upstream::BreakerState(breaker.load(std::memory_order_relaxed));
+  if (b == upstream::BreakerState::kOpen && now_ms >= retry_at_ms.load(std::memory_order_relaxed))
+    return upstream::BreakerState::kHalfOpen;
+  return b;
+}
+
+void DeploymentState::publish(uint64_t now_ms) {
+  shown.breaker.store(uint8_t(breaker.state(now_ms)), std::memory_order_relaxed);
+  shown.retry_at_ms.store(breaker.retry_at_ms(), std::memory_order_relaxed);
+  shown.in_flight.store(load.outstanding, std::memory_order_relaxed);
+  shown.ewma_ttfb_ms.store(load.ewma_ttfb_ms, std::memory_order_relaxed);
+  shown.attempts.store(attempts, std::memory_order_relaxed);
+  shown.failures.store(failures, std::memory_order_relaxed);
 }
 
 std::shared_ptr<const DeploymentSlots> DeploymentSlots::build(const config::Runtime& rt,

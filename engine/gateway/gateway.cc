@@ -108,6 +108,8 @@ bool Gateway::start(std::string& err) {
   state_.publish(runtime_);
   state_.resolver = resolver_.get();
   state_.metrics = &metrics_;
+  state_.admin_series = &admin_series_;
+  state_.started_unix_s = int64_t(std::time(nullptr));
   if (fleet_) {
     fleet_->start();
     state_.fleet = fleet_.get();
@@ -145,6 +147,7 @@ bool Gateway::start(std::string& err) {
     shards_.push_back(std::make_unique<Shard>(i, std::move(listeners[i]), state_));
     if (fleet_) fleet_->add_waker([s = shards_.back().get()] { s->wake_flight_followers(); });
     metrics_.add_shard(shards_.back()->metrics_source());
+    state_.shards.push_back(shards_.back().get());
   }
   for (unsigned i = 0; i < n; ++i) {
     // A shard that never started stays listed (scrapes may read it); stop() skips its thread.
@@ -156,6 +159,7 @@ bool Gateway::start(std::string& err) {
   telemetry::RecordSinkOptions sinks;
   sinks.ledger = ledger_.get();
   sinks.metrics = &metrics_;
+  sinks.admin = &admin_series_;
   if (!open_access_log(cfg.log, sinks.log, err)) return false;
   webhook_ = std::make_unique<telemetry::WebhookSender>(&metrics_.alerts());
   sinks.webhook = webhook_.get();

@@ -86,6 +86,7 @@ class Gateway {
   std::FILE* access_log_file_ = nullptr;  // [log] access as a file path
   // Budget alerts' webhook thread; declared before the consumer that posts to it, to outlive it.
   std::unique_ptr<telemetry::WebhookSender> webhook_;
+  telemetry::AdminSeries admin_series_;  // written by the consumer below, which it outlives
   std::unique_ptr<telemetry::RecordConsumer> records_;  // drains every shard's record ring
   // Loaded once at start, read-only, shared by the accounting thread and the count worker; null
   // when no rank file could be read (counting off).

@@ -4,10 +4,12 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "engine/config/runtime.h"
 #include "engine/io/dns_resolver.h"
 #include "engine/io/tls_server_context.h"
+#include "engine/telemetry/admin_series.h"
 #include "engine/telemetry/count_worker.h"
 #include "engine/telemetry/metrics.h"
 #include "engine/telemetry/pg_shipper.h"
@@ -27,6 +29,8 @@ class FleetLimiter;
 }  // namespace ringgate::cluster
 
 namespace ringgate::gateway {
+
+class Shard;
 
 struct GatewayState {
   io::DnsResolver* resolver = nullptr;
@@ -53,6 +57,11 @@ struct GatewayState {
     std::atomic<uint64_t> bypasses{0}, lookup_us{0}, lookups{0}, stores{0}, fill_dropped{0},
         coalesced{0}, followers_waiting{0};
   } cache_counters;
+  // The admin API's view of traffic, published by the accounting thread; null before it runs.
+  const telemetry::AdminSeries* admin_series = nullptr;
+  // Every shard, set before any serves: the admin API reads their counters and shown states.
+  std::vector<const Shard*> shards;
+  int64_t started_unix_s = 0;
   std::atomic<bool> draining{false};
   std::atomic<unsigned> shards_ready{0};
   unsigned shard_count = 0;

@@ -41,6 +41,13 @@ io::Task<void> ClientSession::forward(pipeline::RequestContext& rq) {
     if (answered) co_return;
   }
   rq.progress.forwarded = true;
+  struct OpenStream {  // a guard: a coroutine cut off mid-stream still counts it closed
+    ShardCounter* c;
+    ~OpenStream() {
+      if (c) c->sub();
+    }
+  } open{rq.route.client_wants_stream ? &shard_.counters().streams_open : nullptr};
+  if (open.c) open.c->add();
   co_await proxy(rq.route);
 }
 

@@ -15,6 +15,7 @@
 #include <random>
 
 #include "engine/cluster/fleet_limiter.h"
+#include "engine/gateway/admin_views.h"
 #include "engine/gateway/cache_metrics.h"
 #include "engine/gateway/client_session.h"
 #include "engine/gateway/deployment_health.h"
@@ -174,6 +175,10 @@ Shard::Shard(unsigned id, std::vector<Listener> listeners, GatewayState& state)
     if (const managed::ManagedFleet* m = runtime_->managed_fleet(); m && !m->empty()) {
       m->append_metrics(*runtime_, out);
     }
+  };
+  services_.admin_view = [this](pipeline::AdminView v, const protocol::AdminQuery& q,
+                                std::string& out) {
+    append_admin_view(state_, *runtime_, v, q, out);
   };
   if (const telemetry::PgShipper* pg = state.pg_shipper)
     services_.fleet_ledger = [pg](std::string& out) { pg->append_json(out); };

@@ -95,6 +95,7 @@ class Shard {
   const std::string& authority(config::UpstreamId id) { return upstream(id).authority; }
   // Breakers, key pools, loads and balancers of the deployments this shard routes to.
   DeploymentTable& deployments() { return deployments_; }
+  const DeploymentTable& deployments() const { return deployments_; }
   bool draining() const { return draining_; }
   ShardCounters& counters() { return counters_; }
   const ShardCounters& counters() const { return counters_; }

@@ -26,7 +26,8 @@ struct ShardCounters {
       responses_5xx, upstream_connects, upstream_reuses, upstream_retries, client_disconnects,
       upstream_errors, timeouts,
       sse_events_oversized,  // streams ended because one event passed max_sse_event_bytes
-      accept_refusals;       // accept failed with EMFILE/ENFILE (out of descriptors)
+      accept_refusals,       // accept failed with EMFILE/ENFILE (out of descriptors)
+      streams_open;          // streamed answers being forwarded now
 };
 
 }  // namespace ringgate::gateway

@@ -3,6 +3,7 @@
 #include "engine/admission/admission_error.h"
 #include "engine/admission/gatekeeper.h"
 #include "engine/admission/model_pattern.h"
+#include "engine/pipeline/admin_endpoint.h"
 #include "engine/pipeline/admin_page.h"
 #include "engine/pipeline/metrics_endpoint.h"
 #include "engine/pipeline/stages.h"
@@ -154,6 +155,7 @@ Verdict local_endpoints(RequestContext& rq, const ShardServices& svc) {
   // The console page before the admin API and metrics: it needs no key (it holds no data).
   if (is_admin_page_request(rq)) return admin_page(rq);
   if (is_metrics_request(rq)) return metrics_endpoint(rq, svc);
+  if (is_admin_api_request(rq)) return admin_endpoint(rq, svc);
   if (path.substr(0, 4) != "/v1/") {
     return Verdict::error({404,
                            "unknown path; ringgate serves the OpenAI and Anthropic APIs under /v1/",

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/pipeline/request_id.h"
+#include "protocol/admin_query.h"
 
 namespace ringgate::cache {
 class Embedder;
@@ -17,6 +18,9 @@ class SingleFlight;
 }  // namespace ringgate::cache
 
 namespace ringgate::pipeline {
+
+// The admin API's read-only views (GET /admin/<view>).
+enum class AdminView : uint8_t { kOverview, kKeys, kTeams, kDeployments, kCache, kRequests };
 
 struct ShardServices {
   simdjson::dom::parser* json = nullptr;  // the shard's parser: a request's JSON is parsed once
@@ -39,6 +43,10 @@ struct ShardServices {
   // Appends every shard's metrics in the Prometheus text format (for /metrics); bounded work.
   // open_access: the scraping request's snapshot is in [auth] mode = "none".
   std::function<void(bool open_access, std::string& out)> scrape_metrics;
+  // Appends the JSON body of an admin view, from snapshots and atomics only (never waits on
+  // another thread); `query` is read by kRequests alone. Unset: the API answers 503.
+  std::function<void(AdminView view, const protocol::AdminQuery& query, std::string& out)>
+      admin_view;
 };
 
 }  // namespace ringgate::pipeline

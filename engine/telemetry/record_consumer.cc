@@ -67,6 +67,7 @@ bool RecordConsumer::drain_once() {
   bool any = false;
   for (size_t i = 0; i < rings_.size(); ++i) any |= drain_shard(i);
   if (any) sinks_.after_drain();
+  sinks_.tick();
   return any;
 }
 

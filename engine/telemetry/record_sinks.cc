@@ -19,6 +19,12 @@ std::string client_address_text(const RequestRecord& r) {
 
 namespace {
 
+int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 const char* source_name(RequestRecord::UsageSource s) {
   switch (s) {
     case RequestRecord::UsageSource::kReported:
@@ -145,6 +151,13 @@ const MetricsLayout* RecordSinks::layout_for(const RequestRecord& r) {
   return m.layout();
 }
 
+std::string RecordSinks::team_of(const RequestRecord& r) {
+  const MetricsLayout* layout = layout_for(r);
+  if (!layout) return {};
+  const size_t i = layout->team_of_key(r.client_key.view());
+  return i + 2 < layout->teams().size() ? layout->teams()[i] : std::string();  // not other/none
+}
+
 void RecordSinks::count_usage(const RequestRecord& r) {
   const MetricsLayout* layout = layout_for(r);
   if (!layout || r.usage_source == RequestRecord::UsageSource::kNone) return;
@@ -162,14 +175,9 @@ void RecordSinks::count_usage(const RequestRecord& r) {
 
 void RecordSinks::on_record(const RequestRecord& r) {
   count_usage(r);
-  if (options_.ledger) {
-    std::string team;
-    if (const MetricsLayout* layout = layout_for(r)) {
-      const size_t i = layout->team_of_key(r.client_key.view());
-      if (i + 2 < layout->teams().size()) team = layout->teams()[i];  // not "other" or "none"
-    }
-    options_.ledger->append(ledger_row(r, std::move(team)));
-  }
+  std::string team = options_.ledger || options_.admin ? team_of(r) : std::string();
+  if (options_.admin) options_.admin->on_record(r, team, unix_ms_now());
+  if (options_.ledger) options_.ledger->append(ledger_row(r, std::move(team)));
   if (options_.log) {
     line_.clear();
     append_record_line(line_, r);
@@ -182,6 +190,10 @@ void RecordSinks::after_drain() {
   if (options_.ledger && options_.metrics) {
     options_.metrics->set_ledger_lag(options_.ledger->stats().lag);
   }
+}
+
+void RecordSinks::tick() {
+  if (options_.admin) options_.admin->maybe_publish(unix_ms_now());
 }
 
 }  // namespace ringgate::telemetry

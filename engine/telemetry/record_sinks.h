@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/telemetry/accountant.h"
+#include "engine/telemetry/admin_series.h"
 #include "engine/telemetry/budget_alerts.h"
 #include "engine/telemetry/ledger.h"
 #include "engine/telemetry/metrics.h"
@@ -21,6 +22,7 @@ struct RecordSinkOptions {
   MetricsRegistry* metrics = nullptr;  // null: no token and cost metrics
   std::FILE* log = nullptr;            // one JSON line per request; null: none
   WebhookSender* webhook = nullptr;    // where budget alerts are POSTed; null: nowhere
+  AdminSeries* admin = nullptr;        // what the admin API shows; null: nothing kept
 };
 
 class RecordSinks {
@@ -32,10 +34,13 @@ class RecordSinks {
   void on_spend(const RequestRecord& r, const SettledAccounts& settled, int64_t unix_s);
   // After each drain: what the ledger has not written yet, for its gauge.
   void after_drain();
+  // Every pass of the thread, records or not: publishes the admin snapshot when due.
+  void tick();
 
  private:
   void count_usage(const RequestRecord& r);
   const MetricsLayout* layout_for(const RequestRecord& r);
+  std::string team_of(const RequestRecord& r);
   void on_alert(const BudgetAlert& a, const config::Config& config);
 
   RecordSinkOptions options_;

@@ -12,7 +12,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const { startMock, startConfigGateway, freePort, tempDir, stopAll } = require('./lib/processes');
+const { startMock, startConfigGateway, freePort, stopAll } = require('./lib/processes');
 const { request, postJson, sha256Hex } = require('./lib/http');
 const { gatewayToml } = require('./lib/config');
 const { launchBrowser } = require('./lib/browser');
@@ -30,12 +30,10 @@ const SHOWN_WITHIN_MS = 8000;
 
 let mock, gw, browser;
 
-// The recent-requests table reads the ledger; a short flush shows rows soon.
 function consoleToml(apiBase, deadBase, metrics) {
   return gatewayToml({
     apiBase,
     metrics,
-    ledger: { path: path.join(tempDir(), 'ledger.db'), flush_interval_ms: 100 },
     teams: [{ name: 'eng', budget: { daily_usd: 5 } }],
     keys: [
       { id: 'alice', sha256: sha256Hex(KEYS.alice), team: 'eng', limits: { rpm: 600 } },

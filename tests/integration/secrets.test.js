@@ -10,7 +10,7 @@ const path = require('node:path');
 const {
   startMock, startQuickGateway, startConfigGateway, runRinggate, stopAll, tempDir, writeTemp, freePort,
 } = require('./lib/processes');
-const { postJson, request, mockStats, sha256Hex, CHAT } = require('./lib/http');
+const { postJson, request, mockStats, sha256Hex, waitFor, CHAT } = require('./lib/http');
 const { gatewayToml } = require('./lib/config');
 
 const ENV_KEY = `sk-envkey-${crypto.randomBytes(12).toString('hex')}`;
@@ -183,6 +183,18 @@ describe('secrets never reach logs, the ledger, metrics or error bodies', () => 
     const scraped = await request(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
     assert.equal(scraped.status, 200);
     keep(scraped);
+    // Every admin API view, once accounting has the traffic above (the requests view lists it).
+    const adminAuth = { authorization: `Bearer ${ADMIN_KEY}` };
+    await waitFor(async () => (await request(`${gw.url}/admin/requests`, { headers: adminAuth })).json?.requests?.length > 0,
+      { what: 'the admin API to see the traffic' });
+    for (const view of ['overview', 'keys', 'teams', 'deployments', 'cache', 'requests', 'requests?key=secret-test', 'nope']) {
+      for (const headers of [adminAuth, { authorization: `Bearer ${WRONG_KEY}` }, { authorization: `Bearer ${VIRTUAL_KEY}` }]) {
+        const res = await request(`${gw.url}/admin/${view}`, { headers });
+        if (headers === adminAuth && view !== 'nope') assert.equal(res.status, 200, `${view}: ${res.text}`);
+        keep(res);
+      }
+    }
+    keep(await request(`${gw.url}/admin/requests?key=${encodeURIComponent(VIRTUAL_KEY)}`, { headers: adminAuth }));
     await gw.stop();
     const files = fs.readdirSync(dir).filter((f) => /^(access\.jsonl|ledger\.db.*)$/.test(f));
     assert.ok(files.includes('access.jsonl') && files.includes('ledger.db'), files.join(','));
