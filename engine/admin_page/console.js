@@ -72,7 +72,8 @@ const pct = (v) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed
 const when = (s) => (s ? new Date(s * 1000).toISOString().replace('T', ' ').slice(0, 19) : '–');
 
 function duration(s) {
-  s = Math.floor(s || 0);
+  if (s === null || s === undefined) return '–';
+  s = Math.floor(s);
   const d = Math.floor(s / 86400), h = Math.floor(s / 3600) % 24, m = Math.floor(s / 60) % 60;
   return d ? `${d}d ${h}h` : h ? `${h}h ${m}m` : m ? `${m}m ${s % 60}s` : `${s}s`;
 }
@@ -198,7 +199,7 @@ function renderHeadline(o) {
     ['spend today USD', usd(o.spend_today_usd)],
   ];
   $('headline').replaceChildren(...tiles.map(([label, value]) => {
-    const t = el('div', null, { class: 'tile', 'data-tile': label });
+    const t = el('div', null, { class: label.includes('/') ? 'tile wide' : 'tile', 'data-tile': label });
     t.append(el('div', label, { class: 'label' }), el('div', value ?? '–', { class: 'value' }));
     return t;
   }));
@@ -240,7 +241,8 @@ function drawChart(canvas, lines, now, unit) {
     g.beginPath();
     pts.forEach(([t, v], i) => (i ? g.lineTo(x(t), y(v)) : g.moveTo(x(t), y(v))));
     g.stroke();
-    if (pts.length === 1) g.fillRect(x(pts[0][0]) - 2, y(pts[0][1]) - 2, 4, 4);
+    // Few points (a fresh process, quiet traffic) would be specks: mark each one.
+    if (pts.length <= 60) for (const [t, v] of pts) g.fillRect(x(t) - 2, y(v) - 2, 4, 4);
   }
   canvas.dataset.points = String(all.length);
   canvas.dataset.max = String(max);
@@ -287,10 +289,11 @@ async function poll() {
       if (s.note) $(s.note).textContent = '';
       return;
     }
-    refusal = refusal || refusalMessage(r.reason);
+    const whole = refusalMessage(r.reason);  // said once, in the banner
+    refusal = refusal || whole;
     // What a refused key saw before is not left on screen.
     if (r.reason.status === 401 || r.reason.status === 403) s.render({});
-    if (s.note) $(s.note).textContent = `${s.path().split('?')[0]}: ${r.reason.message}`;
+    if (s.note) $(s.note).textContent = whole ? '' : `${s.path().split('?')[0]}: ${r.reason.message}`;
   });
   showStatus(refusal ? 'error' : 'ok', refusal);
   document.body.dataset.connected = refusal ? 'no' : 'yes';
