@@ -29,10 +29,11 @@ TSAN_TESTS=()
 for t in token_bucket limit_set budget gatekeeper fleet_lease; do
   TSAN_TESTS+=("tests/engine/engine_admission_${t}_test")
 done
-for t in record_ring tap_ring remote_embedder pg_shipper admin_series; do TSAN_TESTS+=("tests/engine/engine_telemetry_${t}_test"); done
+for t in record_ring tap_ring remote_embedder pg_shipper admin_series admin_ledger_queries; do TSAN_TESTS+=("tests/engine/engine_telemetry_${t}_test"); done
 for t in exact_cache single_flight; do TSAN_TESTS+=("tests/cache/${t}_test"); done
 TSAN_TESTS+=("tests/cache/hnsw_concurrency_test")  # the semantic index's lock-free readers
 TSAN_TESTS+=("tests/engine/engine_deployment_health_test")  # the prober writes, shards read
+TSAN_TESTS+=("tests/engine/engine_deployment_shown_test")  # a shard publishes, the admin API reads
 TSAN_TESTS+=("tests/engine/engine_managed_process_test")  # shards queue, the supervisor starts
 TSAN_TESTS+=("tests/cache/semantic_cache_test")  # shard readers racing the semantic cache writer
 TSAN_TESTS+=("tests/cache/semantic_writer_test")  # shards pushing to the semantic insert thread

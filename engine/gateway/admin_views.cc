@@ -313,6 +313,27 @@ void requests(const Snapshot& s, const protocol::AdminQuery& q, JsonWriter& w) {
 
 }  // namespace
 
+void append_ledger_requests(const std::vector<telemetry::LedgerRow>& rows,
+                            const protocol::AdminQuery& query, std::string& out) {
+  JsonWriter w(out);
+  w.begin_object().key("requests").begin_array();
+  const size_t shown = std::min<size_t>(rows.size(), query.limit);
+  for (size_t i = 0; i < shown; ++i) {
+    const telemetry::LedgerRow& r = rows[i];
+    w.begin_object().key("request_id").string(r.request_id);
+    w.key("time").number(double(r.unix_ms) / 1000).key("key").string(r.key_id).key("team");
+    r.team.empty() ? w.null() : w.string(r.team);
+    w.key("model").string(r.model_requested).key("deployment").string(r.deployment);
+    w.key("status").integer(r.status).key("input_tokens").integer(r.input_tokens);
+    w.key("output_tokens").integer(r.output_tokens).key("cost_usd").number(usd(r.cost_micros));
+    w.key("latency_ms").number(double(r.total_us) / 1000).key("cache").string(r.cache_result);
+    w.end_object();
+  }
+  w.end_array().key("next_before");
+  rows.size() > shown&& shown ? w.string(std::to_string(rows[shown - 1].id)) : w.null();
+  w.end_object();
+}
+
 void append_admin_view(const GatewayState& state, const config::Runtime& rt,
                        pipeline::AdminView view, const protocol::AdminQuery& query,
                        std::string& out) {

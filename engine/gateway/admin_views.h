@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "engine/config/runtime.h"
 #include "engine/gateway/gateway_state.h"
@@ -15,5 +16,10 @@ namespace ringgate::gateway {
 void append_admin_view(const GatewayState& state, const config::Runtime& rt,
                        pipeline::AdminView view, const protocol::AdminQuery& query,
                        std::string& out);
+
+// The body of GET /admin/requests from ledger rows (newest first, at most query.limit + 1: one
+// more than shown says there is a next page).
+void append_ledger_requests(const std::vector<telemetry::LedgerRow>& rows,
+                            const protocol::AdminQuery& query, std::string& out);
 
 }  // namespace ringgate::gateway

@@ -117,6 +117,9 @@ class ClientSession final : public pipeline::Forwarder, public pipeline::ClientS
   // semantic_wait.cc: a remote embedder's vector awaited without blocking the shard, then the
   // semantic search; true when it answered (or the connection is being cut).
   io::Task<bool> await_semantic();
+  // admin_ledger_wait.cc: GET /admin/requests run on the ledger off the shard; `fallback` (the
+  // stage's 503) when it could not be read in time.
+  io::Task<pipeline::Verdict> await_admin_ledger(pipeline::Verdict fallback);
   // This request leads a single flight that other requests still wait on.
   bool feeds_followers() const;
   // The shard's metrics for the request `r` records (no lock, no allocation).

@@ -94,6 +94,10 @@ bool Gateway::start(std::string& err) {
   tokenizers_ = load_tokenizers();
   const config::Config& cfg = runtime_->config();
   if (!open_ledger(err)) return false;
+  if (ledger_) {
+    admin_ledger_ = std::make_unique<telemetry::AdminLedgerQueries>(cfg.ledger.path);
+    state_.admin_ledger = admin_ledger_.get();
+  }
   resolver_ = std::make_unique<io::DnsResolver>();
   resolve_upstreams(*runtime_, nullptr);
   prober_ = std::make_unique<HealthProber>(*resolver_);

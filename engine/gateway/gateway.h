@@ -80,6 +80,8 @@ class Gateway {
   // Every shard's counters; declared before the shards, so it outlives them.
   telemetry::MetricsRegistry metrics_;
   std::vector<std::unique_ptr<Shard>> shards_;
+  // Declared after the shards, so stopped before them: its callbacks wake shards.
+  std::unique_ptr<telemetry::AdminLedgerQueries> admin_ledger_;
   std::unique_ptr<telemetry::Ledger> ledger_;  // null: no [ledger]
   // Ships the ledger's rows to the fleet's PostgreSQL; null without [ledger] postgres.
   std::unique_ptr<telemetry::PgShipper> pg_shipper_;

@@ -9,6 +9,7 @@
 #include "engine/config/runtime.h"
 #include "engine/io/dns_resolver.h"
 #include "engine/io/tls_server_context.h"
+#include "engine/telemetry/admin_ledger_queries.h"
 #include "engine/telemetry/admin_series.h"
 #include "engine/telemetry/count_worker.h"
 #include "engine/telemetry/metrics.h"
@@ -59,6 +60,8 @@ struct GatewayState {
   } cache_counters;
   // The admin API's view of traffic, published by the accounting thread; null before it runs.
   const telemetry::AdminSeries* admin_series = nullptr;
+  // Runs /admin/requests on the ledger off the shards; null without a ledger.
+  telemetry::AdminLedgerQueries* admin_ledger = nullptr;
   // Every shard, set before any serves: the admin API reads their counters and shown states.
   std::vector<const Shard*> shards;
   int64_t started_unix_s = 0;

@@ -22,6 +22,7 @@ io::Task<void> ClientSession::handle_request() {
   rq_.body_padding =
       req.chunked ? 0 : in_.capacity() - size_t(req.body.data() + req.body.size() - in_.data());
   pipeline::Verdict v = co_await pipeline::run(rq_, shard_.services(), *this);
+  if (rq_.admin_ledger_pending) v = co_await await_admin_ledger(v);
   if (!v.goes_on()) co_await out_.answer(v);
 }
 

@@ -180,6 +180,7 @@ Shard::Shard(unsigned id, std::vector<Listener> listeners, GatewayState& state)
                                 std::string& out) {
     append_admin_view(state_, *runtime_, v, q, out);
   };
+  services_.admin_ledger = state.admin_ledger != nullptr;
   if (const telemetry::PgShipper* pg = state.pg_shipper)
     services_.fleet_ledger = [pg](std::string& out) { pg->append_json(out); };
   if (state.fleet) {

@@ -68,6 +68,13 @@ Verdict admin_endpoint(RequestContext& rq, const ShardServices& svc) {
     }
     query = std::move(*q);
   }
+  if (*view == AdminView::kRequests && svc.admin_ledger) {
+    // The session runs it off the shard and answers; this verdict stands only if it cannot.
+    rq.admin_ledger_pending = true;
+    rq.admin_query = std::move(query);
+    return Verdict::error(
+        {503, "the ledger could not be read", protocol::ErrorCode::kUpstreamUnavailable}, kNoStore);
+  }
   if (!svc.admin_view) {
     return Verdict::error({503, "the admin API is not available on this listener",
                            protocol::ErrorCode::kConfigurationError},

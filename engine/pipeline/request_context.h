@@ -17,6 +17,7 @@
 #include "cache/single_flight.h"
 #include "engine/admission/admission_decision.h"
 #include "engine/config/runtime.h"
+#include "protocol/admin_query.h"
 #include "protocol/api_error.h"
 #include "protocol/http_request_parser.h"
 #include "protocol/json_chat_request.h"
@@ -146,6 +147,10 @@ struct RequestContext {
 
   // Scratch for a local answer's body (the model list), kept between requests.
   std::string local_body;
+  // GET /admin/requests with a ledger: the query the session runs off the shard (its answer
+  // replaces the stage's verdict), pending until then.
+  bool admin_ledger_pending = false;
+  protocol::AdminQuery admin_query;
 
   // What happened, for the completion point: written by the session and the forward stage.
   struct Progress {
@@ -199,6 +204,7 @@ struct RequestContext {
     cache.semantic_pending = false;
     route = {};
     local_body.clear();
+    admin_ledger_pending = false;
     progress = {};
   }
 };

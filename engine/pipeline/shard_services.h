@@ -47,6 +47,9 @@ struct ShardServices {
   // another thread); `query` is read by kRequests alone. Unset: the API answers 503.
   std::function<void(AdminView view, const protocol::AdminQuery& query, std::string& out)>
       admin_view;
+  // GET /admin/requests reads the ledger off the shard (the session waits for it); false: the
+  // accounting thread's recent records, answered at once.
+  bool admin_ledger = false;
 };
 
 }  // namespace ringgate::pipeline

@@ -10,6 +10,13 @@ namespace {
 const std::string kSelectRows = "SELECT id, " + std::string(kLedgerColumns) + " FROM requests ";
 const std::string kRowsSince = kSelectRows + "WHERE unix_ms >= ?1 ORDER BY unix_ms, id";
 const std::string kRowsAfter = kSelectRows + "WHERE id > ?1 ORDER BY id LIMIT ?2";
+// One statement for every filter: an empty ?3 or ?4 matches any key or model. Traffic only:
+// rows that named a model or reached an upstream, not the gateway's own answers (health, admin).
+const std::string kRecentRows = kSelectRows +
+                                "WHERE id < ?1 AND unix_ms >= ?2 AND (?3 = '' OR key_id = ?3) "
+                                "AND (?4 = '' OR model_requested = ?4) "
+                                "AND (model_requested <> '' OR deployment <> '' OR outcome <> "
+                                "'local') ORDER BY id DESC LIMIT ?5";
 
 std::string text(sqlite3_stmt* s, int i) {
   const unsigned char* t = sqlite3_column_text(s, i);
@@ -90,6 +97,22 @@ std::optional<std::vector<LedgerRow>> LedgerReader::select_rows(
   if (!s) return std::nullopt;
   int i = 0;
   for (int64_t v : binds) sqlite3_bind_int64(s.get(), ++i, v);
+  std::vector<LedgerRow> rows;
+  if (!each_row(db, s.get(), error, [&](sqlite3_stmt* st) { rows.push_back(read_row(st)); }))
+    return std::nullopt;
+  return rows;
+}
+
+std::optional<std::vector<LedgerRow>> LedgerReader::recent_rows(const RecentFilter& f,
+                                                                std::string& error) {
+  sqlite3* db = db_->db.get();
+  ledger_db::Stmt s = ledger_db::prepare(db, kRecentRows.c_str(), error);
+  if (!s) return std::nullopt;
+  sqlite3_bind_int64(s.get(), 1, f.before_id);
+  sqlite3_bind_int64(s.get(), 2, f.since_ms);
+  sqlite3_bind_text(s.get(), 3, f.key.data(), int(f.key.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(s.get(), 4, f.model.data(), int(f.model.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_int64(s.get(), 5, int64_t(f.limit));
   std::vector<LedgerRow> rows;
   if (!each_row(db, s.get(), error, [&](sqlite3_stmt* st) { rows.push_back(read_row(st)); }))
     return std::nullopt;

@@ -36,6 +36,15 @@ class LedgerReader {
   // Up to `limit` rows with an id above after_id, in id order (what the fleet shipper sends).
   std::optional<std::vector<LedgerRow>> rows_after(int64_t after_id, size_t limit,
                                                    std::string& error);
+  // The newest rows first, at most `limit`: ids below before_id, completed at or after since_ms,
+  // of key `key` and requested model `model` ("" = any), traffic only (a model named or an
+  // upstream reached). The values are bound, never spliced.
+  struct RecentFilter {
+    int64_t before_id = INT64_MAX, since_ms = 0;
+    std::string key, model;
+    size_t limit = 50;
+  };
+  std::optional<std::vector<LedgerRow>> recent_rows(const RecentFilter& f, std::string& error);
   // The newest row's id, 0 for an empty ledger.
   std::optional<int64_t> last_id(std::string& error);
   // Each key's ("key:<id>") and team's ("team:<name>") cost in the UTC day and month of `unix_s`

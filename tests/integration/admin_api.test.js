@@ -1,14 +1,15 @@
 // The admin API (issue 18) through the real binary, with traffic from the mock: only the admin
 // key opens it (401 otherwise, 403 when none is configured), each view's shape and numbers match
 // what was sent (requests, errors, spend at a configured price, a failing deployment's breaker
-// open), /admin/requests filters and pages, and bad query strings are 400s. Waits are
+// open), /admin/requests filters and pages (from the ledger, or without one from the accounting
+// thread's last records), and bad query strings are 400s. Waits are
 // conditions with deadlines: the views read the accounting thread's published snapshot.
 'use strict';
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
-const { startMock, startConfigGateway, stopAll } = require('./lib/processes');
+const { startMock, startConfigGateway, tempDir, stopAll } = require('./lib/processes');
 const { request, postJson, waitFor, sha256Hex, assertOpenAiError, CHAT } = require('./lib/http');
 const { gatewayToml } = require('./lib/config');
 const { startScriptedUpstream } = require('./lib/scripted_upstream');
@@ -53,6 +54,7 @@ describe('admin API with an admin key', () => {
         { id: 'bob', sha256: sha256Hex(BOB) },
       ],
       metrics: { admin_key: 'env:RG_TEST_ADMIN_KEY' },
+      ledger: { path: 'ledger.db', flush_interval_ms: 50 },  // /admin/requests reads it
     });
     gw = await startConfigGateway(toml, { env: { RG_TEST_ADMIN_KEY: ADMIN, RG_TEST_UPSTREAM_KEY: UPSTREAM_KEY } });
   });
@@ -149,6 +151,7 @@ describe('admin API with an admin key', () => {
     assert.equal(teams[0].limits.find((l) => l.name === 'requests_per_minute').limit, 100);
   });
 
+  // seed-defect: 000-M2 (the error rate's errors and requests come from the same window)
   it('a deployment whose upstream fails shows its breaker open and its errors', async () => {
     const dep = (r) => r.json.deployments.find((d) => d.name === 'dead-d');
     // Shards keep their own breakers: the view shows the worst, so one failure on any opens it.
@@ -177,7 +180,7 @@ describe('admin API with an admin key', () => {
     assert.ok(ov.error_rate['1m'] > 0);
   });
 
-  it('lists recent requests newest first, filtered by key and model, paged by cursor', async () => {
+  it('lists recent requests from the ledger newest first, filtered by key and model, paged by cursor', async () => {
     const total = sent.alice + sent.bob;
     const all = await waitFor(async () => {
       const r = (await get('requests')).json;
@@ -238,6 +241,7 @@ describe('admin API with an admin key', () => {
     assert.equal(c.semantic.enabled, false);
   });
 
+  // seed-defect: 004-P4
   it('never shows a key in any view', async () => {
     for (const view of VIEWS) {
       const res = await get(view);
@@ -276,7 +280,7 @@ describe('admin API with exact caching on', () => {
   });
   after(stopAll);
 
-  it('counts a miss then a hit, with the entry and its bytes', async () => {
+  it('counts a miss then a hit, with the entry and its bytes; without a ledger, requests come from memory', async () => {
     const body = { ...CHAT, model: 'gpt-4o-mini', temperature: 0 };
     for (let i = 0; i < 2; i++) assert.equal((await postJson(gw.url, '/v1/chat/completions', body)).status, 200);
     const c = (await request(`${gw.url}/admin/cache`, { headers: { authorization: `Bearer ${ADMIN}` } })).json;
@@ -291,5 +295,38 @@ describe('admin API with exact caching on', () => {
       return r.requests.length === 2 && r.requests;
     }, { what: 'both requests listed' });
     assert.deepEqual(rows.map((r) => r.cache), ['hit', 'miss']);
+  });
+});
+
+describe('admin API requests from the ledger', () => {
+  const ADMIN = newKey();
+  after(stopAll);
+
+  it('lists rows written before a restart (the ledger, not memory), the view\'s own calls not among them', async () => {
+    const mock = await startMock();
+    const dir = tempDir();
+    const toml = gatewayToml({ apiBase: mock.apiBase, metrics: { admin_key: 'env:RG_TEST_ADMIN_KEY' },
+      ledger: { path: 'ledger.db', flush_interval_ms: 50 } });
+    const env = { env: { RG_TEST_ADMIN_KEY: ADMIN }, dir };
+    const list = (gw, q = '') => request(`${gw.url}/admin/requests${q}`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    let gw = await startConfigGateway(toml, env);
+    for (let i = 0; i < 2; i++) assert.equal((await postJson(gw.url, '/v1/chat/completions', { ...CHAT, model: 'gpt-4o-mini' })).status, 200);
+    const before = await waitFor(async () => {
+      const r = (await list(gw)).json;
+      return r.requests.length === 2 && r.requests;
+    }, { what: 'both rows in the ledger' });
+    await gw.stop();
+    gw = await startConfigGateway(toml, env);
+    const again = (await list(gw)).json;
+    assert.deepEqual(again.requests.map((r) => r.request_id), before.map((r) => r.request_id));
+    assert.ok(again.requests.every((r) => r.key === 'anonymous' && r.status === 200));
+    const ov = (await request(`${gw.url}/admin/overview`, { headers: { authorization: `Bearer ${ADMIN}` } })).json;
+    assert.equal(ov.series.points.length, 0);  // counters start with the process
+    const page = (await list(gw, '?limit=1')).json;
+    assert.equal(page.requests.length, 1);
+    assert.equal(page.requests[0].request_id, before[0].request_id);
+    const rest = (await list(gw, `?limit=1&before=${page.next_before}`)).json;
+    assert.deepEqual(rest.requests.map((r) => r.request_id), [before[1].request_id]);
+    assert.equal(rest.next_before, null);
   });
 });

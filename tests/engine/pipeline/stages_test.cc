@@ -361,6 +361,50 @@ TEST_F(Stages, TheConsolePageIsServedWithoutAKeyAtItsOwnPathsOnly) {
   }
 }
 
+TEST_F(Stages, AdminViewsAreRoutedBehindTheAdminKey) {
+  constexpr const char* kAdmin = "rg-stage-admin-0123456789abcdefghijKLMNOP";
+  EXPECT_EQ(run("GET /admin/overview HTTP/1.1\r\nHost: x\r\n\r\n").status(), 403);  // none set
+  setenv("RINGGATE_STAGES_ADMIN_KEY", kAdmin, 1);
+  runtime_ =
+      load(std::string(kToml) + "[metrics]\nadmin_key = \"env:RINGGATE_STAGES_ADMIN_KEY\"\n");
+  unsetenv("RINGGATE_STAGES_ADMIN_KEY");
+  ASSERT_TRUE(runtime_);
+  std::vector<AdminView> asked;
+  svc_.admin_view = [&asked](AdminView v, const protocol::AdminQuery& q, std::string& out) {
+    asked.push_back(v);
+    out.append("{\"limit\":").append(std::to_string(q.limit)).append("}");
+  };
+  const std::string auth = "Authorization: Bearer " + std::string(kAdmin) + "\r\n";
+  auto get = [this](std::string_view path, std::string_view headers) {
+    return run("GET " + std::string(path) + " HTTP/1.1\r\nHost: x\r\n" + std::string(headers) +
+               "\r\n");
+  };
+  EXPECT_EQ(get("/admin/overview", "").status(), 401);
+  EXPECT_EQ(get("/admin/nope", "").status(), 401);  // auth first: no view list for strangers
+  EXPECT_EQ(get("/admin/nope", auth).status(), 404);
+  EXPECT_EQ(get("/admin/requests?limit=0", auth).status(), 400);
+  const Verdict ok = get("/admin/requests?limit=7", auth);
+  EXPECT_EQ(ok.status(), 200);
+  EXPECT_EQ(ok.body(), "{\"limit\":7}");
+  EXPECT_EQ(ok.extra_headers(), "Cache-Control: no-store\r\n");
+  for (std::string_view path :
+       {"/admin/overview", "/admin/keys", "/admin/teams", "/admin/deployments", "/admin/cache"}) {
+    EXPECT_EQ(get(path, auth).status(), 200);
+  }
+  EXPECT_EQ(asked, (std::vector<AdminView>{AdminView::kRequests, AdminView::kOverview,
+                                           AdminView::kKeys, AdminView::kTeams,
+                                           AdminView::kDeployments, AdminView::kCache}));
+  // The console page's paths are not the API: they answer the page, and ask no view.
+  EXPECT_EQ(get("/admin/", auth).content_type(), "text/html; charset=utf-8");
+  EXPECT_EQ(get("/admin/console.js", auth).content_type(), "text/javascript; charset=utf-8");
+  EXPECT_EQ(asked.size(), 6u);
+  svc_.admin_ledger = true;  // the session runs it on the ledger and replaces this verdict
+  const Verdict parked = get("/admin/requests?key=alice", auth);
+  EXPECT_TRUE(rq_.admin_ledger_pending);
+  EXPECT_EQ(rq_.admin_query.key, "alice");
+  EXPECT_EQ(parked.status(), 503);
+}
+
 TEST_F(Stages, AdmitKeepsItsRefusalForTheCompletionPoint) {
   runtime_ = load(kKeysToml);
   ASSERT_TRUE(runtime_);

@@ -45,6 +45,7 @@ TEST(LatencyHistogram, TinyAndHugeObservationsLandInTheEndBuckets) {
   EXPECT_EQ(h.counts.back(), 1u);
 }
 
+// seed-defect: 000-M2 (a window's errors and requests are summed over the same steps)
 TEST(AdminSeries, StepsWindowsAndCountersFollowTheRecords) {
   AdminSeries s;
   s.on_record(record("alice", 200, 2000, 100), "eng", kT0 * 1000 + 500);
@@ -151,6 +152,17 @@ TEST(AdminSeries, ReadersRaceThePublisherSafely) {
   done = true;
   reader.join();
   EXPECT_EQ(s.snapshot()->recent.size(), AdminSeries::kRecentRows);
+}
+
+// seed-defect: 000-H2 (the per-name counters stop growing at kMaxNames)
+TEST(AdminSeries, PerNameCountersAreBounded) {
+  AdminSeries s;
+  for (size_t i = 0; i < AdminSeries::kMaxNames + 10; ++i) {
+    s.on_record(record("k" + std::to_string(i), 200, 1000), "", kT0 * 1000);
+  }
+  s.maybe_publish(kT0 * 1000, true);
+  EXPECT_EQ(s.snapshot()->keys.size(), AdminSeries::kMaxNames);
+  EXPECT_EQ(s.snapshot()->points.at(0).requests, AdminSeries::kMaxNames + 10);
 }
 
 }  // namespace
