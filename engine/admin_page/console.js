@@ -219,7 +219,8 @@ function drawChart(canvas, lines, now, unit) {
   g.clearRect(0, 0, w, h);
   const pad = { l: 6, r: 6, t: 16, b: 16 };
   const all = Object.values(lines).flat();
-  const max = Math.max(...all.map(([, v]) => v), 0) || 1;
+  const top = Math.max(...all.map(([, v]) => v), 0);
+  const max = top || 1;  // an all-zero chart still has a scale
   const x = (t) => pad.l + ((t - (now - HOUR_S)) / HOUR_S) * (w - pad.l - pad.r);
   const y = (v) => h - pad.b - (v / max) * (h - pad.t - pad.b);
   g.strokeStyle = '#e5e7eb';
@@ -245,7 +246,7 @@ function drawChart(canvas, lines, now, unit) {
     if (pts.length <= 60) for (const [t, v] of pts) g.fillRect(x(t) - 2, y(v) - 2, 4, 4);
   }
   canvas.dataset.points = String(all.length);
-  canvas.dataset.max = String(max);
+  canvas.dataset.max = String(top);
 }
 
 function renderCharts(o) {

@@ -25,6 +25,7 @@ const KEYS = {
 const ARTIFACTS = process.env.RINGGATE_TEST_ARTIFACTS ||
   path.resolve(path.dirname(process.env.RINGGATE_BIN), '..', '..', 'test-artifacts');
 const USER = [{ role: 'user', content: 'hello console' }];
+const PRICE = { input_per_mtok: 2, output_per_mtok: 8 };  // so spend is not zero
 // Two polls of the page (every 2 s) and the gateway's aggregation, with room for a slow CI.
 const SHOWN_WITHIN_MS = 8000;
 
@@ -48,8 +49,8 @@ function consoleToml(apiBase, deadBase, metrics) {
         breaker: { consecutive_failures: 2, cooldown_ms: 600000, max_cooldown_ms: 600000 } },
     ],
     models: [
-      { name: 'gpt-4o', deployments: ['mock-a'] },
-      { name: 'flaky', deployments: ['dead-b', 'mock-a'] },
+      { name: 'gpt-4o', deployments: ['mock-a'], price: PRICE },
+      { name: 'flaky', deployments: ['dead-b', 'mock-a'], price: PRICE },
     ],
   });
 }
@@ -127,9 +128,13 @@ test('the page and its files are served without a key, uncached, with a strict C
 test('with the admin key the charts draw the traffic and the tables show keys, teams, deployments, requests', async () => {
   const page = await openConsole(gw.url, ADMIN_KEY);
   try {
-    for (const chart of ['requests', 'errors', 'latency', 'spend']) {
-      await page.waitForFunction((id) => Number(document.getElementById(id).dataset.points) > 0,
-        { timeout: SHOWN_WITHIN_MS }, `chart-${chart}`);
+    // Drawn from real numbers: points on every chart, and requests, latency and spend above
+    // zero (errors may be none).
+    for (const [chart, above] of [['requests', 0], ['errors', -1], ['latency', 0], ['spend', 0]]) {
+      await page.waitForFunction((id, min) => {
+        const c = document.getElementById(id);
+        return Number(c.dataset.points) > 0 && Number(c.dataset.max) > min;
+      }, { timeout: SHOWN_WITHIN_MS }, `chart-${chart}`, above);
     }
     // The requests line was drawn: some of the canvas's pixels are the line's colour (#2563eb).
     const drawn = await page.$eval('#chart-requests', (c) => {
