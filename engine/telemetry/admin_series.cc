@@ -164,7 +164,11 @@ std::shared_ptr<AdminSnapshot> AdminSeries::build(int64_t unix_ms) const {
 void AdminSeries::maybe_publish(int64_t unix_ms, bool force) {
   const int64_t since = unix_ms - last_publish_ms_;
   if (!force && !(dirty_ && since >= kPublishMs) && since < kRefreshMs) return;
-  published_.store(build(unix_ms));
+  std::shared_ptr<const AdminSnapshot> next = build(unix_ms);  // built outside the lock
+  {
+    std::lock_guard lock(published_mu_);
+    published_.swap(next);
+  }  // the old snapshot is freed here unless a reader still holds it
   last_publish_ms_ = unix_ms;
   dirty_ = false;
 }

@@ -1,15 +1,16 @@
 // What the admin API shows of traffic, kept by the accounting thread: a time series of 10 s
 // steps over the last hour (requests, errors, latency and time-to-first-byte histograms, spend),
 // per key, team and deployment counters, and the last records. The thread publishes an immutable
-// AdminSnapshot (a shared_ptr swapped atomically, at most every kPublishMs); shards read it
-// without waiting on the thread, so no admin call can stall a shard or the accounting.
+// AdminSnapshot (a shared_ptr swapped under a lock held for the pointer copy alone, at most every
+// kPublishMs); shards read it without waiting on the thread's work, so no admin call can stall a
+// shard or the accounting.
 #pragma once
 
 #include <array>
-#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,7 +82,10 @@ class AdminSeries {
   // kRefreshMs anyway (the windows move on without traffic), or when `force`d.
   void maybe_publish(int64_t unix_ms, bool force = false);
   // Any thread.
-  std::shared_ptr<const AdminSnapshot> snapshot() const { return published_.load(); }
+  std::shared_ptr<const AdminSnapshot> snapshot() const {
+    std::lock_guard lock(published_mu_);
+    return published_;
+  }
 
  private:
   struct Step {
@@ -104,8 +108,10 @@ class AdminSeries {
   int64_t spend_today_micros_ = 0;
   bool dirty_ = false;
   int64_t last_publish_ms_ = 0;
-  std::atomic<std::shared_ptr<const AdminSnapshot>> published_{
-      std::make_shared<const AdminSnapshot>()};
+  // Held only to copy or swap the pointer: an admin call, never a request, takes it (the
+  // snapshot itself is read unlocked, immutable).
+  mutable std::mutex published_mu_;
+  std::shared_ptr<const AdminSnapshot> published_ = std::make_shared<const AdminSnapshot>();
 };
 
 }  // namespace ringgate::telemetry
