@@ -5,6 +5,7 @@
 #include "engine/admission/model_pattern.h"
 #include "engine/pipeline/admin_endpoint.h"
 #include "engine/pipeline/admin_keys_write.h"
+#include "engine/pipeline/admin_page.h"
 #include "engine/pipeline/metrics_endpoint.h"
 #include "engine/pipeline/stages.h"
 #include "protocol/cors.h"
@@ -152,6 +153,8 @@ Verdict local_endpoints(RequestContext& rq, const ShardServices& svc) {
     return Verdict::local(200, "application/json", R"({"status":"ok","apis":"/v1/"})");
   }
   if (path == "/readyz") return readyz(rq, svc);
+  // The console page before the admin API and metrics: it needs no key (it holds no data).
+  if (is_admin_page_request(rq)) return admin_page(rq);
   if (Verdict v = admin_keys_write(rq, svc); !v.goes_on() || rq.key_change) return v;
   if (is_metrics_request(rq)) return metrics_endpoint(rq, svc);
   if (is_admin_api_request(rq)) return admin_endpoint(rq, svc);

@@ -331,6 +331,36 @@ TEST_F(Stages, MetricsAreClosedWithKeysAndNoAdminKey) {
   EXPECT_NE(v.api_error().message.find("admin_key"), std::string::npos);
 }
 
+TEST_F(Stages, TheConsolePageIsServedWithoutAKeyAtItsOwnPathsOnly) {
+  runtime_ = load(kKeysToml);  // clients must present keys; the page still needs none
+  ASSERT_TRUE(runtime_);
+  auto get = [this](std::string_view method, std::string_view path) {
+    return run(std::string(method) + " " + std::string(path) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  };
+  for (std::string_view path : {"/admin", "/admin/"}) {
+    for (std::string_view method : {"GET", "HEAD"}) {
+      const Verdict v = get(method, path);
+      ASSERT_EQ(v.kind(), Verdict::Kind::kLocal) << method << " " << path;
+      EXPECT_EQ(v.status(), 200);
+      EXPECT_EQ(v.content_type(), "text/html; charset=utf-8");
+      EXPECT_TRUE(v.body().starts_with("<!doctype html>"));
+      EXPECT_NE(v.extra_headers().find("Cache-Control: no-store\r\n"), std::string::npos);
+      EXPECT_NE(v.extra_headers().find("Content-Security-Policy: default-src 'self';"),
+                std::string::npos);
+    }
+  }
+  EXPECT_EQ(get("GET", "/admin/console.js").content_type(), "text/javascript; charset=utf-8");
+  EXPECT_EQ(get("GET", "/admin/console.css").content_type(), "text/css; charset=utf-8");
+  const Verdict post_page = run(post("/admin/", "{}"));
+  EXPECT_EQ(post_page.status(), 405);
+  EXPECT_EQ(post_page.extra_headers(), "Allow: GET, HEAD\r\n");
+  // The rest of /admin/ is the admin API's (index.html has the one address /admin/).
+  for (std::string_view path : {"/admin/overview", "/admin/index.html", "/admin/console.js/x",
+                                "/adminx", "/admin//", "/v1/admin/"}) {
+    EXPECT_NE(get("GET", path).kind(), Verdict::Kind::kLocal) << path;
+  }
+}
+
 TEST_F(Stages, AdminViewsAreRoutedBehindTheAdminKey) {
   constexpr const char* kAdmin = "rg-stage-admin-0123456789abcdefghijKLMNOP";
   EXPECT_EQ(run("GET /admin/overview HTTP/1.1\r\nHost: x\r\n\r\n").status(), 403);  // none set
@@ -364,8 +394,10 @@ TEST_F(Stages, AdminViewsAreRoutedBehindTheAdminKey) {
   EXPECT_EQ(asked, (std::vector<AdminView>{AdminView::kRequests, AdminView::kOverview,
                                            AdminView::kKeys, AdminView::kTeams,
                                            AdminView::kDeployments, AdminView::kCache}));
-  // The console page's paths are not the API.
-  EXPECT_NE(get("/admin/", auth).status(), 200);
+  // The console page's paths are not the API: they answer the page, and ask no view.
+  EXPECT_EQ(get("/admin/", auth).content_type(), "text/html; charset=utf-8");
+  EXPECT_EQ(get("/admin/console.js", auth).content_type(), "text/javascript; charset=utf-8");
+  EXPECT_EQ(asked.size(), 6u);
   svc_.admin_ledger = true;  // the session runs it on the ledger and replaces this verdict
   const Verdict parked = get("/admin/requests?key=alice", auth);
   EXPECT_TRUE(rq_.admin_ledger_pending);
