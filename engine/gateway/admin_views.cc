@@ -192,6 +192,8 @@ struct ShardsView {
   upstream::BreakerState breaker = upstream::BreakerState::kClosed;
   uint64_t in_flight = 0;
   double ewma_ms = 0;
+  uint64_t attempts = 0, failed_attempts = 0;  // every try here, also those another deployment
+                                               // then served (requests/errors count answers)
 };
 
 ShardsView across_shards(const GatewayState& state, config::DeploymentId id) {
@@ -207,6 +209,8 @@ ShardsView across_shards(const GatewayState& state, config::DeploymentId id) {
       const upstream::BreakerState b = st.shown.breaker_at(now);
       if (rank(b) > rank(v.breaker)) v.breaker = b;
       v.in_flight += st.shown.in_flight.load(std::memory_order_relaxed);
+      v.attempts += st.shown.attempts.load(std::memory_order_relaxed);
+      v.failed_attempts += st.shown.failures.load(std::memory_order_relaxed);
       const double e = st.shown.ewma_ttfb_ms.load(std::memory_order_relaxed);
       if (e > 0) v.ewma_ms += e, ++measured;
     });
@@ -254,6 +258,8 @@ void deployments(const GatewayState& state, const config::Runtime& rt, const Sna
     const telemetry::AdminCounts* c = counts(s.deployments, d.def->name);
     w.key("requests").unsigned_integer(c ? c->requests : 0);
     w.key("errors").unsigned_integer(c ? c->errors : 0);
+    w.key("attempts").unsigned_integer(v.attempts);
+    w.key("failed_attempts").unsigned_integer(v.failed_attempts);
     managed_json(w, rt, d.id);
     w.end_object();
   }

@@ -172,10 +172,14 @@ describe('admin API with an admin key', () => {
     assert.equal(d.requests, sent.dead);
     assert.equal(d.in_flight, 0);
     assert.equal(d.managed, null);
+    // Tries count apart from answers: the one refused connection is a failed attempt here.
+    assert.equal(d.attempts, sent.dead);
+    assert.equal(d.failed_attempts, sent.dead);
     const { deployments } = (await get('deployments')).json;
     const ok = deployments.find((x) => x.models.includes('gpt-4o-mini'));
     assert.equal(ok.breaker, 'closed');
     assert.equal(ok.errors, 0);
+    assert.equal(ok.failed_attempts, 0);
     assert.equal(ok.requests, sent.alice - sent.dead + sent.bob);
     assert.ok(ok.latency_ewma_ms > 0);
     const ov = (await get('overview')).json;
