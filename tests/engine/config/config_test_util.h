@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "engine/config/config.h"
+#include "tests/temp_dir.h"
 
 namespace ringgate::config::testing {
 
@@ -47,33 +48,7 @@ inline std::string load_error(std::string_view toml) {
   return load_error_as_written(open_access(toml));
 }
 
-// A scratch directory, removed with its contents at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string templ =
-        (std::filesystem::temp_directory_path() / "ringgate-config-XXXXXX").string();
-    if (mkdtemp(templ.data()) != nullptr) path_ = templ;
-    EXPECT_FALSE(path_.empty());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
-  // Writes name (relative to the directory) and returns its full path.
-  std::string write(const std::string& name, std::string_view content) const {
-    std::string full = path_ + "/" + name;
-    std::ofstream out(full, std::ios::binary);
-    out << content;
-    EXPECT_TRUE(out.good()) << full;
-    return full;
-  }
-
- private:
-  std::string path_;
-};
+using ::ringgate::testing::TempDir;
 
 // Sets an environment variable for the scope and removes it afterwards.
 class ScopedEnv {

@@ -16,24 +16,12 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/temp_dir.h"
+
 namespace ringgate::gateway {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string t = (std::filesystem::temp_directory_path() / "ringgate-keys-XXXXXX").string();
-    if (mkdtemp(t.data())) path_ = t;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ::ringgate::testing::TempDir;
 
 // A store on its thread, with what it published and audited.
 struct Harness {

@@ -14,25 +14,12 @@
 #include <thread>
 
 #include "engine/telemetry/ledger.h"
+#include "tests/temp_dir.h"
 
 namespace ringgate::telemetry {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string t = (std::filesystem::temp_directory_path() / "ringgate-admin-XXXXXX").string();
-    if (mkdtemp(t.data())) path_ = t;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ::ringgate::testing::TempDir;
 
 LedgerRow row(int n, std::string key, std::string model, int64_t unix_ms) {
   LedgerRow r;

@@ -17,6 +17,7 @@
 #include "engine/admission/in_memory_budget_store.h"
 #include "engine/telemetry/ledger_reader.h"
 #include "engine/telemetry/usage_report.h"
+#include "tests/temp_dir.h"
 
 namespace ringgate::telemetry {
 namespace {
@@ -24,21 +25,7 @@ namespace {
 constexpr int64_t kNoon = 1773576000;  // 2026-03-15T12:00:00Z
 constexpr int64_t kDayS = 86'400;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string t = (std::filesystem::temp_directory_path() / "ringgate-ledger-XXXXXX").string();
-    if (mkdtemp(t.data())) path_ = t;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ::ringgate::testing::TempDir;
 
 LedgerRow row(int n, std::string key = "alice", std::string team = "research",
               int64_t unix_s = kNoon, int64_t cost = 1000) {
